@@ -1,0 +1,119 @@
+# quarry — plain Makefile. `make` builds build/quarry, build/libquarry.a, build/libquarry.so.
+# `make run` and `make test` install missing Debian packages first (see `make deps`).
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+OPT     ?= -O2 -g
+WARN    ?= -std=c11 -Wall -Wextra -pedantic -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter
+SAN     ?=
+PKGS     = libpcre2-8 libutf8proc
+DEP_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags criterion 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null)
+CPPFLAGS += -Iinclude -Isrc -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+ALL_CFLAGS = $(OPT) $(WARN) $(SAN) -fPIC $(DEP_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(DEP_LIBS) -lpthread -lm
+
+VERSION  = 0.1.0
+SOMAJOR  = 0
+
+LIB_SRC  = $(sort $(wildcard src/*.c))
+CLI_SRC  = $(sort $(wildcard src/cli/*.c))
+TEST_SRC = $(sort $(wildcard tests/test_*.c))
+RULE_FILES = $(sort $(shell find rules -type f ! -name '*~' 2>/dev/null))
+
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/rules_embed.o
+CLI_OBJ  = $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
+TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
+DEPS_OK  = $(BUILD)/.deps-ok
+
+.PHONY: all run test check unit golden bench install uninstall clean asan deps format
+all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
+
+deps:
+	@sh tools/deps.sh
+$(DEPS_OK):
+	@sh tools/deps.sh
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/cli/%.o: src/cli/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/tests/%.o: tests/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+# The shipped rules/ tree, embedded in the library as a table of files.
+$(BUILD)/embed: tools/embed.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+$(BUILD)/rules_embed.c: $(BUILD)/embed $(RULE_FILES)
+	$(BUILD)/embed $(RULE_FILES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/rules_embed.o: $(BUILD)/rules_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(OPT) $(SAN) -fPIC -c $< -o $@
+
+$(BUILD)/libquarry.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libquarry.so: $(LIB_OBJ)
+	$(CC) $(SAN) -shared -Wl,-soname,libquarry.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
+$(BUILD)/quarry: $(CLI_OBJ) $(BUILD)/libquarry.a
+	$(CC) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libquarry.a $(LDLIBS_ALL)
+$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libquarry.a
+	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libquarry.a $(TEST_LIBS) $(LDLIBS_ALL)
+
+# The main job on the bundled sample: the seed article.
+run: $(BUILD)/quarry
+	$(BUILD)/quarry extract corpus/000_663e7d9d773130fa.txt
+
+unit: $(BUILD)/unit-tests $(BUILD)/quarry
+	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
+golden: $(BUILD)/quarry
+	sh tests/golden.sh $(BUILD)/quarry
+test: unit golden
+check: test
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+bench: $(BUILD)/quarry
+	sh bench/run.sh $(BUILD)/quarry
+
+$(BUILD)/quarry.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: quarry\nDescription: rule-driven entity and quote extraction\nVersion: %s\nRequires.private: libpcre2-8 libutf8proc\nLibs: -L$${libdir} -lquarry\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+
+install: all $(BUILD)/quarry.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/quarry
+	install -m 755 $(BUILD)/quarry $(DESTDIR)$(PREFIX)/bin/quarry
+	install -m 644 $(BUILD)/libquarry.a $(DESTDIR)$(PREFIX)/lib/libquarry.a
+	install -m 755 $(BUILD)/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION)
+	ln -sf libquarry.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(SOMAJOR)
+	ln -sf libquarry.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libquarry.so
+	install -m 644 include/quarry.h $(DESTDIR)$(PREFIX)/include/quarry.h
+	install -m 644 $(BUILD)/quarry.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/quarry.pc
+	cp -R rules $(DESTDIR)$(PREFIX)/share/quarry/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/quarry $(DESTDIR)$(PREFIX)/lib/libquarry.a \
+	    $(DESTDIR)$(PREFIX)/lib/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(SOMAJOR) \
+	    $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION) $(DESTDIR)$(PREFIX)/include/quarry.h \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/quarry.pc
+	rm -rf $(DESTDIR)$(PREFIX)/share/quarry
+
+format:
+	clang-format -i src/*.c src/*.h src/cli/*.c include/*.h tests/*.c
+
+clean:
+	rm -rf build build-asan
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/*/*.d)

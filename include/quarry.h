@@ -1,0 +1,191 @@
+/* quarry — rule-driven extraction of people, roles, places, organisations and
+ * attributed quotes from news text.
+ *
+ * The one public header. Two handle types carry all state:
+ *   quarry_rules  compiled rule set: built once, immutable, safe to share between threads;
+ *   quarry_doc    per-document working state and results: reuse it for document after
+ *                 document (its memory is an arena reset on each quarry_extract call).
+ * Every _new/_load has a _free that accepts NULL. Strings handed out by the library are
+ * owned by the handle they came from and stay valid until that handle is reset or freed. */
+#ifndef QUARRY_H
+#define QUARRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QUARRY_VERSION_MAJOR 0
+#define QUARRY_VERSION_MINOR 1
+#define QUARRY_VERSION_PATCH 0
+#define QUARRY_VERSION_STRING "0.1.0"
+
+/* The library's version string, e.g. "0.1.0" (static storage). */
+const char *quarry_version(void);
+
+/* ---- errors ------------------------------------------------------------------------ */
+
+typedef enum quarry_status {
+    QUARRY_OK = 0,
+    QUARRY_ERR_NOMEM,     /* allocation failed */
+    QUARRY_ERR_IO,        /* a file could not be read */
+    QUARRY_ERR_RULES,     /* a rule file has errors (see the diagnostics callback) */
+    QUARRY_ERR_LIMIT,     /* a configured limit was hit (document size, PCRE2 match limit) */
+    QUARRY_ERR_USAGE      /* bad argument */
+} quarry_status;
+
+/* One error or warning with its position. file/line/column are empty/0 when the error has
+ * no place in a file. line and column are 1-based; column counts code points. */
+typedef struct quarry_error {
+    quarry_status code;
+    int is_warning;
+    char message[512];
+    char file[512];
+    int line;
+    int column;
+} quarry_error;
+
+/* Receives each diagnostic of a rule compile (errors and warnings) as it is found, together
+ * with the source line it refers to (not NUL-terminated, may be NULL). */
+typedef void (*quarry_diag_fn)(const quarry_error *diag, const char *src_line, size_t src_line_len,
+                               void *userdata);
+
+/* Turns a status code into a short English phrase (static storage). */
+const char *quarry_status_string(quarry_status code);
+
+/* ---- rules ------------------------------------------------------------------------- */
+
+typedef struct quarry_rules quarry_rules;
+
+/* The rule set embedded in the library at build time. Returns NULL and fills *err (may be
+ * NULL) only if memory runs out. The caller owns the result: quarry_rules_free(). */
+quarry_rules *quarry_rules_default(quarry_error *err);
+
+/* Compiles the rules at path: a .rules file, or a directory whose top-level *.rules files are
+ * loaded in name order. Every diagnostic goes to diag (may be NULL); on any error the result
+ * is NULL and *err holds the first one. The caller owns the result. */
+quarry_rules *quarry_rules_load(const char *path, quarry_diag_fn diag, void *userdata,
+                                quarry_error *err);
+
+/* Same as quarry_rules_load for rule text in memory; name is used in diagnostics and as the
+ * base for relative include/lexicon paths (its folder). */
+quarry_rules *quarry_rules_compile(const char *name, const char *text, size_t len,
+                                   quarry_diag_fn diag, void *userdata, quarry_error *err);
+
+void quarry_rules_free(quarry_rules *rules);
+
+/* Number of rules, phases and lexicons (for reports). */
+size_t quarry_rules_count(const quarry_rules *rules);
+size_t quarry_rules_phase_count(const quarry_rules *rules);
+size_t quarry_rules_lexicon_count(const quarry_rules *rules);
+
+/* ---- documents and records ------------------------------------------------------- */
+
+typedef struct quarry_doc quarry_doc;
+
+typedef enum quarry_kind { QUARRY_ENTITY = 0, QUARRY_QUOTE = 1 } quarry_kind;
+
+/* A span of the document. Offsets are end-exclusive; bytes index the original input (BOM
+ * and invalid bytes included), chars count code points (an invalid byte counts as one). */
+typedef struct quarry_span {
+    int present;            /* 0 when the span is absent (e.g. a continuation quote's cue) */
+    size_t start, end;      /* byte offsets */
+    size_t cstart, cend;    /* code-point offsets */
+} quarry_span;
+
+/* One output record. All strings are NUL-terminated UTF-8 owned by the quarry_doc; a NULL
+ * string means "absent". */
+typedef struct quarry_record {
+    quarry_kind kind;
+    const char *type;       /* PERSON, ROLE, PLACE, ORG; direct, partial, indirect */
+    quarry_span span;
+    const char *name;       /* canonical name, entities (and speakers) */
+    const char *role;
+    const char *rule;       /* name of the rule that made the record */
+    /* quotes only */
+    int has_speaker;        /* 0: speaker is null */
+    quarry_span speaker;
+    const char *speaker_name;
+    const char *speaker_role;
+    quarry_span cue;
+} quarry_record;
+
+/* A token, for debugging the tokenizer (see quarry_doc_token). */
+typedef struct quarry_token {
+    quarry_span span;
+    const char *kind;       /* "word", "num", "punct", "quote", "dash", "url", "email", "sym" */
+    uint32_t flags;         /* QUARRY_TF_* below */
+} quarry_token;
+
+#define QUARRY_TF_CAP        (1u << 0)  /* first letter upper/title case */
+#define QUARRY_TF_ALLCAPS    (1u << 1)  /* two or more letters, none lower case */
+#define QUARRY_TF_LOWER      (1u << 2)  /* has letters, all lower case */
+#define QUARRY_TF_DIGIT      (1u << 3)  /* contains a digit */
+#define QUARRY_TF_SENT_START (1u << 4)
+#define QUARRY_TF_PARA_START (1u << 5)
+#define QUARRY_TF_QOPEN      (1u << 6)  /* quote mark that opens */
+#define QUARRY_TF_QCLOSE     (1u << 7)  /* quote mark that closes */
+#define QUARRY_TF_QAMBIG     (1u << 8)  /* quote mark whose direction the neighbours leave open */
+#define QUARRY_TF_ABBREV     (1u << 9)  /* abbreviation or initials with their dot */
+#define QUARRY_TF_SPACE_BEFORE (1u << 10)
+#define QUARRY_TF_SPACE_AFTER  (1u << 11)
+#define QUARRY_TF_ALPHA      (1u << 12) /* contains a letter */
+#define QUARRY_TF_SENT_END   (1u << 13) /* last token of a sentence */
+#define QUARRY_TF_PARA_END   (1u << 14) /* last token of a paragraph */
+#define QUARRY_TF_NONASCII   (1u << 15)
+
+/* Options for one extraction. Zero-initialise, then set what you need. */
+typedef struct quarry_options {
+    size_t max_doc_bytes;   /* 0 = no limit; larger documents fail with QUARRY_ERR_LIMIT */
+    int tokens_only;        /* 1: stop after tokenizing (no rules run) */
+    int explain;            /* 1: keep every match and what it beat (QUARRY_FORMAT_EXPLAIN) */
+    /* Warnings about the document (invalid UTF-8, PCRE2 limits hit) go here when set,
+     * otherwise they are dropped. */
+    quarry_diag_fn warn;
+    void *warn_userdata;
+} quarry_options;
+
+/* A fresh, empty document state. The caller owns it: quarry_doc_free(). */
+quarry_doc *quarry_doc_new(void);
+void quarry_doc_free(quarry_doc *doc);
+
+/* Runs the pipeline over text (any bytes) with rules (NULL = tokens only). id names the
+ * document in records and warnings (copied). Previous results in doc are discarded first.
+ * The text is not copied: it must outlive the use of doc's results. Returns QUARRY_OK, or
+ * an error with *err filled (may be NULL). */
+quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *doc, const char *id,
+                             const char *text, size_t len, const quarry_options *opts,
+                             quarry_error *err);
+
+const char *quarry_doc_id(const quarry_doc *doc);
+size_t quarry_doc_record_count(const quarry_doc *doc);
+/* The i-th record in document order (by start, then end descending), NULL past the end. */
+const quarry_record *quarry_doc_record(const quarry_doc *doc, size_t i);
+size_t quarry_doc_token_count(const quarry_doc *doc);
+/* Fills *tok with the i-th token; returns 0 past the end. */
+int quarry_doc_token(const quarry_doc *doc, size_t i, quarry_token *tok);
+
+/* ---- output ---------------------------------------------------------------------- */
+
+typedef enum quarry_format {
+    QUARRY_FORMAT_JSONL = 0,
+    QUARRY_FORMAT_TOKENS,
+    QUARRY_FORMAT_EXPLAIN   /* for people: each annotation, its rule, captures and the
+                               matches it beat (needs quarry_options.explain) */
+} quarry_format;
+
+#define QUARRY_EMIT_BYTE_OFFSETS (1u << 0) /* offsets in bytes instead of code points */
+#define QUARRY_EMIT_ENTITIES     (1u << 1) /* with neither ENTITIES nor QUOTES: both */
+#define QUARRY_EMIT_QUOTES       (1u << 2)
+
+/* Writes doc's records (or tokens) to out in the given format. Returns 0, or -1 when writing
+ * failed (errno set by stdio). */
+int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,268 @@
+/* quarry extract: documents in (files, folders, stdin, JSONL), records out. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "json.h"
+
+static const char extract_usage[] =
+    "usage: quarry extract [OPTIONS] [FILE|DIR|- ...]\n"
+    "\n"
+    "Reads each FILE (a DIR: every .txt file below it, in name order; - or nothing: stdin)\n"
+    "and writes one record per line to stdout.\n"
+    "\n"
+    "options:\n"
+    "  --rules PATH          rule file or folder instead of the built-in rules\n"
+    "  --input text|jsonl    jsonl: one document a line, {\"id\":...,\"text\":...}\n"
+    "  --format FMT          jsonl (default), tokens (one record per token), explain\n"
+    "  --offsets chars|bytes code-point offsets (default) or UTF-8 byte offsets\n"
+    "  --only entities|quotes\n"
+    "  --max-doc-bytes N     skip documents larger than N bytes (k, M, G suffixes)\n"
+    "  -j N                  worker threads (accepted; documents run in input order)\n"
+    "  -q, --quiet           no warnings on stderr\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "Exit status: 0 every document processed, 2 a usage error or a document that could not\n"
+    "be read or parsed (reported on stderr, the others are still processed), 3 rule errors.\n";
+
+typedef struct xctx {
+    quarry_rules *rules;
+    quarry_doc *doc;
+    quarry_format format;
+    unsigned emit_flags;
+    quarry_options opts;
+    int jsonl;
+    int quiet;
+    int failed;
+    int tokens_only;
+} xctx;
+
+static void warn_cb(const quarry_error *e, const char *line, size_t len, void *ud)
+{
+    (void)line; (void)len;
+    const xctx *x = ud;
+    if (x->quiet) return;
+    fprintf(stderr, "quarry: %s: warning: %s\n", e->file, e->message);
+}
+
+static void run_doc(xctx *x, const char *id, const char *text, size_t len)
+{
+    quarry_error err;
+    quarry_status st = quarry_extract(x->tokens_only ? NULL : x->rules, x->doc, id, text, len,
+                                      &x->opts, &err);
+    if (st != QUARRY_OK) {
+        cli_error("%s: %s", id, err.message);
+        x->failed = 1;
+        return;
+    }
+    if (quarry_emit(x->doc, x->format, x->emit_flags, stdout)) {
+        cli_error("writing the output failed: %s", strerror(errno));
+        x->failed = 1;
+    }
+}
+
+static void run_jsonl(xctx *x, const char *path, const char *data, size_t len)
+{
+    size_t line = 0;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && data[j] != '\n') j++;
+        line++;
+        size_t e = j;
+        if (e > i && data[e - 1] == '\r') e--;
+        int blank = 1;
+        for (size_t k = i; k < e; k++)
+            if (data[k] != ' ' && data[k] != '\t') { blank = 0; break; }
+        if (!blank) {
+            jdoc d;
+            const char *msg;
+            size_t off;
+            if (json_parse(data + i, e - i, &d, &msg, &off)) {
+                cli_error("%s:%zu: malformed JSON line skipped: %s at column %zu", path, line, msg, off + 1);
+                x->failed = 1;
+            } else {
+                const jval *text = json_get(&d.root, "text");
+                const jval *id = json_get(&d.root, "id");
+                char idbuf[64];
+                const char *ids = NULL;
+                if (id && id->t == J_STR) ids = id->str;
+                else if (id && id->t == J_NUM) { snprintf(idbuf, sizeof idbuf, "%.17g", id->num); ids = idbuf; }
+                else { snprintf(idbuf, sizeof idbuf, "%s:%zu", strcmp(path, "-") ? path : "-", line); ids = idbuf; }
+                if (!text || text->t != J_STR) {
+                    cli_error("%s:%zu: line skipped: no \"text\" string", path, line);
+                    x->failed = 1;
+                } else {
+                    run_doc(x, ids, text->str, text->len);
+                }
+                json_free(&d);
+            }
+        }
+        i = j + 1;
+    }
+}
+
+static void run_file(xctx *x, const char *path)
+{
+    char *data;
+    size_t len;
+    if (cli_read_file(path, &data, &len)) {
+        cli_error("%s: %s", path, strerror(errno));
+        x->failed = 1;
+        return;
+    }
+    if (x->jsonl) {
+        run_jsonl(x, path, data, len);
+    } else {
+        char id[512];
+        cli_doc_id(path, id, sizeof id);
+        run_doc(x, id, data, len);
+    }
+    free(data);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct dirstack { dev_t dev; ino_t ino; const struct dirstack *up; } dirstack;
+
+static void run_dir(xctx *x, const char *path, const dirstack *up, int depth)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) { cli_error("%s: %s", path, strerror(errno)); x->failed = 1; return; }
+    for (const dirstack *d = up; d; d = d->up)
+        if (d->dev == st.st_dev && d->ino == st.st_ino) {
+            cli_error("%s: skipped: symbolic link loop", path);
+            x->failed = 1;
+            return;
+        }
+    if (depth > 64) { cli_error("%s: skipped: folders nested too deeply", path); x->failed = 1; return; }
+    DIR *dh = opendir(path);
+    if (!dh) { cli_error("%s: %s", path, strerror(errno)); x->failed = 1; return; }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(dh))) {
+        if (de->d_name[0] == '.') continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) break;
+            names = nn;
+        }
+        names[n] = malloc(strlen(path) + strlen(de->d_name) + 2);
+        if (!names[n]) break;
+        sprintf(names[n], "%s/%s", path, de->d_name);
+        n++;
+    }
+    closedir(dh);
+    qsort(names, n, sizeof *names, cmp_name);
+    dirstack here = {st.st_dev, st.st_ino, up};
+    for (size_t i = 0; i < n; i++) {
+        struct stat s2;
+        if (stat(names[i], &s2) != 0) {
+            cli_error("%s: %s", names[i], strerror(errno));
+            x->failed = 1;
+        } else if (S_ISDIR(s2.st_mode)) {
+            run_dir(x, names[i], &here, depth + 1);
+        } else {
+            size_t l = strlen(names[i]);
+            const char *ext = x->jsonl ? ".jsonl" : ".txt";
+            size_t el = strlen(ext);
+            if (l > el && strcmp(names[i] + l - el, ext) == 0) run_file(x, names[i]);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* Parses "--name value" or "--name=value"; returns the value or NULL. */
+static const char *optval(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0') return NULL;
+    if (*i + 1 >= argc) { cli_error("%s needs a value", name); exit(EXIT_USAGE); }
+    return argv[++*i];
+}
+
+int cmd_extract(int argc, char **argv)
+{
+    xctx x;
+    memset(&x, 0, sizeof x);
+    const char *rules_path = NULL;
+    char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    size_t ninputs = 0;
+    int explain = 0;
+    if (!inputs) return EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(extract_usage, stdout);
+            free(inputs);
+            return EXIT_OK;
+        } else if ((v = optval(argc, argv, &i, "--rules"))) {
+            rules_path = v;
+        } else if ((v = optval(argc, argv, &i, "--input"))) {
+            if (!strcmp(v, "jsonl")) x.jsonl = 1;
+            else if (!strcmp(v, "text")) x.jsonl = 0;
+            else { cli_error("--input must be text or jsonl, not '%s'", v); free(inputs); return EXIT_USAGE; }
+        } else if ((v = optval(argc, argv, &i, "--format"))) {
+            if (!strcmp(v, "jsonl")) x.format = QUARRY_FORMAT_JSONL;
+            else if (!strcmp(v, "tokens")) { x.format = QUARRY_FORMAT_TOKENS; x.tokens_only = 1; }
+            else if (!strcmp(v, "explain")) { x.format = QUARRY_FORMAT_EXPLAIN; explain = 1; }
+            else { cli_error("unknown --format '%s' (jsonl, tokens, explain)", v); free(inputs); return EXIT_USAGE; }
+        } else if ((v = optval(argc, argv, &i, "--offsets"))) {
+            if (!strcmp(v, "bytes")) x.emit_flags |= QUARRY_EMIT_BYTE_OFFSETS;
+            else if (strcmp(v, "chars")) { cli_error("--offsets must be chars or bytes, not '%s'", v); free(inputs); return EXIT_USAGE; }
+        } else if ((v = optval(argc, argv, &i, "--only"))) {
+            if (!strcmp(v, "entities")) x.emit_flags |= QUARRY_EMIT_ENTITIES;
+            else if (!strcmp(v, "quotes")) x.emit_flags |= QUARRY_EMIT_QUOTES;
+            else { cli_error("--only must be entities or quotes, not '%s'", v); free(inputs); return EXIT_USAGE; }
+        } else if ((v = optval(argc, argv, &i, "--max-doc-bytes"))) {
+            if (cli_parse_size(v, &x.opts.max_doc_bytes)) {
+                cli_error("--max-doc-bytes: '%s' is not a size", v); free(inputs); return EXIT_USAGE;
+            }
+        } else if ((v = optval(argc, argv, &i, "-j"))) {
+            size_t nj;
+            if (cli_parse_size(v, &nj) || nj == 0) { cli_error("-j: '%s' is not a thread count", v); free(inputs); return EXIT_USAGE; }
+        } else if (!strncmp(a, "-j", 2) && a[2]) {
+            size_t nj;
+            if (cli_parse_size(a + 2, &nj) || nj == 0) { cli_error("-j: '%s' is not a thread count", a + 2); free(inputs); return EXIT_USAGE; }
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            x.quiet = 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_error("unknown option '%s' (see quarry extract --help)", a);
+            free(inputs);
+            return EXIT_USAGE;
+        } else {
+            inputs[ninputs++] = argv[i];
+        }
+    }
+    if (!x.tokens_only) {
+        x.rules = cli_load_rules(rules_path);
+        if (!x.rules) { free(inputs); return EXIT_RULES; }
+    }
+    x.doc = quarry_doc_new();
+    if (!x.doc) { cli_error("out of memory"); quarry_rules_free(x.rules); free(inputs); return EXIT_USAGE; }
+    x.opts.warn = warn_cb;
+    x.opts.warn_userdata = &x;
+    x.opts.explain = explain;
+    if (ninputs == 0) inputs[ninputs++] = "-";
+    for (size_t i = 0; i < ninputs; i++) {
+        struct stat st;
+        if (strcmp(inputs[i], "-") && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
+            run_dir(&x, inputs[i], NULL, 0);
+        else
+            run_file(&x, inputs[i]);
+    }
+    quarry_doc_free(x.doc);
+    quarry_rules_free(x.rules);
+    free(inputs);
+    return x.failed ? EXIT_USAGE : EXIT_OK;
+}

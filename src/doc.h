@@ -1,0 +1,86 @@
+/* Per-document state (struct quarry_doc): the text, its tokens, lexicon hits, the
+ * annotations the rule phases made, and the records built from them. Everything lives in
+ * one arena that quarry_extract resets; scratch buffers of the matcher are kept for reuse. */
+#ifndef QUARRY_DOC_H
+#define QUARRY_DOC_H
+
+#include <stdio.h>
+
+#include "lexicon.h"
+#include "program.h"
+#include "text.h"
+#include "token.h"
+
+/* A feature value on an annotation: a token span of the document or a literal string. */
+typedef struct afeat {
+    uint32_t key;
+    int32_t tstart, tend;     /* token span, tstart < 0 when literal */
+    const char *literal;
+} afeat;
+
+typedef struct annot {
+    uint32_t type;
+    uint32_t tstart, tend;    /* token span, end exclusive */
+    uint32_t rule;
+    uint32_t phase;
+    afeat *feats;
+    uint32_t nfeats;
+    uint32_t match;           /* index of the match (explain log) that made it */
+} annot;
+
+/* One accepted or rejected match, kept only when explaining. */
+typedef struct match_log {
+    uint32_t rule;
+    uint32_t tstart, tend;    /* core span */
+    int32_t *slots;           /* capture token positions (2 per label), -1 unset */
+    int32_t beaten_by;        /* -1 accepted, else the index of the accepted match */
+} match_log;
+
+typedef struct match_scratch match_scratch;   /* match.c */
+
+struct quarry_doc {
+    arena mem;
+    const quarry_rules *rules;    /* of the last extraction, may be NULL */
+    const char *id;
+    text txt;
+    tokens toks;
+    /* lexicon hits: hits[hit_first[i] .. hit_first[i+1]) start at token i */
+    uint32_t *hit_first;
+    lex_hit *hits;
+    /* annotations, and an index by start token rebuilt after each phase */
+    VEC(annot) anns;
+    uint32_t *ann_first;      /* n+1 offsets into ann_order */
+    uint32_t *ann_order;
+    /* output */
+    VEC(quarry_record) recs;
+    /* explain */
+    int explain;
+    VEC(match_log) log;
+    match_scratch *ms;
+    const quarry_options *opts;
+    uint64_t steps;           /* VM steps of the last extraction (linearity checks) */
+};
+
+/* Runs every phase of rules over doc (tokens and lexicon hits ready). 0, -1 on OOM. */
+int match_run(const quarry_rules *r, quarry_doc *doc);
+void match_scratch_free(match_scratch *ms);
+
+/* Builds doc->recs from the annotations. 0, -1 on OOM. */
+int records_build(const quarry_rules *r, quarry_doc *doc);
+
+/* Text of a token span as a NUL-terminated arena string (invalid bytes as U+FFFD). */
+const char *doc_span_text(quarry_doc *doc, uint32_t tstart, uint32_t tend);
+/* Fills a quarry_span for a token span. */
+quarry_span doc_span(const quarry_doc *doc, uint32_t tstart, uint32_t tend);
+
+/* Writes the explanation of the last extraction (emit_explain.c). */
+int emit_explain(const quarry_doc *doc, FILE *out);
+
+/* Reports a warning about the document through opts->warn. */
+void doc_warn(quarry_doc *doc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+#endif

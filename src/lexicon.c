@@ -1,0 +1,551 @@
+/* Lexicons: named phrase lists compiled into one phrase trie over token hashes (see
+ * lexicon.h).
+ *
+ * Layout:
+ *  - Node 0 is the root for case-insensitive lexicons (edges keyed on token.hfold), node 1
+ *    the root for case-sensitive ones (edges keyed on token.hraw).
+ *  - Every edge lives in one open-addressing table (linear probing, load <= 1/2) keyed by
+ *    (parent node, token hash) -> child node. A lookup that misses usually touches one slot.
+ *  - A node that ends a phrase heads a singly linked list of terminals (lexicon id, entry id)
+ *    kept sorted by lexicon id, with at most one terminal per lexicon: adding the same phrase
+ *    twice to one lexicon merges the features into the existing entry.
+ *  - Entry ids are global to the db; an entry's features are a contiguous run of lex_feature
+ *    whose strings are interned in the db arena.
+ *
+ * Loading tokenizes each phrase with the real tokenizer (text_init + tokenize with the db's
+ * abbreviation set) into one scratch arena that is reset per line, so the keys agree with
+ * the tokens of a document. A match never crosses a paragraph start (QUARRY_TF_PARA_START).
+ * After loading the db is never written: lexdb_match only reads
+ * and is safe to call from several threads at once. */
+#include "lexicon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "text.h"
+
+#define LEX_MAX_LINE 4096u
+#define ROOT_FOLD 0u
+#define ROOT_RAW 1u
+#define NO_TERM 0u    /* terminal index 0 is a sentinel */
+
+typedef struct lex_info {
+    char *name;
+    int case_sensitive;
+    size_t n_entries;
+} lex_info;
+
+typedef struct edge {
+    uint64_t h;        /* token hash */
+    uint32_t parent;
+    uint32_t child;    /* 0 = empty slot (node 0 is a root, never a child) */
+} edge;
+
+typedef struct term {
+    uint32_t lex;
+    uint32_t entry;
+    uint32_t next;     /* next terminal of the same node, NO_TERM at the end */
+} term;
+
+typedef struct entry_rec {
+    uint32_t feat;     /* first feature in db->feats */
+    uint32_t nfeat;
+} entry_rec;
+
+typedef struct istr {
+    const char *s;     /* NUL-terminated, in db->strs */
+    uint32_t len;
+    uint64_t h;
+} istr;
+
+struct lexdb {
+    const abbrev_set *abbrevs;
+    VEC(lex_info) lex;
+    VEC(uint32_t) nodes;       /* per node: first terminal (NO_TERM when none) */
+    VEC(term) terms;
+    VEC(entry_rec) entries;
+    VEC(lex_feature) feats;
+    edge *edges;
+    size_t edge_cap;           /* power of two */
+    size_t edge_n;
+    size_t root_children[2];   /* edges leaving each root: skip a walk when 0 */
+    size_t max_len;
+    istr *interned;            /* open-addressing set of feature strings */
+    size_t int_cap, int_n;
+    arena strs;                /* names and interned strings, lives as long as the db */
+    arena scratch;             /* per-phrase tokenization, reset each time */
+};
+
+/* ---- hashing ------------------------------------------------------------------------ */
+
+static inline uint64_t edge_key(uint32_t parent, uint64_t h)
+{
+    uint64_t x = h ^ ((uint64_t)parent * 0x9E3779B97F4A7C15ULL);
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 29;
+    return x;
+}
+
+static inline uint32_t edge_find(const lexdb *db, uint32_t parent, uint64_t h)
+{
+    size_t mask = db->edge_cap - 1;
+    size_t i = (size_t)edge_key(parent, h) & mask;
+    for (;;) {
+        const edge *e = &db->edges[i];
+        if (e->child == 0) return 0;
+        if (e->h == h && e->parent == parent) return e->child;
+        i = (i + 1) & mask;
+    }
+}
+
+/* Grows the edge table to at least min_cap slots (a power of two), at least doubling. */
+static int edges_resize(lexdb *db, size_t min_cap)
+{
+    size_t ncap = db->edge_cap ? db->edge_cap * 2 : 1024;
+    while (ncap < min_cap) ncap *= 2;
+    edge *ne = calloc(ncap, sizeof *ne);
+    if (!ne) return -1;
+    size_t mask = ncap - 1;
+    for (size_t k = 0; k < db->edge_cap; k++) {
+        const edge *e = &db->edges[k];
+        if (e->child == 0) continue;
+        size_t i = (size_t)edge_key(e->parent, e->h) & mask;
+        while (ne[i].child != 0) i = (i + 1) & mask;
+        ne[i] = *e;
+    }
+    free(db->edges);
+    db->edges = ne;
+    db->edge_cap = ncap;
+    return 0;
+}
+
+static int edges_grow(lexdb *db) { return edges_resize(db, 0); }
+
+/* Child of parent by h, created when absent. Returns the node id, 0 on OOM. */
+static uint32_t edge_get_or_add(lexdb *db, uint32_t parent, uint64_t h)
+{
+    size_t mask = db->edge_cap - 1;
+    size_t i = (size_t)edge_key(parent, h) & mask;
+    for (;;) {
+        edge *e = &db->edges[i];
+        if (e->child == 0) break;
+        if (e->h == h && e->parent == parent) return e->child;
+        i = (i + 1) & mask;
+    }
+    if (db->nodes.n >= UINT32_MAX) return 0;
+    if ((db->edge_n + 1) * 2 > db->edge_cap) {
+        if (edges_grow(db)) return 0;
+        mask = db->edge_cap - 1;
+        i = (size_t)edge_key(parent, h) & mask;
+        while (db->edges[i].child != 0) i = (i + 1) & mask;
+    }
+    uint32_t child = (uint32_t)db->nodes.n;
+    if (VEC_PUSH(&db->nodes, NO_TERM)) return 0;
+    db->edges[i].h = h;
+    db->edges[i].parent = parent;
+    db->edges[i].child = child;
+    db->edge_n++;
+    if (parent <= ROOT_RAW) db->root_children[parent]++;
+    return child;
+}
+
+/* ---- interned strings --------------------------------------------------------------- */
+
+static int intern_grow(lexdb *db)
+{
+    size_t ncap = db->int_cap ? db->int_cap * 2 : 64;
+    istr *ns = calloc(ncap, sizeof *ns);
+    if (!ns) return -1;
+    for (size_t k = 0; k < db->int_cap; k++) {
+        if (!db->interned[k].s) continue;
+        size_t i = (size_t)db->interned[k].h & (ncap - 1);
+        while (ns[i].s) i = (i + 1) & (ncap - 1);
+        ns[i] = db->interned[k];
+    }
+    free(db->interned);
+    db->interned = ns;
+    db->int_cap = ncap;
+    return 0;
+}
+
+static const char *intern(lexdb *db, const char *s, size_t n)
+{
+    if (n > UINT32_MAX) return NULL;
+    if ((db->int_n + 1) * 2 > db->int_cap && intern_grow(db)) return NULL;
+    uint64_t h = hash_bytes(s, n);
+    size_t mask = db->int_cap - 1;
+    size_t i = (size_t)h & mask;
+    while (db->interned[i].s) {
+        const istr *e = &db->interned[i];
+        if (e->h == h && e->len == n && memcmp(e->s, s, n) == 0) return e->s;
+        i = (i + 1) & mask;
+    }
+    char *p = arena_strndup(&db->strs, s, n);
+    if (!p) return NULL;
+    db->interned[i].s = p;
+    db->interned[i].len = (uint32_t)n;
+    db->interned[i].h = h;
+    db->int_n++;
+    return p;
+}
+
+/* ---- db ----------------------------------------------------------------------------- */
+
+lexdb *lexdb_new(const abbrev_set *abbrevs)
+{
+    lexdb *db = calloc(1, sizeof *db);
+    if (!db) return NULL;
+    db->abbrevs = abbrevs;
+    arena_init(&db->strs);
+    arena_init(&db->scratch);
+    if (VEC_PUSH(&db->nodes, NO_TERM) || VEC_PUSH(&db->nodes, NO_TERM) ||
+        VEC_PUSH(&db->terms, ((term){0, 0, NO_TERM})) || edges_grow(db)) {
+        lexdb_free(db);
+        return NULL;
+    }
+    return db;
+}
+
+void lexdb_free(lexdb *db)
+{
+    if (!db) return;
+    VEC_FREE(&db->lex);
+    VEC_FREE(&db->nodes);
+    VEC_FREE(&db->terms);
+    VEC_FREE(&db->entries);
+    VEC_FREE(&db->feats);
+    free(db->edges);
+    free(db->interned);
+    arena_free(&db->strs);
+    arena_free(&db->scratch);
+    free(db);
+}
+
+int lexdb_find(const lexdb *db, const char *name)
+{
+    for (size_t k = 0; k < db->lex.n; k++)
+        if (strcmp(db->lex.v[k].name, name) == 0) return (int)k;
+    return -1;
+}
+
+int lexdb_declare(lexdb *db, const char *name, int case_sensitive)
+{
+    int id = lexdb_find(db, name);
+    if (id >= 0) return id;
+    if (db->lex.n >= (size_t)INT32_MAX) return -1;
+    char *nm = arena_strndup(&db->strs, name, strlen(name));
+    if (!nm) return -1;
+    lex_info li = {nm, case_sensitive ? 1 : 0, 0};
+    if (VEC_PUSH(&db->lex, li)) return -1;
+    return (int)(db->lex.n - 1);
+}
+
+const char *lexdb_name(const lexdb *db, uint32_t lex)
+{
+    return lex < db->lex.n ? db->lex.v[lex].name : NULL;
+}
+
+size_t lexdb_count(const lexdb *db) { return db->lex.n; }
+
+size_t lexdb_entries(const lexdb *db, uint32_t lex)
+{
+    return lex < db->lex.n ? db->lex.v[lex].n_entries : 0;
+}
+
+size_t lexdb_max_len(const lexdb *db) { return db->max_len; }
+
+/* ---- adding ------------------------------------------------------------------------- */
+
+static int is_feat_sep(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Appends the features parsed from f[0..n) to the run of entry e (which must end the
+ * feature array, or be empty: the caller moves it there first). Exact duplicates (same key
+ * and value) are dropped. */
+static int parse_features(lexdb *db, entry_rec *e, const char *f, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && is_feat_sep(f[i])) i++;
+        if (i >= n) break;
+        size_t s = i;
+        while (i < n && !is_feat_sep(f[i])) i++;
+        const char *item = f + s;
+        size_t ilen = i - s;
+        const char *eq = memchr(item, '=', ilen);
+        size_t klen = eq ? (size_t)(eq - item) : ilen;
+        const char *k = intern(db, item, klen);
+        const char *v = eq ? intern(db, eq + 1, ilen - klen - 1) : intern(db, "", 0);
+        if (!k || !v) return -1;
+        int dup = 0;
+        for (uint32_t j = 0; j < e->nfeat; j++) {
+            const lex_feature *x = &db->feats.v[e->feat + j];
+            if (x->key == k && x->value == v) { dup = 1; break; }
+        }
+        if (dup) continue;
+        if (e->nfeat == 0) e->feat = (uint32_t)db->feats.n;
+        if (db->feats.n >= UINT32_MAX) return -1;
+        if (VEC_PUSH(&db->feats, ((lex_feature){k, v}))) return -1;
+        e->nfeat++;
+    }
+    return 0;
+}
+
+static int has_feature_text(const char *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_feat_sep(f[i])) return 1;
+    return 0;
+}
+
+int lexdb_add(lexdb *db, uint32_t lex, const char *phrase, size_t n, const char *features,
+              size_t flen)
+{
+    if (lex >= db->lex.n) return -1;
+    if (n > UINT32_MAX) return -1;
+    int cs = db->lex.v[lex].case_sensitive;
+
+    arena_reset(&db->scratch);
+    text t;
+    tokens toks = {NULL, 0};
+    if (text_init(&t, phrase, n, &db->scratch, NULL, NULL)) return -1;
+    if (tokenize(&t, db->abbrevs, &db->scratch, &toks)) return -1;
+    if (toks.n == 0) return 0;
+
+    uint32_t node = cs ? ROOT_RAW : ROOT_FOLD;
+    for (size_t k = 0; k < toks.n; k++) {
+        node = edge_get_or_add(db, node, cs ? toks.v[k].hraw : toks.v[k].hfold);
+        if (!node) return -1;
+    }
+    if (toks.n > db->max_len) db->max_len = toks.n;
+
+    /* Find this lexicon's terminal on the node, or the terminal to insert it after
+     * (prev == NO_TERM: at the head). */
+    uint32_t prev = NO_TERM, cur = db->nodes.v[node];
+    while (cur != NO_TERM && db->terms.v[cur].lex < lex) {
+        prev = cur;
+        cur = db->terms.v[cur].next;
+    }
+    int have_feats = features && has_feature_text(features, flen);
+
+    if (cur != NO_TERM && db->terms.v[cur].lex == lex) {
+        /* The same phrase again in this lexicon: merge features into the entry. */
+        if (!have_feats) return 0;
+        entry_rec *e = &db->entries.v[db->terms.v[cur].entry];
+        if (e->nfeat > 0 && (size_t)e->feat + e->nfeat != db->feats.n) {
+            /* Move the run to the end so it stays contiguous (rare: duplicates only). */
+            if (VEC_RESERVE(&db->feats, db->feats.n + e->nfeat)) return -1;
+            memcpy(db->feats.v + db->feats.n, db->feats.v + e->feat,
+                   e->nfeat * sizeof(lex_feature));
+            e->feat = (uint32_t)db->feats.n;
+            db->feats.n += e->nfeat;
+        }
+        return parse_features(db, e, features, flen);
+    }
+
+    if (db->entries.n >= UINT32_MAX || db->terms.n >= UINT32_MAX) return -1;
+    uint32_t eid = (uint32_t)db->entries.n;
+    if (VEC_PUSH(&db->entries, ((entry_rec){0, 0}))) return -1;
+    if (have_feats && parse_features(db, &db->entries.v[eid], features, flen)) {
+        db->entries.n--;
+        return -1;
+    }
+    uint32_t tid = (uint32_t)db->terms.n;
+    if (VEC_PUSH(&db->terms, ((term){lex, eid, cur}))) {
+        db->entries.n--;
+        return -1;
+    }
+    if (prev == NO_TERM) db->nodes.v[node] = tid;
+    else db->terms.v[prev].next = tid;
+    db->lex.v[lex].n_entries++;
+    return 0;
+}
+
+/* ---- loading ------------------------------------------------------------------------ */
+
+/* Strict UTF-8 check (no overlongs, surrogates or code points above U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII fast path, 8 bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t need;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) need = 1;
+        else if (c == 0xE0) { need = 2; lo = 0xA0; }
+        else if (c >= 0xE1 && c <= 0xEC) need = 2;
+        else if (c == 0xED) { need = 2; hi = 0x9F; }
+        else if (c >= 0xEE && c <= 0xEF) need = 2;
+        else if (c == 0xF0) { need = 3; lo = 0x90; }
+        else if (c >= 0xF1 && c <= 0xF3) need = 3;
+        else if (c == 0xF4) { need = 3; hi = 0x8F; }
+        else return 0;
+        if (n - i - 1 < need) return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (size_t k = 2; k <= need; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+int lexdb_load_text(lexdb *db, uint32_t lex, const char *text_, size_t len, size_t *err_line,
+                    const char **err_msg)
+{
+    if (lex >= db->lex.n) {
+        if (err_line) *err_line = 0;
+        if (err_msg) *err_msg = "unknown lexicon";
+        return -1;
+    }
+    int rc = 0;
+    size_t pos = 0, line = 0;
+    if (len >= 3 && memcmp(text_, "\xEF\xBB\xBF", 3) == 0) pos = 3;
+    /* Size the edge table once for the lines ahead (about 1.5 new edges a line) instead of
+     * rehashing it several times on the way. */
+    size_t lines = 0;
+    for (const char *p = text_ + pos, *e = text_ + len; p < e; lines++) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        if (!nl) { lines++; break; }
+        p = nl + 1;
+    }
+    size_t want = (db->edge_n + lines + lines / 2) * 2;
+    if (want > db->edge_cap && edges_resize(db, want)) {
+        if (err_line) *err_line = 0;
+        if (err_msg) *err_msg = "out of memory";
+        return -1;
+    }
+    while (pos < len) {
+        const char *s = text_ + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        line++;
+        if (n > 0 && s[n - 1] == '\r') n--;
+        if (n == 0 || s[0] == '#') continue;
+        const char *msg = NULL;
+        if (n > LEX_MAX_LINE) msg = "line too long";
+        else if (!utf8_valid((const unsigned char *)s, n)) msg = "invalid UTF-8";
+        if (msg) {
+            if (rc == 0) {
+                if (err_line) *err_line = line;
+                if (err_msg) *err_msg = msg;
+            }
+            rc = -1;
+            continue;
+        }
+        const char *tab = memchr(s, '\t', n);
+        size_t plen = tab ? (size_t)(tab - s) : n;
+        const char *f = tab ? tab + 1 : NULL;
+        size_t flen = tab ? n - plen - 1 : 0;
+        if (lexdb_add(db, lex, s, plen, f, flen)) {
+            if (err_line) *err_line = line;
+            if (err_msg) *err_msg = "out of memory";
+            return -1;
+        }
+    }
+    arena_reset(&db->scratch);
+    return rc;
+}
+
+int lexdb_load_file(lexdb *db, uint32_t lex, const char *path, size_t *err_line,
+                    const char **err_msg)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return -2;
+    buf b = {0};
+    char tmp[65536];
+    size_t got;
+    while ((got = fread(tmp, 1, sizeof tmp, fp)) > 0) {
+        if (buf_append(&b, tmp, got)) {
+            fclose(fp);
+            buf_free(&b);
+            errno = ENOMEM;
+            return -2;
+        }
+    }
+    int bad = ferror(fp);
+    int saved = errno;
+    fclose(fp);
+    if (bad) {
+        buf_free(&b);
+        errno = saved ? saved : EIO;
+        return -2;
+    }
+    int rc = lexdb_load_text(db, lex, b.p ? b.p : "", b.n, err_line, err_msg);
+    buf_free(&b);
+    return rc;
+}
+
+/* ---- matching ----------------------------------------------------------------------- */
+
+/* Inserts h into out[0..min(*count, max)) kept ordered by lexicon id, then length
+ * descending; the element pushed past max is dropped. */
+static inline void hit_insert(lex_hit *out, size_t max, size_t *count, lex_hit h)
+{
+    size_t have = *count < max ? *count : max;
+    (*count)++;
+    size_t at = have;
+    while (at > 0 && (out[at - 1].lex > h.lex || (out[at - 1].lex == h.lex && out[at - 1].len < h.len)))
+        at--;
+    if (at >= max) return;
+    size_t last = have < max ? have : max - 1;
+    if (last > at) memmove(out + at + 1, out + at, (last - at) * sizeof *out);
+    out[at] = h;
+}
+
+size_t lexdb_match(const lexdb *db, const tokens *toks, const char *src, size_t i, lex_hit *out,
+                   size_t max)
+{
+    (void)src;
+    size_t count = 0;
+    if (!toks || i >= toks->n) return 0;
+    for (uint32_t root = ROOT_FOLD; root <= ROOT_RAW; root++) {
+        if (db->root_children[root] == 0) continue;
+        uint32_t node = root;
+        for (size_t j = i; j < toks->n; j++) {
+            const token *tk = &toks->v[j];
+            /* A phrase never spans a paragraph break. */
+            if (j > i && (tk->flags & QUARRY_TF_PARA_START)) break;
+            node = edge_find(db, node, root == ROOT_RAW ? tk->hraw : tk->hfold);
+            if (!node) break;
+            for (uint32_t t = db->nodes.v[node]; t != NO_TERM; t = db->terms.v[t].next) {
+                lex_hit h = {db->terms.v[t].lex, (uint32_t)(j - i + 1), db->terms.v[t].entry};
+                hit_insert(out, max, &count, h);
+            }
+        }
+    }
+    return count;
+}
+
+/* ---- features ----------------------------------------------------------------------- */
+
+size_t lexdb_entry_features(const lexdb *db, uint32_t entry, const lex_feature **f)
+{
+    if (entry >= db->entries.n || db->entries.v[entry].nfeat == 0) {
+        if (f) *f = NULL;
+        return 0;
+    }
+    if (f) *f = db->feats.v + db->entries.v[entry].feat;
+    return db->entries.v[entry].nfeat;
+}
+
+const char *lexdb_entry_feature(const lexdb *db, uint32_t entry, const char *key)
+{
+    const lex_feature *f;
+    size_t n = lexdb_entry_features(db, entry, &f);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(f[k].key, key) == 0) return f[k].value;
+    return NULL;
+}

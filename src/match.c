@@ -1,0 +1,585 @@
+/* Matcher: runs each phase's rules over the tokens as one Pike VM (Thompson NFA
+ * simulation over tokens, no backtracking), then resolves overlaps and turns the
+ * winning matches into annotations that later phases can match on.
+ *
+ * Cost: per token, O(threads) <= O(instructions of the phase), plus one index look-up to
+ * find the rules that can start there. Each single-token test (regex included) is evaluated
+ * at most once per token and phase, through a cache stamped with the position. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+
+typedef struct pend {          /* a thread waiting for a multi-token atom to end */
+    uint32_t pos, seq;
+    uint32_t pc, start;
+    uint32_t slots;            /* offset in pool */
+} pend;
+
+typedef struct cand {          /* a complete match before overlap resolution */
+    uint32_t rule;
+    int32_t prio;
+    uint32_t order;
+    uint32_t cs, ce;           /* core span */
+    uint32_t slots;            /* offset in cand pool */
+} cand;
+
+typedef struct cstack {        /* closure work stack entry */
+    uint32_t pc;               /* UINT32_MAX: restore slot */
+    int32_t slot, val;
+} cstack;
+
+struct match_scratch {
+    size_t nprog, stride;
+    unsigned char *cl, *nl;    /* thread lists: { uint32 pc, start; int32 slots[] } */
+    size_t ncl, nnl;
+    uint32_t *mark;
+    uint32_t gen;
+    cstack *stack;
+    int32_t *tmp;              /* scratch slots */
+    /* test cache */
+    uint32_t *tstamp;
+    uint8_t *tres;
+    uint8_t *twarned;
+    size_t ntests;
+    uint32_t pstamp;
+    pcre2_match_data *md;
+    /* pending threads: a binary heap on (pos, seq) */
+    VEC(pend) heap;
+    VEC(int32_t) ppool;
+    uint32_t seq;
+    /* candidates */
+    VEC(cand) cands;
+    VEC(int32_t) cpool;
+    /* overlap resolution */
+    uint32_t *fen;             /* Fenwick tree over tokens */
+    int32_t *owner;            /* accepted candidate covering each token (explain) */
+    size_t ntok_cap;
+    uint32_t nslots;
+};
+
+void match_scratch_free(match_scratch *ms)
+{
+    if (!ms) return;
+    free(ms->cl); free(ms->nl); free(ms->mark); free(ms->stack); free(ms->tmp);
+    free(ms->tstamp); free(ms->tres); free(ms->twarned);
+    if (ms->md) pcre2_match_data_free(ms->md);
+    VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
+    free(ms->fen); free(ms->owner);
+    free(ms);
+}
+
+#define TH(list, i) ((uint32_t *)((list) + (i) * ms->stride))
+#define TH_SLOTS(t) ((int32_t *)((t) + 2))
+
+static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok)
+{
+    size_t maxslots = 2;
+    for (size_t i = 0; i < r->phases.n; i++)
+        if (r->phases.v[i].nslots > maxslots) maxslots = r->phases.v[i].nslots;
+    size_t nprog = r->prog.n + 1;
+    size_t stride = 8 + 4 * maxslots;
+    if (nprog > ms->nprog || stride > ms->stride) {
+        free(ms->cl); free(ms->nl); free(ms->mark); free(ms->stack); free(ms->tmp);
+        ms->cl = malloc(nprog * stride);
+        ms->nl = malloc(nprog * stride);
+        ms->mark = calloc(nprog, sizeof *ms->mark);
+        ms->stack = malloc((2 * nprog + 16) * sizeof *ms->stack);
+        ms->tmp = malloc(maxslots * sizeof *ms->tmp);
+        if (!ms->cl || !ms->nl || !ms->mark || !ms->stack || !ms->tmp) return -1;
+        ms->nprog = nprog;
+        ms->stride = stride;
+        ms->gen = 0;
+    }
+    if (r->tests.n > ms->ntests) {
+        free(ms->tstamp); free(ms->tres); free(ms->twarned);
+        ms->tstamp = calloc(r->tests.n, sizeof *ms->tstamp);
+        ms->tres = calloc(r->tests.n, 1);
+        ms->twarned = calloc(r->tests.n, 1);
+        if (!ms->tstamp || !ms->tres || !ms->twarned) return -1;
+        ms->ntests = r->tests.n;
+        ms->pstamp = 0;
+    }
+    if (ntok + 1 > ms->ntok_cap) {
+        free(ms->fen); free(ms->owner);
+        ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
+        ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
+        if (!ms->fen || !ms->owner) return -1;
+        ms->ntok_cap = ntok + 1;
+    }
+    if (!ms->md) {
+        ms->md = pcre2_match_data_create(1, NULL);
+        if (!ms->md) return -1;
+    }
+    memset(ms->twarned, 0, ms->ntests);
+    return 0;
+}
+
+static uint32_t next_gen(match_scratch *ms)
+{
+    if (++ms->gen == 0) {
+        memset(ms->mark, 0, ms->nprog * sizeof *ms->mark);
+        ms->gen = 1;
+    }
+    return ms->gen;
+}
+
+/* ---- single-token tests ------------------------------------------------------------ */
+
+static int feats_ok(const lexdb *db, uint32_t entry, const feat_test *ft)
+{
+    for (; ft; ft = ft->next) {
+        const char *v = lexdb_entry_feature(db, entry, ft->key);
+        int eq = v && strcmp(v, ft->value) == 0;
+        if (eq == ft->negate) return 0;
+    }
+    return 1;
+}
+
+static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p);
+
+static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, uint32_t tid,
+                      const token *tk)
+{
+    match_scratch *ms = doc->ms;
+    uint32_t opts = doc->txt.n_invalid ? 0 : PCRE2_NO_UTF_CHECK;
+    int rc = pcre2_match(t->re, (PCRE2_SPTR)(doc->txt.src + tk->start), tk->end - tk->start, 0,
+                         opts, ms->md, r->mctx);
+    if (rc >= 0) return 1;
+    if (rc == PCRE2_ERROR_NOMATCH) return 0;
+    if (!ms->twarned[tid]) {
+        ms->twarned[tid] = 1;
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(rc, msg, sizeof msg);
+        doc_warn(doc, "rule '%s': regex /%.*s/ gave up on the token at byte %u: %s",
+                 r->rules.v[t->rule].name, (int)t->len, t->str, tk->start, (char *)msg);
+    }
+    return 0;
+}
+
+static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    if (ms->tstamp[tid] == ms->pstamp) return ms->tres[tid];
+    const ctest *t = &r->tests.v[tid];
+    const token *tk = &doc->toks.v[p];
+    int res = 0;
+    switch (t->kind) {
+    case TN_WORD: res = tk->hfold == t->hash; break;
+    case TN_EXACT: res = tk->hraw == t->hash; break;
+    case TN_REGEX: res = eval_regex(r, doc, t, tid, tk); break;
+    case TN_FLAG:
+        res = (tk->flags & t->flag_mask) == t->flag_mask &&
+              (!t->kind_mask || (t->kind_mask & (1u << tk->kind)));
+        break;
+    case TN_LEX1:
+        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1] && !res; h++) {
+            const lex_hit *hit = &doc->hits[h];
+            res = hit->lex == (uint32_t)t->lex && hit->len == 1 &&
+                  feats_ok(r->lex, hit->entry, t->feats);
+        }
+        break;
+    case TN_ANY: res = 1; break;
+    case TN_NOT: res = !eval_test(r, doc, t->a, p); break;
+    case TN_AND: res = eval_test(r, doc, t->a, p) && eval_test(r, doc, t->b, p); break;
+    case TN_OR: res = eval_test(r, doc, t->a, p) || eval_test(r, doc, t->b, p); break;
+    }
+    ms->tstamp[tid] = ms->pstamp;
+    ms->tres[tid] = (uint8_t)res;
+    return res;
+}
+
+/* ---- the VM ------------------------------------------------------------------------- */
+
+static int assert_ok(const quarry_doc *doc, assert_kind k, uint32_t p)
+{
+    size_t n = doc->toks.n;
+    const token *t = doc->toks.v;
+    switch (k) {
+    case AS_SENT_START: return p == 0 || (p < n && (t[p].flags & QUARRY_TF_SENT_START));
+    case AS_SENT_END: return p == n || (p > 0 && (t[p - 1].flags & QUARRY_TF_SENT_END));
+    case AS_PARA_START: return p == 0 || (p < n && (t[p].flags & QUARRY_TF_PARA_START));
+    case AS_PARA_END: return p == n || (p > 0 && (t[p - 1].flags & QUARRY_TF_PARA_END));
+    }
+    return 0;
+}
+
+/* Adds the thread (pc, start, slots) and its epsilon closure at position p to list. */
+static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *list, size_t *nlist,
+                      uint32_t pc0, uint32_t start, int32_t *slots, uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    const inst *prog = r->prog.v;
+    cstack *st = ms->stack;
+    size_t sp = 0;
+    st[sp++] = (cstack){pc0, 0, 0};
+    while (sp) {
+        cstack e = st[--sp];
+        if (e.pc == UINT32_MAX) { slots[e.slot] = e.val; continue; }
+        uint32_t pc = e.pc;
+        if (ms->mark[pc] == ms->gen) continue;
+        ms->mark[pc] = ms->gen;
+        doc->steps++;
+        const inst *in = &prog[pc];
+        switch (in->op) {
+        case OP_JMP: st[sp++] = (cstack){in->x, 0, 0}; break;
+        case OP_SPLIT:
+            st[sp++] = (cstack){in->y, 0, 0};
+            st[sp++] = (cstack){in->x, 0, 0};
+            break;
+        case OP_SAVE:
+            st[sp++] = (cstack){UINT32_MAX, (int32_t)in->arg, slots[in->arg]};
+            slots[in->arg] = (int32_t)p;
+            st[sp++] = (cstack){pc + 1, 0, 0};
+            break;
+        case OP_ASSERT:
+            if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){pc + 1, 0, 0};
+            break;
+        default: {
+            uint32_t *th = TH(list, *nlist);
+            th[0] = pc;
+            th[1] = start;
+            memcpy(TH_SLOTS(th), slots, ms->nslots * sizeof(int32_t));
+            (*nlist)++;
+        }
+        }
+    }
+}
+
+/* Pending threads are ordered by the position they resume at, then by start (earlier
+ * starts have priority, as in the thread lists), then by age. */
+static int heap_less(const pend *a, const pend *b)
+{
+    if (a->pos != b->pos) return a->pos < b->pos;
+    if (a->start != b->start) return a->start < b->start;
+    return a->seq < b->seq;
+}
+
+static int heap_push(match_scratch *ms, uint32_t pos, uint32_t pc, uint32_t start,
+                     const int32_t *slots)
+{
+    size_t off = ms->ppool.n;
+    if (VEC_RESERVE(&ms->ppool, off + ms->nslots)) return -1;
+    memcpy(ms->ppool.v + off, slots, ms->nslots * sizeof(int32_t));
+    ms->ppool.n += ms->nslots;
+    pend e = {pos, ms->seq++, pc, start, (uint32_t)off};
+    if (VEC_PUSH(&ms->heap, e)) return -1;
+    size_t i = ms->heap.n - 1;
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (!heap_less(&ms->heap.v[i], &ms->heap.v[up])) break;
+        pend tmp = ms->heap.v[i]; ms->heap.v[i] = ms->heap.v[up]; ms->heap.v[up] = tmp;
+        i = up;
+    }
+    return 0;
+}
+
+static pend heap_pop(match_scratch *ms)
+{
+    pend top = ms->heap.v[0];
+    ms->heap.v[0] = ms->heap.v[--ms->heap.n];
+    size_t i = 0, n = ms->heap.n;
+    for (;;) {
+        size_t l = 2 * i + 1, rr = l + 1, m = i;
+        if (l < n && heap_less(&ms->heap.v[l], &ms->heap.v[m])) m = l;
+        if (rr < n && heap_less(&ms->heap.v[rr], &ms->heap.v[m])) m = rr;
+        if (m == i) break;
+        pend tmp = ms->heap.v[i]; ms->heap.v[i] = ms->heap.v[m]; ms->heap.v[m] = tmp;
+        i = m;
+    }
+    if (n == 0) { ms->ppool.n = 0; }
+    return top;
+}
+
+static void start_list_add(const quarry_rules *r, quarry_doc *doc, const start_list *sl,
+                           uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    for (size_t i = 0; i < sl->n; i++) {
+        for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
+        addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[sl->rules[i]].entry, p, ms->tmp, p);
+    }
+}
+
+/* Starts a thread for every rule of the phase whose first test may pass at p. */
+static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t p)
+{
+    const token *tk = &doc->toks.v[p];
+    uint32_t li;
+    if (ph->by_word.n && u64map_get(&ph->by_word, tk->hfold, &li))
+        start_list_add(r, doc, &ph->lists.v[li], p);
+    if (ph->by_lex.n)
+        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++)
+            if (u64map_get(&ph->by_lex, (uint64_t)doc->hits[h].lex + 1, &li))
+                start_list_add(r, doc, &ph->lists.v[li], p);
+    if (ph->by_type.n && doc->ann_first)
+        for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++)
+            if (u64map_get(&ph->by_type, (uint64_t)doc->anns.v[doc->ann_order[a]].type + 1, &li))
+                start_list_add(r, doc, &ph->lists.v[li], p);
+    for (size_t i = 0; i < ph->by_flag.n; i++) {
+        const flag_start *fs = &ph->by_flag.v[i];
+        if ((tk->flags & fs->flag_mask) == fs->flag_mask &&
+            (!fs->kind_mask || (fs->kind_mask & (1u << tk->kind))))
+            start_list_add(r, doc, &fs->rules, p);
+    }
+    start_list_add(r, doc, &ph->always, p);
+}
+
+static int record_match(const quarry_rules *r, quarry_doc *doc, const uint32_t *th, uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    const int32_t *s = (const int32_t *)(th + 2);
+    uint32_t rule = r->prog.v[th[0]].arg;
+    uint32_t cs = s[0] >= 0 ? (uint32_t)s[0] : th[1];
+    uint32_t ce = s[1] >= 0 ? (uint32_t)s[1] : p;
+    if (ce <= cs) return 0;    /* empty matches make nothing */
+    size_t off = ms->cpool.n;
+    if (VEC_RESERVE(&ms->cpool, off + ms->nslots)) return -1;
+    memcpy(ms->cpool.v + off, s, ms->nslots * sizeof(int32_t));
+    ms->cpool.n += ms->nslots;
+    cand c = {rule, r->rules.v[rule].priority, r->rules.v[rule].order, cs, ce, (uint32_t)off};
+    return VEC_PUSH(&ms->cands, c);
+}
+
+/* Appends an unexpanded thread to the raw list for the next position. */
+static void raw_push(match_scratch *ms, uint32_t pc, uint32_t start, const int32_t *slots)
+{
+    uint32_t *th = TH(ms->nl, ms->nnl);
+    th[0] = pc;
+    th[1] = start;
+    memcpy(TH_SLOTS(th), slots, ms->nslots * sizeof(int32_t));
+    ms->nnl++;
+}
+
+static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
+{
+    match_scratch *ms = doc->ms;
+    uint32_t n = (uint32_t)doc->toks.n;
+    ms->ncl = ms->nnl = 0;
+    ms->heap.n = 0;
+    ms->ppool.n = 0;
+    ms->nslots = ph->nslots;
+    for (uint32_t p = 0; p <= n; p++) {
+        /* The threads arriving at p (raw ones from single tokens, pending ones from longer
+           atoms) are expanded in order of start, so the leftmost thread keeps a shared pc. */
+        ms->ncl = 0;
+        next_gen(ms);
+        size_t ri = 0;
+        while (ri < ms->nnl || (ms->heap.n && ms->heap.v[0].pos == p)) {
+            uint32_t *raw = ri < ms->nnl ? TH(ms->nl, ri) : NULL;
+            if (raw && !(ms->heap.n && ms->heap.v[0].pos == p && ms->heap.v[0].start < raw[1])) {
+                addthread(r, doc, ms->cl, &ms->ncl, raw[0], raw[1], TH_SLOTS(raw), p);
+                ri++;
+            } else {
+                pend e = heap_pop(ms);
+                memcpy(ms->tmp, ms->ppool.v + e.slots, ms->nslots * sizeof(int32_t));
+                addthread(r, doc, ms->cl, &ms->ncl, e.pc, e.start, ms->tmp, p);
+            }
+        }
+        ms->nnl = 0;
+        if (p < n) add_starts(r, ph, doc, p);
+        if (++ms->pstamp == 0) {
+            memset(ms->tstamp, 0, ms->ntests * sizeof *ms->tstamp);
+            ms->pstamp = 1;
+        }
+        for (size_t i = 0; i < ms->ncl; i++) {
+            uint32_t *th = TH(ms->cl, i);
+            const inst *in = &r->prog.v[th[0]];
+            int32_t *slots = TH_SLOTS(th);
+            doc->steps++;
+            switch (in->op) {
+            case OP_MATCH:
+                if (record_match(r, doc, th, p)) return -1;
+                break;
+            case OP_TOKEN:
+                if (p < n && eval_test(r, doc, in->arg, p)) raw_push(ms, th[0] + 1, th[1], slots);
+                break;
+            case OP_LEX:
+                if (p >= n) break;
+                for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
+                    const lex_hit *hit = &doc->hits[h];
+                    if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
+                    if (hit->len == 1)
+                        raw_push(ms, th[0] + 1, th[1], slots);   /* one entry per length */
+                    else if (heap_push(ms, p + hit->len, th[0] + 1, th[1], slots))
+                        return -1;
+                }
+                break;
+            case OP_ANNOT:
+                if (p >= n || !doc->ann_first) break;
+                for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
+                    const annot *an = &doc->anns.v[doc->ann_order[a]];
+                    if (an->type == in->arg && heap_push(ms, an->tend, th[0] + 1, th[1], slots))
+                        return -1;
+                }
+                break;
+            default: break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- overlap resolution and annotations -------------------------------------------- */
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    uint32_t lx = x->ce - x->cs, ly = y->ce - y->cs;
+    if (lx != ly) return lx > ly ? -1 : 1;
+    if (x->prio != y->prio) return x->prio > y->prio ? -1 : 1;
+    if (x->order != y->order) return x->order < y->order ? -1 : 1;
+    if (x->cs != y->cs) return x->cs < y->cs ? -1 : 1;
+    return 0;
+}
+static int cand_cmp_all(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->rule != y->rule) return x->rule < y->rule ? -1 : 1;
+    if (x->cs != y->cs) return x->cs < y->cs ? -1 : 1;
+    if (x->ce != y->ce) return x->ce > y->ce ? -1 : 1;
+    return 0;
+}
+
+static uint32_t fen_sum(const uint32_t *f, uint32_t i)   /* sum of [0, i) */
+{
+    uint32_t s = 0;
+    for (; i > 0; i -= i & (0u - i)) s += f[i];
+    return s;
+}
+static void fen_add(uint32_t *f, uint32_t n, uint32_t i)
+{
+    for (i++; i <= n; i += i & (0u - i)) f[i]++;
+}
+
+static int make_annots(const quarry_rules *r, quarry_doc *doc, uint32_t phase, const cand *c,
+                       uint32_t logi)
+{
+    const crule *ru = &r->rules.v[c->rule];
+    const int32_t *s = doc->ms->cpool.v + c->slots;
+    for (size_t i = 0; i < ru->nactions; i++) {
+        const caction *ac = &ru->actions[i];
+        annot an = {0};
+        an.type = ac->type;
+        an.rule = c->rule;
+        an.phase = phase;
+        an.match = logi;
+        if (ac->label < 0) {
+            an.tstart = c->cs; an.tend = c->ce;
+        } else {
+            int32_t a = s[2 + 2 * ac->label], b = s[3 + 2 * ac->label];
+            if (a < 0 || b < 0 || b <= a) continue;   /* capture did not take part */
+            an.tstart = (uint32_t)a; an.tend = (uint32_t)b;
+        }
+        if (ac->nfeats) {
+            an.feats = arena_alloc(&doc->mem, ac->nfeats * sizeof *an.feats);
+            if (!an.feats) return -1;
+            for (size_t k = 0; k < ac->nfeats; k++) {
+                const cfeat *cf = &ac->feats[k];
+                afeat f = {cf->key, -1, -1, cf->literal};
+                if (cf->slot >= 0) {
+                    int32_t a = s[2 + 2 * cf->slot], b = s[3 + 2 * cf->slot];
+                    if (a < 0 || b <= a) continue;
+                    f.tstart = a; f.tend = b; f.literal = NULL;
+                }
+                an.feats[an.nfeats++] = f;
+            }
+        }
+        if (VEC_PUSH(&doc->anns, an)) return -1;
+    }
+    return 0;
+}
+
+static int log_match(quarry_doc *doc, const cand *c, int32_t beaten_by, uint32_t *idx)
+{
+    match_log m = {c->rule, c->cs, c->ce, NULL, beaten_by};
+    size_t ns = doc->ms->nslots;
+    m.slots = arena_alloc(&doc->mem, ns * sizeof(int32_t));
+    if (!m.slots) return -1;
+    memcpy(m.slots, doc->ms->cpool.v + c->slots, ns * sizeof(int32_t));
+    *idx = (uint32_t)doc->log.n;
+    return VEC_PUSH(&doc->log, m);
+}
+
+static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quarry_doc *doc)
+{
+    match_scratch *ms = doc->ms;
+    cand *cs = ms->cands.v;
+    size_t nc = ms->cands.n;
+    uint32_t n = (uint32_t)doc->toks.n;
+    if (nc == 0) return 0;
+    if (ph->keep_all) {
+        qsort(cs, nc, sizeof *cs, cand_cmp_all);
+        for (size_t i = 0; i < nc; i++) {
+            if (i && cs[i].rule == cs[i - 1].rule && cs[i].cs == cs[i - 1].cs) continue;
+            uint32_t li = UINT32_MAX;
+            if (doc->explain && log_match(doc, &cs[i], -1, &li)) return -1;
+            if (make_annots(r, doc, phase, &cs[i], li)) return -1;
+        }
+        return 0;
+    }
+    qsort(cs, nc, sizeof *cs, cand_cmp);
+    memset(ms->fen, 0, (n + 1) * sizeof *ms->fen);
+    for (size_t i = 0; i < nc; i++) {
+        const cand *c = &cs[i];
+        if (fen_sum(ms->fen, c->ce) - fen_sum(ms->fen, c->cs) != 0) {
+            if (doc->explain) {
+                /* the winner it lost to: the owner of its first taken token */
+                int32_t by = -1;
+                for (uint32_t t = c->cs; t < c->ce && by < 0; t++)
+                    if (fen_sum(ms->fen, t + 1) - fen_sum(ms->fen, t)) by = ms->owner[t];
+                uint32_t li;
+                if (log_match(doc, c, by, &li)) return -1;
+            }
+            continue;
+        }
+        uint32_t li = UINT32_MAX;
+        if (doc->explain && log_match(doc, c, -1, &li)) return -1;
+        for (uint32_t t = c->cs; t < c->ce; t++) {
+            fen_add(ms->fen, n, t);
+            ms->owner[t] = (int32_t)li;
+        }
+        if (make_annots(r, doc, phase, c, li)) return -1;
+    }
+    return 0;
+}
+
+/* Rebuilds the start-token index of all annotations (counting sort). */
+static int index_annots(quarry_doc *doc)
+{
+    uint32_t n = (uint32_t)doc->toks.n;
+    if (!doc->ann_first) {
+        doc->ann_first = arena_alloc(&doc->mem, (n + 2) * sizeof(uint32_t));
+        if (!doc->ann_first) return -1;
+    }
+    memset(doc->ann_first, 0, (n + 2) * sizeof(uint32_t));
+    doc->ann_order = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof(uint32_t));
+    if (!doc->ann_order) return -1;
+    for (size_t i = 0; i < doc->anns.n; i++) doc->ann_first[doc->anns.v[i].tstart + 1]++;
+    for (uint32_t p = 0; p <= n; p++) doc->ann_first[p + 1] += doc->ann_first[p];
+    /* fill using a moving cursor per start; ann_first[p] is advanced then restored */
+    for (size_t i = 0; i < doc->anns.n; i++)
+        doc->ann_order[doc->ann_first[doc->anns.v[i].tstart]++] = (uint32_t)i;
+    for (uint32_t p = n + 1; p > 0; p--) doc->ann_first[p] = doc->ann_first[p - 1];
+    doc->ann_first[0] = 0;
+    return 0;
+}
+
+int match_run(const quarry_rules *r, quarry_doc *doc)
+{
+    if (!doc->ms) {
+        doc->ms = calloc(1, sizeof *doc->ms);
+        if (!doc->ms) return -1;
+    }
+    if (scratch_prepare(doc->ms, r, doc->toks.n)) return -1;
+    doc->ann_first = NULL;
+    for (uint32_t ph = 0; ph < r->phases.n; ph++) {
+        doc->ms->cands.n = 0;
+        doc->ms->cpool.n = 0;
+        if (run_vm(r, &r->phases.v[ph], doc)) return -1;
+        if (resolve(r, &r->phases.v[ph], ph, doc)) return -1;
+        if (index_annots(doc)) return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,136 @@
+/* The compiled form of a rule set (struct quarry_rules): single-token tests, one
+ * instruction array for every rule's Pike-VM program, per-phase start indexes.
+ * Built by rules_compile.c, run by match.c; immutable once built. */
+#ifndef QUARRY_PROGRAM_H
+#define QUARRY_PROGRAM_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "lexicon.h"
+#include "rules.h"
+#include "token.h"
+
+/* A compiled single-token test. Tree-shaped tests (AND/OR/NOT) refer to children by index;
+ * every test, children included, has its own result cache slot per token. */
+typedef struct ctest {
+    tnode_kind kind;
+    uint64_t hash;            /* WORD: fold hash; EXACT: raw hash */
+    const char *str;          /* EXACT bytes / regex source (for messages) */
+    size_t len;
+    pcre2_code *re;           /* REGEX */
+    uint32_t flag_mask, kind_mask;
+    int32_t lex;              /* LEX1 */
+    const feat_test *feats;   /* LEX1 feature tests */
+    uint32_t a, b;            /* children */
+    uint32_t rule;            /* first rule using it, for limit messages */
+} ctest;
+
+typedef enum opcode {
+    OP_TOKEN,   /* arg: test; consume one token */
+    OP_LEX,     /* arg: lexicon, feats: feature tests; consume one entry */
+    OP_ANNOT,   /* arg: annotation type; consume one annotation */
+    OP_ASSERT,  /* arg: assert_kind; zero width */
+    OP_SPLIT,   /* x preferred, then y */
+    OP_JMP,     /* x */
+    OP_SAVE,    /* arg: slot */
+    OP_MATCH    /* arg: rule */
+} opcode;
+
+typedef struct inst {
+    uint8_t op;
+    uint32_t arg;
+    uint32_t x, y;
+    const feat_test *feats;
+} inst;
+
+/* A compiled action: make an annotation of type on the capture (or the whole match). */
+typedef struct cfeat {
+    uint32_t key;             /* interned feature key */
+    int32_t slot;             /* capture label index, or -1 for a literal */
+    const char *literal;
+} cfeat;
+
+typedef struct caction {
+    uint32_t type;            /* interned type */
+    int32_t label;            /* -1: the whole (core) match */
+    cfeat *feats;
+    size_t nfeats;
+} caction;
+
+typedef struct crule {
+    const char *name;
+    int priority;
+    uint32_t phase;
+    uint32_t order;           /* position in the rule set (file order) */
+    uint32_t entry;           /* first instruction */
+    uint32_t nlabels;         /* captures: slot 2+2k, 3+2k for label k */
+    const char **labels;
+    caction *actions;
+    size_t nactions;
+    srcpos pos;
+} crule;
+
+/* Start index of a phase: which rules may start at a token. */
+typedef struct start_list {
+    uint32_t *rules;
+    size_t n;
+} start_list;
+
+typedef struct flag_start {
+    uint32_t flag_mask, kind_mask;
+    start_list rules;
+} flag_start;
+
+typedef VEC(const char *) strvec;
+
+typedef struct u64map {       /* open addressing, key 0 reserved */
+    uint64_t *keys;
+    uint32_t *vals;
+    size_t cap, n;
+} u64map;
+
+typedef struct cphase {
+    const char *name;
+    int keep_all;
+    uint32_t *rules;          /* rule ids in this phase, file order */
+    size_t nrules;
+    uint32_t nslots;          /* max capture slots of its rules */
+    /* first-token index */
+    u64map by_word;           /* fold hash -> index into lists */
+    u64map by_lex;            /* lexicon id + 1 -> list */
+    u64map by_type;           /* annotation type + 1 -> list */
+    VEC(start_list) lists;
+    VEC(flag_start) by_flag;
+    start_list always;
+} cphase;
+
+struct quarry_rules {
+    rule_ast ast;             /* names and source positions live here */
+    lexdb *lex;
+    abbrev_set *abbrevs;
+    VEC(ctest) tests;
+    VEC(inst) prog;
+    VEC(crule) rules;
+    VEC(cphase) phases;
+    strvec types;             /* interned annotation types */
+    strvec keys;              /* interned feature keys */
+    pcre2_match_context *mctx;
+    int jit;
+};
+
+int u64map_put(u64map *m, uint64_t key, uint32_t val);   /* 0, -1 OOM; overwrites */
+int u64map_get(const u64map *m, uint64_t key, uint32_t *val); /* 1 found, 0 not */
+void u64map_free(u64map *m);
+
+/* Interned type/key ids; -1 when unknown (lookups) or on OOM (intern). */
+int32_t rules_type_id(const quarry_rules *r, const char *name);
+int32_t rules_intern(strvec *tab, arena *a, const char *name);
+
+/* Regex limits for rule-set atoms (also applied to JIT). */
+#define QUARRY_RE_MATCH_LIMIT 100000u
+#define QUARRY_RE_DEPTH_LIMIT 1000u
+#define QUARRY_RE_HEAP_LIMIT  4096u   /* KiB */
+
+#endif

@@ -1,0 +1,106 @@
+/* Records: turns the annotations of the rule phases into output records. Types whose
+ * name starts with '_' are internal to the rules; QUOTE annotations become quote records
+ * (features type, speaker, cue); every other type becomes an entity record. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+
+quarry_span doc_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
+{
+    quarry_span s = {0, 0, 0, 0, 0};
+    if (te <= ts || te > doc->toks.n) return s;
+    s.present = 1;
+    s.start = doc->toks.v[ts].start;
+    s.end = doc->toks.v[te - 1].end;
+    s.cstart = text_char_offset(&doc->txt, s.start);
+    s.cend = text_char_offset(&doc->txt, s.end);
+    return s;
+}
+
+const char *doc_span_text(quarry_doc *doc, uint32_t ts, uint32_t te)
+{
+    if (te <= ts || te > doc->toks.n) return "";
+    size_t a = doc->toks.v[ts].start, b = doc->toks.v[te - 1].end;
+    buf out = {0};
+    const char *s = doc->txt.src;
+    for (size_t i = a; i < b;) {
+        uint32_t cp;
+        size_t k = text_decode(s, doc->txt.len, i, &cp);
+        if (cp == 0xFFFD && k == 1) buf_append(&out, "\xEF\xBF\xBD", 3);
+        else buf_append(&out, s + i, k);
+        i += k;
+    }
+    char *r = arena_strndup(&doc->mem, out.p ? out.p : "", out.n);
+    buf_free(&out);
+    return r ? r : "";
+}
+
+static const afeat *feat(const quarry_rules *r, const annot *a, const char *key)
+{
+    for (uint32_t i = 0; i < a->nfeats; i++)
+        if (strcmp(r->keys.v[a->feats[i].key], key) == 0) return &a->feats[i];
+    return NULL;
+}
+
+static const char *feat_text(quarry_doc *doc, const afeat *f)
+{
+    if (!f) return NULL;
+    if (f->tstart < 0) return f->literal;
+    return doc_span_text(doc, (uint32_t)f->tstart, (uint32_t)f->tend);
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+    const quarry_record *x = a, *y = b;
+    if (x->span.start != y->span.start) return x->span.start < y->span.start ? -1 : 1;
+    if (x->span.end != y->span.end) return x->span.end > y->span.end ? -1 : 1;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    int c = strcmp(x->type, y->type);
+    if (c) return c;
+    return strcmp(x->rule, y->rule);
+}
+
+int records_build(const quarry_rules *r, quarry_doc *doc)
+{
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        const char *type = r->types.v[a->type];
+        if (type[0] == '_') continue;
+        quarry_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.span = doc_span(doc, a->tstart, a->tend);
+        rec.rule = r->rules.v[a->rule].name;
+        if (strcmp(type, "QUOTE") == 0) {
+            rec.kind = QUARRY_QUOTE;
+            const char *qt = feat_text(doc, feat(r, a, "type"));
+            rec.type = qt ? qt : "direct";
+            const afeat *sp = feat(r, a, "speaker");
+            if (sp) {
+                rec.has_speaker = 1;
+                if (sp->tstart >= 0) {
+                    rec.speaker = doc_span(doc, (uint32_t)sp->tstart, (uint32_t)sp->tend);
+                    rec.speaker_name = feat_text(doc, sp);
+                }
+                const char *nm = feat_text(doc, feat(r, a, "speaker_name"));
+                if (nm) rec.speaker_name = nm;
+                rec.speaker_role = feat_text(doc, feat(r, a, "speaker_role"));
+            }
+            const afeat *cue = feat(r, a, "cue");
+            if (cue && cue->tstart >= 0)
+                rec.cue = doc_span(doc, (uint32_t)cue->tstart, (uint32_t)cue->tend);
+        } else {
+            rec.kind = QUARRY_ENTITY;
+            rec.type = type;
+            /* canonical names and roles belong to people (link.c fills them in) */
+            if (strcmp(type, "PERSON") == 0) {
+                const char *nm = feat_text(doc, feat(r, a, "name"));
+                rec.name = nm ? nm : doc_span_text(doc, a->tstart, a->tend);
+                rec.role = feat_text(doc, feat(r, a, "role"));
+            }
+        }
+        if (VEC_PUSH(&doc->recs, rec)) return -1;
+    }
+    qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
+    return 0;
+}

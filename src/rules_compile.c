@@ -1,0 +1,885 @@
+/* Rule compiler: resolves names in the parsed rule set (lexicons, macros, labels,
+ * annotation types), loads lexicons, compiles regex atoms with PCRE2, emits one Pike-VM
+ * program per rule and indexes each phase's rules by the tests they can start with. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+
+#include "embed.h"
+#include "program.h"
+
+#define MAX_PROG 2000000u     /* instructions in one rule set */
+#define MAX_LABELS 32
+
+/* ---- small tables ---------------------------------------------------------------- */
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33;
+    return k;
+}
+
+int u64map_put(u64map *m, uint64_t key, uint32_t val)
+{
+    if (key == 0) key = 0x9e3779b97f4a7c15ULL;   /* 0 marks an empty slot */
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t nc = m->cap ? m->cap * 2 : 16;
+        uint64_t *nk = calloc(nc, sizeof *nk);
+        uint32_t *nv = calloc(nc, sizeof *nv);
+        if (!nk || !nv) { free(nk); free(nv); return -1; }
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->keys[i]) continue;
+            size_t j = mix(m->keys[i]) & (nc - 1);
+            while (nk[j]) j = (j + 1) & (nc - 1);
+            nk[j] = m->keys[i];
+            nv[j] = m->vals[i];
+        }
+        free(m->keys); free(m->vals);
+        m->keys = nk; m->vals = nv; m->cap = nc;
+    }
+    size_t j = mix(key) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key) j = (j + 1) & (m->cap - 1);
+    if (!m->keys[j]) { m->keys[j] = key; m->n++; }
+    m->vals[j] = val;
+    return 0;
+}
+
+int u64map_get(const u64map *m, uint64_t key, uint32_t *val)
+{
+    if (!m->cap) return 0;
+    if (key == 0) key = 0x9e3779b97f4a7c15ULL;
+    size_t j = mix(key) & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->keys[j] == key) { *val = m->vals[j]; return 1; }
+        j = (j + 1) & (m->cap - 1);
+    }
+    return 0;
+}
+
+void u64map_free(u64map *m) { free(m->keys); free(m->vals); memset(m, 0, sizeof *m); }
+
+int32_t rules_intern(strvec *tab, arena *a, const char *name)
+{
+    for (size_t i = 0; i < tab->n; i++)
+        if (strcmp(tab->v[i], name) == 0) return (int32_t)i;
+    const char *copy = arena_strndup(a, name, strlen(name));
+    if (!copy || VEC_PUSH(tab, copy)) return -1;
+    return (int32_t)(tab->n - 1);
+}
+
+int32_t rules_type_id(const quarry_rules *r, const char *name)
+{
+    for (size_t i = 0; i < r->types.n; i++)
+        if (strcmp(r->types.v[i], name) == 0) return (int32_t)i;
+    return -1;
+}
+
+/* ---- compiler state ---------------------------------------------------------------- */
+
+typedef struct comp {
+    quarry_rules *r;
+    rule_diags *d;
+    uint32_t rule;            /* rule being compiled */
+    const char *labels[MAX_LABELS];
+    uint32_t nlabels;
+    const char *macro_stack[64];
+    int macro_depth;
+    int32_t *type_phase;      /* first phase making each type */
+    int oom;
+} comp;
+
+#define ERR(c, pos, ...) rule_diag((c)->d, &(c)->r->ast, (pos), 0, __VA_ARGS__)
+
+static uint32_t emit(comp *c, opcode op, uint32_t arg, uint32_t x, uint32_t y)
+{
+    inst in = {(uint8_t)op, arg, x, y, NULL};
+    if (c->r->prog.n >= MAX_PROG) { c->oom = 2; return 0; }
+    if (VEC_PUSH(&c->r->prog, in)) { c->oom = 1; return 0; }
+    return (uint32_t)(c->r->prog.n - 1);
+}
+
+static int label_index(comp *c, const char *name)
+{
+    for (uint32_t i = 0; i < c->nlabels; i++)
+        if (strcmp(c->labels[i], name) == 0) return (int)i;
+    return -1;
+}
+
+static macro_decl *find_macro(quarry_rules *r, const char *name)
+{
+    for (size_t i = 0; i < r->ast.macros.n; i++)
+        if (strcmp(r->ast.macros.v[i].name, name) == 0) return &r->ast.macros.v[i];
+    return NULL;
+}
+
+/* Column (code points) of byte offset off within s. */
+static uint32_t cp_count(const char *s, size_t off)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < off; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    return n;
+}
+
+static int32_t compile_test(comp *c, const tnode *t)
+{
+    quarry_rules *r = c->r;
+    ctest ct;
+    memset(&ct, 0, sizeof ct);
+    ct.kind = t->kind;
+    ct.rule = c->rule;
+    ct.lex = -1;
+    switch (t->kind) {
+    case TN_WORD:
+    case TN_EXACT:
+        for (size_t i = 0; i < t->len; i++)
+            if (t->str[i] == ' ' || t->str[i] == '\t' || t->str[i] == '\n') {
+                ERR(c, t->pos, "\"%.*s\" holds a space, but a word test matches one token; "
+                    "write one test per word", (int)t->len, t->str);
+                break;
+            }
+        ct.hash = t->kind == TN_WORD ? token_hash_fold(t->str, t->len)
+                                     : token_hash_raw(t->str, t->len);
+        ct.str = t->str;
+        ct.len = t->len;
+        break;
+    case TN_REGEX: {
+        uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+        for (const char *f = t->re_flags ? t->re_flags : ""; *f; f++) {
+            if (*f == 'i') opts |= PCRE2_CASELESS;
+            else if (*f == 'x') opts |= PCRE2_EXTENDED;
+            else if (*f == 'u') continue;
+            else ERR(c, t->pos, "unknown regex flag '%c' (use i or x)", *f);
+        }
+        int ec;
+        PCRE2_SIZE eo;
+        ct.re = pcre2_compile((PCRE2_SPTR)t->str, t->len, opts, &ec, &eo, NULL);
+        if (!ct.re) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(ec, msg, sizeof msg);
+            srcpos p = t->pos;
+            p.col += 1 + cp_count(t->str, eo < t->len ? eo : t->len);
+            ERR(c, p, "bad regex /%.*s/: %s", (int)t->len, t->str, (char *)msg);
+        } else if (r->jit) {
+            pcre2_jit_compile(ct.re, PCRE2_JIT_COMPLETE);   /* falls back to the interpreter */
+        }
+        ct.str = t->str;
+        ct.len = t->len;
+        break;
+    }
+    case TN_FLAG: ct.flag_mask = t->flag_mask; ct.kind_mask = t->kind_mask; break;
+    case TN_LEX1:
+        ct.lex = lexdb_find(r->lex, t->str);
+        if (ct.lex < 0) ERR(c, t->pos, "unknown lexicon '%s'", t->str);
+        ct.feats = t->feats;
+        break;
+    case TN_ANY: break;
+    case TN_NOT: {
+        int32_t a = compile_test(c, t->a);
+        if (a < 0) return -1;
+        ct.a = (uint32_t)a;
+        break;
+    }
+    case TN_AND:
+    case TN_OR: {
+        int32_t a = compile_test(c, t->a), b = compile_test(c, t->b);
+        if (a < 0 || b < 0) return -1;
+        ct.a = (uint32_t)a;
+        ct.b = (uint32_t)b;
+        break;
+    }
+    }
+    if (VEC_PUSH(&r->tests, ct)) { c->oom = 1; return -1; }
+    return (int32_t)(r->tests.n - 1);
+}
+
+static void collect_labels(comp *c, const pnode *n, int depth)
+{
+    if (!n || depth > 64) return;
+    if (n->kind == PN_CAPTURE && label_index(c, n->name) < 0) {
+        if (c->nlabels == MAX_LABELS)
+            ERR(c, n->pos, "too many labels in one rule (at most %d)", MAX_LABELS);
+        else
+            c->labels[c->nlabels++] = n->name;
+    }
+    if (n->kind == PN_MACRO) {
+        macro_decl *m = find_macro(c->r, n->name);
+        if (m) collect_labels(c, m->body, depth + 1);
+    }
+    for (size_t i = 0; i < n->nkids; i++) collect_labels(c, n->kids[i], depth);
+}
+
+static void compile_node(comp *c, const pnode *n);
+
+static void compile_repeat(comp *c, const pnode *n)
+{
+    const pnode *body = n->kids[0];
+    for (int i = 0; i < n->min; i++) compile_node(c, body);
+    if (n->max < 0) {
+        uint32_t split = emit(c, OP_SPLIT, 0, 0, 0);
+        compile_node(c, body);
+        emit(c, OP_JMP, 0, split, 0);
+        if (!c->oom) {
+            c->r->prog.v[split].x = split + 1;
+            c->r->prog.v[split].y = (uint32_t)c->r->prog.n;
+        }
+        return;
+    }
+    /* x{m,n}: after the m copies, n-m nested optional copies: (x(x(x)?)?)? */
+    uint32_t holes[1000];
+    int nh = 0;
+    for (int i = n->min; i < n->max && !c->oom; i++) {
+        holes[nh++] = emit(c, OP_SPLIT, 0, 0, 0);
+        if (!c->oom) c->r->prog.v[holes[nh - 1]].x = holes[nh - 1] + 1;
+        compile_node(c, body);
+    }
+    for (int i = 0; i < nh && !c->oom; i++) c->r->prog.v[holes[i]].y = (uint32_t)c->r->prog.n;
+}
+
+static void compile_node(comp *c, const pnode *n)
+{
+    quarry_rules *r = c->r;
+    if (c->oom) return;
+    switch (n->kind) {
+    case PN_TOKEN: {
+        int32_t t = compile_test(c, n->test);
+        emit(c, OP_TOKEN, t < 0 ? 0 : (uint32_t)t, 0, 0);
+        break;
+    }
+    case PN_LEX: {
+        int lex = lexdb_find(r->lex, n->name);
+        if (lex < 0) ERR(c, n->pos, "unknown lexicon '%s'", n->name);
+        uint32_t pc = emit(c, OP_LEX, lex < 0 ? 0 : (uint32_t)lex, 0, 0);
+        if (!c->oom) r->prog.v[pc].feats = n->feats;
+        break;
+    }
+    case PN_ANNOT: {
+        int32_t ty = rules_type_id(r, n->name);
+        uint32_t ph = r->rules.v[c->rule].phase;
+        if (ty < 0)
+            ERR(c, n->pos, "unknown annotation type '%s': no rule makes it", n->name);
+        else if (c->type_phase[ty] < 0 || (uint32_t)c->type_phase[ty] >= ph)
+            ERR(c, n->pos, "annotation type '%s' is made in phase '%s', not before this "
+                "rule's phase '%s'", n->name,
+                c->type_phase[ty] < 0 ? "?" : r->ast.phases.v[c->type_phase[ty]].name,
+                r->ast.phases.v[ph].name);
+        emit(c, OP_ANNOT, ty < 0 ? 0 : (uint32_t)ty, 0, 0);
+        break;
+    }
+    case PN_ASSERT: emit(c, OP_ASSERT, (uint32_t)n->assert, 0, 0); break;
+    case PN_SEQ:
+        for (size_t i = 0; i < n->nkids; i++) compile_node(c, n->kids[i]);
+        break;
+    case PN_ALT: {
+        uint32_t jumps[256];
+        size_t nj = 0;
+        for (size_t i = 0; i < n->nkids && !c->oom; i++) {
+            if (i + 1 < n->nkids) {
+                uint32_t split = emit(c, OP_SPLIT, 0, 0, 0);
+                compile_node(c, n->kids[i]);
+                if (nj < 256) jumps[nj++] = emit(c, OP_JMP, 0, 0, 0);
+                if (!c->oom) {
+                    r->prog.v[split].x = split + 1;
+                    r->prog.v[split].y = (uint32_t)r->prog.n;
+                }
+            } else {
+                compile_node(c, n->kids[i]);
+            }
+        }
+        if (n->nkids > 257) ERR(c, n->pos, "too many alternatives (at most 256)");
+        for (size_t i = 0; i < nj && !c->oom; i++) r->prog.v[jumps[i]].x = (uint32_t)r->prog.n;
+        break;
+    }
+    case PN_REPEAT: compile_repeat(c, n); break;
+    case PN_CAPTURE: {
+        int k = label_index(c, n->name);
+        if (k < 0) { compile_node(c, n->kids[0]); break; }
+        emit(c, OP_SAVE, 2 + 2 * (uint32_t)k, 0, 0);
+        compile_node(c, n->kids[0]);
+        emit(c, OP_SAVE, 3 + 2 * (uint32_t)k, 0, 0);
+        break;
+    }
+    case PN_MACRO: {
+        macro_decl *m = find_macro(r, n->name);
+        if (!m) { ERR(c, n->pos, "unknown macro or flag '%s'", n->name); break; }
+        m->used = 1;
+        for (int i = 0; i < c->macro_depth; i++)
+            if (c->macro_stack[i] == m->name) {
+                ERR(c, n->pos, "macro '%s' refers to itself", n->name);
+                return;
+            }
+        if (c->macro_depth == 64) { ERR(c, n->pos, "macros nested too deeply"); return; }
+        c->macro_stack[c->macro_depth++] = m->name;
+        compile_node(c, m->body);
+        c->macro_depth--;
+        break;
+    }
+    case PN_BEFORE:
+    case PN_AFTER:
+        ERR(c, n->pos, "%s(...) may only open or close a rule's pattern",
+            n->kind == PN_BEFORE ? "before" : "after");
+        break;
+    }
+}
+
+static void compile_rule(comp *c, uint32_t ri)
+{
+    quarry_rules *r = c->r;
+    rule_decl *rd = &r->ast.rules.v[ri];
+    crule *cr = &r->rules.v[ri];
+    c->rule = ri;
+    c->nlabels = 0;
+    collect_labels(c, rd->pattern, 0);
+    cr->entry = (uint32_t)r->prog.n;
+    const pnode *p = rd->pattern;
+    const pnode *const *kids = (const pnode *const *)&p;
+    size_t nk = 1;
+    if (p->kind == PN_SEQ) { kids = (const pnode *const *)p->kids; nk = p->nkids; }
+    size_t first = 0, last = nk;
+    if (nk && kids[0]->kind == PN_BEFORE) {
+        compile_node(c, kids[0]->kids[0]);
+        emit(c, OP_SAVE, 0, 0, 0);
+        first = 1;
+    }
+    int has_after = nk > first && kids[nk - 1]->kind == PN_AFTER;
+    if (has_after) last = nk - 1;
+    for (size_t i = first; i < last; i++) compile_node(c, kids[i]);
+    if (has_after) {
+        emit(c, OP_SAVE, 1, 0, 0);
+        compile_node(c, kids[nk - 1]->kids[0]);
+    }
+    emit(c, OP_MATCH, ri, 0, 0);
+    cr->nlabels = c->nlabels;
+    cr->labels = arena_alloc(&r->ast.mem, (c->nlabels + 1) * sizeof *cr->labels);
+    if (!cr->labels) { c->oom = 1; return; }
+    memcpy(cr->labels, c->labels, c->nlabels * sizeof *cr->labels);
+
+    cr->nactions = rd->nactions;
+    cr->actions = arena_zalloc(&r->ast.mem, (rd->nactions + 1) * sizeof *cr->actions);
+    if (!cr->actions) { c->oom = 1; return; }
+    for (size_t i = 0; i < rd->nactions; i++) {
+        const action_decl *ad = &rd->actions[i];
+        caction *ca = &cr->actions[i];
+        ca->type = (uint32_t)rules_type_id(r, ad->type);
+        ca->label = -1;
+        if (ad->on) {
+            ca->label = label_index(c, ad->on);
+            if (ca->label < 0)
+                ERR(c, ad->pos, "unknown label '%s' in rule '%s'", ad->on, rd->name);
+        }
+        ca->nfeats = ad->nfeats;
+        ca->feats = arena_zalloc(&r->ast.mem, (ad->nfeats + 1) * sizeof *ca->feats);
+        if (!ca->feats) { c->oom = 1; return; }
+        for (size_t k = 0; k < ad->nfeats; k++) {
+            const feat_set *fs = &ad->feats[k];
+            int32_t key = rules_intern(&r->keys, &r->ast.mem, fs->key);
+            if (key < 0) { c->oom = 1; return; }
+            ca->feats[k].key = (uint32_t)key;
+            ca->feats[k].slot = -1;
+            ca->feats[k].literal = fs->literal;
+            if (fs->label) {
+                ca->feats[k].slot = label_index(c, fs->label);
+                if (ca->feats[k].slot < 0)
+                    ERR(c, fs->pos, "unknown label '%s' in rule '%s'", fs->label, rd->name);
+            }
+        }
+    }
+}
+
+/* ---- first-token index ------------------------------------------------------------ */
+
+typedef struct startkey {
+    int kind;                  /* 0 word, 1 lex, 2 type, 3 flag, -1 none */
+    uint64_t key;
+    uint32_t flag_mask, kind_mask;
+} startkey;
+
+/* The index keys of a test: writes up to max keys, returns count, or -1 if unindexable. */
+static int test_keys(const quarry_rules *r, uint32_t tid, startkey *out, int max)
+{
+    const ctest *t = &r->tests.v[tid];
+    if (max <= 0) return -1;
+    switch (t->kind) {
+    case TN_WORD: out[0] = (startkey){0, t->hash, 0, 0}; return 1;
+    case TN_EXACT: out[0] = (startkey){0, token_hash_fold(t->str, t->len), 0, 0}; return 1;
+    case TN_LEX1:
+        if (t->lex < 0) return -1;
+        out[0] = (startkey){1, (uint64_t)t->lex + 1, 0, 0};
+        return 1;
+    case TN_FLAG:
+        if (!t->flag_mask && !t->kind_mask) return -1;
+        out[0] = (startkey){3, 0, t->flag_mask, t->kind_mask};
+        return 1;
+    case TN_AND: {
+        int a = test_keys(r, t->a, out, max);
+        if (a >= 0) return a;
+        return test_keys(r, t->b, out, max);
+    }
+    case TN_OR: {
+        int a = test_keys(r, t->a, out, max);
+        if (a < 0) return -1;
+        int b = test_keys(r, t->b, out + a, max - a);
+        return b < 0 ? -1 : a + b;
+    }
+    default: return -1;
+    }
+}
+
+static int list_add(start_list *l, uint32_t rule)
+{
+    if (l->n && l->rules[l->n - 1] == rule) return 0;
+    uint32_t *p = realloc(l->rules, (l->n + 1) * sizeof *p);
+    if (!p) return -1;
+    l->rules = p;
+    p[l->n++] = rule;
+    return 0;
+}
+
+static int index_key(cphase *ph, const startkey *k, uint32_t rule)
+{
+    if (k->kind == 3) {
+        for (size_t i = 0; i < ph->by_flag.n; i++)
+            if (ph->by_flag.v[i].flag_mask == k->flag_mask && ph->by_flag.v[i].kind_mask == k->kind_mask)
+                return list_add(&ph->by_flag.v[i].rules, rule);
+        flag_start fs = {k->flag_mask, k->kind_mask, {NULL, 0}};
+        if (VEC_PUSH(&ph->by_flag, fs)) return -1;
+        return list_add(&ph->by_flag.v[ph->by_flag.n - 1].rules, rule);
+    }
+    u64map *m = k->kind == 0 ? &ph->by_word : k->kind == 1 ? &ph->by_lex : &ph->by_type;
+    uint32_t li;
+    if (!u64map_get(m, k->key, &li)) {
+        start_list empty = {NULL, 0};
+        if (VEC_PUSH(&ph->lists, empty)) return -1;
+        li = (uint32_t)(ph->lists.n - 1);
+        if (u64map_put(m, k->key, li)) return -1;
+    }
+    return list_add(&ph->lists.v[li], rule);
+}
+
+/* Indexes rule under every test its first token can pass; unindexable rules go to always. */
+static int index_rule(quarry_rules *r, cphase *ph, uint32_t ri)
+{
+    startkey keys[256];
+    int nk = 0, always = 0;
+    uint32_t stack[512];
+    size_t sp = 0;
+    size_t np = r->prog.n;
+    unsigned char *seen = calloc(np, 1);
+    if (!seen) return -1;
+    stack[sp++] = r->rules.v[ri].entry;
+    while (sp && !always) {
+        uint32_t pc = stack[--sp];
+        if (seen[pc]) continue;
+        seen[pc] = 1;
+        const inst *in = &r->prog.v[pc];
+        int got = -1;
+        switch (in->op) {
+        case OP_JMP: stack[sp++] = in->x; continue;
+        case OP_SPLIT:
+            if (sp + 2 > 512) { always = 1; continue; }
+            stack[sp++] = in->y; stack[sp++] = in->x;
+            continue;
+        case OP_SAVE:
+        case OP_ASSERT: stack[sp++] = pc + 1; continue;
+        case OP_MATCH: always = 1; continue;
+        case OP_TOKEN: got = test_keys(r, in->arg, keys + nk, 256 - nk); break;
+        case OP_LEX:
+            if (nk < 256) { keys[nk] = (startkey){1, (uint64_t)in->arg + 1, 0, 0}; got = 1; }
+            break;
+        case OP_ANNOT:
+            if (nk < 256) { keys[nk] = (startkey){2, (uint64_t)in->arg + 1, 0, 0}; got = 1; }
+            break;
+        }
+        if (got < 0) always = 1;
+        else nk += got;
+    }
+    free(seen);
+    if (always) return list_add(&ph->always, ri);
+    for (int i = 0; i < nk; i++)
+        if (index_key(ph, &keys[i], ri)) return -1;
+    return 0;
+}
+
+/* ---- files -------------------------------------------------------------------------- */
+
+const embed_file *embed_find(const char *path)
+{
+    char norm[1024];
+    size_t n = 0;
+    /* normalise: drop "./" segments and fold "dir/../" */
+    for (const char *p = path; *p && n + 1 < sizeof norm;) {
+        if (p[0] == '.' && p[1] == '/') { p += 2; continue; }
+        if (p[0] == '.' && p[1] == '.' && p[2] == '/' && n > 0) {
+            if (n > 0 && norm[n - 1] == '/') n--;
+            while (n > 0 && norm[n - 1] != '/') n--;
+            p += 3;
+            continue;
+        }
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) + 1 : strlen(p);
+        if (n + len >= sizeof norm) return NULL;
+        memcpy(norm + n, p, len);
+        n += len;
+        p += len;
+    }
+    norm[n] = '\0';
+    for (const embed_file *e = quarry_embedded; e->path; e++)
+        if (strcmp(e->path, norm) == 0) return e;
+    return NULL;
+}
+
+static int read_embedded(const char *path, char **data, size_t *len, void *ud)
+{
+    (void)ud;
+    const embed_file *e = embed_find(path);
+    if (!e) { errno = ENOENT; return -1; }
+    *data = malloc(e->len + 1);
+    if (!*data) return -1;
+    memcpy(*data, e->data, e->len + 1);
+    *len = e->len;
+    return 0;
+}
+
+static int read_disk(const char *path, char **data, size_t *len, void *ud)
+{
+    (void)ud;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { errno = EISDIR; return -1; }
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    buf b = {0};
+    char tmp[65536];
+    size_t got;
+    while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
+        if (buf_append(&b, tmp, got)) { fclose(f); buf_free(&b); errno = ENOMEM; return -1; }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { buf_free(&b); errno = EIO; return -1; }
+    if (!b.p && buf_append(&b, "", 0)) return -1;
+    *data = b.p;
+    *len = b.n;
+    return 0;
+}
+
+static void load_lexicons(comp *c, rule_read_fn rd)
+{
+    quarry_rules *r = c->r;
+    for (size_t i = 0; i < r->ast.lexicons.n; i++) {
+        const lexicon_decl *ld = &r->ast.lexicons.v[i];
+        int id = lexdb_find(r->lex, ld->name);
+        if (id >= 0) continue;   /* the parser checked that repeats agree */
+        id = lexdb_declare(r->lex, ld->name, ld->case_sensitive);
+        if (id < 0) { c->oom = 1; return; }
+        char *data = NULL;
+        size_t len = 0;
+        if (rd(ld->path, &data, &len, NULL)) {
+            ERR(c, ld->pos, "cannot read lexicon '%s': %s", ld->path, strerror(errno));
+            continue;
+        }
+        size_t eline = 0;
+        const char *emsg = NULL;
+        if (lexdb_load_text(r->lex, (uint32_t)id, data, len, &eline, &emsg) == -1) {
+            /* the problem is in the lexicon file: point there, and at the declaration */
+            quarry_error e;
+            memset(&e, 0, sizeof e);
+            e.code = QUARRY_ERR_RULES;
+            snprintf(e.message, sizeof e.message, "%s (lexicon '%s')", emsg ? emsg : "bad line",
+                     ld->name);
+            snprintf(e.file, sizeof e.file, "%s", ld->path);
+            e.line = (int)eline;
+            e.column = 1;
+            c->d->errors++;
+            if (c->d->errors == 1) c->d->first = e;
+            if (c->d->fn) c->d->fn(&e, NULL, 0, c->d->userdata);
+        }
+        free(data);
+    }
+}
+
+/* Loads the tokenizer's abbreviation list that sits beside the rules, else the shipped one. */
+static abbrev_set *load_abbrevs(const char *dir, rule_read_fn rd)
+{
+    abbrev_set *s = abbrev_set_new();
+    if (!s) return NULL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s%sabbreviations.txt", dir, *dir ? "/" : "");
+    char *data = NULL;
+    size_t len = 0;
+    if (rd(path, &data, &len, NULL) && read_embedded("rules/abbreviations.txt", &data, &len, NULL))
+        return s;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && data[j] != '\n') j++;
+        size_t e = j;
+        while (e > i && (data[e - 1] == '\r' || data[e - 1] == ' ' || data[e - 1] == '\t')) e--;
+        size_t b = i;
+        while (b < e && (data[b] == ' ' || data[b] == '\t')) b++;
+        if (e > b && data[b] != '#') abbrev_set_add(s, data + b, e - b);
+        i = j + 1;
+    }
+    free(data);
+    return s;
+}
+
+/* ---- the whole rule set ------------------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void quarry_rules_free(quarry_rules *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->tests.n; i++)
+        if (r->tests.v[i].re) pcre2_code_free(r->tests.v[i].re);
+    for (size_t i = 0; i < r->phases.n; i++) {
+        cphase *ph = &r->phases.v[i];
+        free(ph->rules);
+        u64map_free(&ph->by_word); u64map_free(&ph->by_lex); u64map_free(&ph->by_type);
+        for (size_t k = 0; k < ph->lists.n; k++) free(ph->lists.v[k].rules);
+        VEC_FREE(&ph->lists);
+        for (size_t k = 0; k < ph->by_flag.n; k++) free(ph->by_flag.v[k].rules.rules);
+        VEC_FREE(&ph->by_flag);
+        free(ph->always.rules);
+    }
+    VEC_FREE(&r->phases); VEC_FREE(&r->tests); VEC_FREE(&r->prog); VEC_FREE(&r->rules);
+    VEC_FREE(&r->types); VEC_FREE(&r->keys);
+    if (r->mctx) pcre2_match_context_free(r->mctx);
+    lexdb_free(r->lex);
+    abbrev_set_free(r->abbrevs);
+    rule_ast_free(&r->ast);
+    free(r);
+}
+
+size_t quarry_rules_count(const quarry_rules *r) { return r ? r->rules.n : 0; }
+
+/* Compiles the parsed ast of r. Returns the number of errors (r->ast must be parsed). */
+static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
+{
+    comp c;
+    memset(&c, 0, sizeof c);
+    c.r = r;
+    c.d = d;
+    uint32_t cfg = 0;
+    r->jit = pcre2_config(PCRE2_CONFIG_JIT, &cfg) >= 0 && cfg;
+    r->mctx = pcre2_match_context_create(NULL);
+    if (!r->mctx) return d->errors + 1;
+    pcre2_set_match_limit(r->mctx, QUARRY_RE_MATCH_LIMIT);
+    pcre2_set_depth_limit(r->mctx, QUARRY_RE_DEPTH_LIMIT);
+    pcre2_set_heap_limit(r->mctx, QUARRY_RE_HEAP_LIMIT);
+
+    load_lexicons(&c, rd);
+
+    /* annotation types, and the first phase that makes each */
+    for (size_t i = 0; i < r->ast.rules.n; i++)
+        for (size_t k = 0; k < r->ast.rules.v[i].nactions; k++)
+            if (rules_intern(&r->types, &r->ast.mem, r->ast.rules.v[i].actions[k].type) < 0)
+                return d->errors + 1;
+    c.type_phase = malloc((r->types.n + 1) * sizeof *c.type_phase);
+    if (!c.type_phase) return d->errors + 1;
+    for (size_t i = 0; i < r->types.n; i++) c.type_phase[i] = -1;
+    for (size_t i = 0; i < r->ast.rules.n; i++)
+        for (size_t k = 0; k < r->ast.rules.v[i].nactions; k++) {
+            int32_t t = rules_type_id(r, r->ast.rules.v[i].actions[k].type);
+            int32_t ph = (int32_t)r->ast.rules.v[i].phase;
+            if (c.type_phase[t] < 0 || ph < c.type_phase[t]) c.type_phase[t] = ph;
+        }
+
+    if (VEC_RESERVE(&r->rules, r->ast.rules.n + 1)) { free(c.type_phase); return d->errors + 1; }
+    for (size_t i = 0; i < r->ast.rules.n; i++) {
+        crule cr;
+        memset(&cr, 0, sizeof cr);
+        const rule_decl *rdcl = &r->ast.rules.v[i];
+        cr.name = rdcl->name;
+        cr.priority = rdcl->priority;
+        cr.phase = rdcl->phase;
+        cr.order = (uint32_t)i;
+        cr.pos = rdcl->pos;
+        r->rules.v[r->rules.n++] = cr;
+    }
+    for (uint32_t i = 0; i < r->rules.n && !c.oom; i++) compile_rule(&c, i);
+    free(c.type_phase);
+    if (c.oom == 2) {
+        srcpos p = {0, 0, 0};
+        ERR(&c, p, "the rule set compiles to more than %u instructions", MAX_PROG);
+    }
+    if (c.oom) return d->errors + 1;
+
+    for (size_t i = 0; i < r->ast.macros.n; i++)
+        if (!r->ast.macros.v[i].used)
+            rule_diag(d, &r->ast, r->ast.macros.v[i].pos, 1, "macro '%s' is never used",
+                      r->ast.macros.v[i].name);
+
+    /* phases and their start indexes */
+    if (VEC_RESERVE(&r->phases, r->ast.phases.n + 1)) return d->errors + 1;
+    for (size_t i = 0; i < r->ast.phases.n; i++) {
+        cphase ph;
+        memset(&ph, 0, sizeof ph);
+        ph.name = r->ast.phases.v[i].name;
+        ph.keep_all = r->ast.phases.v[i].keep_all;
+        ph.nslots = 2;
+        r->phases.v[r->phases.n++] = ph;
+    }
+    for (uint32_t i = 0; i < r->rules.n; i++) {
+        cphase *ph = &r->phases.v[r->rules.v[i].phase];
+        uint32_t *nr = realloc(ph->rules, (ph->nrules + 1) * sizeof *nr);
+        if (!nr) return d->errors + 1;
+        ph->rules = nr;
+        nr[ph->nrules++] = i;
+        uint32_t ns = 2 + 2 * r->rules.v[i].nlabels;
+        if (ns > ph->nslots) ph->nslots = ns;
+        if (index_rule(r, ph, i)) return d->errors + 1;
+    }
+    return d->errors;
+}
+
+static quarry_rules *finish(quarry_rules *r, rule_diags *d, rule_read_fn rd, const char *dir,
+                            quarry_error *err)
+{
+    if (d->errors == 0) {
+        r->abbrevs = load_abbrevs(dir, rd);
+        r->lex = r->abbrevs ? lexdb_new(r->abbrevs) : NULL;
+        if (!r->lex) {
+            d->errors++;
+            d->first.code = QUARRY_ERR_NOMEM;
+            snprintf(d->first.message, sizeof d->first.message, "out of memory");
+        } else {
+            compile_ast(r, d, rd);
+        }
+    }
+    if (d->errors) {
+        if (err) *err = d->first;
+        quarry_rules_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static quarry_rules *rules_alloc(rule_diags *d, quarry_diag_fn fn, void *ud)
+{
+    memset(d, 0, sizeof *d);
+    d->fn = fn;
+    d->userdata = ud;
+    quarry_rules *r = calloc(1, sizeof *r);
+    if (r) rule_ast_init(&r->ast);
+    return r;
+}
+
+static void oom_error(quarry_error *err)
+{
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+    err->code = QUARRY_ERR_NOMEM;
+    snprintf(err->message, sizeof err->message, "out of memory");
+}
+
+static void dir_of(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (n >= cap) n = cap - 1;
+    memcpy(out, path, n);
+    out[n] = '\0';
+}
+
+quarry_rules *quarry_rules_default(quarry_error *err)
+{
+    rule_diags d;
+    quarry_rules *r = rules_alloc(&d, NULL, NULL);
+    if (!r) { oom_error(err); return NULL; }
+    /* every top-level rules/NAME.rules of the embedded tree, in name order */
+    for (const embed_file *e = quarry_embedded; e->path; e++) {
+        const char *rest = e->path + 6;
+        size_t n = strlen(e->path);
+        if (strncmp(e->path, "rules/", 6) || strchr(rest, '/') || n < 7 ||
+            strcmp(e->path + n - 6, ".rules"))
+            continue;
+        rules_parse_file(&r->ast, e->path, read_embedded, NULL, &d);
+    }
+    return finish(r, &d, read_embedded, "rules", err);
+}
+
+quarry_rules *quarry_rules_load(const char *path, quarry_diag_fn fn, void *ud, quarry_error *err)
+{
+    rule_diags d;
+    quarry_rules *r = rules_alloc(&d, fn, ud);
+    if (!r) { oom_error(err); return NULL; }
+    char dir[1024];
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (err) {
+            memset(err, 0, sizeof *err);
+            err->code = QUARRY_ERR_IO;
+            snprintf(err->file, sizeof err->file, "%s", path);
+            snprintf(err->message, sizeof err->message, "cannot read rules: %s", strerror(errno));
+        }
+        quarry_rules_free(r);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(dir, sizeof dir, "%s", path);
+        size_t dl = strlen(dir);
+        while (dl > 1 && dir[dl - 1] == '/') dir[--dl] = '\0';
+        /* top-level *.rules in name order */
+        DIR *dh = opendir(dir);
+        if (!dh) {
+            if (err) {
+                memset(err, 0, sizeof *err);
+                err->code = QUARRY_ERR_IO;
+                snprintf(err->file, sizeof err->file, "%s", path);
+                snprintf(err->message, sizeof err->message, "cannot read rules: %s",
+                         strerror(errno));
+            }
+            quarry_rules_free(r);
+            return NULL;
+        }
+        VEC(char *) names = {0};
+        struct dirent *de;
+        while ((de = readdir(dh))) {
+            size_t n = strlen(de->d_name);
+            if (n < 7 || strcmp(de->d_name + n - 6, ".rules") || de->d_name[0] == '.') continue;
+            char *full = malloc(strlen(dir) + n + 2);
+            if (!full || VEC_PUSH(&names, full)) { free(full); break; }
+            sprintf(full, "%s/%s", dir, de->d_name);
+        }
+        closedir(dh);
+        qsort(names.v, names.n, sizeof *names.v, cmp_str);
+        for (size_t i = 0; i < names.n; i++) {
+            rules_parse_file(&r->ast, names.v[i], NULL, NULL, &d);
+            free(names.v[i]);
+        }
+        if (names.n == 0) {
+            srcpos none = {0, 0, 0};
+            (void)none;
+            d.errors++;
+            d.first.code = QUARRY_ERR_RULES;
+            snprintf(d.first.file, sizeof d.first.file, "%s", dir);
+            snprintf(d.first.message, sizeof d.first.message, "no .rules files in the folder");
+            if (fn) fn(&d.first, NULL, 0, ud);
+        }
+        VEC_FREE(&names);
+    } else {
+        dir_of(path, dir, sizeof dir);
+        rules_parse_file(&r->ast, path, NULL, NULL, &d);
+    }
+    return finish(r, &d, read_disk, dir, err);
+}
+
+quarry_rules *quarry_rules_compile(const char *name, const char *data, size_t len,
+                                   quarry_diag_fn fn, void *ud, quarry_error *err)
+{
+    rule_diags d;
+    quarry_rules *r = rules_alloc(&d, fn, ud);
+    if (!r) { oom_error(err); return NULL; }
+    char dir[1024];
+    dir_of(name, dir, sizeof dir);
+    rules_parse_text(&r->ast, name, data, len, NULL, NULL, &d);
+    return finish(r, &d, read_disk, dir, err);
+}
+
+size_t quarry_rules_phase_count(const quarry_rules *r) { return r ? r->phases.n : 0; }
+size_t quarry_rules_lexicon_count(const quarry_rules *r) { return r && r->lex ? lexdb_count(r->lex) : 0; }

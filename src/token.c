@@ -1,0 +1,1119 @@
+/* Tokenizer, sentences and paragraphs (see token.h).
+ *
+ * One left-to-right pass over the bytes produces tokens with kinds, quote directions,
+ * space/paragraph facts and hashes; a second pass over the tokens marks sentences.
+ * ASCII is handled through a 256-entry class table without any utf8proc call; other code
+ * points are decoded with text_decode (so invalid bytes are the same single-byte
+ * characters the text layer counted) and classified with utf8proc_category. */
+#include "token.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+const char *const tok_kind_names[TK__COUNT] = {
+    "word", "num", "punct", "quote", "dash", "url", "email", "sym",
+};
+
+/* ---- ASCII classes ------------------------------------------------------------------ */
+
+enum {
+    CL_UP = 1,      /* A-Z */
+    CL_LO = 2,      /* a-z */
+    CL_DIG = 4,     /* 0-9 */
+    CL_WS = 8,      /* space \t \v \f \r \n */
+    CL_NL = 16,     /* \r \n */
+    CL_HI = 32,     /* >= 0x80 */
+    CL_RP = 64,     /* , . ; : ! ? ) ] } -  (punctuation that may follow a closing quote) */
+    CL_US = 128,    /* stops a URL: whitespace, controls, " < > ' */
+    CL_ALPHA = CL_UP | CL_LO,
+    CL_WORD = CL_UP | CL_LO | CL_DIG,
+};
+
+static const unsigned char CL[256] = {
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 136, 152, 136, 136, 152, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    136,  64, 128,   0,   0,   0,   0, 128,   0,  64,   0,   0,  64,  64,  64,   0,
+      4,   4,   4,   4,   4,   4,   4,   4,   4,   4,  64,  64, 128,   0, 128,  64,
+      0,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,
+      1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   1,   0,   0,  64,   0,   0,
+      0,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   0,   0,  64,   0, 128,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+     32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
+};
+
+static const unsigned char LOWER[256] = {
+      0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,  13,  14,  15,
+     16,  17,  18,  19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,
+     32,  33,  34,  35,  36,  37,  38,  39,  40,  41,  42,  43,  44,  45,  46,  47,
+     48,  49,  50,  51,  52,  53,  54,  55,  56,  57,  58,  59,  60,  61,  62,  63,
+     64,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,  91,  92,  93,  94,  95,
+     96,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
+    128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143,
+    144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
+    160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175,
+    176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191,
+    192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207,
+    208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223,
+    224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239,
+    240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
+};
+
+#define FNV_BASIS 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+static inline unsigned lower_ascii(unsigned c) { return c + ((unsigned)(c - 'A' < 26u) << 5); }
+
+/* utf8proc categories by range (see utf8proc.h): letters 1..5, marks 6..8, numbers 9..11. */
+static inline int cat_letter(int cat) { return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO; }
+static inline int cat_wordch(int cat) { return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO; }
+
+/* Scripts written without spaces: Han, kana (and their punctuation-free letters). A run of
+ * them is one token, split from Latin letters next to it. */
+static inline int is_cjk(uint32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x2FDF) || (cp >= 0x3040 && cp <= 0x30FF) ||
+           (cp >= 0x3100 && cp <= 0x31FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFF66 && cp <= 0xFF9F) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static inline int is_quote_cp(uint32_t cp)
+{
+    switch (cp) {
+    case 0x00AB: case 0x00BB: case 0x2018: case 0x2019: case 0x201A: case 0x201B:
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2039: case 0x203A:
+    case 0x300C: case 0x300D: case 0x300E: case 0x300F:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* +1 opening glyph, -1 closing glyph. */
+static inline int quote_glyph_dir(uint32_t cp)
+{
+    switch (cp) {
+    case 0x201C: case 0x201E: case 0x201F: case 0x00AB: case 0x2039: case 0x2018:
+    case 0x201A: case 0x201B: case 0x300C: case 0x300E:
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+static inline int is_dash_cp(uint32_t cp)
+{
+    return (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2E3A || cp == 0x2E3B || cp == 0xFE58 ||
+           cp == 0xFE63 || cp == 0xFF0D;
+}
+
+/* Decodes s[i]; returns its length, 0 for an invalid byte (length 1, U+FFFD). */
+static inline size_t dec(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
+{
+    if (s[i] < 0x80) {
+        *cp = s[i];
+        return 1;
+    }
+    size_t n = text_decode((const char *)s, len, i, cp);
+    return n == 1 ? 0 : n;
+}
+
+/* ---- abbreviation set --------------------------------------------------------------- */
+
+struct abbrev_set {
+    struct ab_slot { uint64_t h; uint32_t off, n; } *slots;
+    size_t cap, count;
+    char *pool;
+    size_t pool_n, pool_cap;
+    size_t maxlen;
+};
+
+abbrev_set *abbrev_set_new(void)
+{
+    abbrev_set *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->cap = 64;
+    s->slots = calloc(s->cap, sizeof *s->slots);
+    if (!s->slots) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static uint64_t ab_hash(const char *w, size_t n)
+{
+    uint64_t h = hash_bytes(w, n);
+    return h ? h : 1;
+}
+
+int abbrev_set_has(const abbrev_set *s, const char *w, size_t n)
+{
+    if (!s || n == 0 || n > s->maxlen) return 0;
+    uint64_t h = ab_hash(w, n);
+    size_t mask = s->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        const struct ab_slot *e = &s->slots[i];
+        if (!e->h) return 0;
+        if (e->h == h && e->n == n && !memcmp(s->pool + e->off, w, n)) return 1;
+    }
+}
+
+static int ab_insert(struct ab_slot *slots, size_t cap, struct ab_slot e)
+{
+    size_t mask = cap - 1;
+    for (size_t i = (size_t)e.h & mask;; i = (i + 1) & mask) {
+        if (!slots[i].h) {
+            slots[i] = e;
+            return 0;
+        }
+    }
+}
+
+int abbrev_set_add(abbrev_set *s, const char *w, size_t n)
+{
+    if (!s || n == 0 || n > 0xFFFF) return -1;
+    if (abbrev_set_has(s, w, n)) return 0;
+    if ((s->count + 1) * 2 > s->cap) {
+        size_t ncap = s->cap * 2;
+        struct ab_slot *ns = calloc(ncap, sizeof *ns);
+        if (!ns) return -1;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slots[i].h) ab_insert(ns, ncap, s->slots[i]);
+        free(s->slots);
+        s->slots = ns;
+        s->cap = ncap;
+    }
+    if (s->pool_n + n > s->pool_cap) {
+        size_t nc = s->pool_cap ? s->pool_cap * 2 : 1024;
+        while (nc < s->pool_n + n) nc *= 2;
+        char *np = realloc(s->pool, nc);
+        if (!np) return -1;
+        s->pool = np;
+        s->pool_cap = nc;
+    }
+    memcpy(s->pool + s->pool_n, w, n);
+    struct ab_slot e = {ab_hash(w, n), (uint32_t)s->pool_n, (uint32_t)n};
+    s->pool_n += n;
+    ab_insert(s->slots, s->cap, e);
+    s->count++;
+    if (n > s->maxlen) s->maxlen = n;
+    return 0;
+}
+
+void abbrev_set_free(abbrev_set *s)
+{
+    if (!s) return;
+    free(s->slots);
+    free(s->pool);
+    free(s);
+}
+
+/* ---- hashing ------------------------------------------------------------------------ */
+
+#define HASH_STACK 256
+
+/* NFC (and case-folded) form of s through utf8proc, hashed; raw bytes on invalid UTF-8. */
+static uint64_t hash_utf8proc(const unsigned char *s, size_t n, utf8proc_option_t opt)
+{
+    utf8proc_int32_t stackbuf[HASH_STACK + 1];
+    utf8proc_int32_t *wb = stackbuf;
+    utf8proc_ssize_t r = utf8proc_decompose(s, (utf8proc_ssize_t)n, wb, HASH_STACK, opt);
+    if (r < 0) return hash_bytes(s, n);
+    if (r > HASH_STACK) {
+        wb = malloc(((size_t)r + 1) * sizeof *wb);
+        if (!wb) return hash_bytes(s, n);
+        utf8proc_ssize_t r2 = utf8proc_decompose(s, (utf8proc_ssize_t)n, wb, r, opt);
+        if (r2 < 0 || r2 > r) {
+            free(wb);
+            return hash_bytes(s, n);
+        }
+        r = r2;
+    }
+    r = utf8proc_reencode(wb, r, opt);
+    uint64_t h = r < 0 ? hash_bytes(s, n) : hash_bytes(wb, (size_t)r);
+    if (wb != stackbuf) free(wb);
+    return h;
+}
+
+/* Both hashes of a string. ASCII: bytes and lower-cased bytes. Otherwise ’ becomes ' and
+ * the rest goes through utf8proc (NFC, NFC + case fold). */
+static void hash_pair(const unsigned char *s, size_t n, uint64_t *hraw, uint64_t *hfold)
+{
+    uint64_t h1 = FNV_BASIS, h2 = FNV_BASIS;
+    unsigned acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        acc |= c;
+        h1 = (h1 ^ c) * FNV_PRIME;
+        h2 = (h2 ^ LOWER[c]) * FNV_PRIME;
+    }
+    if (!(acc & 0x80)) {
+        *hraw = h1;
+        *hfold = h2;
+        return;
+    }
+    /* Replace U+2019 (E2 80 99) by an ASCII apostrophe. */
+    unsigned char stackb[HASH_STACK];
+    unsigned char *b = stackb;
+    if (n > sizeof stackb) {
+        b = malloc(n);
+        if (!b) {
+            *hraw = hash_utf8proc(s, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            *hfold = hash_utf8proc(s, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+            return;
+        }
+    }
+    size_t m = 0;
+    acc = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && s[i + 2] == 0x99) {
+            b[m++] = '\'';
+            i += 3;
+        } else {
+            acc |= s[i];
+            b[m++] = s[i++];
+        }
+    }
+    if (!(acc & 0x80)) {
+        h1 = h2 = FNV_BASIS;
+        for (size_t i = 0; i < m; i++) {
+            h1 = (h1 ^ b[i]) * FNV_PRIME;
+            h2 = (h2 ^ lower_ascii(b[i])) * FNV_PRIME;
+        }
+        *hraw = h1;
+        *hfold = h2;
+    } else {
+        *hraw = hash_utf8proc(b, m, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+        *hfold = hash_utf8proc(b, m, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    }
+    if (b != stackb) free(b);
+}
+
+uint64_t token_hash_raw(const char *s, size_t n)
+{
+    uint64_t r, f;
+    hash_pair((const unsigned char *)s, n, &r, &f);
+    return r;
+}
+
+uint64_t token_hash_fold(const char *s, size_t n)
+{
+    uint64_t r, f;
+    hash_pair((const unsigned char *)s, n, &r, &f);
+    return f;
+}
+
+/* ---- token finishing: hashes and shape flags --------------------------------------- */
+
+static void finish_slow(const unsigned char *s, size_t len, token *tk)
+{
+    unsigned nup = 0, nlo = 0;
+    int first = 0;          /* 1 upper/title, 2 lower, 3 uncased letter */
+    uint32_t fl = QUARRY_TF_NONASCII;
+    for (size_t i = tk->start; i < tk->end;) {
+        uint32_t cp;
+        size_t n = dec(s, len, i, &cp);
+        if (!n) {
+            i++;
+            continue;
+        }
+        i += n;
+        if (cp < 0x80) {
+            unsigned m = CL[cp];
+            if (m & CL_UP) { nup++; if (!first) first = 1; }
+            else if (m & CL_LO) { nlo++; if (!first) first = 2; }
+            else if (m & CL_DIG) fl |= QUARRY_TF_DIGIT;
+            continue;
+        }
+        int cat = utf8proc_category((utf8proc_int32_t)cp);
+        if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT) {
+            nup++;
+            if (!first) first = 1;
+        } else if (cat == UTF8PROC_CATEGORY_LL) {
+            nlo++;
+            if (!first) first = 2;
+        } else if (cat == UTF8PROC_CATEGORY_LM || cat == UTF8PROC_CATEGORY_LO) {
+            if (!first) first = 3;
+        } else if (cat == UTF8PROC_CATEGORY_ND) {
+            fl |= QUARRY_TF_DIGIT;
+        }
+    }
+    if (first) fl |= QUARRY_TF_ALPHA;
+    if (first == 1) fl |= QUARRY_TF_CAP;
+    if (nup >= 2 && !nlo) fl |= QUARRY_TF_ALLCAPS;
+    if (nlo && !nup) fl |= QUARRY_TF_LOWER;
+    tk->flags |= fl;
+    hash_pair(s + tk->start, tk->end - tk->start, &tk->hraw, &tk->hfold);
+}
+
+static inline void finish(const unsigned char *s, size_t len, token *tk)
+{
+    uint64_t h1 = FNV_BASIS, h2 = FNV_BASIS;
+    unsigned acc = 0, nup = 0, nlo = 0, first = 0;
+    for (size_t i = tk->start; i < tk->end; i++) {
+        unsigned c = s[i];
+        unsigned m = CL[c];
+        acc |= m;
+        nup += m & CL_UP;
+        nlo += (m >> 1) & 1;
+        if (!first) first = m & CL_ALPHA;
+        h1 = (h1 ^ c) * FNV_PRIME;
+        h2 = (h2 ^ LOWER[c]) * FNV_PRIME;
+    }
+    if (acc & CL_HI) {
+        finish_slow(s, len, tk);
+        return;
+    }
+    uint32_t fl = 0;
+    if (acc & CL_ALPHA) fl |= QUARRY_TF_ALPHA;
+    if (acc & CL_DIG) fl |= QUARRY_TF_DIGIT;
+    if (first & CL_UP) fl |= QUARRY_TF_CAP;
+    if (nup >= 2 && !nlo) fl |= QUARRY_TF_ALLCAPS;
+    if (nlo && !nup) fl |= QUARRY_TF_LOWER;
+    tk->flags |= fl;
+    tk->hraw = h1;
+    tk->hfold = h2;
+}
+
+/* ---- scanning ----------------------------------------------------------------------- */
+
+typedef struct tctx {
+    const unsigned char *s;
+    size_t len;
+    const abbrev_set *ab;
+    size_t next_at;           /* offset of the next '@' at or after the scan point, or len */
+} tctx;
+
+/* Is the character at i a letter, digit or mark (a word continues through it)? */
+static int word_char_at(const tctx *c, size_t i)
+{
+    if (i >= c->len) return 0;
+    unsigned ch = c->s[i];
+    if (ch < 0x80) return (CL[ch] & CL_WORD) != 0;
+    uint32_t cp;
+    if (!dec(c->s, c->len, i, &cp)) return 0;
+    return cat_wordch(utf8proc_category((utf8proc_int32_t)cp));
+}
+
+static int letter_at(const tctx *c, size_t i)
+{
+    if (i >= c->len) return 0;
+    unsigned ch = c->s[i];
+    if (ch < 0x80) return (CL[ch] & CL_ALPHA) != 0;
+    uint32_t cp;
+    if (!dec(c->s, c->len, i, &cp)) return 0;
+    return cat_letter(utf8proc_category((utf8proc_int32_t)cp));
+}
+
+/* An apostrophe (alen bytes) at i inside a word that began at start.
+ * Returns 0: the word ends at i; 1: the word continues at *next (internal apostrophe,
+ * n't); 2: the word ends at i and a clitic token ('s 're 'll 've 'd 'm) spans [i, *next). */
+static int apostrophe(const tctx *c, size_t start, size_t i, size_t alen, size_t *next)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len, j = i + alen;
+    if (j >= len) return 0;
+    if (!(CL[s[j]] & CL_ALPHA)) {
+        if (s[j] >= 0x80 && letter_at(c, j)) {
+            *next = j;
+            return 1;
+        }
+        return 0;
+    }
+    size_t k = j;
+    while (k < len && (CL[s[k]] & CL_ALPHA)) k++;
+    size_t rl = k - j;
+    if (word_char_at(c, k)) {
+        *next = j;
+        return 1;
+    }
+    unsigned l0 = lower_ascii(s[j]), l1 = rl > 1 ? lower_ascii(s[j + 1]) : 0;
+    if (rl == 1 && l0 == 't' && i > start && lower_ascii(s[i - 1]) == 'n') {
+        *next = k;
+        return 1;
+    }
+    if ((rl == 1 && (l0 == 's' || l0 == 'd' || l0 == 'm')) ||
+        (rl == 2 && ((l0 == 'r' && l1 == 'e') || (l0 == 'l' && l1 == 'l') || (l0 == 'v' && l1 == 'e')))) {
+        *next = k;
+        return 2;
+    }
+    *next = j;
+    return 1;
+}
+
+/* A '.' at i ends the word [start, i). Returns the end of the abbreviation token (past its
+ * dot), or 0 when the dot is a separate token. */
+static size_t abbrev_end(const tctx *c, size_t start, size_t i)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len, wl = i - start;
+    if (wl == 1 && (CL[s[start]] & CL_ALPHA)) {
+        size_t k = i + 1;
+        int cnt = 1;
+        while (k + 1 < len && (CL[s[k]] & CL_ALPHA) && s[k + 1] == '.') {
+            k += 2;
+            cnt++;
+        }
+        if (cnt >= 2) return k;                      /* U.S.  J.R.R.  e.g.  p.m. */
+        if (CL[s[start]] & CL_UP) return i + 1;      /* initial: J. */
+        return abbrev_set_has(c->ab, (const char *)s + start, wl + 1) ? i + 1 : 0;
+    }
+    if (s[start] >= 0x80) {                           /* a single non-ASCII capital: É. */
+        uint32_t cp;
+        size_t n = dec(s, len, start, &cp);
+        if (n == wl) {
+            int cat = utf8proc_category((utf8proc_int32_t)cp);
+            if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT) return i + 1;
+        }
+    }
+    if (!c->ab || wl + 1 > c->ab->maxlen) return 0;
+    if (i + 1 < len && (CL[s[i + 1]] & CL_ALPHA)) {  /* Ph.D. */
+        size_t k = i + 1;
+        while (k < len && (CL[s[k]] & CL_ALPHA)) k++;
+        while (k < len && s[k] == '.') {
+            if (abbrev_set_has(c->ab, (const char *)s + start, k + 1 - start)) return k + 1;
+            k++;
+            if (k >= len || !(CL[s[k]] & CL_ALPHA)) break;
+            while (k < len && (CL[s[k]] & CL_ALPHA)) k++;
+        }
+    }
+    return abbrev_set_has(c->ab, (const char *)s + start, wl + 1) ? i + 1 : 0;
+}
+
+/* Scans a word (num = 0) or number (num = 1) whose first character ends at i.
+ * Returns its end; *clitic is set to the end of a clitic token that follows at the
+ * returned end (0 if none); *fl gets QUARRY_TF_ABBREV. */
+static size_t scan_word(const tctx *c, size_t start, size_t i, int num, int cjk, uint32_t *fl,
+                        size_t *clitic)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len, nx;
+    for (;;) {
+        if (!cjk)
+            while (i < len && (CL[s[i]] & CL_WORD)) i++;
+        if (i >= len) return i;
+        unsigned ch = s[i];
+        if (ch >= 0x80) {
+            uint32_t cp;
+            size_t n = dec(s, len, i, &cp);
+            if (!n) return i;
+            int cat = utf8proc_category((utf8proc_int32_t)cp);
+            if (cat_wordch(cat)) {
+                if (cat_letter(cat) && is_cjk(cp) != cjk) return i;
+                i += n;
+                continue;
+            }
+            if (cp == 0x00AD || cp == 0x200C || cp == 0x200D) {
+                if (word_char_at(c, i + n)) {
+                    i += n;
+                    continue;
+                }
+                return i;
+            }
+            if (cjk) return i;
+            if (cp == 0x2019) {
+                int r = apostrophe(c, start, i, n, &nx);
+                if (r == 1) { i = nx; continue; }
+                if (r == 2) *clitic = nx;
+                return i;
+            }
+            if (cp == 0x2010 || cp == 0x2011 || (num && cp == 0x2013)) {
+                if (word_char_at(c, i + n)) {
+                    i += n;
+                    continue;
+                }
+            }
+            return i;
+        }
+        if (cjk) return i;
+        if (ch == '-') {
+            if (word_char_at(c, i + 1)) {
+                i++;
+                continue;
+            }
+            return i;
+        }
+        if (ch == '\'') {
+            int r = apostrophe(c, start, i, 1, &nx);
+            if (r == 1) { i = nx; continue; }
+            if (r == 2) *clitic = nx;
+            return i;
+        }
+        if (num) {
+            if ((ch == ',' || ch == '.' || ch == ':' || ch == '/') && i + 1 < len &&
+                (CL[s[i + 1]] & CL_DIG) && (CL[s[i - 1]] & CL_DIG)) {
+                i += 2;
+                continue;
+            }
+            if (ch == '%') return i + 1;
+            return i;
+        }
+        if (ch == '.') {
+            size_t e = abbrev_end(c, start, i);
+            if (e) {
+                *fl |= QUARRY_TF_ABBREV;
+                return e;
+            }
+        }
+        return i;
+    }
+}
+
+static int ci_prefix(const unsigned char *s, size_t len, size_t i, const char *p)
+{
+    for (; *p; p++, i++)
+        if (i >= len || lower_ascii(s[i]) != (unsigned char)*p) return 0;
+    return 1;
+}
+
+/* A URL starting at i (http://, https://, www.), or 0. */
+static size_t scan_url(const tctx *c, size_t i)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len, k;
+    if (ci_prefix(s, len, i, "http://")) k = i + 7;
+    else if (ci_prefix(s, len, i, "https://")) k = i + 8;
+    else if (ci_prefix(s, len, i, "www.")) k = i + 4;
+    else return 0;
+    if (k >= len || !(CL[s[k]] & CL_WORD)) return 0;
+    while (k < len && !(CL[s[k]] & (CL_US | CL_HI))) k++;
+    /* Trailing punctuation belongs to the sentence; ')' only when unbalanced. */
+    for (;;) {
+        unsigned ch = s[k - 1];
+        if (ch == '.' || ch == ',' || ch == ';' || ch == ':' || ch == '!' || ch == '?') {
+            k--;
+            continue;
+        }
+        if (ch == ')' || ch == ']') {
+            unsigned open = ch == ')' ? '(' : '[';
+            long bal = 0;
+            for (size_t q = i; q < k; q++) bal += (s[q] == open) - (s[q] == ch);
+            if (bal < 0) {
+                k--;
+                continue;
+            }
+        }
+        break;
+    }
+    return k;
+}
+
+static inline int email_local(unsigned ch)
+{
+    return (CL[ch] & CL_WORD) || ch == '.' || ch == '_' || ch == '%' || ch == '+' || ch == '-';
+}
+
+static void at_refresh(tctx *c, size_t i)
+{
+    const unsigned char *p = memchr(c->s + i, '@', c->len - i);
+    c->next_at = p ? (size_t)(p - c->s) : c->len;
+}
+
+/* An e-mail address starting at i, or 0 (c->next_at is the next '@' at or after i). */
+static size_t scan_email(const tctx *c, size_t i)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len;
+    size_t at = c->next_at;
+    if (at >= len || at - i > 64) return 0;
+    for (size_t k = i; k < at; k++)
+        if (!email_local(s[k])) return 0;
+    size_t k = at + 1, dots = 0, end = 0;
+    for (;;) {
+        size_t l0 = k;
+        while (k < len && ((CL[s[k]] & CL_WORD) || s[k] == '-')) k++;
+        if (k == l0) break;
+        end = k;
+        if (k + 1 < len && s[k] == '.' && (CL[s[k + 1]] & CL_WORD)) {
+            dots++;
+            k++;
+            continue;
+        }
+        break;
+    }
+    return dots ? end : 0;
+}
+
+/* ---- the tokenizer ------------------------------------------------------------------ */
+
+typedef struct tvec {
+    token *v;
+    size_t n, cap;
+    arena *a;
+} tvec;
+
+static int tv_grow(tvec *tv)
+{
+    size_t nc = tv->cap * 2;
+    token *nv = arena_alloc(tv->a, nc * sizeof *nv);
+    if (!nv) return -1;
+    memcpy(nv, tv->v, tv->n * sizeof *nv);
+    tv->v = nv;
+    tv->cap = nc;
+    return 0;
+}
+
+static inline token *tv_push(tvec *tv)
+{
+    if (tv->n == tv->cap && tv_grow(tv)) return NULL;
+    return &tv->v[tv->n++];
+}
+
+static inline int is_terminal_punct(const unsigned char *s, const token *tk)
+{
+    unsigned ch = s[tk->start];
+    if (ch == '.' || ch == '!' || ch == '?') return 1;
+    if (ch == 0xE2 && tk->end - tk->start == 3 && s[tk->start + 1] == 0x80 && s[tk->start + 2] == 0xA6)
+        return 1;                                           /* … */
+    return 0;
+}
+
+static inline int is_cjk_terminal(const unsigned char *s, size_t len, const token *tk)
+{
+    uint32_t cp;
+    if (s[tk->start] < 0x80 || !dec(s, len, tk->start, &cp)) return 0;
+    return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF0E;
+}
+
+/* ---- sentences ---------------------------------------------------------------------- */
+
+/* Abbreviations that precede names: never the end of a sentence. */
+static const char *const TITLES[] = {
+    "Mr.", "Mrs.", "Ms.", "Dr.", "Gen.", "Lt.", "Col.", "Sen.", "Rep.", "Gov.", "Sgt.",
+    "Capt.", "Prof.", "Rev.", "St.", "Fr.", "Hon.", "Pres.", "Adm.", "Maj.", "Cmdr.", "Cdr.",
+    "Brig.", "Cpl.", "Pvt.", "Supt.", "Insp.", "Det.", "Amb.", "Sec.", "Messrs.", "Mme.",
+    "Mlle.", "Mmes.", "No.", "Nos.", "Mt.", "Ft.",
+};
+
+/* Capitalised words that usually open a sentence: after a non-title abbreviation
+ * ("... in the U.S. The next") they mean the sentence ended with it. */
+static const char *const STARTERS[] = {
+    "The", "A", "An", "He", "She", "It", "I", "We", "They", "You", "His", "Her", "Its",
+    "Our", "Their", "My", "This", "That", "These", "Those", "There", "But", "And", "Or",
+    "So", "Yet", "In", "On", "At", "As", "If", "When", "While", "After", "Before", "Since",
+    "Although", "Though", "However", "Meanwhile", "What", "Why", "How", "Who", "Where",
+    "Some", "Many", "Most", "Both", "Such", "Also", "Still", "Now", "Then", "Last", "Earlier",
+    "Later", "Officials", "Mr.", "Mrs.", "Ms.", "Dr.",
+};
+
+static int in_list(const char *const *list, size_t cnt, const unsigned char *p, size_t n)
+{
+    for (size_t k = 0; k < cnt; k++)
+        if (strlen(list[k]) == n && !memcmp(list[k], p, n)) return 1;
+    return 0;
+}
+
+static int is_closer(const unsigned char *s, const token *tk)
+{
+    if (tk->kind == TK_QUOTE) return (tk->flags & (QUARRY_TF_QCLOSE | QUARRY_TF_QAMBIG)) != 0;
+    if (tk->kind == TK_PUNCT) {
+        unsigned ch = s[tk->start];
+        return ch == ')' || ch == ']' || ch == '}';
+    }
+    return 0;
+}
+
+static int starts_sentence(const token *tk)
+{
+    switch (tk->kind) {
+    case TK_WORD:
+        if (tk->flags & QUARRY_TF_CAP) return 1;
+        /* uncased scripts (Arabic, CJK): a letter that is neither upper nor lower */
+        return (tk->flags & (QUARRY_TF_NONASCII | QUARRY_TF_ALPHA | QUARRY_TF_LOWER |
+                             QUARRY_TF_ALLCAPS)) == (QUARRY_TF_NONASCII | QUARRY_TF_ALPHA);
+    case TK_NUM:
+        return 1;
+    case TK_QUOTE:
+        return (tk->flags & QUARRY_TF_QOPEN) != 0;
+    default:
+        return 0;
+    }
+}
+
+/* 0: not a sentence end candidate; 1: . ! ? …; 2: CJK full stop (always ends);
+ * 3: an abbreviation that may end a sentence. */
+static int terminal_type(const unsigned char *s, size_t len, const token *tk)
+{
+    if (tk->kind == TK_PUNCT) {
+        if (is_terminal_punct(s, tk)) return 1;
+        if (is_cjk_terminal(s, len, tk)) return 2;
+        return 0;
+    }
+    if (tk->kind == TK_WORD && (tk->flags & QUARRY_TF_ABBREV) && s[tk->end - 1] == '.') {
+        uint32_t cp;
+        size_t n = dec(s, len, tk->start, &cp);
+        if (n && tk->start + n + 1 == tk->end) return 0;     /* initial: J. */
+        if (in_list(TITLES, sizeof TITLES / sizeof *TITLES, s + tk->start, tk->end - tk->start))
+            return 0;
+        return 3;
+    }
+    return 0;
+}
+
+typedef struct sstate {
+    int pend;                 /* terminal_type of a token that may end a sentence, 0 if none */
+    size_t last;              /* that token, or the last closer after it */
+} sstate;
+
+/* Sentence and paragraph marks for token k (its flags are complete), given the earlier
+ * tokens: a paragraph start ends the previous sentence; a pending terminal (with its
+ * closing quotes/brackets) ends one when this token looks like a sentence start. */
+static inline void sent_step(const unsigned char *s, size_t len, token *v, size_t k, sstate *st)
+{
+    token *tk = &v[k];
+    if (tk->flags & QUARRY_TF_PARA_START) {
+        if (k) v[k - 1].flags |= QUARRY_TF_PARA_END | QUARRY_TF_SENT_END;
+        tk->flags |= QUARRY_TF_SENT_START;
+        st->pend = 0;
+    } else if (st->pend) {
+        if (is_closer(s, tk)) {
+            st->last = k;
+            return;
+        }
+        int end;
+        if (st->pend == 2) end = 1;
+        else if (st->pend == 1) end = starts_sentence(tk);
+        else
+            end = (tk->kind == TK_QUOTE && (tk->flags & QUARRY_TF_QOPEN)) ||
+                  (tk->kind == TK_WORD &&
+                   in_list(STARTERS, sizeof STARTERS / sizeof *STARTERS, s + tk->start,
+                           tk->end - tk->start));
+        if (end) {
+            v[st->last].flags |= QUARRY_TF_SENT_END;
+            tk->flags |= QUARRY_TF_SENT_START;
+        }
+        st->pend = 0;
+    }
+    if (tk->kind == TK_PUNCT || (tk->flags & QUARRY_TF_ABBREV)) {
+        int tt = terminal_type(s, len, tk);
+        if (tt) {
+            st->pend = tt;
+            st->last = k;
+        }
+    }
+}
+
+int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
+{
+    const unsigned char *s = (const unsigned char *)t->src;
+    size_t len = t->len;
+    toks->v = NULL;
+    toks->n = 0;
+    if (len > (size_t)UINT32_MAX) return -1;
+    tvec tv = {NULL, 0, len / 4 + 16, a};
+    tv.v = arena_alloc(a, tv.cap * sizeof *tv.v);
+    if (!tv.v) return -1;
+    tctx c = {s, len, abbrevs, 0};
+    {
+        const unsigned char *p = len ? memchr(s, '@', len) : NULL;
+        c.next_at = p ? (size_t)(p - s) : len;
+    }
+
+    size_t i = t->body;
+    unsigned nl = 0;          /* line ends in the current gap */
+    int indent = 0, gap = 0;  /* whitespace after the last line end / any whitespace */
+    int prev_term = 0;        /* previous token ends a sentence-like line */
+    int prev_leftopen = 1;    /* previous token, when adjacent, acts as space before a quote */
+    size_t clitic = 0;
+    sstate sst = {0, 0};
+
+    while (i < len) {
+        unsigned ch = s[i];
+        unsigned m = CL[ch];
+        uint32_t cp = ch;
+        size_t clen = 1;
+        int cat = -1;
+        if (m & CL_WS) {
+            gap = 1;
+            if (m & CL_NL) {
+                nl++;
+                indent = 0;
+                if (ch == '\r' && i + 1 < len && s[i + 1] == '\n') i++;
+            } else {
+                indent = 1;
+            }
+            i++;
+            continue;
+        }
+        int invalid = 0;
+        if (m & CL_HI) {
+            clen = dec(s, len, i, &cp);
+            if (!clen) {
+                invalid = 1;
+                clen = 1;
+            } else {
+                cat = utf8proc_category((utf8proc_int32_t)cp);
+                if (cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
+                    cat == UTF8PROC_CATEGORY_ZP || cp == 0x85) {
+                    gap = 1;
+                    if (cat == UTF8PROC_CATEGORY_ZS) {
+                        indent = 1;
+                    } else {
+                        nl += cat == UTF8PROC_CATEGORY_ZP ? 2 : 1;
+                        indent = 0;
+                    }
+                    i += clen;
+                    continue;
+                }
+                if (cat == UTF8PROC_CATEGORY_CF) {     /* zero-width: ZWSP, BOM, joiners */
+                    i += clen;
+                    continue;
+                }
+            }
+        }
+
+        /* A token starts at i. */
+        size_t start = i, end;
+        uint32_t fl = 0;
+        int kind;
+        clitic = 0;
+        int hashed = 0;
+        uint64_t fh1 = 0, fh2 = 0;
+        if (m & CL_ALPHA) {
+            /* Fast path: a plain ASCII word (letters, digits) ended by a character that
+             * needs no further look (not - ' . followed by an abbreviation, @, non-ASCII). */
+            size_t j = i + 1;
+            uint64_t h1 = (FNV_BASIS ^ ch) * FNV_PRIME;
+            uint64_t h2 = (FNV_BASIS ^ lower_ascii(ch)) * FNV_PRIME;
+            unsigned acc = m, m2 = 0;
+            while (j < len) {
+                unsigned c2 = s[j];
+                m2 = CL[c2];
+                if (!(m2 & CL_WORD)) break;
+                acc |= m2;
+                h1 = (h1 ^ c2) * FNV_PRIME;
+                h2 = (h2 ^ LOWER[c2]) * FNV_PRIME;
+                j++;
+            }
+            if (c.next_at < i) at_refresh(&c, i);
+            int simple = c.next_at >= len || c.next_at - i > 64;
+            if (simple && j < len) {
+                unsigned stop = s[j];
+                if ((m2 & CL_HI) || stop == '-' || stop == '\'')
+                    simple = 0;
+                else if (stop == '.')
+                    simple = !((j - i == 3 && (ch | 0x20) == 'w') || abbrev_end(&c, i, j));
+                else if (stop == ':')
+                    simple = (ch | 0x20) != 'h';
+            }
+            if (simple) {
+                end = j;
+                kind = TK_WORD;
+                fl = QUARRY_TF_ALPHA;
+                if (acc & CL_DIG) fl |= QUARRY_TF_DIGIT;
+                if (m & CL_UP) fl |= QUARRY_TF_CAP;
+                if ((acc & CL_ALPHA) == CL_LO) {
+                    fl |= QUARRY_TF_LOWER;
+                } else if ((acc & CL_ALPHA) == CL_UP) {
+                    unsigned nup = 0;    /* ALLCAPS needs two letters */
+                    for (size_t q = i; q < j && nup < 2; q++) nup += CL[s[q]] & CL_UP;
+                    if (nup >= 2) fl |= QUARRY_TF_ALLCAPS;
+                }
+                fh1 = h1;
+                fh2 = h2;
+                hashed = 1;
+            }
+        }
+        if (hashed) {
+            /* done above */
+        } else if (invalid) {
+            kind = TK_SYM;
+            end = i + 1;
+        } else if (ch < 0x80) {
+            if (m & CL_ALPHA) {
+                end = 0;
+                kind = TK_WORD;
+                if ((ch | 0x20) == 'h' || (ch | 0x20) == 'w') {
+                    end = scan_url(&c, i);
+                    if (end) kind = TK_URL;
+                }
+                if (!end) {
+                    if (c.next_at < i) at_refresh(&c, i);
+                    if (c.next_at < len && c.next_at - i <= 64 && (end = scan_email(&c, i)))
+                        kind = TK_EMAIL;
+                }
+                if (!end) end = scan_word(&c, start, i + 1, 0, 0, &fl, &clitic);
+            } else if (m & CL_DIG) {
+                kind = TK_NUM;
+                end = 0;
+                if (c.next_at < i) at_refresh(&c, i);
+                if (c.next_at < len && c.next_at - i <= 64 && (end = scan_email(&c, i)))
+                    kind = TK_EMAIL;
+                if (!end) end = scan_word(&c, start, i + 1, 1, 0, &fl, &clitic);
+            } else if (ch == '$' && i + 1 < len && (CL[s[i + 1]] & CL_DIG)) {
+                kind = TK_NUM;
+                end = scan_word(&c, start, i + 2, 1, 0, &fl, &clitic);
+            } else if (ch == '"' || ch == '\'') {
+                kind = TK_QUOTE;
+                end = i + 1;
+            } else if (ch == '-') {
+                kind = TK_DASH;
+                end = i + 1;
+                while (end < len && s[end] == '-') end++;
+            } else if (ch == '.') {
+                kind = TK_PUNCT;
+                end = i + 1;
+                while (end < len && s[end] == '.') end++;
+            } else if (ch == ',' || ch == ';' || ch == ':' || ch == '!' || ch == '?' ||
+                       ch == '(' || ch == ')' || ch == '[' || ch == ']' || ch == '{' || ch == '}') {
+                kind = TK_PUNCT;
+                end = i + 1;
+            } else {
+                kind = TK_SYM;
+                end = i + 1;
+            }
+        } else {
+            /* Non-ASCII start; cat is set. */
+            if (cat_letter(cat) || (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
+                cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO) {
+                kind = TK_WORD;
+                end = scan_word(&c, start, i + clen, 0, cat_letter(cat) && is_cjk(cp), &fl, &clitic);
+            } else if (cat == UTF8PROC_CATEGORY_ND) {
+                kind = TK_NUM;
+                end = scan_word(&c, start, i + clen, 1, 0, &fl, &clitic);
+            } else if (is_quote_cp(cp)) {
+                kind = TK_QUOTE;
+                end = i + clen;
+            } else if (is_dash_cp(cp)) {
+                kind = TK_DASH;
+                end = i + clen;
+                uint32_t cp2;
+                size_t n2;
+                while (end < len && (n2 = dec(s, len, end, &cp2)) && (cp2 == '-' || is_dash_cp(cp2)))
+                    end += n2;
+            } else if (cat == UTF8PROC_CATEGORY_SC && i + clen < len && (CL[s[i + clen]] & CL_DIG)) {
+                kind = TK_NUM;
+                end = scan_word(&c, start, i + clen + 1, 1, 0, &fl, &clitic);
+            } else if (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO) {
+                kind = TK_PUNCT;
+                end = i + clen;
+            } else {
+                kind = TK_SYM;
+                end = i + clen;
+                uint32_t cp2;
+                size_t n2;
+                while (end < len && s[end] >= 0x80 && (n2 = dec(s, len, end, &cp2))) {
+                    int c2 = utf8proc_category((utf8proc_int32_t)cp2);
+                    if (c2 < UTF8PROC_CATEGORY_MN || c2 > UTF8PROC_CATEGORY_ME) break;
+                    end += n2;
+                }
+            }
+        }
+
+        /* Emit. */
+        token *tk = tv_push(&tv);
+        if (!tk) return -1;
+        tk->start = (uint32_t)start;
+        tk->end = (uint32_t)end;
+        tk->kind = (uint16_t)kind;
+        tk->sent = 0;
+        if (gap) {
+            fl |= QUARRY_TF_SPACE_BEFORE;
+            if (tv.n > 1) tv.v[tv.n - 2].flags |= QUARRY_TF_SPACE_AFTER;
+        }
+        if (tv.n == 1 || nl >= 2 || (nl == 1 && (indent || prev_term)))
+            fl |= QUARRY_TF_PARA_START;
+        if (kind == TK_QUOTE) {
+            int dir = 0;      /* 1 open, -1 close, 0 ambiguous */
+            if (ch >= 0x80) {
+                dir = quote_glyph_dir(cp);
+            } else {
+                int lsp = gap || tv.n == 1 || prev_leftopen;
+                int r;        /* 0 space/end, 1 punct, 2 quote, 3 other */
+                if (end >= len) {
+                    r = 0;
+                } else {
+                    unsigned nc = s[end];
+                    unsigned nm = CL[nc];
+                    if (nm & CL_WS) r = 0;
+                    else if (nc == '"' || nc == '\'') r = 2;
+                    else if (nm & CL_RP) r = 1;
+                    else if (nm & CL_HI) {
+                        uint32_t ncp;
+                        if (!dec(s, len, end, &ncp)) {
+                            r = 3;
+                        } else {
+                            int nct = utf8proc_category((utf8proc_int32_t)ncp);
+                            if (nct >= UTF8PROC_CATEGORY_ZS && nct <= UTF8PROC_CATEGORY_ZP) r = 0;
+                            else if (is_quote_cp(ncp)) r = 2;
+                            else if (nct >= UTF8PROC_CATEGORY_PC && nct <= UTF8PROC_CATEGORY_PO &&
+                                     nct != UTF8PROC_CATEGORY_PS)
+                                r = 1;
+                            else r = 3;
+                        }
+                    } else r = 3;
+                }
+                if (lsp && r >= 2) dir = 1;
+                else if (!lsp && r <= 2) dir = -1;
+                else dir = 0;
+            }
+            fl |= dir > 0 ? QUARRY_TF_QOPEN : dir < 0 ? QUARRY_TF_QCLOSE : QUARRY_TF_QAMBIG;
+        }
+        tk->flags = fl;
+        if (hashed) {
+            tk->hraw = fh1;
+            tk->hfold = fh2;
+        } else {
+            finish(s, len, tk);
+        }
+        sent_step(s, len, tv.v, tv.n - 1, &sst);
+
+        /* Facts about this token for the next one. */
+        if (kind == TK_PUNCT) {
+            unsigned f = s[start];
+            prev_term = f == '.' || f == '!' || f == '?' || f == ':' || is_terminal_punct(s, tk) ||
+                        is_cjk_terminal(s, len, tk);
+            prev_leftopen = f == '(' || f == '[' || f == '{';
+            if (f >= 0x80) prev_leftopen = cat == UTF8PROC_CATEGORY_PS;
+        } else if (kind == TK_QUOTE) {
+            prev_term = (fl & QUARRY_TF_QCLOSE) != 0;
+            prev_leftopen = (fl & QUARRY_TF_QOPEN) != 0;
+        } else {
+            prev_term = 0;
+            prev_leftopen = kind == TK_DASH;
+        }
+        nl = 0;
+        indent = gap = 0;
+        i = end;
+        if (i < len && s[i] == ' ') {     /* the usual single space, without a loop turn */
+            gap = 1;
+            i++;
+        }
+
+        if (clitic) {                     /* 's 're 'll 've 'd 'm, adjacent to the word */
+            token *ct = tv_push(&tv);
+            if (!ct) return -1;
+            ct->start = (uint32_t)end;
+            ct->end = (uint32_t)clitic;
+            ct->kind = TK_WORD;
+            ct->sent = 0;
+            ct->flags = 0;
+            finish(s, len, ct);
+            sent_step(s, len, tv.v, tv.n - 1, &sst);
+            prev_term = 0;
+            prev_leftopen = 0;
+            i = clitic;
+            gap = 0;
+        }
+    }
+    if (gap && tv.n) tv.v[tv.n - 1].flags |= QUARRY_TF_SPACE_AFTER;
+
+    token *v = tv.v;
+    size_t n = tv.n;
+    if (n) v[n - 1].flags |= QUARRY_TF_PARA_END | QUARRY_TF_SENT_END;
+
+    toks->v = v;
+    toks->n = n;
+    return 0;
+}

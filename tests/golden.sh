@@ -1,0 +1,5 @@
+#!/bin/sh
+# Golden corpus: every corpus/NAME.txt with NAME.expected.jsonl must give those records.
+set -e
+QUARRY=${1:-build/quarry}
+exec "$QUARRY" test --color never corpus

@@ -1,0 +1,117 @@
+/* Matcher: linear time by counting VM steps, PCRE2 limits on hostile regex atoms,
+ * overlap policy, thread-shared compiled rules. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+
+static quarry_rules *compile(const char *src)
+{
+    quarry_error err;
+    quarry_rules *r = quarry_rules_compile("inline.rules", src, strlen(src), NULL, NULL, &err);
+    cr_assert(r, "rules did not compile: %d:%d: %s", err.line, err.column, err.message);
+    return r;
+}
+
+static char *repeat_words(const char *w, size_t n)
+{
+    size_t wl = strlen(w);
+    char *s = malloc(n * (wl + 1) + 1);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(s + i * (wl + 1), w, wl);
+        s[i * (wl + 1) + wl] = ' ';
+    }
+    s[n * (wl + 1)] = '\0';
+    return s;
+}
+
+static uint64_t steps_for(quarry_rules *r, size_t n)
+{
+    char *text = repeat_words("Abc", n);
+    quarry_doc *doc = quarry_doc_new();
+    cr_assert_eq(quarry_extract(r, doc, "t", text, strlen(text), NULL, NULL), QUARRY_OK);
+    cr_assert_eq(doc->toks.n, n);
+    uint64_t steps = doc->steps;
+    quarry_doc_free(doc);
+    free(text);
+    return steps;
+}
+
+Test(match, stars_before_missing_word_stay_linear)
+{
+    quarry_rules *r = compile("rule pathological : [cap]* [cap]* [cap]* \"said\" -> X ;\n");
+    uint64_t s10k = steps_for(r, 10000), s100k = steps_for(r, 100000);
+    size_t prog = r->prog.n;
+    /* at most a fixed multiple of the tokens (the program size), and 10x tokens ~ 10x steps */
+    cr_expect_leq(s100k, (uint64_t)100000 * (prog + 2) * 2, "steps %llu for 100k tokens",
+                  (unsigned long long)s100k);
+    cr_expect_leq(s100k, s10k * 11, "10x tokens took %llu vs %llu steps", (unsigned long long)s100k,
+                  (unsigned long long)s10k);
+    quarry_rules_free(r);
+}
+
+static int warned;
+static char warn_msg[600];
+static void on_warn(const quarry_error *e, const char *l, size_t n, void *ud)
+{
+    (void)l; (void)n; (void)ud;
+    warned++;
+    snprintf(warn_msg, sizeof warn_msg, "%s", e->message);
+}
+
+Test(match, runaway_regex_hits_pcre2_limit_and_names_the_rule)
+{
+    quarry_rules *r = compile("rule hostile.regex : /(a+)+$/ -> X ;\n");
+    size_t n = 100000;
+    char *text = malloc(n + 2);
+    memset(text, 'a', n);
+    text[n] = 'b';          /* the match fails only after exploring every split */
+    text[n + 1] = '\0';
+    quarry_doc *doc = quarry_doc_new();
+    quarry_options o;
+    memset(&o, 0, sizeof o);
+    o.warn = on_warn;
+    warned = 0;
+    cr_assert_eq(quarry_extract(r, doc, "t", text, n + 1, &o, NULL), QUARRY_OK);
+    cr_expect_eq(warned, 1, "warnings: %d", warned);
+    cr_expect(strstr(warn_msg, "hostile.regex") != NULL, "message: %s", warn_msg);
+    cr_expect_eq(doc->anns.n, 0);
+    quarry_doc_free(doc);
+    free(text);
+    quarry_rules_free(r);
+}
+
+Test(match, each_regex_atom_evaluated_once_per_token)
+{
+    /* three rules share a start at every token; the regex cache keeps the work per token */
+    quarry_rules *r = compile("rule a : /[A-Z]\\w+/ \"x\" -> X ;\n"
+                              "rule b : /[A-Z]\\w+/ \"y\" -> X ;\n"
+                              "rule c : /[A-Z]\\w+/+ \"z\" -> X ;\n");
+    uint64_t s = steps_for(r, 20000);
+    cr_expect_leq(s, (uint64_t)20000 * 40);
+    quarry_rules_free(r);
+}
+
+Test(match, overlap_longest_then_priority_then_order)
+{
+    quarry_rules *r = compile("rule short priority 9 : \"New\" -> A ;\n"
+                              "rule long : \"New\" \"York\" -> B ;\n"
+                              "rule tie.first : \"York\" \"City\" -> C ;\n"
+                              "rule tie.second priority 1 : \"York\" \"City\" -> D ;\n");
+    const char *t = "New York City and New Delhi";
+    quarry_doc *doc = quarry_doc_new();
+    cr_assert_eq(quarry_extract(r, doc, "t", t, strlen(t), NULL, NULL), QUARRY_OK);
+    /* two-token matches go first; among them tie.second wins by priority, so "York City"
+       (D) takes "York" and "New York" (B) loses; then the one-token "New" (A) fits at 0
+       and at 4, although its priority 9 is the highest: length decides first */
+    cr_assert_eq(doc->anns.n, 3);
+    const char *want[3] = {"D", "A", "A"};
+    uint32_t at[3] = {1, 0, 4};
+    for (size_t i = 0; i < 3; i++) {
+        cr_expect_str_eq(r->types.v[doc->anns.v[i].type], want[i]);
+        cr_expect_eq(doc->anns.v[i].tstart, at[i]);
+    }
+    quarry_doc_free(doc);
+    quarry_rules_free(r);
+}
