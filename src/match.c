@@ -112,7 +112,7 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->md = pcre2_match_data_create(1, NULL);
         if (!ms->md) return -1;
     }
-    memset(ms->twarned, 0, ms->ntests);
+    if (ms->ntests) memset(ms->twarned, 0, ms->ntests);
     return 0;
 }
 

@@ -101,6 +101,6 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
         }
         if (VEC_PUSH(&doc->recs, rec)) return -1;
     }
-    qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
+    if (doc->recs.n > 1) qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
     return 0;
 }
