@@ -26,7 +26,13 @@ typedef struct annot {
     afeat *feats;
     uint32_t nfeats;
     uint32_t match;           /* index of the match (explain log) that made it */
+    int32_t entity;           /* link.c: the entity (person) this mention belongs to, -1 none */
+    const char *name;         /* link.c: canonical name and role, NULL = from the features */
+    const char *role;
 } annot;
+
+#define RULE_LINK_ALIAS UINT32_MAX          /* annotations made by link.c, not by a rule */
+#define RULE_LINK_SAME (UINT32_MAX - 1)
 
 /* One accepted or rejected match, kept only when explaining. */
 typedef struct match_log {
@@ -64,6 +70,12 @@ struct quarry_doc {
 /* Runs every phase of rules over doc (tokens and lexicon hits ready). 0, -1 on OOM. */
 int match_run(const quarry_rules *r, quarry_doc *doc);
 void match_scratch_free(match_scratch *ms);
+
+/* Document-level linking (link.c): clusters person mentions under their fullest name and
+ * role, and marks later mentions of names already typed. 0, -1 on OOM. */
+int link_run(const quarry_rules *r, quarry_doc *doc);
+/* Name of the rule (or linking step) that made an annotation. */
+const char *annot_rule_name(const quarry_rules *r, const annot *a);
 
 /* Builds doc->recs from the annotations. 0, -1 on OOM. */
 int records_build(const quarry_rules *r, quarry_doc *doc);

@@ -40,7 +40,10 @@ int emit_explain(const quarry_doc *doc, FILE *out)
         span_text(out, doc, a->tstart, a->tend);
         putc(' ', out);
         where(out, doc, a->tstart, a->tend);
-        fprintf(out, "  rule %s (phase %s)\n", r->rules.v[a->rule].name, r->phases.v[a->phase].name);
+        fprintf(out, "  rule %s (phase %s)\n", annot_rule_name(r, a),
+                a->rule >= r->rules.n ? "link" : r->phases.v[a->phase].name);
+        if (a->name) fprintf(out, "    linked name = \"%s\"%s%s%s\n", a->name, a->role ? ", role = \"" : "",
+                             a->role ? a->role : "", a->role ? "\"" : "");
         for (uint32_t k = 0; k < a->nfeats; k++) {
             const afeat *f = &a->feats[k];
             fprintf(out, "    %s = ", r->keys.v[f->key]);

@@ -461,6 +461,7 @@ static int make_annots(const quarry_rules *r, quarry_doc *doc, uint32_t phase, c
     for (size_t i = 0; i < ru->nactions; i++) {
         const caction *ac = &ru->actions[i];
         annot an = {0};
+        an.entity = -1;
         an.type = ac->type;
         an.rule = c->rule;
         an.phase = phase;

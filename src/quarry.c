@@ -150,6 +150,7 @@ quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *doc, const c
     if (!rules || doc->opts->tokens_only) return QUARRY_OK;
     if (lexicon_pass(rules, doc)) goto oom;
     if (match_run(rules, doc)) goto oom;
+    if (link_run(rules, doc)) goto oom;
     if (records_build(rules, doc)) goto oom;
     return QUARRY_OK;
 oom:

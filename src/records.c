@@ -70,7 +70,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
         quarry_record rec;
         memset(&rec, 0, sizeof rec);
         rec.span = doc_span(doc, a->tstart, a->tend);
-        rec.rule = r->rules.v[a->rule].name;
+        rec.rule = annot_rule_name(r, a);
         if (strcmp(type, "QUOTE") == 0) {
             rec.kind = QUARRY_QUOTE;
             const char *qt = feat_text(doc, feat(r, a, "type"));
@@ -94,9 +94,9 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
             rec.type = type;
             /* canonical names and roles belong to people (link.c fills them in) */
             if (strcmp(type, "PERSON") == 0) {
-                const char *nm = feat_text(doc, feat(r, a, "name"));
+                const char *nm = a->name ? a->name : feat_text(doc, feat(r, a, "name"));
                 rec.name = nm ? nm : doc_span_text(doc, a->tstart, a->tend);
-                rec.role = feat_text(doc, feat(r, a, "role"));
+                rec.role = a->role ? a->role : feat_text(doc, feat(r, a, "role"));
             }
         }
         if (VEC_PUSH(&doc->recs, rec)) return -1;

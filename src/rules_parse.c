@@ -223,6 +223,7 @@ typedef struct parser {
     jmp_buf top_jmp;        /* out of memory / too many errors: abandon everything */
     size_t errors0;         /* d->errors at the start */
     int depth;
+    int quiet;              /* skipping a bad statement: no lexical errors */
     int cur_phase;          /* -1: none yet in this file (implicit "main") */
     VEC(uint32_t) stack;    /* files being parsed, outermost first */
     smap rules, macros, lexicons, phases, files;
@@ -446,6 +447,9 @@ static size_t peek_off(const lexer *L, size_t off)
     return off;
 }
 
+/* A lexical error: not reported while skipping the rest of a bad statement. */
+#define lex_err(p, ...) do { if (!(p)->quiet) err_at((p), __VA_ARGS__); } while (0)
+
 /* Lexes a "..." or '...' literal at L->i into t. */
 static void lex_quoted(parser *p, tok *t, char q)
 {
@@ -456,7 +460,7 @@ static void lex_quoted(parser *p, tok *t, char q)
         else j++;
     }
     if (j >= L->n || L->s[j] != q) {
-        err_at(p, t->pos, q == '"' ? "unterminated string (missing closing '\"')"
+        lex_err(p, t->pos, q == '"' ? "unterminated string (missing closing '\"')"
                                    : "unterminated string (missing closing \"'\")");
         t->k = T_BAD;
         L->i = j;
@@ -473,7 +477,7 @@ static void lex_quoted(parser *p, tok *t, char q)
             else if (q == '"' && e == 'n') out[o++] = '\n';
             else if (q == '"' && e == 't') out[o++] = '\t';
             else {
-                err_at(p, pos_at(L, k - 1),
+                lex_err(p, pos_at(L, k - 1),
                        q == '"' ? "unknown escape '\\%c' in string (allowed: \\\" \\\\ \\n \\t)"
                                 : "unknown escape '\\%c' in string (allowed: \\' \\\\)",
                        (e >= 0x20 && e < 0x7F) ? e : '?');
@@ -501,7 +505,7 @@ static void lex_regex(parser *p, tok *t)
         else j++;
     }
     if (j >= L->n || L->s[j] != '/') {
-        err_at(p, t->pos, "unterminated regex (missing closing '/')");
+        lex_err(p, t->pos, "unterminated regex (missing closing '/')");
         t->k = T_BAD;
         L->i = j;
         t->len = j - t->off;
@@ -626,11 +630,11 @@ static void lex_next(parser *p, int rulename)
     if (!k) k = 1;
     uint32_t cp = u8decode((const unsigned char *)s + i, k);
     if (cp > 0x20 && cp != 0x7F && cp < 0x80)
-        err_at(p, t->pos, "unexpected character '%c'", (char)cp);
+        lex_err(p, t->pos, "unexpected character '%c'", (char)cp);
     else if (cp >= 0xA0)
-        err_at(p, t->pos, "unexpected character '%.*s' (U+%04X)", (int)k, s + i, (unsigned)cp);
+        lex_err(p, t->pos, "unexpected character '%.*s' (U+%04X)", (int)k, s + i, (unsigned)cp);
     else
-        err_at(p, t->pos, "unexpected character U+%04X", (unsigned)cp);
+        lex_err(p, t->pos, "unexpected character U+%04X", (unsigned)cp);
     t->k = T_BAD;
     t->len = k;
     L->i = i + k;
@@ -1431,7 +1435,9 @@ static void sync_stmt(parser *p)
         if (p->cur.k == T_EOF) return;
         if (p->cur.k == T_SEMI) { next(p); return; }
         if (p->cur.bol && is_stmt_kw(p)) return;
+        p->quiet = 1;
         next(p);
+        p->quiet = 0;
     }
 }
 

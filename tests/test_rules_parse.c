@@ -418,6 +418,8 @@ Test(rules_parse, one_error_per_mistake)
         "rule x : \"abc -> A ;",
         "rule x : cap -> PERSON foo bar baz ;",
         "rule x : cap{0} -> A ;",
+        "...rules... % \"unterminated\nrule ok : cap -> A ;",
+        "rule x : cap -> A foo % 'x ;\nrule ok : cap -> A ;",
         "rule x : l:before(\"a\") cap -> A ;",
     };
     for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {

@@ -1,0 +1,697 @@
+/* Tokenizer, sentences and paragraphs. The invariant checked throughout: every token's
+ * bytes text[start:end] equal the expected string, and its code-point offsets (through
+ * text_char_offset/text_byte_offset) span exactly the expected number of code points. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "text.h"
+#include "token.h"
+
+static arena ka;
+static abbrev_set *kab;
+static text kt;
+static tokens kk;
+
+static abbrev_set *load_abbrevs(void)
+{
+    abbrev_set *s = abbrev_set_new();
+    cr_assert_not_null(s);
+    FILE *f = fopen("rules/abbreviations.txt", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            size_t n = strcspn(line, "\r\n");
+            if (!n || line[0] == '#') continue;
+            cr_assert_eq(abbrev_set_add(s, line, n), 0);
+        }
+        fclose(f);
+    } else {
+        static const char *const fallback[] = {"Mr.", "Dr.", "Gen.", "Sept.", "Inc.", "etc."};
+        for (size_t k = 0; k < sizeof fallback / sizeof *fallback; k++)
+            abbrev_set_add(s, fallback[k], strlen(fallback[k]));
+    }
+    return s;
+}
+
+static void tok_setup(void)
+{
+    arena_init(&ka);
+    kab = load_abbrevs();
+}
+
+static void tok_teardown(void)
+{
+    arena_free(&ka);
+    abbrev_set_free(kab);
+}
+
+TestSuite(token, .init = tok_setup, .fini = tok_teardown);
+
+static size_t run_n(const char *s, size_t n)
+{
+    arena_reset(&ka);
+    cr_assert_eq(text_init(&kt, s, n, &ka, NULL, NULL), 0);
+    cr_assert_eq(tokenize(&kt, kab, &ka, &kk), 0);
+    /* general invariants */
+    for (size_t k = 0; k < kk.n; k++) {
+        const token *x = &kk.v[k];
+        cr_assert_lt(x->start, x->end, "token %zu empty", k);
+        cr_assert_leq(x->end, n);
+        if (k) cr_assert_leq(kk.v[k - 1].end, x->start, "tokens overlap at %zu", k);
+        cr_assert_lt(x->kind, TK__COUNT);
+        for (size_t b = x->start; b < x->end; b++)
+            cr_assert(s[b] != ' ' && s[b] != '\n' && s[b] != '\r' && s[b] != '\t',
+                      "whitespace inside token %zu", k);
+    }
+    return kk.n;
+}
+
+static size_t run(const char *s) { return run_n(s, strlen(s)); }
+
+static size_t cp_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Token k is exactly `want`, in bytes and in code points. */
+static void tok_is(size_t k, const char *want)
+{
+    cr_assert_lt(k, kk.n, "token %zu missing (want \"%s\")", k, want);
+    const token *x = &kk.v[k];
+    size_t wl = strlen(want);
+    cr_assert_eq(x->end - x->start, wl, "token %zu is \"%.*s\", want \"%s\"", k,
+                 (int)(x->end - x->start), kt.src + x->start, want);
+    cr_assert_eq(memcmp(kt.src + x->start, want, wl), 0, "token %zu is \"%.*s\", want \"%s\"", k,
+                 (int)(x->end - x->start), kt.src + x->start, want);
+    size_t cs = text_char_offset(&kt, x->start), ce = text_char_offset(&kt, x->end);
+    cr_assert_eq(ce - cs, cp_count(want), "token %zu code points", k);
+    cr_assert_eq(text_byte_offset(&kt, cs), x->start);
+    cr_assert_eq(text_byte_offset(&kt, ce), x->end);
+}
+
+static void toks_are(const char *const *want, size_t n)
+{
+    for (size_t k = 0; k < n; k++) tok_is(k, want[k]);
+    cr_assert_eq(kk.n, n, "got %zu tokens, want %zu", kk.n, n);
+}
+
+#define TOKS(s, ...)                                                     \
+    do {                                                                 \
+        static const char *const w_[] = {__VA_ARGS__};                   \
+        run(s);                                                          \
+        toks_are(w_, sizeof w_ / sizeof *w_);                            \
+    } while (0)
+
+/* Index of the first token equal to w at or after from, or (size_t)-1. */
+static size_t find_tok(const char *w, size_t from)
+{
+    size_t wl = strlen(w);
+    for (size_t k = from; k < kk.n; k++)
+        if (kk.v[k].end - kk.v[k].start == wl && !memcmp(kt.src + kk.v[k].start, w, wl)) return k;
+    return (size_t)-1;
+}
+
+static uint32_t F(size_t k) { return kk.v[k].flags; }
+
+/* Number of sentences: tokens with SENT_START. */
+static size_t count_flag(uint32_t f)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < kk.n; k++) n += (kk.v[k].flags & f) != 0;
+    return n;
+}
+
+/* ---- seed article cases ------------------------------------------------------------ */
+
+Test(token, seed_titles_possessive_names)
+{
+    TOKS("the chief negotiators - U.S. Ambassador Ryan Crocker and Iran's ambassador to "
+         "Baghdad, Hassan Kazemi Qomi - said",
+         "the", "chief", "negotiators", "-", "U.S.", "Ambassador", "Ryan", "Crocker", "and",
+         "Iran", "'s", "ambassador", "to", "Baghdad", ",", "Hassan", "Kazemi", "Qomi", "-",
+         "said");
+    cr_assert_eq(kk.v[3].kind, TK_DASH);
+    cr_assert_eq(kk.v[4].kind, TK_WORD);
+    cr_assert(F(4) & QUARRY_TF_ABBREV);
+    cr_assert(F(4) & QUARRY_TF_ALLCAPS);
+    cr_assert(F(4) & QUARRY_TF_CAP);
+    cr_assert(F(5) & QUARRY_TF_CAP);
+    cr_assert_not(F(5) & QUARRY_TF_ALLCAPS);
+    cr_assert_eq(kk.v[10].kind, TK_WORD);
+    cr_assert(F(10) & QUARRY_TF_LOWER);
+    cr_assert_not(F(10) & QUARRY_TF_SPACE_BEFORE);
+    cr_assert_not(F(9) & QUARRY_TF_SPACE_AFTER);
+    cr_assert(F(10) & QUARRY_TF_SPACE_AFTER);
+    cr_assert_eq(kk.v[14].kind, TK_PUNCT);
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 1);
+}
+
+Test(token, seed_hyphenated_words)
+{
+    TOKS("Iraq's prime minister, Nouri al-Maliki, and its pro-Israel policies. The Iran-Contra "
+         "affair and the New York-based Committee",
+         "Iraq", "'s", "prime", "minister", ",", "Nouri", "al-Maliki", ",", "and", "its",
+         "pro-Israel", "policies", ".", "The", "Iran-Contra", "affair", "and", "the", "New",
+         "York-based", "Committee");
+    cr_assert(F(6) & QUARRY_TF_LOWER);
+    cr_assert_not(F(6) & QUARRY_TF_CAP);
+    cr_assert_not(F(10) & QUARRY_TF_LOWER);
+    cr_assert(F(12) & QUARRY_TF_SENT_END);
+    cr_assert(F(13) & QUARRY_TF_SENT_START);
+}
+
+Test(token, seed_numbers)
+{
+    TOKS("the roughly 150, 000 U.S. troops; 150,000 more. 1985-86: A series. 2001-2002: Officials",
+         "the", "roughly", "150", ",", "000", "U.S.", "troops", ";", "150,000", "more", ".",
+         "1985-86", ":", "A", "series", ".", "2001-2002", ":", "Officials");
+    cr_assert_eq(kk.v[2].kind, TK_NUM);
+    cr_assert_eq(kk.v[4].kind, TK_NUM);
+    cr_assert_eq(kk.v[8].kind, TK_NUM);
+    cr_assert_eq(kk.v[11].kind, TK_NUM);
+    cr_assert_eq(kk.v[16].kind, TK_NUM);
+    cr_assert(F(8) & QUARRY_TF_DIGIT);
+    cr_assert_not(F(8) & QUARRY_TF_ALPHA);
+    /* "more." ends a sentence before a number */
+    cr_assert(F(10) & QUARRY_TF_SENT_END);
+    cr_assert(F(11) & QUARRY_TF_SENT_START);
+}
+
+Test(token, seed_sept_11)
+{
+    TOKS("for his handling of the Sept. 11 attacks.", "for", "his", "handling", "of", "the",
+         "Sept.", "11", "attacks", ".");
+    cr_assert(F(5) & QUARRY_TF_ABBREV);
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 1);
+}
+
+Test(token, seed_us_led)
+{
+    TOKS("since the 2003 U.S.-led invasion.", "since", "the", "2003", "U.S.", "-", "led",
+         "invasion", ".");
+    cr_assert_eq(kk.v[4].kind, TK_DASH);
+}
+
+Test(token, seed_quote_paragraph)
+{
+    const char *s =
+        "\"The two sides dealt with the issues in a very frank and transparent and clear way, \" "
+        "Kazemi told reporters in a news conference at the Iranian Embassy. \"The views of both "
+        "sides were unified and identical on the question of the security issue.\"";
+    run(s);
+    size_t q[4], nq = 0;
+    for (size_t k = 0; k < kk.n; k++)
+        if (kk.v[k].kind == TK_QUOTE) {
+            cr_assert_lt(nq, 4);
+            q[nq++] = k;
+        }
+    cr_assert_eq(nq, 4);
+    cr_assert_eq(q[0], 0);
+    cr_assert(F(q[0]) & QUARRY_TF_QOPEN);
+    cr_assert(F(q[1]) & QUARRY_TF_QAMBIG);    /* `way, " Kazemi`: spaces on both sides */
+    cr_assert(F(q[2]) & QUARRY_TF_QOPEN);
+    cr_assert(F(q[3]) & QUARRY_TF_QCLOSE);
+    cr_assert_eq(q[3], kk.n - 1);
+    /* byte offsets of the quote marks */
+    cr_assert_eq(kk.v[q[0]].start, 0);
+    cr_assert_eq(kk.v[q[1]].start, 84);
+    tok_is(q[1] + 1, "Kazemi");
+    cr_assert_eq(kk.v[q[1] + 1].start, 86);
+    /* two sentences: the first ends at "Embassy." */
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 2);
+    size_t dot = find_tok("Embassy", 0) + 1;
+    tok_is(dot, ".");
+    cr_assert(F(dot) & QUARRY_TF_SENT_END);
+    cr_assert(F(q[2]) & QUARRY_TF_SENT_START);
+    cr_assert(F(kk.n - 1) & QUARRY_TF_SENT_END);
+    cr_assert(F(kk.n - 1) & QUARRY_TF_PARA_END);
+}
+
+Test(token, seed_quote_then_but)
+{
+    const char *s = "Crocker said, \"There was pretty good congruence - at peace with its "
+                    "neighbors.\" But then the two sides parted ways, he said.";
+    run(s);
+    size_t qo = find_tok("\"", 0), qc = find_tok("\"", qo + 1);
+    cr_assert(F(qo) & QUARRY_TF_QOPEN);
+    cr_assert(F(qc) & QUARRY_TF_QCLOSE);
+    tok_is(qc - 1, ".");
+    cr_assert(F(qc) & QUARRY_TF_SENT_END);
+    cr_assert_not(F(qc - 1) & QUARRY_TF_SENT_END);
+    tok_is(qc + 1, "But");
+    cr_assert(F(qc + 1) & QUARRY_TF_SENT_START);
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 2);
+    cr_assert_eq(kk.v[find_tok("-", 0)].kind, TK_DASH);
+}
+
+Test(token, seed_quote_comma_he_said_one_sentence)
+{
+    run("\"The views of both sides were unified on the security issue,\" he said. Then more.");
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 2);
+    size_t q = find_tok("\"", 1);
+    cr_assert(F(q) & QUARRY_TF_QCLOSE);
+    cr_assert_not(F(q) & QUARRY_TF_SENT_END);
+    cr_assert(F(find_tok("Then", 0)) & QUARRY_TF_SENT_START);
+}
+
+Test(token, seed_dont_in_quote)
+{
+    TOKS("and \"don't prove anything.\"", "and", "\"", "don't", "prove", "anything", ".", "\"");
+    cr_assert(F(1) & QUARRY_TF_QOPEN);
+    cr_assert(F(6) & QUARRY_TF_QCLOSE);
+}
+
+Test(token, seed_file)
+{
+    FILE *f = fopen("../shared/seed/000_663e7d9d773130fa.txt", "rb");
+    if (!f) f = fopen("corpus/000_663e7d9d773130fa.txt", "rb");
+    if (!f) cr_skip_test("seed article not available");
+    static char b[65536];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    run_n(b, n);
+    cr_assert_gt(kk.n, 1000);
+    /* the title line is its own paragraph and sentence */
+    tok_is(0, "U.S.");
+    tok_is(1, ",");
+    size_t k = find_tok("Iraq", 0);
+    cr_assert(F(k) & QUARRY_TF_PARA_END);
+    cr_assert(F(k) & QUARRY_TF_SENT_END);
+    cr_assert(F(k + 1) & QUARRY_TF_PARA_START);
+    /* every paragraph of the article is separated by a blank line */
+    size_t paras = count_flag(QUARRY_TF_PARA_START);
+    cr_assert_eq(paras, 33);
+    cr_assert_eq(count_flag(QUARRY_TF_PARA_END), 33);
+    k = find_tok("Kazemi", find_tok("way", 0));
+    cr_assert_eq(text_char_offset(&kt, kk.v[k].start), 1119);
+    cr_assert_eq(text_char_offset(&kt, kk.v[k].end), 1125);
+    k = find_tok("Ryan", 0);
+    cr_assert_eq(text_char_offset(&kt, kk.v[k].start), 502);
+    cr_assert(find_tok("al-Maliki", 0) != (size_t)-1);
+    cr_assert(find_tok("pro-Israel", 0) != (size_t)-1);
+    cr_assert(find_tok("1985-86", 0) != (size_t)-1);
+    cr_assert(find_tok("Sept.", 0) != (size_t)-1);
+}
+
+/* ---- words ------------------------------------------------------------------------- */
+
+Test(token, clitics_and_contractions)
+{
+    TOKS("They're sure it's Iran\xE2\x80\x99s plan, don't you think? I'm O'Brien's friend; "
+         "we'll see, can't say, isn't it, I'd go, we've been",
+         "They", "'re", "sure", "it", "'s", "Iran", "\xE2\x80\x99s", "plan", ",", "don't", "you",
+         "think", "?", "I", "'m", "O'Brien", "'s", "friend", ";", "we", "'ll", "see", ",",
+         "can't", "say", ",", "isn't", "it", ",", "I", "'d", "go", ",", "we", "'ve", "been");
+    /* typographic and straight clitic hash alike */
+    cr_assert_eq(kk.v[6].hraw, kk.v[4].hraw);
+    cr_assert_eq(kk.v[6].hfold, kk.v[4].hfold);
+    cr_assert(F(6) & QUARRY_TF_NONASCII);
+    cr_assert_eq(kk.v[6].hraw, token_hash_raw("'s", 2));
+}
+
+Test(token, possessive_quote_like)
+{
+    TOKS("analysts' expectations", "analysts", "'", "expectations");
+    cr_assert_eq(kk.v[1].kind, TK_QUOTE);
+    cr_assert(F(1) & QUARRY_TF_QCLOSE);
+}
+
+Test(token, abbreviations_and_initials)
+{
+    TOKS("Gen. J.R.R. Tolkien, Mr. Smith and Dr. Jones of Acme Inc. met e.g. at 5 p.m. in "
+         "Calif. with J. Doe etc. and Prof. X",
+         "Gen.", "J.R.R.", "Tolkien", ",", "Mr.", "Smith", "and", "Dr.", "Jones", "of", "Acme",
+         "Inc.", "met", "e.g.", "at", "5", "p.m.", "in", "Calif.", "with", "J.", "Doe", "etc.",
+         "and", "Prof.", "X");
+    size_t abbr[] = {0, 1, 4, 7, 11, 13, 16, 18, 20, 22, 24};
+    for (size_t k = 0; k < sizeof abbr / sizeof *abbr; k++)
+        cr_assert(F(abbr[k]) & QUARRY_TF_ABBREV, "token %zu", abbr[k]);
+    cr_assert_not(F(2) & QUARRY_TF_ABBREV);
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 1);
+}
+
+Test(token, word_dot_not_abbreviation)
+{
+    TOKS("He went home. Then", "He", "went", "home", ".", "Then");
+    cr_assert_eq(kk.v[3].kind, TK_PUNCT);
+    cr_assert_not(F(2) & QUARRY_TF_ABBREV);
+}
+
+Test(token, abbreviation_without_list)
+{
+    arena_reset(&ka);
+    const char *s = "The U.S. and Gen. Smith";
+    cr_assert_eq(text_init(&kt, s, strlen(s), &ka, NULL, NULL), 0);
+    cr_assert_eq(tokenize(&kt, NULL, &ka, &kk), 0);
+    toks_are((const char *const[]){"The", "U.S.", "and", "Gen", ".", "Smith"}, 6);
+}
+
+Test(token, abbrev_set_api)
+{
+    abbrev_set *s = abbrev_set_new();
+    cr_assert_not_null(s);
+    char name[16];
+    for (int k = 0; k < 500; k++) {
+        int n = snprintf(name, sizeof name, "Ab%d.", k);
+        cr_assert_eq(abbrev_set_add(s, name, (size_t)n), 0);
+    }
+    cr_assert(abbrev_set_has(s, "Ab0.", 4));
+    cr_assert(abbrev_set_has(s, "Ab499.", 6));
+    cr_assert_not(abbrev_set_has(s, "Ab500.", 6));
+    cr_assert_not(abbrev_set_has(s, "ab0.", 4));     /* case-sensitive */
+    cr_assert_not(abbrev_set_has(s, "Ab0", 3));
+    abbrev_set_free(s);
+    abbrev_set_free(NULL);
+}
+
+/* ---- numbers, dashes, symbols ------------------------------------------------------ */
+
+Test(token, numbers_and_currency)
+{
+    TOKS("profits jumped 76% to $1.13bn (\xC2\xA3" "600m) from $639m; 3.5% of \xE2\x82\xAC" "20 "
+         "and 10:30 on 24/7 in the 1980s, a 20-nation and 18-page letter",
+         "profits", "jumped", "76%", "to", "$1.13bn", "(", "\xC2\xA3" "600m", ")", "from",
+         "$639m", ";", "3.5%", "of", "\xE2\x82\xAC" "20", "and", "10:30", "on", "24/7", "in",
+         "the", "1980s", ",", "a", "20-nation", "and", "18-page", "letter");
+    size_t nums[] = {2, 4, 6, 9, 11, 13, 15, 17, 20, 23, 25};
+    for (size_t k = 0; k < sizeof nums / sizeof *nums; k++)
+        cr_assert_eq(kk.v[nums[k]].kind, TK_NUM, "token %zu", nums[k]);
+    cr_assert(F(6) & QUARRY_TF_NONASCII);
+    cr_assert(F(4) & QUARRY_TF_DIGIT);
+    cr_assert(F(4) & QUARRY_TF_ALPHA);
+}
+
+Test(token, dashes)
+{
+    TOKS("a - b \xE2\x80\x93 c \xE2\x80\x94 d -- e---f pre- and", "a", "-", "b", "\xE2\x80\x93",
+         "c", "\xE2\x80\x94", "d", "--", "e", "---", "f", "pre", "-", "and");
+    size_t d[] = {1, 3, 5, 7, 9, 12};
+    for (size_t k = 0; k < sizeof d / sizeof *d; k++)
+        cr_assert_eq(kk.v[d[k]].kind, TK_DASH, "token %zu", d[k]);
+}
+
+Test(token, urls_and_emails)
+{
+    TOKS("See http://news.bbc.co.uk/2/hi/4133.stm. Mail john.smith@example.co.uk, or "
+         "(www.example.org) and https://x.org/a_(b) now",
+         "See", "http://news.bbc.co.uk/2/hi/4133.stm", ".", "Mail", "john.smith@example.co.uk",
+         ",", "or", "(", "www.example.org", ")", "and", "https://x.org/a_(b)", "now");
+    cr_assert_eq(kk.v[1].kind, TK_URL);
+    cr_assert_eq(kk.v[4].kind, TK_EMAIL);
+    cr_assert_eq(kk.v[8].kind, TK_URL);
+    cr_assert_eq(kk.v[11].kind, TK_URL);
+    cr_assert(F(2) & QUARRY_TF_SENT_END);
+}
+
+Test(token, symbols_and_nul)
+{
+    static const char s[] = "a\0b & c #tag";
+    run_n(s, sizeof s - 1);
+    toks_are((const char *const[]){"a", "", "b", "&", "c", "#", "tag"}, 0);
+    cr_assert_eq(kk.n, 7);
+    cr_assert_eq(kk.v[1].start, 1);
+    cr_assert_eq(kk.v[1].end, 2);
+    cr_assert_eq(kk.v[1].kind, TK_SYM);
+    cr_assert_eq(kk.v[3].kind, TK_SYM);
+    cr_assert_eq(kk.v[5].kind, TK_SYM);
+    tok_is(6, "tag");
+}
+
+/* ---- flags ------------------------------------------------------------------------- */
+
+Test(token, shape_flags)
+{
+    TOKS("BAGHDAD Iran iPhone I x9 G8 42 \xC3\x89LAN", "BAGHDAD", "Iran", "iPhone", "I", "x9",
+         "G8", "42", "\xC3\x89LAN");
+    cr_assert_eq(F(0) & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS | QUARRY_TF_LOWER | QUARRY_TF_ALPHA),
+                 QUARRY_TF_CAP | QUARRY_TF_ALLCAPS | QUARRY_TF_ALPHA);
+    cr_assert_eq(F(1) & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS | QUARRY_TF_LOWER), QUARRY_TF_CAP);
+    cr_assert_eq(F(2) & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS | QUARRY_TF_LOWER), 0);
+    cr_assert_eq(F(3) & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS | QUARRY_TF_LOWER), QUARRY_TF_CAP);
+    cr_assert_eq(F(4) & (QUARRY_TF_LOWER | QUARRY_TF_DIGIT | QUARRY_TF_ALPHA),
+                 QUARRY_TF_LOWER | QUARRY_TF_DIGIT | QUARRY_TF_ALPHA);
+    cr_assert(F(5) & QUARRY_TF_CAP);
+    cr_assert_not(F(5) & QUARRY_TF_ALLCAPS);   /* one letter */
+    cr_assert_eq(kk.v[6].kind, TK_NUM);
+    cr_assert_eq(F(6) & (QUARRY_TF_DIGIT | QUARRY_TF_ALPHA), QUARRY_TF_DIGIT);
+    cr_assert_eq(F(7) & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS | QUARRY_TF_NONASCII),
+                 QUARRY_TF_CAP | QUARRY_TF_ALLCAPS | QUARRY_TF_NONASCII);
+    cr_assert_not(F(1) & QUARRY_TF_NONASCII);
+    cr_assert(F(0) & QUARRY_TF_SPACE_AFTER);
+    cr_assert_not(F(0) & QUARRY_TF_SPACE_BEFORE);
+    cr_assert(F(1) & QUARRY_TF_SPACE_BEFORE);
+    cr_assert_not(F(7) & QUARRY_TF_SPACE_AFTER);
+}
+
+/* ---- Unicode ----------------------------------------------------------------------- */
+
+Test(token, curly_quotes_and_guillemets)
+{
+    TOKS("\xE2\x80\x9CHello,\xE2\x80\x9D she said. \xE2\x80\x98Yes\xE2\x80\x99 \xC2\xAB"
+         "Bonjour\xC2\xBB \xE2\x80\x9ESo\xE2\x80\x9C",
+         "\xE2\x80\x9C", "Hello", ",", "\xE2\x80\x9D", "she", "said", ".", "\xE2\x80\x98", "Yes",
+         "\xE2\x80\x99", "\xC2\xAB", "Bonjour", "\xC2\xBB", "\xE2\x80\x9E", "So", "\xE2\x80\x9C");
+    size_t open[] = {0, 7, 10, 13, 15}, close[] = {3, 9, 12};
+    for (size_t k = 0; k < 5; k++) {
+        cr_assert_eq(kk.v[open[k]].kind, TK_QUOTE);
+        cr_assert(F(open[k]) & QUARRY_TF_QOPEN, "token %zu", open[k]);
+    }
+    for (size_t k = 0; k < 3; k++) {
+        cr_assert_eq(kk.v[close[k]].kind, TK_QUOTE);
+        cr_assert(F(close[k]) & QUARRY_TF_QCLOSE, "token %zu", close[k]);
+    }
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 2);
+}
+
+Test(token, straight_quote_directions)
+{
+    TOKS("(\"a\") -\"b\" x\"y \" z", "(", "\"", "a", "\"", ")", "-", "\"", "b", "\"", "x", "\"",
+         "y", "\"", "z");
+    cr_assert(F(1) & QUARRY_TF_QOPEN);
+    cr_assert(F(3) & QUARRY_TF_QCLOSE);
+    cr_assert(F(6) & QUARRY_TF_QOPEN);
+    cr_assert(F(8) & QUARRY_TF_QCLOSE);
+    cr_assert(F(10) & QUARRY_TF_QAMBIG);   /* no space on either side */
+    cr_assert(F(12) & QUARRY_TF_QAMBIG);   /* spaces on both sides */
+}
+
+Test(token, accented_arabic_cjk)
+{
+    const char *s = "Jos\xC3\xA9 M\xC3\xBCller met \xE6\x9D\x8E\xE5\xB0\x8F\xE9\xBE\x99 in "
+                    "\xD8\xA7\xD9\x84\xD9\x82\xD8\xA7\xD9\x87\xD8\xB1\xD8\xA9.";
+    TOKS(s, "Jos\xC3\xA9", "M\xC3\xBCller", "met", "\xE6\x9D\x8E\xE5\xB0\x8F\xE9\xBE\x99", "in",
+         "\xD8\xA7\xD9\x84\xD9\x82\xD8\xA7\xD9\x87\xD8\xB1\xD8\xA9", ".");
+    cr_assert_eq(text_char_offset(&kt, kk.v[1].start), 5);
+    cr_assert_eq(text_char_offset(&kt, kk.v[1].end), 11);
+    cr_assert_eq(text_char_offset(&kt, kk.v[3].start), 16);
+    cr_assert_eq(text_char_offset(&kt, kk.v[5].start), 23);
+    cr_assert_eq(text_char_offset(&kt, kk.v[6].end), 31);
+    cr_assert_eq(F(0) & (QUARRY_TF_CAP | QUARRY_TF_NONASCII | QUARRY_TF_ALPHA),
+                 QUARRY_TF_CAP | QUARRY_TF_NONASCII | QUARRY_TF_ALPHA);
+    cr_assert_eq(kk.v[5].kind, TK_WORD);
+    cr_assert(F(5) & QUARRY_TF_ALPHA);
+    cr_assert_not(F(5) & (QUARRY_TF_CAP | QUARRY_TF_LOWER | QUARRY_TF_ALLCAPS));
+}
+
+Test(token, cjk_runs)
+{
+    /* 北京欢迎你。Hello世界！ */
+    TOKS("\xE5\x8C\x97\xE4\xBA\xAC\xE6\xAC\xA2\xE8\xBF\x8E\xE4\xBD\xA0\xE3\x80\x82Hello"
+         "\xE4\xB8\x96\xE7\x95\x8C\xEF\xBC\x81",
+         "\xE5\x8C\x97\xE4\xBA\xAC\xE6\xAC\xA2\xE8\xBF\x8E\xE4\xBD\xA0", "\xE3\x80\x82", "Hello",
+         "\xE4\xB8\x96\xE7\x95\x8C", "\xEF\xBC\x81");
+    cr_assert_eq(kk.v[1].kind, TK_PUNCT);
+    cr_assert(F(1) & QUARRY_TF_SENT_END);
+    cr_assert(F(2) & QUARRY_TF_SENT_START);
+}
+
+Test(token, unicode_spaces_and_nfc_hash)
+{
+    /* NBSP and ideographic space separate tokens; decomposed é hashes like composed é */
+    const char *s = "Jos\xC3\xA9\xC2\xA0Jose\xCC\x81\xE3\x80\x80JOS\xC3\x89";
+    TOKS(s, "Jos\xC3\xA9", "Jose\xCC\x81", "JOS\xC3\x89");
+    cr_assert_eq(kk.v[0].hraw, kk.v[1].hraw);
+    cr_assert_eq(kk.v[0].hfold, kk.v[2].hfold);
+    cr_assert_neq(kk.v[0].hraw, kk.v[2].hraw);
+    cr_assert(F(1) & QUARRY_TF_SPACE_BEFORE);
+}
+
+Test(token, hash_functions)
+{
+    cr_assert_eq(token_hash_raw("Iran", 4), hash_bytes("Iran", 4));
+    cr_assert_eq(token_hash_fold("IRAN", 4), hash_bytes("iran", 4));
+    cr_assert_eq(token_hash_fold("Iran", 4), token_hash_fold("iRAN", 4));
+    cr_assert_eq(token_hash_raw("Iran\xE2\x80\x99s", 7), hash_bytes("Iran's", 6));
+    /* ASCII fast path agrees with utf8proc */
+    const char *w = "HeLLo-World's";
+    utf8proc_uint8_t *o = NULL;
+    utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)w, (utf8proc_ssize_t)strlen(w), &o,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    cr_assert_gt(r, 0);
+    cr_assert_eq(token_hash_fold(w, strlen(w)), hash_bytes(o, (size_t)r));
+    free(o);
+    /* non-ASCII: NFC + case fold */
+    const char *m = "M\xC3\x9C" "LLER";
+    r = utf8proc_map((const utf8proc_uint8_t *)m, (utf8proc_ssize_t)strlen(m), &o,
+                     UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    cr_assert_eq(token_hash_fold(m, strlen(m)), hash_bytes(o, (size_t)r));
+    cr_assert_eq(token_hash_fold(m, strlen(m)), token_hash_fold("m\xC3\xBCller", 7));
+    free(o);
+    /* tokens carry the same hashes as the functions */
+    run("Kazemi M\xC3\xBCller");
+    cr_assert_eq(kk.v[0].hraw, token_hash_raw("Kazemi", 6));
+    cr_assert_eq(kk.v[0].hfold, token_hash_fold("kazemi", 6));
+    cr_assert_eq(kk.v[1].hfold, token_hash_fold("M\xC3\x9CLLER", 7));
+}
+
+/* ---- hostile input ----------------------------------------------------------------- */
+
+Test(token, invalid_utf8)
+{
+    const char s[] = "ab\xFF" "cd \xE2\x82 ef\xC3";
+    TOKS(s, "ab", "\xFF", "cd", "\xE2", "\x82", "ef", "\xC3");
+    cr_assert_eq(kk.v[1].kind, TK_SYM);
+    cr_assert_eq(kk.v[3].kind, TK_SYM);
+    cr_assert_eq(kk.v[4].kind, TK_SYM);
+    cr_assert_eq(kk.v[6].kind, TK_SYM);
+    cr_assert_eq(text_char_offset(&kt, kk.v[2].start), 3);
+    cr_assert_eq(text_char_offset(&kt, kk.v[5].start), 9);
+    cr_assert_eq(text_char_offset(&kt, kk.v[6].end), 12);
+    cr_assert_eq(kt.n_invalid, 4);
+}
+
+Test(token, bom)
+{
+    TOKS("\xEF\xBB\xBFHello world.", "Hello", "world", ".");
+    cr_assert_eq(kk.v[0].start, 3);
+    cr_assert_eq(text_char_offset(&kt, 3), 1);
+    cr_assert(F(0) & QUARRY_TF_PARA_START);
+    cr_assert(F(0) & QUARRY_TF_SENT_START);
+    cr_assert_not(F(0) & QUARRY_TF_SPACE_BEFORE);
+}
+
+Test(token, empty_and_blank)
+{
+    cr_assert_eq(run(""), 0);
+    cr_assert_eq(run(" \r\n\t \n"), 0);
+    cr_assert_eq(run("\xEF\xBB\xBF"), 0);
+    cr_assert_eq(run("x"), 1);
+    cr_assert_eq(F(0) & (QUARRY_TF_PARA_START | QUARRY_TF_PARA_END | QUARRY_TF_SENT_START |
+                         QUARRY_TF_SENT_END),
+                 QUARRY_TF_PARA_START | QUARRY_TF_PARA_END | QUARRY_TF_SENT_START |
+                     QUARRY_TF_SENT_END);
+}
+
+Test(token, crlf_and_cr)
+{
+    TOKS("Line one.\r\nLine two.\r\n\r\nPara two\rwraps here.", "Line", "one", ".", "Line",
+         "two", ".", "Para", "two", "wraps", "here", ".");
+    cr_assert(F(3) & QUARRY_TF_PARA_START);   /* previous line ended a sentence */
+    cr_assert(F(6) & QUARRY_TF_PARA_START);   /* blank line */
+    cr_assert_not(F(8) & QUARRY_TF_PARA_START);   /* CR inside a sentence: a hard wrap */
+    cr_assert_eq(count_flag(QUARRY_TF_PARA_START), 3);
+    cr_assert(F(2) & QUARRY_TF_PARA_END);
+    cr_assert(F(5) & QUARRY_TF_PARA_END);
+    cr_assert(F(7) & QUARRY_TF_SPACE_AFTER);
+}
+
+Test(token, paragraphs)
+{
+    run("Headline without a stop\n\nBody text that is hard\nwrapped in the middle.\n"
+        "Next one starts here\n  because of the indent\n\n\n \nLast");
+    size_t starts[] = {0, find_tok("Body", 0), find_tok("Next", 0), find_tok("because", 0),
+                       find_tok("Last", 0)};
+    cr_assert_eq(count_flag(QUARRY_TF_PARA_START), 5);
+    for (size_t k = 0; k < 5; k++) {
+        cr_assert(F(starts[k]) & QUARRY_TF_PARA_START, "para %zu", k);
+        cr_assert(F(starts[k]) & QUARRY_TF_SENT_START, "para %zu", k);
+        if (k) cr_assert(F(starts[k] - 1) & QUARRY_TF_PARA_END);
+        if (k) cr_assert(F(starts[k] - 1) & QUARRY_TF_SENT_END);
+    }
+    cr_assert_not(F(find_tok("wrapped", 0)) & QUARRY_TF_PARA_START);
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 5);
+}
+
+Test(token, sentences)
+{
+    run("Mr. Smith went to Washington. He lives in the U.S. The next day he left. "
+        "The U.S. Embassy is here. Is it? Yes! \"Stop!\" he said. J. R. Tolkien wrote it... "
+        "Then (he left.) And so on.");
+    static const char *const firsts[] = {"Mr.", "He", "The", "The", "Is", "Yes", "\"", "J.",
+                                         "Then", "And"};
+    size_t nf = sizeof firsts / sizeof *firsts;
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), nf);
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_END), nf);
+    size_t k = 0;
+    for (size_t f = 0; f < nf; f++) {
+        while (k < kk.n && !(F(k) & QUARRY_TF_SENT_START)) k++;
+        tok_is(k, firsts[f]);
+        k++;
+    }
+    size_t us = find_tok("U.S.", 0);
+    cr_assert(F(us) & QUARRY_TF_SENT_END);
+    cr_assert_not(F(find_tok("U.S.", us + 1)) & QUARRY_TF_SENT_END);
+    tok_is(find_tok("wrote", 0) + 2, "...");
+    size_t rp = find_tok(")", 0);
+    cr_assert(F(rp) & QUARRY_TF_SENT_END);
+}
+
+Test(token, many_quotes)
+{
+    size_t n = 10000;
+    char *s = malloc(n);
+    memset(s, '"', n);
+    run_n(s, n);
+    cr_assert_eq(kk.n, n);
+    for (size_t k = 0; k < n; k++) cr_assert_eq(kk.v[k].kind, TK_QUOTE);
+    free(s);
+}
+
+Test(token, ten_mb_single_line)
+{
+    static const char unit[] = "Kazemi said U.S. troops, \"don't\" 150,000 al-Maliki's \xC3\xA9t\xC3\xA9. ";
+    /* tokens: Kazemi said U.S. troops , " don't " 150,000 al-Maliki 's été . */
+    size_t ul = sizeof unit - 1, per = 14, reps = (10u << 20) / ul + 1;
+    size_t n = ul * reps;
+    char *s = malloc(n);
+    cr_assert_not_null(s);
+    for (size_t r = 0; r < reps; r++) memcpy(s + r * ul, unit, ul);
+    run_n(s, n);
+    cr_assert_eq(kk.n, per * reps);
+    cr_assert_eq(kt.n_chars, n - 2 * reps);
+    cr_assert_eq(count_flag(QUARRY_TF_PARA_START), 1);
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), reps);
+    size_t last = kk.n - 1;
+    cr_assert_eq(kk.v[last].end, n - 1);
+    cr_assert_eq(text_char_offset(&kt, kk.v[last].end), n - 2 * reps - 1);
+    size_t k = per * (reps - 1) + 12;     /* été in the last unit */
+    tok_is(k, "\xC3\xA9t\xC3\xA9");
+    cr_assert_eq(text_char_offset(&kt, kk.v[k].start), (reps - 1) * (ul - 2) + ul - 2 - 6);
+    free(s);
+}
+
+Test(token, ten_mb_no_spaces)
+{
+    size_t n = 10u << 20;
+    char *s = malloc(n);
+    cr_assert_not_null(s);
+    memset(s, 'a', n);
+    run_n(s, n);
+    cr_assert_eq(kk.n, 1);
+    cr_assert_eq(kk.v[0].end, n);
+    cr_assert_eq(kk.v[0].hraw, hash_bytes(s, n));
+    /* and the same length of a non-ASCII letter (2 bytes each) */
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        s[i] = (char)0xC3;
+        s[i + 1] = (char)0xA9;
+    }
+    run_n(s, n);
+    cr_assert_eq(kk.n, 1);
+    cr_assert_eq(kt.n_chars, n / 2);
+    free(s);
+}
