@@ -697,3 +697,36 @@ Test(token, ten_mb_no_spaces)
     cr_assert_eq(kt.n_chars, n / 2);
     free(s);
 }
+
+/* Random bytes drawn from a hostile alphabet: no crash, invariants hold, offsets exact. */
+Test(token, random_bytes)
+{
+    static const char *const alpha[] = {
+        "a", "Z", "9", " ", "\n", "\r", "\r\n", ".", ",", "'", "\"", "-", "$", "@", "http://",
+        "www.", "U.S.", "Mr.", "\xC3\xA9", "\xE2\x80\x99", "\xE2\x80\x9C", "\xE2\x80\x94", "\xFF",
+        "\xE2\x82", "\xF0\x9F\x98\x80", "\xE5\x8C\x97", "\xD8\xA7", "\xCC\x81", "\xC2\xA0", "\0",
+        "(", ")", "%", "n't", "'s", "\xEF\xBB\xBF",
+    };
+    size_t na = sizeof alpha / sizeof *alpha, cap = 1 << 20, n = 0;
+    char *s = malloc(cap + 16);
+    unsigned seed = 7;
+    while (n < cap) {
+        seed = seed * 1103515245u + 12345u;
+        const char *p = alpha[(seed >> 16) % na];
+        size_t l = (seed >> 16) % na == 29 ? 1 : strlen(p);
+        memcpy(s + n, p, l);
+        n += l;
+    }
+    run_n(s, n);
+    cr_assert_gt(kk.n, 100000);
+    for (size_t k = 0; k < kk.n; k++) {
+        size_t cs = text_char_offset(&kt, kk.v[k].start);
+        size_t ce = text_char_offset(&kt, kk.v[k].end);
+        cr_assert_lt(cs, ce);
+        cr_assert_eq(text_byte_offset(&kt, cs), kk.v[k].start);
+        cr_assert_eq(text_byte_offset(&kt, ce), kk.v[k].end);
+        cr_assert_eq(kk.v[k].hraw, token_hash_raw(kt.src + kk.v[k].start, kk.v[k].end - kk.v[k].start));
+        cr_assert_eq(kk.v[k].hfold, token_hash_fold(kt.src + kk.v[k].start, kk.v[k].end - kk.v[k].start));
+    }
+    free(s);
+}
