@@ -10,7 +10,7 @@ here=$(dirname "$0")
 root=$(cd "$here/.." && pwd)
 cd "$root"
 
-QUARRY=${1:-build/quarry}       # the CLI, for pipeline rows (not used by the rows below yet)
+QUARRY=${1:-build/quarry}       # the CLI, for the pipeline and start-up rows
 CC=${CC:-cc}
 REPS=${REPS:-7}
 BUILD=${BUILD:-build}
@@ -78,8 +78,39 @@ echo
 row "benchmark (median of $REPS)" "MB/s" "tokens/s"
 row "tokenizer (text_init+tokenize)" "$tok_mbps" "$tok_tps"
 row "wc -w" "$wc_mbps" "$wc_tps"
-# Pipeline rows go here, e.g. row "quarry extract (full rules)" "$mbps" "$tps" using "$QUARRY".
+
+# The full default pipeline, JSONL to /dev/null: one process over the same bytes as one
+# JSONL stream would need parsing; run it over the input folder (or the repeated file).
+median_ns() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+"$QUARRY" extract -q "$input" >/dev/null   # warm-up
+times=""
+r=0
+while [ "$r" -lt "$REPS" ]; do
+    t0=$(date +%s%N)
+    "$QUARRY" extract -q "$input" >/dev/null
+    t1=$(date +%s%N)
+    times="$times $((t1 - t0))"
+    r=$((r + 1))
+done
+full_ns=$(printf '%s\n' $times | median_ns)
+full_mbps=$(awk -v b="$bytes" -v ns="$full_ns" 'BEGIN { printf "%.1f", b / ns * 1000 }')
+full_tps=$(awk -v t="$tok_n" -v ns="$full_ns" 'BEGIN { printf "%.0f", t / ns * 1e9 }')
+row "quarry extract (default rules)" "$full_mbps" "$full_tps"
+
+# Start-up: compiling the embedded default rules (lexicons included), via `quarry check`.
+times=""
+r=0
+while [ "$r" -lt "$REPS" ]; do
+    t0=$(date +%s%N)
+    "$QUARRY" check >/dev/null
+    t1=$(date +%s%N)
+    times="$times $((t1 - t0))"
+    r=$((r + 1))
+done
+start_ns=$(printf '%s\n' $times | median_ns)
 echo
+awk -v ns="$start_ns" 'BEGIN { printf "start-up with the default rules (quarry check, whole process): %.1f ms\n", ns / 1e6 }'
+awk -v a="$full_mbps" -v b="$wc_mbps" 'BEGIN { printf "ratio quarry extract/wc: %.2f\n", a / b }'
+
 awk -v a="$tok_mbps" -v b="$wc_mbps" 'BEGIN { printf "ratio tokenizer/wc: %.2f\n", a / b }'
 echo "tokens: $tok_n, wc words: $wc_words"
-: "$QUARRY"

@@ -1,6 +1,7 @@
 /* Emitter for rule authors: for each match that made annotations, the rule, the phase,
  * the captures and the overlapping matches it beat in overlap resolution. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
@@ -34,7 +35,24 @@ int emit_explain(const quarry_doc *doc, FILE *out)
         fputs("   (run with explanations on to see matches)\n", out);
         return ferror(out) ? -1 : 0;
     }
-    for (size_t i = 0; i < doc->anns.n; i++) {
+    /* document order: start, longer first, then creation order (insertion sort on a copy
+       of the indexes; explain is for reading, not for speed) */
+    size_t n = doc->anns.n;
+    size_t *ord = malloc((n + 1) * sizeof *ord);
+    if (!ord) return -1;
+    for (size_t k = 0; k < n; k++) {
+        size_t j = k;
+        const annot *x = &doc->anns.v[k];
+        while (j > 0) {
+            const annot *y = &doc->anns.v[ord[j - 1]];
+            if (y->tstart < x->tstart || (y->tstart == x->tstart && y->tend >= x->tend)) break;
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = k;
+    }
+    for (size_t oi = 0; oi < n; oi++) {
+        size_t i = ord[oi];
         const annot *a = &doc->anns.v[i];
         fprintf(out, "%-8s ", r->types.v[a->type]);
         span_text(out, doc, a->tstart, a->tend);
@@ -53,7 +71,7 @@ int emit_explain(const quarry_doc *doc, FILE *out)
         if (a->match == UINT32_MAX || a->match >= doc->log.n) continue;
         const match_log *m = &doc->log.v[a->match];
         const crule *cr = &r->rules.v[m->rule];
-        if (i == 0 || doc->anns.v[i - 1].match != a->match) {
+        if (oi == 0 || doc->anns.v[ord[oi - 1]].match != a->match) {
             for (uint32_t l = 0; l < cr->nlabels; l++) {
                 int32_t s = m->slots[2 + 2 * l], e = m->slots[3 + 2 * l];
                 if (s < 0 || e <= s) continue;
@@ -74,5 +92,6 @@ int emit_explain(const quarry_doc *doc, FILE *out)
             }
         }
     }
+    free(ord);
     return ferror(out) ? -1 : 0;
 }
