@@ -33,6 +33,8 @@ typedef struct annot {
 
 #define RULE_LINK_ALIAS UINT32_MAX          /* annotations made by link.c, not by a rule */
 #define RULE_LINK_SAME (UINT32_MAX - 1)
+#define RULE_QUOTE_PAIR (UINT32_MAX - 2)     /* quote spans made by quote.c */
+#define RULE_QUOTE_CONT (UINT32_MAX - 3)     /* continuation quotes made by link.c */
 
 /* One accepted or rejected match, kept only when explaining. */
 typedef struct match_log {
@@ -70,6 +72,10 @@ struct quarry_doc {
 /* Runs every phase of rules over doc (tokens and lexicon hits ready). 0, -1 on OOM. */
 int match_run(const quarry_rules *r, quarry_doc *doc);
 void match_scratch_free(match_scratch *ms);
+
+/* Quote-mark pairing (quote.c): adds a QSPAN annotation over the content of every quote,
+ * before the rule phases. 0, -1 on OOM. */
+int quote_pair(const quarry_rules *r, quarry_doc *doc);
 
 /* Document-level linking (link.c): clusters person mentions under their fullest name and
  * role, and marks later mentions of names already typed. 0, -1 on OOM. */

@@ -13,6 +13,7 @@ typedef struct person {
     const char *name, *role;
     uint64_t surname;          /* raw hash of the last name token */
     uint64_t alias;            /* raw hash of the surname without an "al-" style particle */
+    uint64_t middle;           /* raw hash of a middle name of a three-part name, or 0 */
     int ambiguous;             /* another person shares the surname */
 } person;
 
@@ -20,6 +21,8 @@ const char *annot_rule_name(const quarry_rules *r, const annot *a)
 {
     if (a->rule == RULE_LINK_ALIAS) return "link.alias";
     if (a->rule == RULE_LINK_SAME) return "link.same-text";
+    if (a->rule == RULE_QUOTE_PAIR) return "quote.pair";
+    if (a->rule == RULE_QUOTE_CONT) return "quote.continuation";
     return r->rules.v[a->rule].name;
 }
 
@@ -102,7 +105,7 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *t = r->types.v[a->type];
-        if (t[0] == '_' || !strcmp(t, "QUOTE")) continue;
+        if (t[0] == '_' || !strcmp(t, "QUOTE") || !strcmp(t, "QSPAN")) continue;
         for (uint32_t k = a->tstart; k < a->tend; k++) covered[k] = 1;
     }
 }
@@ -133,8 +136,10 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         }
         if (best < 0) {
             const token *last = &doc->toks.v[a->tend - 1];
-            person np = {ms[i].idx, doc_span_text(doc, name_start(doc, a), a->tend), NULL,
-                         last->hraw, particle_free(doc, last), 0};
+            uint32_t ns = name_start(doc, a);
+            person np = {ms[i].idx, doc_span_text(doc, ns, a->tend), NULL,
+                         last->hraw, particle_free(doc, last),
+                         a->tend - ns == 3 ? doc->toks.v[ns + 1].hraw : 0, 0};
             for (size_t p = 0; p < ps.n; p++)
                 if (ps.v[p].surname == np.surname) ps.v[p].ambiguous = np.ambiguous = 1;
             if (VEC_PUSH(&ps, np)) { free(ms); VEC_FREE(&ps); return -1; }
@@ -160,7 +165,9 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         const token *t = &doc->toks.v[k];
         if (covered[k] || !(t->flags & QUARRY_TF_CAP)) continue;
         for (size_t p = 0; p < ps.n; p++) {
-            if (ps.v[p].ambiguous || (t->hraw != ps.v[p].surname && t->hraw != ps.v[p].alias)) continue;
+            if (ps.v[p].ambiguous || (t->hraw != ps.v[p].surname && t->hraw != ps.v[p].alias &&
+                                      t->hraw != ps.v[p].middle))
+                continue;
             if (doc->anns.v[ps.v[p].canon].tstart > k) continue;   /* typed before, not after */
             if (add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)p)) {
                 free(ms); VEC_FREE(&ps); return -1;
@@ -188,7 +195,7 @@ static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char 
         if (covered[k] || !(doc->toks.v[k].flags & QUARRY_TF_CAP)) continue;
         for (size_t i = 0; i < n0; i++) {
             const annot *a = &doc->anns.v[i];
-            if (a->tstart >= k || a->rule >= r->rules.n) continue;
+            if (a->tstart >= k || a->rule >= r->rules.n) continue;   /* rule-made only */
             if (!is_type(r, a, "PLACE") && !is_type(r, a, "ORG")) continue;
             uint32_t len = a->tend - a->tstart;
             if (k + len > doc->toks.n) continue;

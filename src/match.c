@@ -574,12 +574,14 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
         if (!doc->ms) return -1;
     }
     if (scratch_prepare(doc->ms, r, doc->toks.n)) return -1;
-    doc->ann_first = NULL;
+    if (index_annots(doc)) return -1;   /* built-in annotations (quote spans) */
     for (uint32_t ph = 0; ph < r->phases.n; ph++) {
         doc->ms->cands.n = 0;
         doc->ms->cpool.n = 0;
         if (run_vm(r, &r->phases.v[ph], doc)) return -1;
         if (resolve(r, &r->phases.v[ph], ph, doc)) return -1;
+        /* later phases see linked mentions too ("Kazemi" once "Hassan Kazemi Qomi" is known) */
+        if (link_run(r, doc)) return -1;
         if (index_annots(doc)) return -1;
     }
     return 0;

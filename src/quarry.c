@@ -149,8 +149,8 @@ quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *doc, const c
     if (tokenize(&doc->txt, rules ? rules->abbrevs : NULL, &doc->mem, &doc->toks)) goto oom;
     if (!rules || doc->opts->tokens_only) return QUARRY_OK;
     if (lexicon_pass(rules, doc)) goto oom;
+    if (quote_pair(rules, doc)) goto oom;
     if (match_run(rules, doc)) goto oom;
-    if (link_run(rules, doc)) goto oom;
     if (records_build(rules, doc)) goto oom;
     return QUARRY_OK;
 oom:

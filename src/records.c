@@ -50,6 +50,36 @@ static const char *feat_text(quarry_doc *doc, const afeat *f)
     return doc_span_text(doc, (uint32_t)f->tstart, (uint32_t)f->tend);
 }
 
+/* The person a speaker mention stands for: a PERSON annotation over it, or for a pronoun
+ * the most recent PERSON mention before it. NULL when there is none. */
+static const annot *speaker_person(const quarry_rules *r, const quarry_doc *doc, uint32_t s,
+                                   uint32_t e)
+{
+    int32_t person = rules_type_id(r, "PERSON");
+    const annot *best = NULL;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person) continue;
+        if (a->tstart < e && s < a->tend) return a;
+        if (a->tend <= s && (!best || a->tstart > best->tstart)) best = a;
+    }
+    const token *t = &doc->toks.v[s];
+    int capital_name = (t->flags & QUARRY_TF_CAP) && !(t->flags & QUARRY_TF_SENT_START);
+    return e == s + 1 && !capital_name ? best : (e == s + 1 && (t->flags & QUARRY_TF_SENT_START) ? best : NULL);
+}
+
+/* A quote's span runs from just after its opening mark to its closing mark, so spaces
+ * inside the marks are part of it. */
+static quarry_span quote_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
+{
+    quarry_span sp = doc_span(doc, ts, te);
+    if (ts > 0 && doc->toks.v[ts - 1].kind == TK_QUOTE) sp.start = doc->toks.v[ts - 1].end;
+    if (te < doc->toks.n && doc->toks.v[te].kind == TK_QUOTE) sp.end = doc->toks.v[te].start;
+    sp.cstart = text_char_offset(&doc->txt, sp.start);
+    sp.cend = text_char_offset(&doc->txt, sp.end);
+    return sp;
+}
+
 static int rec_cmp(const void *a, const void *b)
 {
     const quarry_record *x = a, *y = b;
@@ -66,13 +96,15 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *type = r->types.v[a->type];
-        if (type[0] == '_') continue;
+        if (type[0] == '_' || strcmp(type, "QSPAN") == 0) continue;
         quarry_record rec;
         memset(&rec, 0, sizeof rec);
         rec.span = doc_span(doc, a->tstart, a->tend);
         rec.rule = annot_rule_name(r, a);
         if (strcmp(type, "QUOTE") == 0) {
             rec.kind = QUARRY_QUOTE;
+            const char *qt0 = feat_text(doc, feat(r, a, "type"));
+            if (!qt0 || strcmp(qt0, "indirect")) rec.span = quote_span(doc, a->tstart, a->tend);
             const char *qt = feat_text(doc, feat(r, a, "type"));
             rec.type = qt ? qt : "direct";
             const afeat *sp = feat(r, a, "speaker");
@@ -81,10 +113,16 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
                 if (sp->tstart >= 0) {
                     rec.speaker = doc_span(doc, (uint32_t)sp->tstart, (uint32_t)sp->tend);
                     rec.speaker_name = feat_text(doc, sp);
+                    const annot *who = speaker_person(r, doc, (uint32_t)sp->tstart, (uint32_t)sp->tend);
+                    if (who) {
+                        rec.speaker_name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
+                        rec.speaker_role = who->role;
+                    }
                 }
                 const char *nm = feat_text(doc, feat(r, a, "speaker_name"));
                 if (nm) rec.speaker_name = nm;
-                rec.speaker_role = feat_text(doc, feat(r, a, "speaker_role"));
+                const char *ro = feat_text(doc, feat(r, a, "speaker_role"));
+                if (ro) rec.speaker_role = ro;
             }
             const afeat *cue = feat(r, a, "cue");
             if (cue && cue->tstart >= 0)

@@ -77,6 +77,10 @@ int32_t rules_type_id(const quarry_rules *r, const char *name)
     return -1;
 }
 
+/* Annotation types the pipeline makes before the rule phases (quote.c). */
+static const char *const builtin_types[] = {"QSPAN", NULL};
+#define N_BUILTIN_TYPES 1
+
 /* ---- compiler state ---------------------------------------------------------------- */
 
 typedef struct comp {
@@ -261,6 +265,8 @@ static void compile_node(comp *c, const pnode *n)
         uint32_t ph = r->rules.v[c->rule].phase;
         if (ty < 0)
             ERR(c, n->pos, "unknown annotation type '%s': no rule makes it", n->name);
+        else if (c->type_phase[ty] == -2)
+            ;   /* built in: made before the first phase */
         else if (c->type_phase[ty] < 0 || (uint32_t)c->type_phase[ty] >= ph)
             ERR(c, n->pos, "annotation type '%s' is made in phase '%s', not before this "
                 "rule's phase '%s'", n->name,
@@ -674,18 +680,22 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
 
     load_lexicons(&c, rd);
 
-    /* annotation types, and the first phase that makes each */
+    /* annotation types, and the first phase that makes each; built-in types come first and
+       exist before every phase */
+    for (size_t i = 0; builtin_types[i]; i++)
+        if (rules_intern(&r->types, &r->ast.mem, builtin_types[i]) < 0) return d->errors + 1;
     for (size_t i = 0; i < r->ast.rules.n; i++)
         for (size_t k = 0; k < r->ast.rules.v[i].nactions; k++)
             if (rules_intern(&r->types, &r->ast.mem, r->ast.rules.v[i].actions[k].type) < 0)
                 return d->errors + 1;
     c.type_phase = malloc((r->types.n + 1) * sizeof *c.type_phase);
     if (!c.type_phase) return d->errors + 1;
-    for (size_t i = 0; i < r->types.n; i++) c.type_phase[i] = -1;
+    for (size_t i = 0; i < r->types.n; i++) c.type_phase[i] = i < N_BUILTIN_TYPES ? -2 : -1;
     for (size_t i = 0; i < r->ast.rules.n; i++)
         for (size_t k = 0; k < r->ast.rules.v[i].nactions; k++) {
             int32_t t = rules_type_id(r, r->ast.rules.v[i].actions[k].type);
             int32_t ph = (int32_t)r->ast.rules.v[i].phase;
+            if (c.type_phase[t] == -2) continue;
             if (c.type_phase[t] < 0 || ph < c.type_phase[t]) c.type_phase[t] = ph;
         }
 
