@@ -91,6 +91,63 @@ static int rec_cmp(const void *a, const void *b)
     return strcmp(x->rule, y->rule);
 }
 
+/* Paragraph number of each token. */
+static uint32_t *paragraphs(quarry_doc *doc)
+{
+    uint32_t *para = arena_alloc(&doc->mem, (doc->toks.n + 1) * sizeof *para);
+    if (!para) return NULL;
+    uint32_t p = 0;
+    for (size_t k = 0; k < doc->toks.n; k++) {
+        if (k && (doc->toks.v[k].flags & QUARRY_TF_PARA_START)) p++;
+        para[k] = p;
+    }
+    return para;
+}
+
+/* A quoted span that no rule attributed, opening a sentence in the paragraph of an
+ * attributed quote or in the next one, continues that quote: it takes its speaker's name
+ * and role, with no speaker mention and no cue of its own ("A," he said. "B."). */
+static int continuations(const quarry_rules *r, quarry_doc *doc)
+{
+    int32_t qspan = rules_type_id(r, "QSPAN");
+    if (qspan < 0) return 0;
+    uint32_t *para = NULL;
+    size_t nrec = doc->recs.n;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != qspan || a->tstart == 0) continue;
+        const token *open = &doc->toks.v[a->tstart - 1];
+        if (!(open->flags & QUARRY_TF_SENT_START)) continue;
+        quarry_span sp = quote_span(doc, a->tstart, a->tend);
+        const quarry_record *prev = NULL;
+        int taken = 0;
+        for (size_t k = 0; k < nrec; k++) {
+            const quarry_record *q = &doc->recs.v[k];
+            if (q->kind != QUARRY_QUOTE) continue;
+            if (q->span.start < sp.end && sp.start < q->span.end) { taken = 1; break; }
+            if (q->span.end <= sp.start && q->has_speaker && q->speaker_name) prev = q;
+        }
+        if (taken || !prev) continue;
+        if (!para && !(para = paragraphs(doc))) return -1;
+        /* the previous quote must end in this paragraph or the one before */
+        uint32_t k = a->tstart - 1;
+        while (k > 0 && doc->toks.v[k].start >= prev->span.end) k--;
+        if (para[a->tstart] - para[k] > 1) continue;
+        quarry_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.kind = QUARRY_QUOTE;
+        rec.type = "direct";
+        rec.span = sp;
+        rec.rule = "quote.continuation";
+        rec.has_speaker = 1;
+        rec.speaker_name = prev->speaker_name;
+        rec.speaker_role = prev->speaker_role;
+        if (VEC_PUSH(&doc->recs, rec)) return -1;
+    }
+    if (doc->recs.n > nrec) qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
+    return 0;
+}
+
 int records_build(const quarry_rules *r, quarry_doc *doc)
 {
     for (size_t i = 0; i < doc->anns.n; i++) {
@@ -140,5 +197,6 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
         if (VEC_PUSH(&doc->recs, rec)) return -1;
     }
     if (doc->recs.n > 1) qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
+    if (continuations(r, doc)) return -1;
     return 0;
 }
