@@ -31,7 +31,8 @@ CLI_OBJ  = $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run test check unit golden bench install uninstall clean asan deps format
+.PHONY: all run test check unit golden bench eval install uninstall clean asan deps format \
+        fuzz fuzz-replay
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
 deps:
@@ -66,8 +67,8 @@ $(BUILD)/libquarry.so: $(LIB_OBJ)
 	$(CC) $(SAN) -shared -Wl,-soname,libquarry.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
 $(BUILD)/quarry: $(CLI_OBJ) $(BUILD)/libquarry.a
 	$(CC) $(SAN) -o $@ $(CLI_OBJ) $(BUILD)/libquarry.a $(LDLIBS_ALL)
-$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/libquarry.a
-	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/libquarry.a $(TEST_LIBS) $(LDLIBS_ALL)
+$(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/obj/cli/score.o $(BUILD)/libquarry.a
+	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/obj/cli/score.o $(BUILD)/libquarry.a $(TEST_LIBS) $(LDLIBS_ALL)
 
 # The main job on the bundled sample: the seed article.
 run: $(BUILD)/quarry
@@ -84,8 +85,30 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 
+# Fuzzing (fuzz/, docs/HOSTILE.md). `make fuzz` builds the libFuzzer targets with clang
+# into build/fuzz and runs each for FUZZ_SECONDS; `make fuzz-replay` (part of `make test`)
+# runs the kept findings in fuzz/regressions/<target>/ through the same targets with $(CC).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = rules extract
+FUZZ_DEFS = -DQUARRY_RULES_DIR='"$(CURDIR)/rules"'
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+	    $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	sh fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(BUILD)/libquarry.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer $(FUZZ_DEFS) -o $@ $< $(BUILD)/libquarry.a $(LDLIBS_ALL)
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
+	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz-replay-$$t fuzz/regressions/$$t || exit 1; done
+$(BUILD)/fuzz-replay-%: fuzz/replay.c fuzz/fuzz_%.c $(BUILD)/libquarry.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(FUZZ_DEFS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c $(BUILD)/libquarry.a $(LDLIBS_ALL)
+
 bench: $(BUILD)/quarry
 	sh bench/run.sh $(BUILD)/quarry
+
+# Scores the shipped rules on the evaluation data in ../shared/data (skipped when absent).
+eval: $(BUILD)/quarry
+	sh tools/eval.sh $(BUILD)/quarry
 
 $(BUILD)/quarry.pc: Makefile
 	@mkdir -p $(dir $@)

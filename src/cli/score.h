@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 #define SC_TYPE_MAX 32      /* type names are truncated to SC_TYPE_MAX - 1 bytes */
-#define SC_MAX_SEGS 8       /* segments of one discontinuous span */
+#define SC_MAX_SEGS 32      /* segments of one discontinuous span (PolNeAR has up to 20) */
 
 typedef struct sc_ent {
     long start, end;

@@ -1,0 +1,422 @@
+/* Scoring for quarry eval: chunking, exact matching, quote coverage matching, brat parsing.
+ * Pure functions, no I/O (see score.h). */
+#include "score.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- chunks ---------------------------------------------------------------------------- */
+
+typedef struct tag_parts {
+    char prefix;            /* 'B', 'I', 'E', 'S' or 'O' */
+    const char *type;
+    size_t tlen;
+} tag_parts;
+
+static tag_parts split_tag(const char *tag)
+{
+    tag_parts p = {'O', "", 0};
+    if (!tag || !strchr("BIES", tag[0]) || !tag[0] || tag[1] != '-' || !tag[2]) return p;
+    p.prefix = tag[0];
+    p.type = tag + 2;
+    p.tlen = strlen(p.type);
+    return p;
+}
+
+static int same_type(const tag_parts *a, const tag_parts *b)
+{
+    return a->tlen == b->tlen && !memcmp(a->type, b->type, a->tlen);
+}
+
+/* conlleval's endOfChunk: does the chunk open at prev end before cur? */
+static int chunk_ends(const tag_parts *prev, const tag_parts *cur)
+{
+    char p = prev->prefix, c = cur->prefix;
+    if (p == 'O') return 0;
+    if (p == 'S' || p == 'E') return 1;
+    if (c == 'O' || c == 'B' || c == 'S') return 1;
+    return !same_type(prev, cur);
+}
+
+/* conlleval's startOfChunk: does a chunk start at cur? */
+static int chunk_starts(const tag_parts *prev, const tag_parts *cur)
+{
+    char p = prev->prefix, c = cur->prefix;
+    if (c == 'O') return 0;
+    if (c == 'B' || c == 'S') return 1;
+    if (p == 'O' || p == 'E' || p == 'S') return 1;
+    return !same_type(prev, cur);
+}
+
+static void set_type(char *dst, const char *src, size_t len)
+{
+    if (len >= SC_TYPE_MAX) len = SC_TYPE_MAX - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+size_t sc_chunks(const char *const *tags, size_t n, sc_ent *out)
+{
+    size_t nc = 0;
+    int open = 0;
+    tag_parts prev = {'O', "", 0};
+    for (size_t i = 0; i <= n; i++) {
+        tag_parts cur = i < n ? split_tag(tags[i]) : (tag_parts){'O', "", 0};
+        if (open && (chunk_ends(&prev, &cur) || chunk_starts(&prev, &cur))) {
+            out[nc - 1].end = (long)i;
+            open = 0;
+        }
+        if (i < n && chunk_starts(&prev, &cur)) {
+            sc_ent *e = &out[nc++];
+            memset(e, 0, sizeof *e);
+            e->start = (long)i;
+            e->end = (long)i + 1;
+            e->match = -1;
+            e->ref = i;
+            set_type(e->type, cur.type, cur.tlen);
+            open = 1;
+        }
+        prev = cur;
+    }
+    return nc;
+}
+
+/* ---- tallies ---------------------------------------------------------------------------- */
+
+sc_tally *sc_table_get(sc_table *tb, const char *type)
+{
+    for (int i = 0; i < tb->n; i++)
+        if (!strcmp(tb->t[i].type, type)) return &tb->t[i];
+    if (tb->n == SC_TABLE_MAX) return &tb->t[SC_TABLE_MAX - 1];
+    sc_tally *t = &tb->t[tb->n++];
+    memset(t, 0, sizeof *t);
+    set_type(t->type, type, strlen(type));
+    return t;
+}
+
+sc_tally sc_table_total(const sc_table *tb)
+{
+    sc_tally all;
+    memset(&all, 0, sizeof all);
+    strcpy(all.type, "all");
+    for (int i = 0; i < tb->n; i++) {
+        all.tp += tb->t[i].tp;
+        all.fp += tb->t[i].fp;
+        all.fn += tb->t[i].fn;
+        all.src_ok += tb->t[i].src_ok;
+        all.src_n += tb->t[i].src_n;
+    }
+    return all;
+}
+
+void sc_prf(const sc_tally *t, double *p, double *r, double *f1)
+{
+    double pp = t->tp + t->fp ? 100.0 * (double)t->tp / (double)(t->tp + t->fp) : 0;
+    double rr = t->tp + t->fn ? 100.0 * (double)t->tp / (double)(t->tp + t->fn) : 0;
+    *p = pp;
+    *r = rr;
+    *f1 = pp + rr > 0 ? 2 * pp * rr / (pp + rr) : 0;
+}
+
+/* ---- exact matching --------------------------------------------------------------------- */
+
+static int cmp_ent(const void *a, const void *b)
+{
+    const sc_ent *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    int c = strcmp(x->type, y->type);
+    if (c) return c;
+    return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+size_t sc_match_exact(sc_ent *gold, size_t ng, sc_ent *pred, size_t np, sc_table *tb)
+{
+    if (ng) qsort(gold, ng, sizeof *gold, cmp_ent);
+    if (np) qsort(pred, np, sizeof *pred, cmp_ent);
+    for (size_t i = 0; i < ng; i++) gold[i].match = -1;
+    for (size_t j = 0; j < np; j++) pred[j].match = -1;
+    size_t i = 0, j = 0, nm = 0;
+    while (i < ng && j < np) {
+        sc_ent *g = &gold[i], *p = &pred[j];
+        int c = g->start != p->start ? (g->start < p->start ? -1 : 1)
+                : g->end != p->end ? (g->end < p->end ? -1 : 1)
+                : strcmp(g->type, p->type);
+        if (c < 0) i++;
+        else if (c > 0) j++;
+        else {
+            g->match = (long)j;
+            p->match = (long)i;
+            nm++;
+            i++;
+            j++;
+        }
+    }
+    if (tb) {
+        for (i = 0; i < ng; i++) {
+            sc_tally *t = sc_table_get(tb, gold[i].type);
+            if (gold[i].match >= 0) t->tp++;
+            else t->fn++;
+        }
+        for (j = 0; j < np; j++)
+            if (pred[j].match < 0) sc_table_get(tb, pred[j].type)->fp++;
+    }
+    return nm;
+}
+
+/* ---- quotes ---------------------------------------------------------------------------- */
+
+static long content_len(const sc_gquote *g)
+{
+    long n = 0;
+    for (int k = 0; k < g->ncontent; k++)
+        if (g->content[k].end > g->content[k].start) n += g->content[k].end - g->content[k].start;
+    return n;
+}
+
+long sc_cover(const sc_gquote *g, long start, long end)
+{
+    long n = 0;
+    for (int k = 0; k < g->ncontent; k++) {
+        long a = g->content[k].start > start ? g->content[k].start : start;
+        long b = g->content[k].end < end ? g->content[k].end : end;
+        if (b > a) n += b - a;
+    }
+    return n;
+}
+
+typedef struct cand { double frac; size_t g, p; } cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->frac != y->frac) return x->frac > y->frac ? -1 : 1;
+    if (x->g != y->g) return x->g < y->g ? -1 : 1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+static int source_check(const sc_gquote *g, const sc_pquote *p, sc_source_mode mode)
+{
+    if (mode == SC_SOURCE_NAME) {
+        if (!g->source_name || !p->speaker_name) return !g->source_name && !p->speaker_name;
+        return !strcmp(g->source_name, p->speaker_name);
+    }
+    if (g->nsource == 0) return -1;
+    if (!p->has_speaker) return 0;
+    for (int k = 0; k < g->nsource; k++)
+        if (p->sp_start < g->source[k].end && g->source[k].start < p->sp_end) return 1;
+    return 0;
+}
+
+/* Every (gold, prediction) pair over the 50% line, best first. */
+static cand *quote_candidates(const sc_gquote *gold, size_t ng, const sc_pquote *pred,
+                              size_t np, size_t *nc)
+{
+    size_t cap = 16, n = 0;
+    cand *c = malloc(cap * sizeof *c);
+    if (!c) return NULL;
+    for (size_t i = 0; i < ng; i++) {
+        long len = content_len(&gold[i]);
+        if (len <= 0) continue;
+        for (size_t j = 0; j < np; j++) {
+            long cov = sc_cover(&gold[i], pred[j].start, pred[j].end);
+            if (2 * cov <= len) continue;
+            if (n == cap) {
+                cand *nc2 = realloc(c, 2 * cap * sizeof *c);
+                if (!nc2) { free(c); return NULL; }
+                c = nc2;
+                cap *= 2;
+            }
+            c[n++] = (cand){(double)cov / (double)len, i, j};
+        }
+    }
+    if (n) qsort(c, n, sizeof *c, cmp_cand);
+    *nc = n;
+    return c;
+}
+
+size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
+                       sc_source_mode mode)
+{
+    for (size_t i = 0; i < ng; i++) {
+        gold[i].match = -1;
+        gold[i].cover = 0;
+        gold[i].source_ok = -1;
+    }
+    for (size_t j = 0; j < np; j++) pred[j].match = -1;
+    size_t nc = 0, nm = 0;
+    cand *c = quote_candidates(gold, ng, pred, np, &nc);
+    if (!c) return (size_t)-1;
+    for (size_t k = 0; k < nc; k++) {
+        sc_gquote *g = &gold[c[k].g];
+        sc_pquote *p = &pred[c[k].p];
+        if (g->match >= 0 || p->match >= 0) continue;
+        g->match = (long)c[k].p;
+        g->cover = c[k].frac;
+        g->source_ok = source_check(g, p, mode);
+        p->match = (long)c[k].g;
+        nm++;
+    }
+    free(c);
+    return nm;
+}
+
+int sc_has_quote_mark(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] == '"') return 1;
+        if (u[i] == 0xC2 && i + 1 < n && (u[i + 1] == 0xAB || u[i + 1] == 0xBB)) return 1;
+        if (u[i] == 0xE2 && i + 2 < n && u[i + 1] == 0x80 && (u[i + 2] == 0x9C || u[i + 2] == 0x9D))
+            return 1;
+    }
+    return 0;
+}
+
+/* A small list of verbs (and "according") that introduce speech. */
+static const char *const speech_verbs[] = {
+    "according", "acknowledged", "acknowledges", "add", "added", "adds", "admits", "admitted",
+    "announced", "announces", "argued", "argues", "ask", "asked", "asks", "claimed", "claims",
+    "commented", "comments", "concluded", "continued", "declared", "declares", "denied",
+    "denies", "explained", "explains", "insisted", "insists", "noted", "notes", "promised",
+    "recalled", "recalls", "remarked", "replied", "replies", "responded", "said", "say",
+    "saying", "says", "shouted", "stated", "states", "stressed", "suggested", "suggests",
+    "tell", "telling", "tells", "testified", "told", "tweeted", "tweets", "warned", "warns",
+    "wrote", "write", "writes"};
+
+static int is_speech_word(const char *w, size_t n)
+{
+    char buf[24];
+    if (n == 0 || n >= sizeof buf) return 0;
+    for (size_t i = 0; i < n; i++) buf[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+    buf[n] = '\0';
+    size_t lo = 0, hi = sizeof speech_verbs / sizeof *speech_verbs;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(buf, speech_verbs[mid]);
+        if (!c) return 1;
+        if (c < 0) hi = mid;
+        else lo = mid + 1;
+    }
+    return 0;
+}
+
+int sc_is_speech_cue(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) i++;
+        size_t j = i;
+        while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z'))) j++;
+        if (j > i && is_speech_word(s + i, j - i)) return 1;
+        i = j;
+    }
+    return 0;
+}
+
+/* ---- brat --------------------------------------------------------------------------------- */
+
+/* A non-negative decimal at s[*i]; advances *i. -1 when there is none. */
+static long read_num(const char *s, size_t n, size_t *i)
+{
+    if (*i >= n || s[*i] < '0' || s[*i] > '9') return -1;
+    long v = 0;
+    while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+        if (v > 100000000000L) return -1;
+        v = v * 10 + (s[*i] - '0');
+        (*i)++;
+    }
+    return v;
+}
+
+int sc_parse_brat_spans(const char *s, size_t n, sc_seg *segs, int cap)
+{
+    size_t i = 0;
+    int k = 0;
+    for (;;) {
+        long a = read_num(s, n, &i);
+        if (a < 0 || i >= n || s[i] != ' ') return -1;
+        i++;
+        long b = read_num(s, n, &i);
+        if (b < a || k == cap) return -1;
+        segs[k].start = a;
+        segs[k].end = b;
+        k++;
+        if (i == n) return k;
+        if (s[i] != ';') return -1;
+        i++;
+    }
+}
+
+/* Copies s[0..n) into dst (room cap) when it fits; -1 otherwise. */
+static int copy_field(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n == 0 || n >= cap) return -1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+static size_t find_char(const char *s, size_t n, size_t from, char c)
+{
+    while (from < n && s[from] != c) from++;
+    return from;
+}
+
+int sc_parse_brat_t(const char *line, size_t n, sc_brat_t *out)
+{
+    memset(out, 0, sizeof *out);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+    if (n < 2 || line[0] != 'T') return -1;
+    size_t tab = find_char(line, n, 0, '\t');
+    if (tab == n || copy_field(out->id, sizeof out->id, line, tab)) return -1;
+    size_t sp = find_char(line, n, tab + 1, ' ');
+    if (sp == n || sp == tab + 1) return -1;
+    set_type(out->type, line + tab + 1, sp - tab - 1);
+    size_t tab2 = find_char(line, n, sp + 1, '\t');
+    out->nseg = sc_parse_brat_spans(line + sp + 1, tab2 - sp - 1, out->seg, SC_MAX_SEGS);
+    return out->nseg > 0 ? 0 : -1;
+}
+
+int sc_parse_brat_e(const char *line, size_t n, sc_brat_e *out)
+{
+    memset(out, 0, sizeof *out);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ')) n--;
+    if (n < 2 || line[0] != 'E') return -1;
+    size_t tab = find_char(line, n, 0, '\t');
+    if (tab == n || copy_field(out->id, sizeof out->id, line, tab)) return -1;
+    size_t i = tab + 1;
+    while (i < n) {
+        size_t end = find_char(line, n, i, ' ');
+        size_t colon = find_char(line, end, i, ':');
+        if (colon == end || colon == i) return -1;
+        if (out->narg == (int)(sizeof out->arg / sizeof *out->arg)) return -1;
+        sc_brat_arg *a = &out->arg[out->narg];
+        set_type(a->role, line + i, colon - i);
+        if (copy_field(a->id, sizeof a->id, line + colon + 1, end - colon - 1)) return -1;
+        out->narg++;
+        i = end;
+        while (i < n && line[i] == ' ') i++;
+    }
+    return out->narg > 0 ? 0 : -1;
+}
+
+/* ---- CoNLL map-back --------------------------------------------------------------------- */
+
+int sc_snap(const long *tstart, const long *tend, size_t ntok, long s, long e, size_t *ts,
+            size_t *te)
+{
+    if (e <= s) return -1;
+    size_t lo = 0, hi = ntok;
+    while (lo < hi) {   /* first token ending after s */
+        size_t mid = (lo + hi) / 2;
+        if (tend[mid] <= s) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == ntok || tstart[lo] >= e) return -1;
+    size_t last = lo;
+    while (last + 1 < ntok && tstart[last + 1] < e) last++;
+    *ts = lo;
+    *te = last + 1;
+    return 0;
+}
