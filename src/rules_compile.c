@@ -92,6 +92,8 @@ typedef struct comp {
     const char *macro_stack[64];
     int macro_depth;
     int32_t *type_phase;      /* first phase making each type */
+    u64map test_of;           /* tnode address -> test id: a macro's tests are compiled once
+                                 however often it is expanded, so they share one cache slot */
     int oom;
 } comp;
 
@@ -128,7 +130,18 @@ static uint32_t cp_count(const char *s, size_t off)
     return n;
 }
 
+static int32_t compile_test_new(comp *c, const tnode *t);
+
 static int32_t compile_test(comp *c, const tnode *t)
+{
+    uint32_t id;
+    if (u64map_get(&c->test_of, (uint64_t)(uintptr_t)t, &id)) return (int32_t)id;
+    int32_t nid = compile_test_new(c, t);
+    if (nid >= 0 && u64map_put(&c->test_of, (uint64_t)(uintptr_t)t, (uint32_t)nid)) c->oom = 1;
+    return nid;
+}
+
+static int32_t compile_test_new(comp *c, const tnode *t)
 {
     quarry_rules *r = c->r;
     ctest ct;
@@ -713,6 +726,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     }
     for (uint32_t i = 0; i < r->rules.n && !c.oom; i++) compile_rule(&c, i);
     free(c.type_phase);
+    u64map_free(&c.test_of);
     if (c.oom == 2) {
         srcpos p = {0, 0, 0};
         ERR(&c, p, "the rule set compiles to more than %u instructions", MAX_PROG);

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "batch.h"
 #include "json.h"
 
 static const char extract_usage[] =
@@ -21,7 +23,8 @@ static const char extract_usage[] =
     "  --offsets chars|bytes code-point offsets (default) or UTF-8 byte offsets\n"
     "  --only entities|quotes\n"
     "  --max-doc-bytes N     skip documents larger than N bytes (k, M, G suffixes)\n"
-    "  -j N                  worker threads (accepted; documents run in input order)\n"
+    "  -j N                  worker threads (default: the number of cores); the output is\n"
+    "                        in input order and identical for every N\n"
     "  -q, --quiet           no warnings on stderr\n"
     "  -h, --help            this help\n"
     "\n"
@@ -30,7 +33,7 @@ static const char extract_usage[] =
 
 typedef struct xctx {
     quarry_rules *rules;
-    quarry_doc *doc;
+    batch *batch;
     quarry_format format;
     unsigned emit_flags;
     quarry_options opts;
@@ -40,72 +43,76 @@ typedef struct xctx {
     int tokens_only;
 } xctx;
 
-static void warn_cb(const quarry_error *e, const char *line, size_t len, void *ud)
+/* Hands one document to the batch (which owns id and text from here on). */
+static void submit(xctx *x, const char *id, char *text, size_t len)
 {
-    (void)line; (void)len;
-    const xctx *x = ud;
-    if (x->quiet) return;
-    fprintf(stderr, "quarry: %s: warning: %s\n", e->file, e->message);
-}
-
-static void run_doc(xctx *x, const char *id, const char *text, size_t len)
-{
-    quarry_error err;
-    quarry_status st = quarry_extract(x->rules, x->doc, id, text, len,
-                                      &x->opts, &err);
-    if (st != QUARRY_OK) {
-        cli_error("%s: %s", id, err.message);
-        x->failed = 1;
-        return;
-    }
-    if (quarry_emit(x->doc, x->format, x->emit_flags, stdout)) {
-        cli_error("writing the output failed: %s", strerror(errno));
+    char *idc = strdup(id);
+    if (!idc || batch_submit(x->batch, idc, text, len)) {
+        cli_error("%s: out of memory", id);
         x->failed = 1;
     }
 }
 
-static void run_jsonl(xctx *x, const char *path, const char *data, size_t len)
+/* One document a line, read as it arrives: memory is bounded by the longest line and
+ * the documents in flight, not by the stream. */
+static void run_jsonl(xctx *x, const char *path, FILE *f)
 {
-    size_t line = 0;
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && data[j] != '\n') j++;
-        line++;
-        size_t e = j;
-        if (e > i && data[e - 1] == '\r') e--;
-        int blank = 1;
-        for (size_t k = i; k < e; k++)
-            if (data[k] != ' ' && data[k] != '\t') { blank = 0; break; }
-        if (!blank) {
-            jdoc d;
-            const char *msg;
-            size_t off;
-            if (json_parse(data + i, e - i, &d, &msg, &off)) {
-                cli_error("%s:%zu: malformed JSON line skipped: %s at column %zu", path, line, msg, off + 1);
-                x->failed = 1;
-            } else {
-                const jval *text = json_get(&d.root, "text");
-                const jval *id = json_get(&d.root, "id");
-                char idbuf[64];
-                const char *ids = NULL;
-                if (id && id->t == J_STR) ids = id->str;
-                else if (id && id->t == J_NUM) { snprintf(idbuf, sizeof idbuf, "%.17g", id->num); ids = idbuf; }
-                else { snprintf(idbuf, sizeof idbuf, "%s:%zu", strcmp(path, "-") ? path : "-", line); ids = idbuf; }
-                if (!text || text->t != J_STR) {
-                    cli_error("%s:%zu: line skipped: no \"text\" string", path, line);
-                    x->failed = 1;
-                } else {
-                    run_doc(x, ids, text->str, text->len);
-                }
-                json_free(&d);
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t got;
+    while ((got = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        size_t e = (size_t)got;
+        while (e > 0 && (line[e - 1] == '\n' || line[e - 1] == '\r')) e--;
+        size_t k = 0;
+        while (k < e && (line[k] == ' ' || line[k] == '\t')) k++;
+        if (k == e) continue;
+        jdoc d;
+        const char *msg;
+        size_t off;
+        if (json_parse(line, e, &d, &msg, &off)) {
+            cli_error("%s:%zu: malformed JSON line skipped: %s at column %zu", path, lineno, msg, off + 1);
+            x->failed = 1;
+            continue;
+        }
+        const jval *text = json_get(&d.root, "text");
+        const jval *id = json_get(&d.root, "id");
+        char idbuf[600];
+        if (id && id->t == J_STR) snprintf(idbuf, sizeof idbuf, "%s", id->str);
+        else if (id && id->t == J_NUM) snprintf(idbuf, sizeof idbuf, "%.17g", id->num);
+        else snprintf(idbuf, sizeof idbuf, "%s:%zu", path, lineno);
+        if (!text || text->t != J_STR) {
+            cli_error("%s:%zu: line skipped: no \"text\" string", path, lineno);
+            x->failed = 1;
+        } else {
+            char *copy = malloc(text->len + 1);
+            if (!copy) { cli_error("%s:%zu: out of memory", path, lineno); x->failed = 1; }
+            else {
+                memcpy(copy, text->str, text->len + 1);
+                submit(x, idbuf, copy, text->len);
             }
         }
-        i = j + 1;
+        json_free(&d);
     }
+    if (ferror(f)) { cli_error("%s: %s", path, strerror(errno)); x->failed = 1; }
+    free(line);
 }
 
 static void run_file(xctx *x, const char *path)
 {
+    if (x->jsonl) {
+        FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+        struct stat st;
+        if (f && f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+            fclose(f);
+            f = NULL;
+            errno = EISDIR;
+        }
+        if (!f) { cli_error("%s: %s", path, strerror(errno)); x->failed = 1; return; }
+        run_jsonl(x, path, f);
+        if (f != stdin) fclose(f);
+        return;
+    }
     char *data;
     size_t len;
     if (cli_read_file(path, &data, &len)) {
@@ -113,14 +120,9 @@ static void run_file(xctx *x, const char *path)
         x->failed = 1;
         return;
     }
-    if (x->jsonl) {
-        run_jsonl(x, path, data, len);
-    } else {
-        char id[512];
-        cli_doc_id(path, id, sizeof id);
-        run_doc(x, id, data, len);
-    }
-    free(data);
+    char id[512];
+    cli_doc_id(path, id, sizeof id);
+    submit(x, id, data, len);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -199,6 +201,8 @@ int cmd_extract(int argc, char **argv)
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     size_t ninputs = 0;
     int explain = 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
     if (!inputs) return EXIT_USAGE;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -228,12 +232,12 @@ int cmd_extract(int argc, char **argv)
             if (cli_parse_size(v, &x.opts.max_doc_bytes)) {
                 cli_error("--max-doc-bytes: '%s' is not a size", v); free(inputs); return EXIT_USAGE;
             }
-        } else if ((v = optval(argc, argv, &i, "-j"))) {
+        } else if ((v = optval(argc, argv, &i, "-j")) || (!strncmp(a, "-j", 2) && (v = a + 2))) {
             size_t nj;
-            if (cli_parse_size(v, &nj) || nj == 0) { cli_error("-j: '%s' is not a thread count", v); free(inputs); return EXIT_USAGE; }
-        } else if (!strncmp(a, "-j", 2) && a[2]) {
-            size_t nj;
-            if (cli_parse_size(a + 2, &nj) || nj == 0) { cli_error("-j: '%s' is not a thread count", a + 2); free(inputs); return EXIT_USAGE; }
+            if (cli_parse_size(v, &nj) || nj == 0 || nj > 256) {
+                cli_error("-j: '%s' is not a thread count (1-256)", v); free(inputs); return EXIT_USAGE;
+            }
+            threads = (int)nj;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             x.quiet = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -248,11 +252,10 @@ int cmd_extract(int argc, char **argv)
     x.rules = cli_load_rules(rules_path);
     if (!x.rules) { free(inputs); return EXIT_RULES; }
     x.opts.tokens_only = x.tokens_only;
-    x.doc = quarry_doc_new();
-    if (!x.doc) { cli_error("out of memory"); quarry_rules_free(x.rules); free(inputs); return EXIT_USAGE; }
-    x.opts.warn = warn_cb;
-    x.opts.warn_userdata = &x;
     x.opts.explain = explain;
+    batch_cfg bc = {x.rules, x.format, x.emit_flags, x.opts, x.quiet, threads};
+    x.batch = batch_new(&bc);
+    if (!x.batch) { cli_error("out of memory"); quarry_rules_free(x.rules); free(inputs); return EXIT_USAGE; }
     if (ninputs == 0) inputs[ninputs++] = "-";
     for (size_t i = 0; i < ninputs; i++) {
         struct stat st;
@@ -261,7 +264,7 @@ int cmd_extract(int argc, char **argv)
         else
             run_file(&x, inputs[i]);
     }
-    quarry_doc_free(x.doc);
+    if (batch_finish(x.batch)) x.failed = 1;
     quarry_rules_free(x.rules);
     free(inputs);
     return x.failed ? EXIT_USAGE : EXIT_OK;

@@ -1,0 +1,206 @@
+/* Ordered parallel batch processing (see batch.h). */
+#include "batch.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct job {
+    char *id, *text;
+    size_t len;
+    char *out, *err;          /* records and diagnostics, written in input order */
+    size_t outn, errn;
+    int failed, done;
+} job;
+
+struct batch {
+    batch_cfg cfg;
+    pthread_mutex_t mu;
+    pthread_cond_t more, finished;
+    pthread_t *workers;
+    int nworkers;
+    job **ring;
+    size_t cap, head, take, tail;   /* head: next to write, take: next to run, tail: next free */
+    int stop, failed;
+    quarry_doc *doc;                /* single-thread mode */
+    size_t docs, bytes;
+};
+
+static void warn_to(const quarry_error *e, const char *l, size_t n, void *ud)
+{
+    (void)l; (void)n;
+    FILE *f = ud;
+    fprintf(f, "quarry: %s: warning: %s\n", e->file, e->message);
+}
+
+static void quiet(const quarry_error *e, const char *l, size_t n, void *ud)
+{
+    (void)e; (void)l; (void)n; (void)ud;
+}
+
+/* Runs one document into j->out / j->err. */
+static void run_job(batch *b, quarry_doc *doc, job *j)
+{
+    FILE *out = open_memstream(&j->out, &j->outn);
+    FILE *err = open_memstream(&j->err, &j->errn);
+    if (!out || !err) {
+        if (out) fclose(out);
+        if (err) fclose(err);
+        j->failed = 1;
+        return;
+    }
+    quarry_options o = b->cfg.opts;
+    o.warn = b->cfg.quiet ? quiet : warn_to;
+    o.warn_userdata = err;
+    quarry_error e;
+    if (quarry_extract(b->cfg.rules, doc, j->id, j->text, j->len, &o, &e) != QUARRY_OK) {
+        fprintf(err, "quarry: %s: %s\n", j->id, e.message);
+        j->failed = 1;
+    } else if (quarry_emit(doc, b->cfg.format, b->cfg.emit_flags, out)) {
+        j->failed = 1;
+    }
+    fclose(out);
+    fclose(err);
+    free(j->text);
+    j->text = NULL;
+}
+
+static void write_job(batch *b, job *j)
+{
+    if (j->errn) fwrite(j->err, 1, j->errn, stderr);
+    if (j->outn && fwrite(j->out, 1, j->outn, stdout) != j->outn) j->failed = 1;
+    if (j->failed) b->failed = 1;
+    b->docs++;
+    b->bytes += j->len;
+    free(j->out); free(j->err); free(j->id); free(j->text);
+    free(j);
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    quarry_doc *doc = quarry_doc_new();
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (b->take == b->tail && !b->stop) pthread_cond_wait(&b->more, &b->mu);
+        if (b->take == b->tail && b->stop) break;
+        job *j = b->ring[b->take++ % b->cap];
+        pthread_mutex_unlock(&b->mu);
+        if (doc) run_job(b, doc, j);
+        else { j->failed = 1; }
+        pthread_mutex_lock(&b->mu);
+        j->done = 1;
+        pthread_cond_broadcast(&b->finished);
+    }
+    pthread_mutex_unlock(&b->mu);
+    quarry_doc_free(doc);
+    return NULL;
+}
+
+batch *batch_new(const batch_cfg *cfg)
+{
+    batch *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->cfg = *cfg;
+    if (b->cfg.threads <= 1) {
+        b->doc = quarry_doc_new();
+        if (!b->doc) { free(b); return NULL; }
+        return b;
+    }
+    b->cap = (size_t)b->cfg.threads * 4;
+    b->ring = calloc(b->cap, sizeof *b->ring);
+    b->workers = calloc((size_t)b->cfg.threads, sizeof *b->workers);
+    if (!b->ring || !b->workers) { free(b->ring); free(b->workers); free(b); return NULL; }
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->more, NULL);
+    pthread_cond_init(&b->finished, NULL);
+    for (int i = 0; i < b->cfg.threads; i++) {
+        if (pthread_create(&b->workers[i], NULL, worker, b) != 0) break;
+        b->nworkers++;
+    }
+    if (b->nworkers == 0) {
+        cli_error("cannot start worker threads: %s", strerror(errno));
+        free(b->ring); free(b->workers); free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Writes the finished documents at the head of the ring, in order. Called without the lock
+ * held; only the submitting thread writes. */
+static void flush_ready(batch *b, int wait_all)
+{
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        if (wait_all)
+            while (b->head < b->tail && !b->ring[b->head % b->cap]->done)
+                pthread_cond_wait(&b->finished, &b->mu);
+        job *j = NULL;
+        if (b->head < b->tail && b->ring[b->head % b->cap]->done) j = b->ring[b->head++ % b->cap];
+        pthread_mutex_unlock(&b->mu);
+        if (!j) return;
+        write_job(b, j);
+    }
+}
+
+int batch_submit(batch *b, char *id, char *text, size_t len)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j) { free(id); free(text); return -1; }
+    j->id = id;
+    j->text = text;
+    j->len = len;
+    if (!b->ring) {                      /* one thread: run it here */
+        run_job(b, b->doc, j);
+        write_job(b, j);
+        return 0;
+    }
+    flush_ready(b, 0);
+    pthread_mutex_lock(&b->mu);
+    while (b->tail - b->head == b->cap) {
+        job *h = b->ring[b->head % b->cap];
+        if (h->done) {                   /* write it outside the lock */
+            b->head++;
+            pthread_mutex_unlock(&b->mu);
+            write_job(b, h);
+            pthread_mutex_lock(&b->mu);
+            continue;
+        }
+        pthread_cond_wait(&b->finished, &b->mu);
+    }
+    b->ring[b->tail++ % b->cap] = j;
+    pthread_cond_signal(&b->more);
+    pthread_mutex_unlock(&b->mu);
+    return 0;
+}
+
+int batch_finish(batch *b)
+{
+    if (b->ring) {
+        flush_ready(b, 1);
+        pthread_mutex_lock(&b->mu);
+        b->stop = 1;
+        pthread_cond_broadcast(&b->more);
+        pthread_mutex_unlock(&b->mu);
+        for (int i = 0; i < b->nworkers; i++) pthread_join(b->workers[i], NULL);
+        pthread_mutex_destroy(&b->mu);
+        pthread_cond_destroy(&b->more);
+        pthread_cond_destroy(&b->finished);
+    }
+    int failed = b->failed;
+    quarry_doc_free(b->doc);
+    free(b->ring);
+    free(b->workers);
+    free(b);
+    return failed;
+}
+
+void batch_counts(const batch *b, size_t *docs, size_t *bytes)
+{
+    *docs = b->docs;
+    *bytes = b->bytes;
+}
