@@ -32,7 +32,7 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden bench eval install uninstall clean asan deps format \
-        fuzz fuzz-replay
+        fuzz fuzz-replay formats-check html-check install-check python-check $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
 deps:
@@ -78,7 +78,17 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden
+test: unit golden formats-check html-check install-check python-check
+# Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
+# Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
+formats-check: $(BUILD)/quarry
+	sh tests/formats.sh $(BUILD)/quarry
+html-check: $(BUILD)/quarry
+	sh tests/html.sh $(BUILD)/quarry $(BUILD)
+install-check: all
+	sh tests/install.sh "$(MAKE)" $(BUILD)
+python-check: $(BUILD)/libquarry.so
+	sh tests/python.sh $(BUILD)
 check: test
 
 asan:
@@ -110,13 +120,14 @@ bench: $(BUILD)/quarry
 eval: $(BUILD)/quarry
 	sh tools/eval.sh $(BUILD)/quarry
 
-$(BUILD)/quarry.pc: Makefile
+$(BUILD)/quarry.pc: Makefile   # phony: rewritten on each install, PREFIX may differ
 	@mkdir -p $(dir $@)
 	printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: quarry\nDescription: rule-driven entity and quote extraction\nVersion: %s\nRequires.private: libpcre2-8 libutf8proc\nLibs: -L$${libdir} -lquarry\nLibs.private: -lpthread -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
 
 install: all $(BUILD)/quarry.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/share/quarry
+	    $(DESTDIR)$(PREFIX)/share/quarry $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/quarry.1 $(DESTDIR)$(PREFIX)/share/man/man1/quarry.1
 	install -m 755 $(BUILD)/quarry $(DESTDIR)$(PREFIX)/bin/quarry
 	install -m 644 $(BUILD)/libquarry.a $(DESTDIR)$(PREFIX)/lib/libquarry.a
 	install -m 755 $(BUILD)/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION)
@@ -130,7 +141,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/quarry $(DESTDIR)$(PREFIX)/lib/libquarry.a \
 	    $(DESTDIR)$(PREFIX)/lib/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(SOMAJOR) \
 	    $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION) $(DESTDIR)$(PREFIX)/include/quarry.h \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/quarry.pc
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/quarry.pc $(DESTDIR)$(PREFIX)/share/man/man1/quarry.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/quarry
 
 format:

@@ -173,17 +173,43 @@ int quarry_doc_token(const quarry_doc *doc, size_t i, quarry_token *tok);
 typedef enum quarry_format {
     QUARRY_FORMAT_JSONL = 0,
     QUARRY_FORMAT_TOKENS,
-    QUARRY_FORMAT_EXPLAIN   /* for people: each annotation, its rule, captures and the
+    QUARRY_FORMAT_EXPLAIN,  /* for people: each annotation, its rule, captures and the
                                matches it beat (needs quarry_options.explain) */
+    QUARRY_FORMAT_INLINE,   /* the text with XML-style tags in place: <doc id=".."> ..
+                               <PERSON name=".." role=".." rule="..">..</PERSON> ..
+                               <QUOTE type=".." speaker=".." ..>..</QUOTE> .. </doc> */
+    QUARRY_FORMAT_HTML,     /* a self-contained page for people (needs the begin/end hooks) */
+    QUARRY_FORMAT_BRAT,     /* brat standoff .ann, PolNeAR attribution layout (Source, Cue,
+                               Content, Attribution event), code-point offsets */
+    QUARRY_FORMAT_CONLL,    /* CoNLL-2003 style: token _ _ IOB2-tag, PER/LOC/ORG/ROLE */
+    QUARRY_FORMAT_TSV       /* one record per line under a header line (begin hook) */
 } quarry_format;
 
 #define QUARRY_EMIT_BYTE_OFFSETS (1u << 0) /* offsets in bytes instead of code points */
 #define QUARRY_EMIT_ENTITIES     (1u << 1) /* with neither ENTITIES nor QUOTES: both */
 #define QUARRY_EMIT_QUOTES       (1u << 2)
+#define QUARRY_EMIT_NO_WRAPPER   (1u << 3) /* inline: no <doc id=".."> wrapper; brat: no
+                                              "# doc: ID" line (a file per document) */
 
 /* Writes doc's records (or tokens) to out in the given format. Returns 0, or -1 when writing
  * failed (errno set by stdio). */
 int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FILE *out);
+
+/* Call once before the first and once after the last quarry_emit of a run into out: the
+ * HTML page's head and foot, the TSV header line; nothing for the other formats. Return 0,
+ * or -1 when writing failed. */
+int quarry_emit_begin(quarry_format format, FILE *out);
+int quarry_emit_end(quarry_format format, FILE *out);
+
+/* Writes doc's text as the emitters index it (invalid UTF-8 bytes as U+FFFD, one code point
+ * each): the .txt beside a brat .ann. Returns 0 or -1. */
+int quarry_emit_text(const quarry_doc *doc, FILE *out);
+
+/* doc's records as JSON Lines (quarry_emit with QUARRY_FORMAT_JSONL) in one NUL-terminated
+ * malloc'd string; NULL when memory runs out. Release it with quarry_free. */
+char *quarry_doc_to_jsonl(const quarry_doc *doc, unsigned flags);
+/* Frees memory the library handed out (quarry_doc_to_jsonl); NULL is allowed. */
+void quarry_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -93,6 +93,17 @@ quarry_span doc_span(const quarry_doc *doc, uint32_t tstart, uint32_t tend);
 
 /* Writes the explanation of the last extraction (emit_explain.c). */
 int emit_explain(const quarry_doc *doc, FILE *out);
+/* Emitters for people and tools (emit_inline.c, emit_html.c, emit_brat.c, emit_conll.c,
+ * emit_tsv.c); flags as quarry_emit. 0, -1 on OOM. */
+int emit_inline(const quarry_doc *doc, unsigned flags, FILE *out);
+int emit_html(const quarry_doc *doc, unsigned flags, FILE *out);
+int emit_html_begin(FILE *out);
+int emit_html_end(FILE *out);
+int emit_brat(const quarry_doc *doc, unsigned flags, FILE *out);
+int emit_text(const quarry_doc *doc, FILE *out);
+int emit_conll(const quarry_doc *doc, unsigned flags, FILE *out);
+int emit_tsv(const quarry_doc *doc, unsigned flags, FILE *out);
+int emit_tsv_header(FILE *out);
 
 /* Reports a warning about the document through opts->warn. */
 void doc_warn(quarry_doc *doc, const char *fmt, ...)

@@ -1,6 +1,7 @@
 /* Emitters for machines: JSON Lines records (the contract of DESIGN.md) and one JSON
  * record per token (for debugging the tokenizer). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
@@ -127,8 +128,19 @@ int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FIL
     int bytes = (flags & QUARRY_EMIT_BYTE_OFFSETS) != 0;
     unsigned want = flags & (QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES);
     if (!want) want = QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES;
+    int rc = 0;
     if (format == QUARRY_FORMAT_EXPLAIN) {
         emit_explain(doc, out);
+    } else if (format == QUARRY_FORMAT_INLINE) {
+        rc = emit_inline(doc, flags, out);
+    } else if (format == QUARRY_FORMAT_HTML) {
+        rc = emit_html(doc, flags, out);
+    } else if (format == QUARRY_FORMAT_BRAT) {
+        rc = emit_brat(doc, flags, out);
+    } else if (format == QUARRY_FORMAT_CONLL) {
+        rc = emit_conll(doc, flags, out);
+    } else if (format == QUARRY_FORMAT_TSV) {
+        rc = emit_tsv(doc, flags, out);
     } else if (format == QUARRY_FORMAT_TOKENS) {
         for (size_t i = 0; i < doc->toks.n; i++) emit_token(out, doc, i, bytes);
     } else {
@@ -139,5 +151,42 @@ int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FIL
             emit_record(out, doc, r, bytes);
         }
     }
+    return rc || ferror(out) ? -1 : 0;
+}
+
+int quarry_emit_begin(quarry_format format, FILE *out)
+{
+    if (format == QUARRY_FORMAT_HTML) emit_html_begin(out);
+    else if (format == QUARRY_FORMAT_TSV) emit_tsv_header(out);
     return ferror(out) ? -1 : 0;
+}
+
+int quarry_emit_end(quarry_format format, FILE *out)
+{
+    if (format == QUARRY_FORMAT_HTML) emit_html_end(out);
+    return ferror(out) ? -1 : 0;
+}
+
+int quarry_emit_text(const quarry_doc *doc, FILE *out)
+{
+    return emit_text(doc, out);
+}
+
+char *quarry_doc_to_jsonl(const quarry_doc *doc, unsigned flags)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    int rc = quarry_emit(doc, QUARRY_FORMAT_JSONL, flags, f);
+    if (fclose(f) != 0 || rc) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+void quarry_free(void *p)
+{
+    free(p);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "outdir.h"
 
 typedef struct job {
     char *id, *text;
@@ -60,6 +61,9 @@ static void run_job(batch *b, quarry_doc *doc, job *j)
     if (quarry_extract(b->cfg.rules, doc, j->id, j->text, j->len, &o, &e) != QUARRY_OK) {
         fprintf(err, "quarry: %s: %s\n", j->id, e.message);
         j->failed = 1;
+    } else if (b->cfg.out_dir) {
+        if (outdir_write(b->cfg.out_dir, j->id, doc, b->cfg.format, b->cfg.emit_flags, err))
+            j->failed = 1;
     } else if (quarry_emit(doc, b->cfg.format, b->cfg.emit_flags, out)) {
         j->failed = 1;
     }

@@ -15,6 +15,7 @@ typedef struct batch_cfg {
     quarry_options opts;      /* warn/warn_userdata are set by the batch */
     int quiet;                /* drop warnings */
     int threads;              /* >= 1 */
+    const char *out_dir;      /* NULL: stdout; else one file per document (outdir.h) */
 } batch_cfg;
 
 typedef struct batch batch;

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "batch.h"
 #include "json.h"
+#include "progress.h"
 
 static const char extract_usage[] =
     "usage: quarry extract [OPTIONS] [FILE|DIR|- ...]\n"
@@ -19,13 +20,19 @@ static const char extract_usage[] =
     "options:\n"
     "  --rules PATH          rule file or folder instead of the built-in rules\n"
     "  --input text|jsonl    jsonl: one document a line, {\"id\":...,\"text\":...}\n"
-    "  --format FMT          jsonl (default), tokens (one record per token), explain\n"
+    "  --format FMT          jsonl (default), tokens (one record per token), explain,\n"
+    "                        inline (text with XML tags), html (one page per run), brat\n"
+    "                        (.ann standoff; on stdout each document after '# doc: ID'),\n"
+    "                        conll (token per line, IOB2 tags), tsv (header + a record a line)\n"
+    "  --out-dir DIR         one file per document: DIR/ID.ann and DIR/ID.txt for brat,\n"
+    "                        DIR/ID.jsonl|xml|html|conll|tsv for the others\n"
     "  --offsets chars|bytes code-point offsets (default) or UTF-8 byte offsets\n"
     "  --only entities|quotes\n"
     "  --max-doc-bytes N     skip documents larger than N bytes (k, M, G suffixes)\n"
     "  -j N                  worker threads (default: the number of cores); the output is\n"
     "                        in input order and identical for every N\n"
-    "  -q, --quiet           no warnings on stderr\n"
+    "  -q, --quiet           no warnings and no progress line on stderr (the progress\n"
+    "                        line is shown only when stderr is a terminal)\n"
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 every document processed, 2 a usage error or a document that could not\n"
@@ -41,6 +48,7 @@ typedef struct xctx {
     int quiet;
     int failed;
     int tokens_only;
+    progress *prog;
 } xctx;
 
 /* Hands one document to the batch (which owns id and text from here on). */
@@ -50,6 +58,11 @@ static void submit(xctx *x, const char *id, char *text, size_t len)
     if (!idc || batch_submit(x->batch, idc, text, len)) {
         cli_error("%s: out of memory", id);
         x->failed = 1;
+    }
+    if (x->prog) {
+        size_t docs, bytes;
+        batch_counts(x->batch, &docs, &bytes);
+        progress_tick(x->prog, docs, bytes);
     }
 }
 
@@ -201,6 +214,7 @@ int cmd_extract(int argc, char **argv)
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     size_t ninputs = 0;
     int explain = 0;
+    const char *out_dir = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
     if (!inputs) return EXIT_USAGE;
@@ -220,7 +234,14 @@ int cmd_extract(int argc, char **argv)
             if (!strcmp(v, "jsonl")) x.format = QUARRY_FORMAT_JSONL;
             else if (!strcmp(v, "tokens")) { x.format = QUARRY_FORMAT_TOKENS; x.tokens_only = 1; }
             else if (!strcmp(v, "explain")) { x.format = QUARRY_FORMAT_EXPLAIN; explain = 1; }
-            else { cli_error("unknown --format '%s' (jsonl, tokens, explain)", v); free(inputs); return EXIT_USAGE; }
+            else if (!strcmp(v, "inline")) x.format = QUARRY_FORMAT_INLINE;
+            else if (!strcmp(v, "html")) x.format = QUARRY_FORMAT_HTML;
+            else if (!strcmp(v, "brat")) x.format = QUARRY_FORMAT_BRAT;
+            else if (!strcmp(v, "conll")) x.format = QUARRY_FORMAT_CONLL;
+            else if (!strcmp(v, "tsv")) x.format = QUARRY_FORMAT_TSV;
+            else { cli_error("unknown --format '%s' (jsonl, tokens, explain, inline, html, brat, conll, tsv)", v); free(inputs); return EXIT_USAGE; }
+        } else if ((v = optval(argc, argv, &i, "--out-dir"))) {
+            out_dir = v;
         } else if ((v = optval(argc, argv, &i, "--offsets"))) {
             if (!strcmp(v, "bytes")) x.emit_flags |= QUARRY_EMIT_BYTE_OFFSETS;
             else if (strcmp(v, "chars")) { cli_error("--offsets must be chars or bytes, not '%s'", v); free(inputs); return EXIT_USAGE; }
@@ -253,10 +274,18 @@ int cmd_extract(int argc, char **argv)
     if (!x.rules) { free(inputs); return EXIT_RULES; }
     x.opts.tokens_only = x.tokens_only;
     x.opts.explain = explain;
-    batch_cfg bc = {x.rules, x.format, x.emit_flags, x.opts, x.quiet, threads};
+    batch_cfg bc = {x.rules, x.format, x.emit_flags, x.opts, x.quiet, threads, out_dir};
+    if (out_dir) {
+        struct stat ds;
+        if (stat(out_dir, &ds) != 0 && mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
+            cli_error("%s: %s", out_dir, strerror(errno)); quarry_rules_free(x.rules); free(inputs); return EXIT_USAGE;
+        }
+    }
     x.batch = batch_new(&bc);
     if (!x.batch) { cli_error("out of memory"); quarry_rules_free(x.rules); free(inputs); return EXIT_USAGE; }
     if (ninputs == 0) inputs[ninputs++] = "-";
+    x.prog = progress_new(!x.quiet, inputs, ninputs, x.jsonl ? ".jsonl" : ".txt", x.jsonl);
+    if (!out_dir && quarry_emit_begin(x.format, stdout)) x.failed = 1;
     for (size_t i = 0; i < ninputs; i++) {
         struct stat st;
         if (strcmp(inputs[i], "-") && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
@@ -265,6 +294,11 @@ int cmd_extract(int argc, char **argv)
             run_file(&x, inputs[i]);
     }
     if (batch_finish(x.batch)) x.failed = 1;
+    progress_end(x.prog);
+    if (!out_dir && (quarry_emit_end(x.format, stdout) || fflush(stdout))) {
+        cli_error("writing the output failed: %s", strerror(errno));
+        x.failed = 1;
+    }
     quarry_rules_free(x.rules);
     free(inputs);
     return x.failed ? EXIT_USAGE : EXIT_OK;

@@ -1,0 +1,186 @@
+"""quarry for Python: ctypes over libquarry.so, standard library only, no build step.
+
+    import quarry
+    quarry.extract("Ryan Crocker said ...", id="doc1")   # -> list of dict (JSONL records)
+    rules = quarry.Rules()              # the default rules, compiled once (or Rules(path))
+    rules.extract(text, id="doc1")      # thread-safe: the rules are shared, state is not
+
+Each record is the dict of one JSON Lines record of `quarry extract` (same fields: doc,
+kind, type, start, end, text, name, role, speaker, cue, rule), offsets in code points into
+the str you passed (bytes=True on extract gives UTF-8 byte offsets).
+
+The library is found through the environment variable QUARRY_LIB (a path to
+libquarry.so), else ../../build/libquarry.so relative to this file, else the system's
+libquarry.so.0 / libquarry.so.
+"""
+
+import ctypes
+import json
+import os
+import threading
+
+__all__ = ["extract", "Rules", "QuarryError", "version"]
+
+_EMIT_BYTE_OFFSETS = 1 << 0
+
+
+class QuarryError(Exception):
+    """A rule set that does not compile, or a document the engine refused."""
+
+
+class _Error(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_int),
+        ("is_warning", ctypes.c_int),
+        ("message", ctypes.c_char * 512),
+        ("file", ctypes.c_char * 512),
+        ("line", ctypes.c_int),
+        ("column", ctypes.c_int),
+    ]
+
+    def __str__(self):
+        msg = self.message.decode("utf-8", "replace")
+        f = self.file.decode("utf-8", "replace")
+        if f and self.line:
+            return "%s:%d:%d: %s" % (f, self.line, self.column, msg)
+        if f:
+            return "%s: %s" % (f, msg)
+        return msg
+
+
+def _load():
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = []
+    if os.environ.get("QUARRY_LIB"):
+        candidates.append(os.environ["QUARRY_LIB"])
+    candidates.append(os.path.join(here, "..", "..", "build", "libquarry.so"))
+    candidates += ["libquarry.so.0", "libquarry.so"]
+    errors = []
+    for c in candidates:
+        if os.sep in c and not os.path.exists(c):
+            errors.append("%s: not found" % c)
+            continue
+        try:
+            return ctypes.CDLL(c)
+        except OSError as e:
+            errors.append(str(e))
+    raise ImportError("quarry: cannot load libquarry.so (set QUARRY_LIB): " + "; ".join(errors))
+
+
+_lib = _load()
+_p = ctypes.c_void_p
+_lib.quarry_version.restype = ctypes.c_char_p
+_lib.quarry_rules_default.restype = _p
+_lib.quarry_rules_default.argtypes = [ctypes.POINTER(_Error)]
+_lib.quarry_rules_load.restype = _p
+_lib.quarry_rules_load.argtypes = [ctypes.c_char_p, _p, _p, ctypes.POINTER(_Error)]
+_lib.quarry_rules_free.argtypes = [_p]
+_lib.quarry_rules_free.restype = None
+_lib.quarry_doc_new.restype = _p
+_lib.quarry_doc_free.argtypes = [_p]
+_lib.quarry_doc_free.restype = None
+_lib.quarry_extract.restype = ctypes.c_int
+_lib.quarry_extract.argtypes = [_p, _p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, _p,
+                                ctypes.POINTER(_Error)]
+_lib.quarry_doc_to_jsonl.restype = _p          # a char * we must free with quarry_free
+_lib.quarry_doc_to_jsonl.argtypes = [_p, ctypes.c_uint]
+_lib.quarry_free.argtypes = [_p]
+_lib.quarry_free.restype = None
+
+
+def version():
+    """The library's version string, e.g. '0.1.0'."""
+    return _lib.quarry_version().decode()
+
+
+class Rules:
+    """A compiled rule set: Rules() is the built-in default set, Rules(path) compiles a
+    .rules file or a folder of them. Compiled once, immutable, shareable between threads."""
+
+    def __init__(self, path=None):
+        err = _Error()
+        if path is None:
+            h = _lib.quarry_rules_default(ctypes.byref(err))
+        else:
+            h = _lib.quarry_rules_load(os.fsencode(path), None, None, ctypes.byref(err))
+        if not h:
+            raise QuarryError(str(err) or "cannot load rules")
+        self._h = h
+        self._local = threading.local()   # one quarry_doc per thread, reused
+
+    def _doc(self):
+        d = getattr(self._local, "doc", None)
+        if d is None:
+            d = _lib.quarry_doc_new()
+            if not d:
+                raise MemoryError("quarry_doc_new")
+            self._local.doc = d
+            # freed with the thread-local storage
+            self._local.guard = _DocGuard(d)
+        return d
+
+    def extract(self, text, id="-", bytes=False):
+        """Records of text (str, or bytes taken as UTF-8) as a list of dicts."""
+        if self._h is None:
+            raise ValueError("Rules object is closed")
+        data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else builtins_bytes(text)
+        doc = self._doc()
+        err = _Error()
+        st = _lib.quarry_extract(self._h, doc, id.encode("utf-8"), data, len(data), None,
+                                 ctypes.byref(err))
+        if st != 0:
+            raise QuarryError(str(err))
+        buf = _lib.quarry_doc_to_jsonl(doc, _EMIT_BYTE_OFFSETS if bytes else 0)
+        if not buf:
+            raise MemoryError("quarry_doc_to_jsonl")
+        try:
+            out = ctypes.string_at(buf).decode("utf-8")
+        finally:
+            _lib.quarry_free(buf)
+        return [json.loads(line) for line in out.splitlines() if line]
+
+    def close(self):
+        """Frees the compiled rules (also done when the object is collected)."""
+        if getattr(self, "_h", None):
+            _lib.quarry_rules_free(self._h)
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+builtins_bytes = bytes
+
+
+class _DocGuard:
+    def __init__(self, d):
+        self.d = d
+
+    def __del__(self):
+        try:
+            _lib.quarry_doc_free(self.d)
+        except Exception:
+            pass
+
+
+_default = None
+_default_lock = threading.Lock()
+
+
+def extract(text, id="-", bytes=False):
+    """Records of text with the default rules (compiled on first use, then kept)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Rules()
+    return _default.extract(text, id=id, bytes=bytes)

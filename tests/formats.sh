@@ -1,0 +1,57 @@
+#!/bin/sh
+# Output formats end to end on the seed article with the default rules:
+#  - brat written with --out-dir, scored by `quarry eval --brat` against itself: every
+#    score 100 and the counts equal the JSONL records (entities by type, quotes);
+#  - brat on stdout: one "# doc: ID" line per document;
+#  - `--input jsonl` through GNU parallel --pipe -N with several jobs: the sorted records
+#    equal a single-process run (parallel is installed when missing, as root).
+set -e
+Q=${1:-build/quarry}
+SEED=corpus/000_663e7d9d773130fa.txt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "formats: FAIL: $*" >&2; exit 1; }
+
+# ---- brat -> quarry eval --brat ----------------------------------------------------------
+"$Q" extract --format brat --out-dir "$tmp/brat" "$SEED"
+[ -f "$tmp/brat/000_663e7d9d773130fa.ann" ] || fail "no .ann written"
+cmp -s "$tmp/brat/000_663e7d9d773130fa.txt" "$SEED" || fail ".txt differs from the article"
+grep -q '^# doc:' "$tmp/brat/000_663e7d9d773130fa.ann" && fail "--out-dir .ann has a '# doc:' line"
+"$Q" eval --brat "$tmp/brat" --map PERSON=PERSON,PLACE=PLACE,ORG=ORG,ROLE=ROLE --json > "$tmp/score.json"
+"$Q" extract "$SEED" > "$tmp/seed.jsonl"
+nent=$(grep -c '"kind":"entity"' "$tmp/seed.jsonl")
+nq=$(grep -c '"kind":"quote"' "$tmp/seed.jsonl")
+# every p/r/f1/source_acc in the summary is 100
+bad=$(tr ',' '\n' < "$tmp/score.json" | grep -E '"(p|r|f1|source_acc)":' | grep -v ':100.00' || true)
+[ -z "$bad" ] || fail "brat scores below 100: $bad"
+grep -q "\"entities\":{.*\"all\":{\"p\":100.00,\"r\":100.00,\"f1\":100.00,\"tp\":$nent,\"fp\":0,\"fn\":0}" "$tmp/score.json" ||
+    fail "entity count differs from the JSONL ($nent): $(cat "$tmp/score.json")"
+grep -q "\"quotes\":{.*\"all\":{\"p\":100.00,\"r\":100.00,\"f1\":100.00,\"tp\":$nq,\"fp\":0,\"fn\":0" "$tmp/score.json" ||
+    fail "quote count differs from the JSONL ($nq): $(cat "$tmp/score.json")"
+echo "formats: brat -> quarry eval --brat: 100 on $nent entities and $nq quotes"
+
+# ---- a JSONL batch: every paragraph of the seed, and the whole article, three times ------
+awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r")
+       if (length($0)) { n++; for (k = 1; k <= 3; k++) printf "{\"id\":\"p%03d-%d\",\"text\":\"%s\"}\n", n, k, $0 }
+       all = all $0 "\\n" }
+     END { for (k = 1; k <= 3; k++) printf "{\"id\":\"whole-%d\",\"text\":\"%s\"}\n", k, all }' "$SEED" > "$tmp/docs.jsonl"
+ndocs=$(wc -l < "$tmp/docs.jsonl")
+"$Q" extract --format brat --input jsonl "$tmp/docs.jsonl" > "$tmp/all.ann"
+[ "$(grep -c '^# doc: ' "$tmp/all.ann")" -eq "$ndocs" ] || fail "brat on stdout: not one '# doc:' line per document"
+
+# ---- GNU parallel --pipe ----------------------------------------------------------------
+if ! command -v parallel > /dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "formats: installing GNU parallel" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq parallel > /dev/null 2>&1 || true
+fi
+if ! command -v parallel > /dev/null 2>&1 || ! parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+    echo "formats: SKIP GNU parallel test: GNU parallel is not installed (apt-get install parallel)"
+else
+    "$Q" extract -q --input jsonl -j 1 < "$tmp/docs.jsonl" | LC_ALL=C sort > "$tmp/one.jsonl"
+    parallel --will-cite --pipe -N 7 -j 4 "$Q" extract -q --input jsonl -j 1 < "$tmp/docs.jsonl" |
+        LC_ALL=C sort > "$tmp/par.jsonl"
+    [ -s "$tmp/one.jsonl" ] || fail "no records"
+    cmp -s "$tmp/one.jsonl" "$tmp/par.jsonl" || { diff "$tmp/one.jsonl" "$tmp/par.jsonl" | head >&2; fail "parallel --pipe records differ from one process"; }
+    echo "formats: GNU parallel --pipe -N 7 -j 4 over $ndocs documents: $(wc -l < "$tmp/par.jsonl") records, same as one process"
+fi
+echo "formats: ok"
