@@ -63,9 +63,13 @@ static const annot *speaker_person(const quarry_rules *r, const quarry_doc *doc,
         if (a->tstart < e && s < a->tend) return a;
         if (a->tend <= s && (!best || a->tstart > best->tstart)) best = a;
     }
+    /* only a personal pronoun stands for the last person named; "Iran says" does not */
+    static const char *const pronouns[] = {"he", "she", "they", NULL};
     const token *t = &doc->toks.v[s];
-    int capital_name = (t->flags & QUARRY_TF_CAP) && !(t->flags & QUARRY_TF_SENT_START);
-    return e == s + 1 && !capital_name ? best : (e == s + 1 && (t->flags & QUARRY_TF_SENT_START) ? best : NULL);
+    if (e != s + 1) return NULL;
+    for (int i = 0; pronouns[i]; i++)
+        if (t->hfold == token_hash_fold(pronouns[i], strlen(pronouns[i]))) return best;
+    return NULL;
 }
 
 /* A quote's span runs from just after its opening mark to its closing mark, so spaces
