@@ -32,7 +32,7 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden bench eval install uninstall clean asan deps format \
-        fuzz fuzz-replay formats-check html-check install-check python-check $(BUILD)/quarry.pc
+        fuzz fuzz-replay hostile formats-check html-check install-check python-check $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
 deps:
@@ -78,7 +78,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden formats-check html-check install-check python-check
+test: unit golden formats-check html-check install-check python-check fuzz-replay hostile
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -89,6 +89,9 @@ install-check: all
 	sh tests/install.sh "$(MAKE)" $(BUILD)
 python-check: $(BUILD)/libquarry.so
 	sh tests/python.sh $(BUILD)
+# Hostile documents, folders, JSONL and rule files through the CLI (docs/HOSTILE.md).
+hostile: $(BUILD)/quarry
+	sh tests/hostile.sh $(BUILD)/quarry
 check: test
 
 asan:

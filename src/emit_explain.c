@@ -26,6 +26,17 @@ static void where(FILE *out, const quarry_doc *doc, uint32_t ts, uint32_t te)
     fprintf(out, "[%zu,%zu)", s.cstart, s.cend);
 }
 
+/* Sorting keys: start, longer first, then creation order (a total order: qsort is enough). */
+typedef struct ex_key { uint32_t tstart, tend; size_t idx; } ex_key;
+
+static int cmp_key(const void *x, const void *y)
+{
+    const ex_key *a = x, *b = y;
+    if (a->tstart != b->tstart) return a->tstart < b->tstart ? -1 : 1;
+    if (a->tend != b->tend) return a->tend > b->tend ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
 int emit_explain(const quarry_doc *doc, FILE *out)
 {
     const quarry_rules *r = doc->rules;
@@ -35,21 +46,31 @@ int emit_explain(const quarry_doc *doc, FILE *out)
         fputs("   (run with explanations on to see matches)\n", out);
         return ferror(out) ? -1 : 0;
     }
-    /* document order: start, longer first, then creation order (insertion sort on a copy
-       of the indexes; explain is for reading, not for speed) */
+    /* document order: start, longer first, then creation order */
     size_t n = doc->anns.n;
     size_t *ord = malloc((n + 1) * sizeof *ord);
-    if (!ord) return -1;
-    for (size_t k = 0; k < n; k++) {
-        size_t j = k;
-        const annot *x = &doc->anns.v[k];
-        while (j > 0) {
-            const annot *y = &doc->anns.v[ord[j - 1]];
-            if (y->tstart < x->tstart || (y->tstart == x->tstart && y->tend >= x->tend)) break;
-            ord[j] = ord[j - 1];
-            j--;
-        }
-        ord[j] = k;
+    ex_key *keys = malloc((n + 1) * sizeof *keys);
+    /* the matches each match beat, in log order: beat[beat_first[m] .. beat_first[m + 1]) */
+    size_t nl = doc->log.n;
+    size_t *beat_first = calloc(nl + 2, sizeof *beat_first);
+    size_t *beat = malloc((nl + 1) * sizeof *beat);
+    if (!ord || !keys || !beat_first || !beat) {
+        free(ord); free(keys); free(beat_first); free(beat);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++)
+        keys[k] = (ex_key){doc->anns.v[k].tstart, doc->anns.v[k].tend, k};
+    if (n > 1) qsort(keys, n, sizeof *keys, cmp_key);
+    for (size_t k = 0; k < n; k++) ord[k] = keys[k].idx;
+    free(keys);
+    for (size_t j = 0; j < nl; j++) {
+        int32_t b = doc->log.v[j].beaten_by;
+        if (b >= 0 && (size_t)b < nl) beat_first[b + 2]++;
+    }
+    for (size_t m = 2; m < nl + 2; m++) beat_first[m] += beat_first[m - 1];
+    for (size_t j = 0; j < nl; j++) {
+        int32_t b = doc->log.v[j].beaten_by;
+        if (b >= 0 && (size_t)b < nl) beat[beat_first[b + 1]++] = j;
     }
     for (size_t oi = 0; oi < n; oi++) {
         size_t i = ord[oi];
@@ -79,9 +100,8 @@ int emit_explain(const quarry_doc *doc, FILE *out)
                 span_text(out, doc, (uint32_t)s, (uint32_t)e);
                 putc('\n', out);
             }
-            for (size_t j = 0; j < doc->log.n; j++) {
-                const match_log *o = &doc->log.v[j];
-                if (o->beaten_by != (int32_t)a->match) continue;
+            for (size_t bi = beat_first[a->match]; bi < beat_first[a->match + 1]; bi++) {
+                const match_log *o = &doc->log.v[beat[bi]];
                 fprintf(out, "    beat %s ", r->rules.v[o->rule].name);
                 span_text(out, doc, o->tstart, o->tend);
                 putc(' ', out);
@@ -93,5 +113,7 @@ int emit_explain(const quarry_doc *doc, FILE *out)
         }
     }
     free(ord);
+    free(beat_first);
+    free(beat);
     return ferror(out) ? -1 : 0;
 }

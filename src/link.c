@@ -26,11 +26,6 @@ const char *annot_rule_name(const quarry_rules *r, const annot *a)
     return r->rules.v[a->rule].name;
 }
 
-static int is_type(const quarry_rules *r, const annot *a, const char *t)
-{
-    return strcmp(r->types.v[a->type], t) == 0;
-}
-
 /* Name tokens of a mention without honorifics ("Mr.", "Dr.") at its start. */
 static uint32_t name_start(const quarry_doc *doc, const annot *a)
 {
@@ -110,6 +105,49 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
     }
 }
 
+#define LINK_MAX_CANDIDATES 256   /* people tried per mention, see link_people */
+
+/* Persons by token hash: key -> list of persons (newest first), with the list's length.
+ * Keeps linking linear in the mentions for documents with very many different people. */
+typedef struct pidx_ent { uint32_t person, next; } pidx_ent;   /* next: entry + 1, 0 ends */
+typedef struct pidx_bucket { uint32_t head, count; } pidx_bucket;
+typedef struct pindex {
+    u64map map;                /* key -> bucket */
+    VEC(pidx_bucket) b;
+    VEC(pidx_ent) e;
+} pindex;
+
+static int pindex_add(pindex *x, uint64_t key, uint32_t person)
+{
+    uint32_t bi;
+    if (!u64map_get(&x->map, key, &bi)) {
+        pidx_bucket nb = {0, 0};
+        if (VEC_PUSH(&x->b, nb)) return -1;
+        bi = (uint32_t)(x->b.n - 1);
+        if (u64map_put(&x->map, key, bi)) return -1;
+    }
+    pidx_bucket *b = &x->b.v[bi];
+    if (b->head && x->e.v[b->head - 1].person == person) return 0;   /* listed already */
+    pidx_ent ne = {person, b->head};
+    if (VEC_PUSH(&x->e, ne)) return -1;
+    b->head = (uint32_t)x->e.n;
+    b->count++;
+    return 0;
+}
+
+static const pidx_bucket *pindex_get(const pindex *x, uint64_t key)
+{
+    uint32_t bi;
+    return u64map_get(&x->map, key, &bi) ? &x->b.v[bi] : NULL;
+}
+
+static void pindex_free(pindex *x)
+{
+    u64map_free(&x->map);
+    VEC_FREE(&x->b);
+    VEC_FREE(&x->e);
+}
+
 static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_type,
                        unsigned char *covered)
 {
@@ -123,16 +161,34 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
     }
     qsort(ms, nm, sizeof *ms, cmp_len);
     VEC(person) ps = {0};
+    pindex by_tok = {0};       /* every token of a canonical mention (raw, particle-free) */
+    u64map by_surname = {0};   /* surname -> first person with it */
+    int rc = -1;
     for (size_t i = 0; i < nm; i++) {
         annot *a = &doc->anns.v[ms[i].idx];
         int32_t best = -1;
         uint32_t best_dist = UINT32_MAX;
-        for (size_t p = 0; p < ps.n; p++) {
+        /* the candidates: the people whose canonical mention has the rarest name token of a */
+        const pidx_bucket *cand = NULL;
+        for (uint32_t t = name_start(doc, a); t < a->tend; t++) {
+            const pidx_bucket *b = pindex_get(&by_tok, doc->toks.v[t].hraw);
+            if (!b) { cand = NULL; break; }
+            if (!cand || b->count < cand->count) cand = b;
+        }
+        /* at most LINK_MAX_CANDIDATES people are tried (the newest first), so that a
+           hostile document with thousands of people sharing a name stays linear */
+        uint32_t tried = 0;
+        for (uint32_t e = cand ? cand->head : 0; e && tried < LINK_MAX_CANDIDATES;
+             e = by_tok.e.v[e - 1].next, tried++) {
+            uint32_t p = by_tok.e.v[e - 1].person;
             const annot *c = &doc->anns.v[ps.v[p].canon];
             if (!contained(doc, a, c)) continue;
             /* two people may share a word: the nearest earlier full mention wins */
             uint32_t dist = c->tstart <= a->tstart ? a->tstart - c->tstart : UINT32_MAX - 1 - c->tstart;
-            if (dist < best_dist) { best = (int32_t)p; best_dist = dist; }
+            if (dist < best_dist || (dist == best_dist && (int32_t)p < best)) {
+                best = (int32_t)p;
+                best_dist = dist;
+            }
         }
         if (best < 0) {
             const token *last = &doc->toks.v[a->tend - 1];
@@ -140,10 +196,19 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
             person np = {ms[i].idx, doc_span_text(doc, ns, a->tend), NULL,
                          last->hraw, particle_free(doc, last),
                          a->tend - ns == 3 ? doc->toks.v[ns + 1].hraw : 0, 0};
-            for (size_t p = 0; p < ps.n; p++)
-                if (ps.v[p].surname == np.surname) ps.v[p].ambiguous = np.ambiguous = 1;
-            if (VEC_PUSH(&ps, np)) { free(ms); VEC_FREE(&ps); return -1; }
-            best = (int32_t)(ps.n - 1);
+            uint32_t np_idx = (uint32_t)ps.n, first;
+            if (u64map_get(&by_surname, np.surname, &first)) {
+                ps.v[first].ambiguous = np.ambiguous = 1;   /* the others are marked already */
+            } else if (u64map_put(&by_surname, np.surname, np_idx)) {
+                goto out;
+            }
+            if (VEC_PUSH(&ps, np)) goto out;
+            for (uint32_t t = a->tstart; t < a->tend; t++) {
+                uint64_t pf = particle_free(doc, &doc->toks.v[t]);
+                if (pindex_add(&by_tok, doc->toks.v[t].hraw, np_idx)) goto out;
+                if (pf && pindex_add(&by_tok, pf, np_idx)) goto out;
+            }
+            best = (int32_t)np_idx;
         }
         a->entity = best;
     }
@@ -160,53 +225,145 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
                                          : doc_span_text(doc, (uint32_t)ft->tstart, (uint32_t)ft->tend);
             }
     }
-    /* later bare surnames of known people */
+    /* later bare surnames of known people: the first (oldest) unambiguous person whose
+       surname, particle-free surname or middle name the token is */
+    pindex by_name = {0};
+    for (uint32_t p = 0; p < ps.n; p++) {
+        if (ps.v[p].ambiguous) continue;
+        if (pindex_add(&by_name, ps.v[p].surname, p) ||
+            (ps.v[p].alias && pindex_add(&by_name, ps.v[p].alias, p)) ||
+            (ps.v[p].middle && pindex_add(&by_name, ps.v[p].middle, p))) {
+            pindex_free(&by_name);
+            goto out;
+        }
+    }
     for (uint32_t k = 0; k < doc->toks.n; k++) {
         const token *t = &doc->toks.v[k];
         if (covered[k] || !(t->flags & QUARRY_TF_CAP)) continue;
-        for (size_t p = 0; p < ps.n; p++) {
-            if (ps.v[p].ambiguous || (t->hraw != ps.v[p].surname && t->hraw != ps.v[p].alias &&
-                                      t->hraw != ps.v[p].middle))
-                continue;
+        const pidx_bucket *b = pindex_get(&by_name, t->hraw);
+        int64_t found = -1;
+        uint32_t tried = 0;
+        for (uint32_t e = b ? b->head : 0; e && tried < LINK_MAX_CANDIDATES;
+             e = by_name.e.v[e - 1].next, tried++) {
+            uint32_t p = by_name.e.v[e - 1].person;
             if (doc->anns.v[ps.v[p].canon].tstart > k) continue;   /* typed before, not after */
-            if (add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)p)) {
-                free(ms); VEC_FREE(&ps); return -1;
-            }
-            covered[k] = 1;
-            break;
+            if (found < 0 || p < found) found = p;
         }
+        if (found < 0) continue;
+        if (add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)found)) {
+            pindex_free(&by_name);
+            goto out;
+        }
+        covered[k] = 1;
     }
+    pindex_free(&by_name);
     for (size_t i = 0; i < doc->anns.n; i++) {
         annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != person_type || a->entity < 0) continue;
         a->name = ps.v[a->entity].name;
         a->role = ps.v[a->entity].role;
     }
+    rc = 0;
+out:
     free(ms);
     VEC_FREE(&ps);
-    return 0;
+    pindex_free(&by_tok);
+    u64map_free(&by_surname);
+    return rc;
 }
 
-/* A PLACE or ORG phrase keeps its type: its later exact copies are marked too. */
+/* A PLACE or ORG phrase keeps its type: its later exact copies are marked too.
+ * The typed phrases are grouped (identical phrases once, at their first start) and indexed
+ * by the hash of their first token, so that the cost is linear in the tokens, not tokens
+ * times annotations (a hostile document can hold tens of thousands of each). */
+typedef struct same_cand {
+    uint64_t first;            /* raw hash of the phrase's first token */
+    uint64_t key;              /* hash of type, length and every token */
+    uint32_t idx;              /* annotation (the first of identical phrases) */
+    uint32_t tstart;           /* earliest start of the identical phrases */
+} same_cand;
+
+static int cmp_key(const void *x, const void *y)
+{
+    const same_cand *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int cmp_first(const void *x, const void *y)
+{
+    const same_cand *a = x, *b = y;
+    if (a->first != b->first) return a->first < b->first ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int same_phrase(const quarry_doc *doc, const annot *a, const annot *b)
+{
+    if (a->type != b->type || a->tend - a->tstart != b->tend - b->tstart) return 0;
+    for (uint32_t j = 0; j < a->tend - a->tstart; j++)
+        if (doc->toks.v[a->tstart + j].hraw != doc->toks.v[b->tstart + j].hraw) return 0;
+    return 1;
+}
+
 static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char *covered)
 {
     size_t n0 = doc->anns.n;
-    for (uint32_t k = 0; k < doc->toks.n; k++) {
+    int32_t place = rules_type_id(r, "PLACE"), org = rules_type_id(r, "ORG");
+    same_cand *cs = malloc((n0 + 1) * sizeof *cs);
+    if (!cs) return -1;
+    size_t nc = 0;
+    for (size_t i = 0; i < n0; i++) {
+        const annot *a = &doc->anns.v[i];
+        if (a->rule >= r->rules.n) continue;   /* rule-made only */
+        if ((int32_t)a->type != place && (int32_t)a->type != org) continue;
+        if (a->tend <= a->tstart) continue;
+        uint64_t key = hash_bytes(&a->type, sizeof a->type);
+        for (uint32_t j = a->tstart; j < a->tend; j++) key = key * 31 + doc->toks.v[j].hraw;
+        cs[nc++] = (same_cand){doc->toks.v[a->tstart].hraw, key, (uint32_t)i, a->tstart};
+    }
+    /* one entry per phrase: the first annotation, starting where the earliest copy starts */
+    if (nc) qsort(cs, nc, sizeof *cs, cmp_key);
+    size_t kept = 0;
+    for (size_t i = 0; i < nc;) {
+        size_t j = i;
+        while (j < nc && cs[j].key == cs[i].key) j++;
+        size_t g0 = kept;
+        for (size_t k = i; k < j; k++) {
+            size_t m = g0;
+            while (m < kept && !same_phrase(doc, &doc->anns.v[cs[m].idx], &doc->anns.v[cs[k].idx])) m++;
+            if (m < kept) {
+                if (cs[k].tstart < cs[m].tstart) cs[m].tstart = cs[k].tstart;
+            } else {
+                cs[kept++] = cs[k];
+            }
+        }
+        i = j;
+    }
+    nc = kept;
+    if (nc) qsort(cs, nc, sizeof *cs, cmp_first);
+    for (uint32_t k = 0; k < doc->toks.n && nc; k++) {
         if (covered[k] || !(doc->toks.v[k].flags & QUARRY_TF_CAP)) continue;
-        for (size_t i = 0; i < n0; i++) {
-            const annot *a = &doc->anns.v[i];
-            if (a->tstart >= k || a->rule >= r->rules.n) continue;   /* rule-made only */
-            if (!is_type(r, a, "PLACE") && !is_type(r, a, "ORG")) continue;
+        uint64_t h = doc->toks.v[k].hraw;
+        size_t lo = 0, hi = nc;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cs[mid].first < h) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t c = lo; c < nc && cs[c].first == h; c++) {
+            const annot *a = &doc->anns.v[cs[c].idx];
+            if (cs[c].tstart >= k) continue;
             uint32_t len = a->tend - a->tstart;
             if (k + len > doc->toks.n) continue;
             uint32_t j = 0;
             while (j < len && !covered[k + j] && doc->toks.v[k + j].hraw == doc->toks.v[a->tstart + j].hraw) j++;
             if (j < len) continue;
-            if (add_annot(doc, a->type, k, k + len, RULE_LINK_SAME, -1)) return -1;
+            if (add_annot(doc, a->type, k, k + len, RULE_LINK_SAME, -1)) { free(cs); return -1; }
             for (j = 0; j < len; j++) covered[k + j] = 1;
             break;
         }
     }
+    free(cs);
     return 0;
 }
 

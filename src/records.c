@@ -50,25 +50,57 @@ static const char *feat_text(quarry_doc *doc, const afeat *f)
     return doc_span_text(doc, (uint32_t)f->tstart, (uint32_t)f->tend);
 }
 
-/* The person a speaker mention stands for: a PERSON annotation over it, or for a pronoun
- * the most recent PERSON mention before it. NULL when there is none. */
-static const annot *speaker_person(const quarry_rules *r, const quarry_doc *doc, uint32_t s,
-                                   uint32_t e)
+/* PERSON annotations by token, so that finding a speaker's person costs no more than the
+ * speaker's length (it was a scan of every annotation per quote: quadratic). at[k]: the
+ * first PERSON (index order) over token k; before[t]: the PERSON ending at or before token
+ * t that starts last (the first in index order among equals); -1 when none. */
+typedef struct pers_idx { int32_t *at, *before; } pers_idx;
+
+static int pers_better(const quarry_doc *doc, int32_t a, int32_t b)
 {
+    if (a < 0) return 0;
+    if (b < 0) return 1;
+    uint32_t ta = doc->anns.v[a].tstart, tb = doc->anns.v[b].tstart;
+    return ta > tb || (ta == tb && a < b);
+}
+
+static int pers_index(const quarry_rules *r, quarry_doc *doc, pers_idx *x)
+{
+    size_t n = doc->toks.n;
+    x->at = arena_alloc(&doc->mem, (n + 1) * sizeof *x->at);
+    x->before = arena_alloc(&doc->mem, (n + 1) * sizeof *x->before);
+    if (!x->at || !x->before) return -1;
+    for (size_t k = 0; k <= n; k++) x->at[k] = x->before[k] = -1;
     int32_t person = rules_type_id(r, "PERSON");
-    const annot *best = NULL;
+    if (person < 0) return 0;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type != person) continue;
-        if (a->tstart < e && s < a->tend) return a;
-        if (a->tend <= s && (!best || a->tstart > best->tstart)) best = a;
+        if ((int32_t)a->type != person || a->tend > n) continue;
+        for (uint32_t k = a->tstart; k < a->tend; k++)
+            if (x->at[k] < 0) x->at[k] = (int32_t)i;
+        if (pers_better(doc, (int32_t)i, x->before[a->tend])) x->before[a->tend] = (int32_t)i;
     }
+    for (size_t t = 1; t <= n; t++)
+        if (pers_better(doc, x->before[t - 1], x->before[t])) x->before[t] = x->before[t - 1];
+    return 0;
+}
+
+/* The person a speaker mention stands for: a PERSON annotation over it, or for a pronoun
+ * the most recent PERSON mention before it. NULL when there is none. */
+static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, uint32_t s,
+                                   uint32_t e)
+{
+    int32_t hit = -1;
+    for (uint32_t k = s; k < e && k < doc->toks.n; k++)
+        if (x->at[k] >= 0 && (hit < 0 || x->at[k] < hit)) hit = x->at[k];
+    if (hit >= 0) return &doc->anns.v[hit];
     /* only a personal pronoun stands for the last person named; "Iran says" does not */
     static const char *const pronouns[] = {"he", "she", "they", NULL};
+    if (e != s + 1 || s >= doc->toks.n) return NULL;
     const token *t = &doc->toks.v[s];
-    if (e != s + 1) return NULL;
     for (int i = 0; pronouns[i]; i++)
-        if (t->hfold == token_hash_fold(pronouns[i], strlen(pronouns[i]))) return best;
+        if (t->hfold == token_hash_fold(pronouns[i], strlen(pronouns[i])))
+            return x->before[s] >= 0 ? &doc->anns.v[x->before[s]] : NULL;
     return NULL;
 }
 
@@ -117,25 +149,54 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
     if (qspan < 0) return 0;
     uint32_t *para = NULL;
     size_t nrec = doc->recs.n;
+    /* the records are sorted by start: over the quote records of [0, k), maxend[k] is the
+       largest end and lastspk[k] the last one with a named speaker (-1 none), so that each
+       quoted span costs a binary search, not a scan of every record (quadratic) */
+    size_t *maxend = arena_alloc(&doc->mem, (nrec + 1) * sizeof *maxend);
+    int64_t *lastspk = arena_alloc(&doc->mem, (nrec + 1) * sizeof *lastspk);
+    if (!maxend || !lastspk) return -1;
+    maxend[0] = 0;
+    lastspk[0] = -1;
+    for (size_t k = 0; k < nrec; k++) {
+        const quarry_record *q = &doc->recs.v[k];
+        int isq = q->kind == QUARRY_QUOTE;
+        maxend[k + 1] = isq && q->span.end > maxend[k] ? q->span.end : maxend[k];
+        lastspk[k + 1] = isq && q->has_speaker && q->speaker_name ? (int64_t)k : lastspk[k];
+    }
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != qspan || a->tstart == 0) continue;
         const token *open = &doc->toks.v[a->tstart - 1];
         if (!(open->flags & QUARRY_TF_SENT_START)) continue;
         quarry_span sp = quote_span(doc, a->tstart, a->tend);
-        const quarry_record *prev = NULL;
-        int taken = 0;
-        for (size_t k = 0; k < nrec; k++) {
-            const quarry_record *q = &doc->recs.v[k];
-            if (q->kind != QUARRY_QUOTE) continue;
-            if (q->span.start < sp.end && sp.start < q->span.end) { taken = 1; break; }
-            if (q->span.end <= sp.start && q->has_speaker && q->speaker_name) prev = q;
+        /* quote records starting before sp ends: [0, p) */
+        size_t lo = 0, hi = nrec;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (doc->recs.v[mid].span.start < sp.end) lo = mid + 1;
+            else hi = mid;
         }
-        if (taken || !prev) continue;
+        size_t p = lo;
+        if (maxend[p] > sp.start) continue;   /* a quote record overlaps: taken */
+        int64_t pi = lastspk[p];
+        /* an empty span: records starting where it is may still end before it */
+        for (size_t k = p; k < nrec && doc->recs.v[k].span.start <= sp.start; k++) {
+            const quarry_record *q = &doc->recs.v[k];
+            if (q->kind == QUARRY_QUOTE && q->span.end <= sp.start && q->has_speaker && q->speaker_name)
+                pi = (int64_t)k;
+        }
+        if (pi < 0) continue;
+        const quarry_record *prev = &doc->recs.v[pi];
         if (!para && !(para = paragraphs(doc))) return -1;
-        /* the previous quote must end in this paragraph or the one before */
-        uint32_t k = a->tstart - 1;
-        while (k > 0 && doc->toks.v[k].start >= prev->span.end) k--;
+        /* the previous quote must end in this paragraph or the one before: k is the last
+           token before a's opening mark that starts before prev ends (0 when none) */
+        uint32_t k = 0, klo = 0, khi = a->tstart;   /* search [0, a->tstart) */
+        while (klo < khi) {
+            uint32_t mid = klo + (khi - klo) / 2;
+            if (doc->toks.v[mid].start < prev->span.end) klo = mid + 1;
+            else khi = mid;
+        }
+        if (klo > 0) k = klo - 1;
         if (para[a->tstart] - para[k] > 1) continue;
         quarry_record rec;
         memset(&rec, 0, sizeof rec);
@@ -154,6 +215,8 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
 
 int records_build(const quarry_rules *r, quarry_doc *doc)
 {
+    pers_idx px;
+    if (pers_index(r, doc, &px)) return -1;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *type = r->types.v[a->type];
@@ -174,7 +237,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
                 if (sp->tstart >= 0) {
                     rec.speaker = doc_span(doc, (uint32_t)sp->tstart, (uint32_t)sp->tend);
                     rec.speaker_name = feat_text(doc, sp);
-                    const annot *who = speaker_person(r, doc, (uint32_t)sp->tstart, (uint32_t)sp->tend);
+                    const annot *who = speaker_person(doc, &px, (uint32_t)sp->tstart, (uint32_t)sp->tend);
                     if (who) {
                         rec.speaker_name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
                         rec.speaker_role = who->role;

@@ -165,6 +165,9 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         break;
     case TN_REGEX: {
         uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED;
+#ifdef PCRE2_MATCH_INVALID_UTF
+        opts |= PCRE2_MATCH_INVALID_UTF;   /* a token of invalid bytes is no match, not an error */
+#endif
         for (const char *f = t->re_flags ? t->re_flags : ""; *f; f++) {
             if (*f == 'i') opts |= PCRE2_CASELESS;
             else if (*f == 'x') opts |= PCRE2_EXTENDED;
@@ -567,6 +570,8 @@ static int read_disk(const char *path, char **data, size_t *len, void *ud)
     (void)ud;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) { errno = EISDIR; return -1; }
+    /* a device (/dev/zero, a tape) would never end: lexicons are files or pipes */
+    if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) { errno = EINVAL; return -1; }
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
     buf b = {0};
@@ -610,9 +615,29 @@ static void load_lexicons(comp *c, rule_read_fn rd)
             snprintf(e.file, sizeof e.file, "%s", ld->path);
             e.line = (int)eline;
             e.column = 1;
+            /* the offending line, and the column of its first invalid UTF-8 byte */
+            const char *ls = data;
+            for (size_t ln = 1; ls && ln < eline; ln++) {
+                ls = memchr(ls, '\n', len - (size_t)(ls - data));
+                if (ls) ls++;
+            }
+            size_t ll = 0;
+            if (ls && eline > 0) {
+                const char *nl = memchr(ls, '\n', len - (size_t)(ls - data));
+                ll = nl ? (size_t)(nl - ls) : len - (size_t)(ls - data);
+                if (ll && ls[ll - 1] == '\r') ll--;
+                for (size_t k = 0; k < ll;) {
+                    uint32_t cp;
+                    size_t n = text_decode(ls, ll, k, &cp);
+                    if (n == 1 && cp == 0xFFFD && (unsigned char)ls[k] >= 0x80) break;
+                    k += n;
+                    e.column++;
+                }
+                if (ll > 4096) { ll = 0; e.column = 1; }   /* "line too long": no excerpt */
+            }
             c->d->errors++;
             if (c->d->errors == 1) c->d->first = e;
-            if (c->d->fn) c->d->fn(&e, NULL, 0, c->d->userdata);
+            if (c->d->fn) c->d->fn(&e, ll ? ls : NULL, ll, c->d->userdata);
         }
         free(data);
     }
@@ -685,6 +710,10 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     c.d = d;
     uint32_t cfg = 0;
     r->jit = pcre2_config(PCRE2_CONFIG_JIT, &cfg) >= 0 && cfg;
+    /* QUARRY_NO_JIT=1: PCRE2's interpreter only, for memory checkers (valgrind reports the
+       JIT's word-at-a-time reads near the end of a subject as uninitialised; docs/HOSTILE.md) */
+    const char *nojit = getenv("QUARRY_NO_JIT");
+    if (nojit && *nojit && strcmp(nojit, "0")) r->jit = 0;
     r->mctx = pcre2_match_context_create(NULL);
     if (!r->mctx) return d->errors + 1;
     pcre2_set_match_limit(r->mctx, QUARRY_RE_MATCH_LIMIT);

@@ -369,6 +369,12 @@ static int read_fs(const char *path, char **out_text, size_t *len, void *ud)
         errno = EISDIR;
         return -1;
     }
+    if (fstat(fileno(f), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+        /* a device such as /dev/zero would never end */
+        fclose(f);
+        errno = EINVAL;
+        return -1;
+    }
     size_t cap = 4096, n = 0;
     char *b = malloc(cap);
     if (!b) { fclose(f); errno = ENOMEM; return -1; }

@@ -128,6 +128,16 @@ static void run_file(xctx *x, const char *path)
     }
     char *data;
     size_t len;
+    struct stat st;
+    /* a file over --max-doc-bytes is skipped before it is read (a 200 MB file is not loaded
+       to be thrown away); streams are read and then checked by the library */
+    if (x->opts.max_doc_bytes && strcmp(path, "-") && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        (unsigned long long)st.st_size > x->opts.max_doc_bytes) {
+        cli_error("%s: skipped: %llu bytes, over --max-doc-bytes %zu", path,
+                  (unsigned long long)st.st_size, x->opts.max_doc_bytes);
+        x->failed = 1;
+        return;
+    }
     if (cli_read_file(path, &data, &len)) {
         cli_error("%s: %s", path, strerror(errno));
         x->failed = 1;
@@ -188,7 +198,15 @@ static void run_dir(xctx *x, const char *path, const dirstack *up, int depth)
             size_t l = strlen(names[i]);
             const char *ext = x->jsonl ? ".jsonl" : ".txt";
             size_t el = strlen(ext);
-            if (l > el && strcmp(names[i] + l - el, ext) == 0) run_file(x, names[i]);
+            if (l <= el || strcmp(names[i] + l - el, ext) != 0) {
+                /* not a document of this run */
+            } else if (!S_ISREG(s2.st_mode)) {
+                /* a FIFO, socket or device found in a folder would block or never end */
+                cli_error("%s: skipped: not a regular file", names[i]);
+                x->failed = 1;
+            } else {
+                run_file(x, names[i]);
+            }
         }
         free(names[i]);
     }
