@@ -69,6 +69,11 @@ struct quarry_doc {
     uint64_t steps;           /* VM steps of the last extraction (linearity checks) */
 };
 
+/* Adds an annotation made outside the rule phases (quote spans, linking); an empty span
+ * is ignored. 0, -1 on OOM. */
+int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,
+                  int32_t entity);
+
 /* Runs every phase of rules over doc (tokens and lexicon hits ready). 0, -1 on OOM. */
 int match_run(const quarry_rules *r, quarry_doc *doc);
 void match_scratch_free(match_scratch *ms);

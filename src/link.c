@@ -80,20 +80,6 @@ static int cmp_len(const void *x, const void *y)
     return 0;
 }
 
-static int add_annot(quarry_doc *doc, uint32_t type, uint32_t s, uint32_t e, uint32_t rule,
-                     int32_t entity)
-{
-    annot an;
-    memset(&an, 0, sizeof an);
-    an.type = type;
-    an.tstart = s;
-    an.tend = e;
-    an.rule = rule;
-    an.match = UINT32_MAX;
-    an.entity = entity;
-    return VEC_PUSH(&doc->anns, an);
-}
-
 /* Marks the tokens covered by entity annotations. */
 static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *covered)
 {
@@ -250,7 +236,7 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
             if (found < 0 || p < found) found = p;
         }
         if (found < 0) continue;
-        if (add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)found)) {
+        if (doc_add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)found)) {
             pindex_free(&by_name);
             goto out;
         }
@@ -358,7 +344,7 @@ static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char 
             uint32_t j = 0;
             while (j < len && !covered[k + j] && doc->toks.v[k + j].hraw == doc->toks.v[a->tstart + j].hraw) j++;
             if (j < len) continue;
-            if (add_annot(doc, a->type, k, k + len, RULE_LINK_SAME, -1)) { free(cs); return -1; }
+            if (doc_add_annot(doc, a->type, k, k + len, RULE_LINK_SAME, -1)) { free(cs); return -1; }
             for (j = 0; j < len; j++) covered[k + j] = 1;
             break;
         }

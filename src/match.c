@@ -492,6 +492,21 @@ static int make_annots(const quarry_rules *r, quarry_doc *doc, uint32_t phase, c
     return 0;
 }
 
+int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,
+                  int32_t entity)
+{
+    if (tend <= tstart) return 0;
+    annot an;
+    memset(&an, 0, sizeof an);
+    an.type = type;
+    an.tstart = tstart;
+    an.tend = tend;
+    an.rule = rule;
+    an.match = UINT32_MAX;
+    an.entity = entity;
+    return VEC_PUSH(&doc->anns, an);
+}
+
 static int log_match(quarry_doc *doc, const cand *c, int32_t beaten_by, uint32_t *idx)
 {
     match_log m = {c->rule, c->cs, c->ce, NULL, beaten_by};

@@ -20,20 +20,6 @@ static int is_double_quote(const quarry_doc *doc, const token *t)
     return 0;
 }
 
-static int add_span(quarry_doc *doc, uint32_t type, uint32_t s, uint32_t e)
-{
-    if (e <= s) return 0;
-    annot an;
-    memset(&an, 0, sizeof an);
-    an.type = type;
-    an.tstart = s;
-    an.tend = e;
-    an.rule = RULE_QUOTE_PAIR;
-    an.match = UINT32_MAX;
-    an.entity = -1;
-    return VEC_PUSH(&doc->anns, an);
-}
-
 int quote_pair(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t type = rules_type_id(r, "QSPAN");
@@ -46,7 +32,7 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
         if (open >= 0 && (t[k].flags & QUARRY_TF_PARA_START)) {
             /* the paragraph ended inside a quote */
             if (q && !(t[k].flags & QUARRY_TF_QCLOSE)) continue;   /* it goes on: one span */
-            if (add_span(doc, (uint32_t)type, (uint32_t)open + 1, k)) return -1;
+            if (doc_add_annot(doc, (uint32_t)type, (uint32_t)open + 1, k, RULE_QUOTE_PAIR, -1)) return -1;
             open = -1;
         }
         if (!q) continue;
@@ -55,9 +41,9 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
             continue;                                   /* a stray closing mark is ignored */
         }
         /* an opener while open (a missing closing mark) closes the quote too */
-        if (add_span(doc, (uint32_t)type, (uint32_t)open + 1, k)) return -1;
+        if (doc_add_annot(doc, (uint32_t)type, (uint32_t)open + 1, k, RULE_QUOTE_PAIR, -1)) return -1;
         open = -1;
     }
-    if (open >= 0 && add_span(doc, (uint32_t)type, (uint32_t)open + 1, n)) return -1;
+    if (open >= 0 && doc_add_annot(doc, (uint32_t)type, (uint32_t)open + 1, n, RULE_QUOTE_PAIR, -1)) return -1;
     return 0;
 }

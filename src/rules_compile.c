@@ -906,8 +906,6 @@ quarry_rules *quarry_rules_load(const char *path, quarry_diag_fn fn, void *ud, q
             free(names.v[i]);
         }
         if (names.n == 0) {
-            srcpos none = {0, 0, 0};
-            (void)none;
             d.errors++;
             d.first.code = QUARRY_ERR_RULES;
             snprintf(d.first.file, sizeof d.first.file, "%s", dir);
