@@ -808,31 +808,24 @@ static int read_jlines(const char *path, jlines *out)
     size_t len;
     memset(out, 0, sizeof *out);
     if (cli_read_file(path, &data, &len)) { cli_error("%s: %s", path, strerror(errno)); return -1; }
-    size_t cap = 0, line = 0;
+    size_t cap = 0, line = 0, pos = 0, n;
+    const char *l;
     int rc = 0;
-    for (size_t i = 0; i < len && !rc;) {
-        size_t j = i;
-        while (j < len && data[j] != '\n') j++;
-        line++;
-        size_t e = j;
-        while (e > i && (data[e - 1] == '\r' || data[e - 1] == ' ')) e--;
-        if (e > i) {
-            if (out->n == cap) {
-                cap = cap ? cap * 2 : 64;
-                jdoc *nd = realloc(out->d, cap * sizeof *nd);
-                if (!nd) { rc = -1; break; }
-                out->d = nd;
-            }
-            const char *msg;
-            size_t off;
-            if (json_parse(data + i, e - i, &out->d[out->n], &msg, &off)) {
-                cli_error("%s:%zu: %s at column %zu", path, line, msg, off + 1);
-                rc = -1;
-            } else {
-                out->n++;
-            }
+    while (!rc && json_next_line(data, len, &pos, &line, &l, &n)) {
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            jdoc *nd = realloc(out->d, cap * sizeof *nd);
+            if (!nd) { rc = -1; break; }
+            out->d = nd;
         }
-        i = j + 1;
+        const char *msg;
+        size_t off;
+        if (json_parse(l, n, &out->d[out->n], &msg, &off)) {
+            cli_error("%s:%zu: %s at column %zu", path, line, msg, off + 1);
+            rc = -1;
+        } else {
+            out->n++;
+        }
     }
     free(data);
     if (rc) jlines_free(out);

@@ -226,3 +226,22 @@ const jval *json_get(const jval *obj, const char *key)
         if (strcmp(obj->keys[i], key) == 0) return &obj->kids[i];
     return NULL;
 }
+
+int json_next_line(const char *data, size_t len, size_t *pos, size_t *lineno, const char **line,
+                   size_t *n)
+{
+    while (*pos < len) {
+        size_t i = *pos, j = i;
+        while (j < len && data[j] != '\n') j++;
+        ++*lineno;
+        *pos = j + 1;
+        size_t e = j;
+        while (e > i && (data[e - 1] == '\r' || data[e - 1] == ' ' || data[e - 1] == '\t')) e--;
+        if (e > i) {
+            *line = data + i;
+            *n = e - i;
+            return 1;
+        }
+    }
+    return 0;
+}

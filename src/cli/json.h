@@ -27,6 +27,11 @@ typedef struct jdoc {
  * byte offset of the problem. Free with json_free. */
 int json_parse(const char *s, size_t n, jdoc *out, const char **err, size_t *err_off);
 void json_free(jdoc *d);
+/* Steps through the lines of data that are not blank (JSON Lines): from *pos, sets *line
+ * and *n to the next one without its line end and trailing spaces, and *lineno to its
+ * 1-based number. Returns 0 when no line is left. Start with *pos = *lineno = 0. */
+int json_next_line(const char *data, size_t len, size_t *pos, size_t *lineno, const char **line,
+                   size_t *n);
 /* Member of an object, NULL when absent or not an object. */
 const jval *json_get(const jval *obj, const char *key);
 

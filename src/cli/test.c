@@ -121,37 +121,33 @@ static stats *stat_for(tstate *t, const char *type)
 static int load_records(const char *data, size_t len, rec **out, size_t *n, int *partial,
                         const char *path)
 {
-    size_t cap = 0, line = 0;
+    size_t cap = 0, line = 0, pos = 0, len1;
+    const char *l;
     *out = NULL;
     *n = 0;
     *partial = 0;
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && data[j] != '\n') j++;
-        line++;
-        size_t e = j;
-        while (e > i && (data[e - 1] == '\r' || data[e - 1] == ' ')) e--;
-        if (e > i) {
-            jdoc d;
-            const char *msg;
-            size_t off;
-            if (json_parse(data + i, e - i, &d, &msg, &off)) {
-                cli_error("%s:%zu: %s at column %zu", path, line, msg, off + 1);
-                return -1;
-            }
-            const jval *p = json_get(&d.root, "partial");
-            if (p && !json_get(&d.root, "kind")) {
-                *partial = p->t == J_BOOL && p->b;
-            } else {
-                if (*n == cap) {
-                    cap = cap ? cap * 2 : 64;
-                    *out = realloc(*out, cap * sizeof **out);
-                }
-                rec_from_json(&d.root, &(*out)[(*n)++]);
-            }
-            json_free(&d);
+    while (json_next_line(data, len, &pos, &line, &l, &len1)) {
+        jdoc d;
+        const char *msg;
+        size_t off;
+        if (json_parse(l, len1, &d, &msg, &off)) {
+            cli_error("%s:%zu: %s at column %zu", path, line, msg, off + 1);
+            return -1;
         }
-        i = j + 1;
+        const jval *p = json_get(&d.root, "partial");
+        if (p && !json_get(&d.root, "kind")) {
+            *partial = p->t == J_BOOL && p->b;
+        } else {
+            if (*n == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                rec *nr = realloc(*out, nc * sizeof *nr);
+                if (!nr) { json_free(&d); cli_error("%s: out of memory", path); return -1; }
+                *out = nr;
+                cap = nc;
+            }
+            rec_from_json(&d.root, &(*out)[(*n)++]);
+        }
+        json_free(&d);
     }
     return 0;
 }
