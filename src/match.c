@@ -582,6 +582,16 @@ static int index_annots(quarry_doc *doc)
     return 0;
 }
 
+/* Did the annotations from index `from` on include a PERSON, PLACE or ORG? */
+static int makes_entities(const quarry_rules *r, const quarry_doc *doc, size_t from)
+{
+    for (size_t i = from; i < doc->anns.n; i++) {
+        const char *t = r->types.v[doc->anns.v[i].type];
+        if (!strcmp(t, "PERSON") || !strcmp(t, "PLACE") || !strcmp(t, "ORG")) return 1;
+    }
+    return 0;
+}
+
 int match_run(const quarry_rules *r, quarry_doc *doc)
 {
     if (!doc->ms) {
@@ -594,9 +604,11 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
         doc->ms->cands.n = 0;
         doc->ms->cpool.n = 0;
         if (run_vm(r, &r->phases.v[ph], doc)) return -1;
+        size_t before = doc->anns.n;
         if (resolve(r, &r->phases.v[ph], ph, doc)) return -1;
-        /* later phases see linked mentions too ("Kazemi" once "Hassan Kazemi Qomi" is known) */
-        if (link_run(r, doc)) return -1;
+        /* later phases see linked mentions too ("Kazemi" once "Hassan Kazemi Qomi" is known);
+           a phase that made no entity changes nothing for linking */
+        if (makes_entities(r, doc, before) && link_run(r, doc)) return -1;
         if (index_annots(doc)) return -1;
     }
     return 0;
