@@ -30,6 +30,11 @@ typedef struct cstack {        /* closure work stack entry */
     int32_t slot, val;
 } cstack;
 
+/* Where a guard atom occurs, found lazily: no occurrence in [last query, lo) but nx. */
+typedef struct occ_state {
+    uint32_t lo, nx;           /* nx: UINT32_MAX when none */
+} occ_state;
+
 struct match_scratch {
     size_t nprog, stride;
     unsigned char *cl, *nl;    /* thread lists: { uint32 pc, start; int32 slots[] } */
@@ -56,6 +61,17 @@ struct match_scratch {
     uint32_t *fen;             /* Fenwick tree over tokens */
     int32_t *owner;            /* accepted candidate covering each token (explain) */
     size_t ntok_cap;
+    /* start guards (rules_guard.c) */
+    uint32_t *sid;             /* sentence index of each position (sentence ends before it) */
+    uint32_t *sfirst;          /* first position of each sentence, then n */
+    uint32_t nsent;
+    occ_state *occ;            /* per atom of the phase */
+    size_t nocc;
+    uint8_t *lexcross, *typecross;   /* lexicon / annotation type crosses a sentence end */
+    size_t nlexcross, ntypecross;
+    uint8_t *testcross;        /* test passes on a sentence's last token (send_tests only) */
+    uint64_t *rcross;          /* per rule: its unsure_ids that cross in this document */
+    size_t nrcross;
     uint32_t nslots;
 };
 
@@ -66,7 +82,8 @@ void match_scratch_free(match_scratch *ms)
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
-    free(ms->fen); free(ms->owner);
+    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst);
+    free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms);
 }
 
@@ -93,20 +110,51 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->gen = 0;
     }
     if (r->tests.n > ms->ntests) {
-        free(ms->tstamp); free(ms->tres); free(ms->twarned);
+        free(ms->tstamp); free(ms->tres); free(ms->twarned); free(ms->testcross);
         ms->tstamp = calloc(r->tests.n, sizeof *ms->tstamp);
         ms->tres = calloc(r->tests.n, 1);
         ms->twarned = calloc(r->tests.n, 1);
-        if (!ms->tstamp || !ms->tres || !ms->twarned) return -1;
+        ms->testcross = calloc(r->tests.n, 1);
+        if (!ms->tstamp || !ms->tres || !ms->twarned || !ms->testcross) return -1;
         ms->ntests = r->tests.n;
         ms->pstamp = 0;
     }
     if (ntok + 1 > ms->ntok_cap) {
-        free(ms->fen); free(ms->owner);
+        free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst);
         ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
         ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
-        if (!ms->fen || !ms->owner) return -1;
+        ms->sid = malloc((ntok + 2) * sizeof *ms->sid);
+        ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
+        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst) return -1;
         ms->ntok_cap = ntok + 1;
+    }
+    size_t natoms = 0;
+    for (size_t i = 0; i < r->phases.n; i++)
+        if (r->phases.v[i].atoms.n > natoms) natoms = r->phases.v[i].atoms.n;
+    if (natoms > ms->nocc) {
+        occ_state *o = realloc(ms->occ, natoms * sizeof *o);
+        if (!o) return -1;
+        ms->occ = o;
+        ms->nocc = natoms;
+    }
+    size_t nlex = r->lex ? lexdb_count(r->lex) : 0;
+    if (nlex > ms->nlexcross) {
+        free(ms->lexcross);
+        ms->lexcross = malloc(nlex);
+        if (!ms->lexcross) return -1;
+        ms->nlexcross = nlex;
+    }
+    if (r->types.n > ms->ntypecross) {
+        free(ms->typecross);
+        ms->typecross = malloc(r->types.n);
+        if (!ms->typecross) return -1;
+        ms->ntypecross = r->types.n;
+    }
+    if (r->rules.n > ms->nrcross) {
+        free(ms->rcross);
+        ms->rcross = malloc(r->rules.n * sizeof *ms->rcross);
+        if (!ms->rcross) return -1;
+        ms->nrcross = r->rules.n;
     }
     if (!ms->md) {
         ms->md = pcre2_match_data_create(1, NULL);
@@ -183,7 +231,19 @@ static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint3
     case TN_ANY: res = 1; break;
     case TN_NOT: res = !eval_test(r, doc, t->a, p); break;
     case TN_AND: res = eval_test(r, doc, t->a, p) && eval_test(r, doc, t->b, p); break;
-    case TN_OR: res = eval_test(r, doc, t->a, p) || eval_test(r, doc, t->b, p); break;
+    case TN_OR:
+        if (t->nset) {
+            size_t lo = 0, hi = t->nset;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (t->set[mid] < tk->hfold) lo = mid + 1;
+                else hi = mid;
+            }
+            res = lo < t->nset && t->set[lo] == tk->hfold;
+        } else {
+            res = eval_test(r, doc, t->a, p) || eval_test(r, doc, t->b, p);
+        }
+        break;
     }
     ms->tstamp[tid] = ms->pstamp;
     ms->tres[tid] = (uint8_t)res;
@@ -292,11 +352,104 @@ static pend heap_pop(match_scratch *ms)
     return top;
 }
 
-static void start_list_add(const quarry_rules *r, quarry_doc *doc, const start_list *sl,
-                           uint32_t p)
+/* Does a guard atom occur at q? Tests are evaluated without the position cache (q is ahead
+ * of the VM); guards never hold a regex (rules_guard.c). */
+static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, uint32_t q)
+{
+    const ctest *t = &r->tests.v[tid];
+    const token *tk = &doc->toks.v[q];
+    switch (t->kind) {
+    case TN_WORD: return tk->hfold == t->hash;
+    case TN_EXACT: return tk->hraw == t->hash;
+    case TN_FLAG:
+        return (tk->flags & t->flag_mask) == t->flag_mask &&
+               (!t->kind_mask || (t->kind_mask & (1u << tk->kind)));
+    case TN_LEX1:
+        for (uint32_t h = doc->hit_first[q]; h < doc->hit_first[q + 1]; h++) {
+            const lex_hit *hit = &doc->hits[h];
+            if (hit->lex == (uint32_t)t->lex && hit->len == 1 && feats_ok(r->lex, hit->entry, t->feats))
+                return 1;
+        }
+        return 0;
+    case TN_NOT: return !test_at(r, doc, t->a, q);
+    case TN_AND: return test_at(r, doc, t->a, q) && test_at(r, doc, t->b, q);
+    case TN_OR:
+        if (t->nset) {
+            size_t lo = 0, hi = t->nset;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (t->set[mid] < tk->hfold) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo < t->nset && t->set[lo] == tk->hfold;
+        }
+        return test_at(r, doc, t->a, q) || test_at(r, doc, t->b, q);
+    default: return 1;   /* TN_ANY; a regex would be taken to pass */
+    }
+}
+
+static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at, uint32_t q)
+{
+    if (at->kind == ATOM_TEST) return test_at(r, doc, at->id, q);
+    if (at->kind == ATOM_LEX) {
+        for (uint32_t h = doc->hit_first[q]; h < doc->hit_first[q + 1]; h++)
+            if (doc->hits[h].lex == at->id) return 1;
+        return 0;
+    }
+    if (!doc->ann_first) return 0;
+    for (uint32_t k = doc->ann_first[q]; k < doc->ann_first[q + 1]; k++)
+        if (doc->anns.v[doc->ann_order[k]].type == at->id) return 1;
+    return 0;
+}
+
+/* The first occurrence of atom a at or after p if there is one up to limit; else UINT32_MAX
+ * (or one beyond limit). Queries come with p non-decreasing, so every position is looked at
+ * once per atom and phase at most. */
+static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t a,
+                         uint32_t p, uint32_t limit)
+{
+    occ_state *o = &doc->ms->occ[a];
+    if (o->nx != UINT32_MAX && o->nx >= p) return o->nx;
+    uint32_t n = (uint32_t)doc->toks.n;
+    uint32_t q = o->lo > p ? o->lo : p;
+    for (; q <= limit && q < n; q++)
+        if (atom_at(r, doc, &ph->atoms.v[a], q)) {
+            o->nx = q;
+            o->lo = q + 1;
+            return q;
+        }
+    o->lo = q;
+    o->nx = UINT32_MAX;
+    return UINT32_MAX;
+}
+
+/* Can a match of rule start at p, by its guards? (see rules_guard.c) */
+static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t rule,
+                       uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    const crule *ru = &r->rules.v[rule];
+    uint32_t n = (uint32_t)doc->toks.n;
+    for (uint32_t g = 0; g < ru->nguards; g++) {
+        const guard *gd = &ru->guards[g];
+        uint32_t limit = n - 1;
+        if (gd->maxdist != GUARD_INF && gd->maxdist < limit - p) limit = p + gd->maxdist;
+        if (gd->maxsent != GUARD_INF && !(gd->unsure & ms->rcross[rule])) {
+            uint64_t last = (uint64_t)ms->sid[p] + gd->maxsent + 1;   /* first sentence beyond */
+            if (last < ms->nsent && ms->sfirst[last] - 1 < limit) limit = ms->sfirst[last] - 1;
+        }
+        uint32_t q = occ_next(r, ph, doc, gd->atom, p, limit);
+        if (q == UINT32_MAX || q > limit) return 0;
+    }
+    return 1;
+}
+
+static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
+                           const start_list *sl, uint32_t p)
 {
     match_scratch *ms = doc->ms;
     for (size_t i = 0; i < sl->n; i++) {
+        if (r->rules.v[sl->rules[i]].nguards && !guards_pass(r, ph, doc, sl->rules[i], p)) continue;
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[sl->rules[i]].entry, p, ms->tmp, p);
     }
@@ -308,22 +461,22 @@ static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
     const token *tk = &doc->toks.v[p];
     uint32_t li;
     if (ph->by_word.n && u64map_get(&ph->by_word, tk->hfold, &li))
-        start_list_add(r, doc, &ph->lists.v[li], p);
+        start_list_add(r, ph, doc, &ph->lists.v[li], p);
     if (ph->by_lex.n)
         for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++)
             if (u64map_get(&ph->by_lex, (uint64_t)doc->hits[h].lex + 1, &li))
-                start_list_add(r, doc, &ph->lists.v[li], p);
+                start_list_add(r, ph, doc, &ph->lists.v[li], p);
     if (ph->by_type.n && doc->ann_first)
         for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++)
             if (u64map_get(&ph->by_type, (uint64_t)doc->anns.v[doc->ann_order[a]].type + 1, &li))
-                start_list_add(r, doc, &ph->lists.v[li], p);
+                start_list_add(r, ph, doc, &ph->lists.v[li], p);
     for (size_t i = 0; i < ph->by_flag.n; i++) {
         const flag_start *fs = &ph->by_flag.v[i];
         if ((tk->flags & fs->flag_mask) == fs->flag_mask &&
             (!fs->kind_mask || (fs->kind_mask & (1u << tk->kind))))
-            start_list_add(r, doc, &fs->rules, p);
+            start_list_add(r, ph, doc, &fs->rules, p);
     }
-    start_list_add(r, doc, &ph->always, p);
+    start_list_add(r, ph, doc, &ph->always, p);
 }
 
 static int record_match(const quarry_rules *r, quarry_doc *doc, const uint32_t *th, uint32_t p)
@@ -352,6 +505,79 @@ static void raw_push(match_scratch *ms, uint32_t pc, uint32_t start, const int32
     ms->nnl++;
 }
 
+static void next_pstamp(match_scratch *ms)
+{
+    if (++ms->pstamp == 0) {
+        memset(ms->tstamp, 0, ms->ntests * sizeof *ms->tstamp);
+        ms->pstamp = 1;
+    }
+}
+
+/* Before a phase: forget the atoms' occurrences, and decide which rules' sentence bounds
+ * hold in this document. */
+static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
+{
+    match_scratch *ms = doc->ms;
+    size_t na = ph->atoms.n;
+    if (!na) return 0;
+    for (size_t a = 0; a < na; a++) {
+        ms->occ[a].lo = 0;
+        ms->occ[a].nx = UINT32_MAX;
+    }
+    /* annotation types with an annotation across a sentence end */
+    memset(ms->typecross, 0, r->types.n);
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *an = &doc->anns.v[i];
+        if (ms->sid[an->tend] != ms->sid[an->tstart]) ms->typecross[an->type] = 1;
+    }
+    for (size_t i = 0; i < ph->nrules; i++) {
+        const crule *ru = &r->rules.v[ph->rules[i]];
+        uint64_t m = 0;
+        for (uint32_t k = 0; k < ru->nunsure; k++) {
+            uint32_t id = ru->unsure_ids[k], kind = id & UNSURE_KIND;
+            id &= ~UNSURE_KIND;
+            int cross = kind == UNSURE_LEX ? ms->lexcross[id]
+                      : kind == UNSURE_TEST ? ms->testcross[id] : ms->typecross[id];
+            if (cross) m |= (uint64_t)1 << k;
+        }
+        ms->rcross[ph->rules[i]] = m;
+    }
+    return 0;
+}
+
+/* Once per document: sentence indexes; the lexicons with an entry across a sentence end and
+ * the tests that pass on the last token of a sentence. */
+static void guards_doc(const quarry_rules *r, quarry_doc *doc)
+{
+    match_scratch *ms = doc->ms;
+    uint32_t n = (uint32_t)doc->toks.n, s = 0;
+    size_t nst = r->send_tests.n, left = nst;
+    for (size_t i = 0; i < nst; i++) ms->testcross[r->send_tests.v[i]] = 0;
+    for (uint32_t p = 0; p < n; p++) {
+        ms->sid[p] = s;
+        if (p == 0 || (doc->toks.v[p - 1].flags & QUARRY_TF_SENT_END)) ms->sfirst[s] = p;
+        if (!(doc->toks.v[p].flags & QUARRY_TF_SENT_END)) continue;
+        s++;
+        if (!left) continue;
+        next_pstamp(ms);
+        for (size_t i = 0; i < nst; i++) {
+            uint32_t t = r->send_tests.v[i];
+            if (!ms->testcross[t] && eval_test(r, doc, t, p)) { ms->testcross[t] = 1; left--; }
+        }
+    }
+    ms->sid[n] = s;
+    ms->nsent = s + (n && !(doc->toks.v[n - 1].flags & QUARRY_TF_SENT_END));
+    ms->sfirst[ms->nsent] = n;
+    if (ms->nlexcross) memset(ms->lexcross, 0, ms->nlexcross);
+    if (!r->lex) return;
+    for (uint32_t p = 0; p < n; p++)
+        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
+            const lex_hit *hit = &doc->hits[h];
+            if (hit->len > 1 && p + hit->len <= n && ms->sid[p + hit->len] != ms->sid[p])
+                ms->lexcross[hit->lex] = 1;
+        }
+}
+
 static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
 {
     match_scratch *ms = doc->ms;
@@ -360,6 +586,7 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
     ms->heap.n = 0;
     ms->ppool.n = 0;
     ms->nslots = ph->nslots;
+    if (guards_prepare(r, ph, doc)) return -1;
     for (uint32_t p = 0; p <= n; p++) {
         /* The threads arriving at p (raw ones from single tokens, pending ones from longer
            atoms) are expanded in order of start, so the leftmost thread keeps a shared pc. */
@@ -379,10 +606,7 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
         }
         ms->nnl = 0;
         if (p < n) add_starts(r, ph, doc, p);
-        if (++ms->pstamp == 0) {
-            memset(ms->tstamp, 0, ms->ntests * sizeof *ms->tstamp);
-            ms->pstamp = 1;
-        }
+        next_pstamp(ms);
         for (size_t i = 0; i < ms->ncl; i++) {
             uint32_t *th = TH(ms->cl, i);
             const inst *in = &r->prog.v[th[0]];
@@ -600,6 +824,7 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
     }
     if (scratch_prepare(doc->ms, r, doc->toks.n)) return -1;
     if (index_annots(doc)) return -1;   /* built-in annotations (quote spans) */
+    guards_doc(r, doc);
     for (uint32_t ph = 0; ph < r->phases.n; ph++) {
         doc->ms->cands.n = 0;
         doc->ms->cpool.n = 0;

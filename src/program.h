@@ -24,6 +24,8 @@ typedef struct ctest {
     int32_t lex;              /* LEX1 */
     const feat_test *feats;   /* LEX1 feature tests */
     uint32_t a, b;            /* children */
+    const uint64_t *set;      /* OR of plain words only: their fold hashes, sorted */
+    uint32_t nset;
     uint32_t rule;            /* first rule using it, for limit messages */
 } ctest;
 
@@ -59,6 +61,27 @@ typedef struct caction {
     size_t nfeats;
 } caction;
 
+/* A start guard (rules_guard.c): every match of the rule consumes, at most maxdist tokens
+ * and maxsent sentence ends after its start, a token where the phase's atom occurs. The
+ * sentence bound does not hold in a document where an annotation type or lexicon whose bit
+ * is in unsure (bit i: the rule's unsure_ids[i]) has an occurrence crossing a sentence end. */
+#define GUARD_INF UINT32_MAX
+typedef struct guard {
+    uint32_t atom;            /* index into the phase's atoms */
+    uint32_t maxdist, maxsent;
+    uint64_t unsure;
+} guard;
+
+enum { ATOM_TEST, ATOM_LEX, ATOM_TYPE };
+/* unsure ids: an annotation type, or a lexicon or test id with its kind in the top bits */
+#define UNSURE_LEX  0x80000000u
+#define UNSURE_TEST 0x40000000u
+#define UNSURE_KIND 0xC0000000u
+typedef struct atom {
+    uint8_t kind;             /* ATOM_* */
+    uint32_t id;              /* test, lexicon or annotation type */
+} atom;
+
 typedef struct crule {
     const char *name;
     int priority;
@@ -70,6 +93,10 @@ typedef struct crule {
     caction *actions;
     size_t nactions;
     srcpos pos;
+    guard *guards;
+    uint32_t nguards;
+    uint32_t *unsure_ids;     /* UNSURE_* ids */
+    uint32_t nunsure;
 } crule;
 
 /* Start index of a phase: which rules may start at a token. */
@@ -104,6 +131,7 @@ typedef struct cphase {
     VEC(start_list) lists;
     VEC(flag_start) by_flag;
     start_list always;
+    VEC(atom) atoms;          /* what the guards of its rules look for */
 } cphase;
 
 struct quarry_rules {
@@ -118,6 +146,7 @@ struct quarry_rules {
     strvec keys;              /* interned feature keys */
     pcre2_match_context *mctx;
     int jit;
+    VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
 };
 
 int u64map_put(u64map *m, uint64_t key, uint32_t val);   /* 0, -1 OOM; overwrites */
@@ -127,6 +156,9 @@ void u64map_free(u64map *m);
 /* Interned type/key ids; -1 when unknown (lookups) or on OOM (intern). */
 int32_t rules_type_id(const quarry_rules *r, const char *name);
 int32_t rules_intern(strvec *tab, arena *a, const char *name);
+
+/* Computes the start guards of every rule (rules_guard.c). 0, -1 on OOM. */
+int rules_guards(quarry_rules *r);
 
 /* Regex limits for rule-set atoms (also applied to JIT). */
 #define QUARRY_RE_MATCH_LIMIT 100000u

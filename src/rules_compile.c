@@ -141,6 +141,26 @@ static int32_t compile_test(comp *c, const tnode *t)
     return nid;
 }
 
+/* An OR of plain folded words ("said" | "says" | ...): collects their hashes; -1 if the
+ * tree holds anything else. */
+static int word_leaves(const tnode *t, uint64_t *out, int n, int max)
+{
+    if (t->kind == TN_WORD) {
+        if (n >= max) return -1;
+        out[n] = token_hash_fold(t->str, t->len);
+        return n + 1;
+    }
+    if (t->kind != TN_OR) return -1;
+    n = word_leaves(t->a, out, n, max);
+    return n < 0 ? -1 : word_leaves(t->b, out, n, max);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static int32_t compile_test_new(comp *c, const tnode *t)
 {
     quarry_rules *r = c->r;
@@ -203,8 +223,22 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         ct.a = (uint32_t)a;
         break;
     }
-    case TN_AND:
     case TN_OR: {
+        /* a word list is one sorted-set test instead of a chain of compares */
+        uint64_t hs[512];
+        int nh = word_leaves(t, hs, 0, 512);
+        if (nh >= 4) {
+            qsort(hs, (size_t)nh, sizeof *hs, cmp_u64);
+            uint64_t *set = arena_alloc(&r->ast.mem, (size_t)nh * sizeof *set);
+            if (!set) { c->oom = 1; return -1; }
+            memcpy(set, hs, (size_t)nh * sizeof *set);
+            ct.set = set;
+            ct.nset = (uint32_t)nh;
+            break;
+        }
+    }
+    /* fall through */
+    case TN_AND: {
         int32_t a = compile_test(c, t->a), b = compile_test(c, t->b);
         if (a < 0 || b < 0) return -1;
         ct.a = (uint32_t)a;
@@ -233,6 +267,77 @@ static void collect_labels(comp *c, const pnode *n, int depth)
 }
 
 static void compile_node(comp *c, const pnode *n);
+
+/* The single-token test of a pattern node, or NULL: a token, or a macro naming one. */
+static const tnode *single_test(comp *c, const pnode *n)
+{
+    for (int depth = 0; depth < 64 && n; depth++) {
+        if (n->kind == PN_TOKEN) return n->test;
+        if (n->kind == PN_SEQ && n->nkids == 1) { n = n->kids[0]; continue; }
+        if (n->kind != PN_MACRO) return NULL;
+        macro_decl *m = find_macro(c->r, n->name);
+        if (!m) return NULL;
+        for (int i = 0; i < c->macro_depth; i++)
+            if (c->macro_stack[i] == m->name) return NULL;
+        m->used = 1;
+        n = m->body;
+    }
+    return NULL;
+}
+
+/* ("said" | "says" | [quote]): alternatives of single tokens match exactly what one OR test
+ * over them matches, with the same captures (there are none inside), so they compile to one
+ * instruction: one thread instead of one per alternative, and a guard the matcher can use
+ * (rules_guard.c). Returns the test, or -1 when the alternatives are not all single tokens. */
+static int32_t alt_as_test(comp *c, const pnode *n)
+{
+    quarry_rules *r = c->r;
+    if (n->nkids < 2 || n->nkids > 512) return -1;
+    uint32_t id;
+    uint64_t key = (uint64_t)(uintptr_t)n | 1;   /* tnode addresses are even */
+    if (u64map_get(&c->test_of, key, &id)) return (int32_t)id;
+    const tnode *ts[512];
+    int words = 1;
+    for (size_t i = 0; i < n->nkids; i++) {
+        ts[i] = single_test(c, n->kids[i]);
+        if (!ts[i]) return -1;
+        words &= ts[i]->kind == TN_WORD;
+    }
+    ctest ct;
+    memset(&ct, 0, sizeof ct);
+    ct.kind = TN_OR;
+    ct.rule = c->rule;
+    ct.lex = -1;
+    if (words) {
+        uint64_t *set = arena_alloc(&r->ast.mem, n->nkids * sizeof *set);
+        if (!set) { c->oom = 1; return -1; }
+        for (size_t i = 0; i < n->nkids; i++) set[i] = token_hash_fold(ts[i]->str, ts[i]->len);
+        qsort(set, n->nkids, sizeof *set, cmp_u64);
+        ct.set = set;
+        ct.nset = (uint32_t)n->nkids;
+    } else {
+        /* a right-leaning chain of ORs over the alternatives' own tests */
+        int32_t acc = compile_test(c, ts[n->nkids - 1]);
+        if (acc < 0) return -1;
+        for (size_t i = n->nkids - 1; i-- > 1;) {
+            int32_t a = compile_test(c, ts[i]);
+            if (a < 0) return -1;
+            ctest o = ct;
+            o.a = (uint32_t)a;
+            o.b = (uint32_t)acc;
+            if (VEC_PUSH(&r->tests, o)) { c->oom = 1; return -1; }
+            acc = (int32_t)(r->tests.n - 1);
+        }
+        int32_t a = compile_test(c, ts[0]);
+        if (a < 0) return -1;
+        ct.a = (uint32_t)a;
+        ct.b = (uint32_t)acc;
+    }
+    if (VEC_PUSH(&r->tests, ct)) { c->oom = 1; return -1; }
+    id = (uint32_t)(r->tests.n - 1);
+    if (u64map_put(&c->test_of, key, id)) c->oom = 1;
+    return (int32_t)id;
+}
 
 static void compile_repeat(comp *c, const pnode *n)
 {
@@ -296,6 +401,8 @@ static void compile_node(comp *c, const pnode *n)
         for (size_t i = 0; i < n->nkids; i++) compile_node(c, n->kids[i]);
         break;
     case PN_ALT: {
+        int32_t one = alt_as_test(c, n);
+        if (one >= 0) { emit(c, OP_TOKEN, (uint32_t)one, 0, 0); break; }
         uint32_t jumps[256];
         size_t nj = 0;
         for (size_t i = 0; i < n->nkids && !c->oom; i++) {
@@ -441,6 +548,11 @@ static int test_keys(const quarry_rules *r, uint32_t tid, startkey *out, int max
         return test_keys(r, t->b, out, max);
     }
     case TN_OR: {
+        if (t->nset) {
+            if ((int)t->nset > max) return -1;
+            for (uint32_t i = 0; i < t->nset; i++) out[i] = (startkey){0, t->set[i], 0, 0};
+            return (int)t->nset;
+        }
         int a = test_keys(r, t->a, out, max);
         if (a < 0) return -1;
         int b = test_keys(r, t->b, out + a, max - a);
@@ -688,10 +800,11 @@ void quarry_rules_free(quarry_rules *r)
         VEC_FREE(&ph->lists);
         for (size_t k = 0; k < ph->by_flag.n; k++) free(ph->by_flag.v[k].rules.rules);
         VEC_FREE(&ph->by_flag);
+        VEC_FREE(&ph->atoms);
         free(ph->always.rules);
     }
     VEC_FREE(&r->phases); VEC_FREE(&r->tests); VEC_FREE(&r->prog); VEC_FREE(&r->rules);
-    VEC_FREE(&r->types); VEC_FREE(&r->keys);
+    VEC_FREE(&r->types); VEC_FREE(&r->keys); VEC_FREE(&r->send_tests);
     if (r->mctx) pcre2_match_context_free(r->mctx);
     lexdb_free(r->lex);
     abbrev_set_free(r->abbrevs);
@@ -787,6 +900,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         if (ns > ph->nslots) ph->nslots = ns;
         if (index_rule(r, ph, i)) return d->errors + 1;
     }
+    if (rules_guards(r)) return d->errors + 1;
     return d->errors;
 }
 

@@ -1,0 +1,435 @@
+/* Start guards: which tokens a rule's match must contain, and how far from its start.
+ *
+ * The matcher starts a rule at every token its first test may pass (the first-token index).
+ * Many rules start often and rarely match: "a speaker noun phrase, a cue, then a quote mark"
+ * starts at almost every word. A guard is an instruction that every path from the rule's
+ * entry to its MATCH passes through (a dominator) and that consumes a token passing a test,
+ * a lexicon entry or an annotation: its atom. Knowing the longest distance from the entry to
+ * the guard, in tokens and in sentence ends crossed, the matcher skips a start at p when the
+ * next occurrence of the atom at or after p lies farther. No thread started there could have
+ * matched, so skipping it changes no output: a Pike-VM thread's future depends only on its
+ * instruction and position, so the threads it would have shadowed could not match either.
+ *
+ * Distances are longest paths over the rule's instruction graph (strongly connected
+ * components, then the components in topological order): a token test weighs one token, and
+ * one sentence end unless the test excludes sentence ends ([... & !send]); a lexicon entry
+ * weighs the longest entry of any lexicon; an annotation weighs an unknown number of tokens.
+ * Lexicon entries and annotations are assumed to stay inside a sentence; the matcher checks
+ * that per document and drops the sentence bound of a guard whose paths hold an entry or
+ * annotation type that crosses one there (guard.unsure, crule.unsure_ids). A cycle through an
+ * instruction that weighs makes every distance after it unbounded. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+
+#define BIG ((int64_t)1 << 40)   /* unbounded */
+#define MAX_RULE_INSTS 8192u      /* larger rules get no guards (analysis is O(n^2) here) */
+#define MAX_GUARDS 4
+#define MAX_PHASE_ATOMS 48
+#define MAX_CANDS 64
+
+/* Does the test fail on every token that ends a sentence? */
+static int excludes_send(const quarry_rules *r, uint32_t tid)
+{
+    const ctest *t = &r->tests.v[tid];
+    switch (t->kind) {
+    case TN_NOT: {
+        const ctest *a = &r->tests.v[t->a];
+        return a->kind == TN_FLAG && a->flag_mask == QUARRY_TF_SENT_END && !a->kind_mask;
+    }
+    case TN_AND: return excludes_send(r, t->a) || excludes_send(r, t->b);
+    case TN_OR: return !t->nset && excludes_send(r, t->a) && excludes_send(r, t->b);
+    default: return 0;
+    }
+}
+
+static int has_regex(const quarry_rules *r, uint32_t tid)
+{
+    const ctest *t = &r->tests.v[tid];
+    if (t->kind == TN_REGEX) return 1;
+    if (t->kind == TN_NOT) return has_regex(r, t->a);
+    if ((t->kind == TN_AND || t->kind == TN_OR) && !t->nset)
+        return has_regex(r, t->a) || has_regex(r, t->b);
+    return 0;
+}
+
+/* How rare a test is likely to be: 0 words and lexicons, 1 quote marks and dashes, 2 other
+ * flags, -1 useless as a guard (passes nearly everywhere, or a regex: too dear to run at
+ * every token, and its limit warnings must come from where the rule runs it). */
+static int test_rank(const quarry_rules *r, uint32_t tid)
+{
+    if (has_regex(r, tid)) return -1;
+    const ctest *t = &r->tests.v[tid];
+    switch (t->kind) {
+    case TN_WORD: case TN_EXACT: case TN_LEX1: return 0;
+    case TN_FLAG:
+        if (t->flag_mask & (QUARRY_TF_QOPEN | QUARRY_TF_QCLOSE | QUARRY_TF_QAMBIG)) return 1;
+        if (t->kind_mask && !(t->kind_mask & ((1u << TK_WORD) | (1u << TK_PUNCT)))) return 1;
+        return t->flag_mask || t->kind_mask ? 2 : -1;
+    case TN_AND: {
+        int a = test_rank(r, t->a), b = test_rank(r, t->b);
+        if (a < 0) return b;
+        if (b < 0) return a;
+        return a < b ? a : b;
+    }
+    case TN_OR: {
+        if (t->nset) return 0;
+        int a = test_rank(r, t->a), b = test_rank(r, t->b);
+        if (a < 0 || b < 0) return -1;
+        return a > b ? a : b;
+    }
+    default: return -1;
+    }
+}
+
+static int succs(const inst *in, uint32_t base, uint32_t i, uint32_t n, uint32_t out[2])
+{
+    int k = 0;
+    switch (in->op) {
+    case OP_MATCH: return 0;
+    case OP_JMP: out[k++] = in->x - base; break;
+    case OP_SPLIT: out[k++] = in->x - base; out[k++] = in->y - base; break;
+    default: out[k++] = i + 1; break;
+    }
+    int m = 0;
+    for (int j = 0; j < k; j++)
+        if (out[j] < n) out[m++] = out[j];
+    return m;
+}
+
+typedef struct cand {
+    uint32_t atom_kind, atom_id;
+    int rank;
+    int64_t d, k;
+    uint64_t unsure;
+    uint32_t pc;
+} cand;
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    if (x->k != y->k) return x->k < y->k ? -1 : 1;
+    if (x->d != y->d) return x->d < y->d ? -1 : 1;
+    return x->pc < y->pc ? -1 : x->pc > y->pc;
+}
+
+static int64_t sat_add(int64_t a, int64_t b) { return a >= BIG || b >= BIG ? BIG : a + b; }
+
+typedef struct work {
+    uint32_t n;
+    uint32_t *idx, *low, *comp, *stk, *cs_node, *cs_next, *order, *mark;
+    uint8_t *onstk;
+    int64_t *d, *k;
+    uint64_t *un;
+} work;
+
+static void work_free(work *w)
+{
+    free(w->idx); free(w->low); free(w->comp); free(w->stk); free(w->cs_node); free(w->cs_next);
+    free(w->order); free(w->mark); free(w->onstk); free(w->d); free(w->k); free(w->un);
+}
+
+static int work_alloc(work *w, uint32_t n)
+{
+    memset(w, 0, sizeof *w);
+    w->n = n;
+    w->idx = malloc(n * sizeof *w->idx); w->low = malloc(n * sizeof *w->low);
+    w->comp = malloc(n * sizeof *w->comp); w->stk = malloc(n * sizeof *w->stk);
+    w->cs_node = malloc(n * sizeof *w->cs_node); w->cs_next = malloc(n * sizeof *w->cs_next);
+    w->order = malloc(n * sizeof *w->order); w->mark = calloc(n, sizeof *w->mark);
+    w->onstk = calloc(n, 1);
+    w->d = malloc(n * sizeof *w->d); w->k = malloc(n * sizeof *w->k);
+    w->un = calloc(n, sizeof *w->un);
+    if (!w->idx || !w->low || !w->comp || !w->stk || !w->cs_node || !w->cs_next || !w->order ||
+        !w->mark || !w->onstk || !w->d || !w->k || !w->un) {
+        work_free(w);
+        return -1;
+    }
+    return 0;
+}
+
+/* Tarjan's strongly connected components, iteratively. comp[] numbers components in reverse
+ * topological order (a component's successors have smaller numbers). Returns the count. */
+static uint32_t scc(const inst *prog, uint32_t base, work *w)
+{
+    uint32_t n = w->n, counter = 0, ncomp = 0, sp = 0, cp = 0;
+    for (uint32_t i = 0; i < n; i++) w->idx[i] = UINT32_MAX;
+    for (uint32_t root = 0; root < n; root++) {
+        if (w->idx[root] != UINT32_MAX) continue;
+        w->cs_node[cp] = root; w->cs_next[cp] = 0; cp++;
+        w->idx[root] = w->low[root] = counter++;
+        w->stk[sp++] = root; w->onstk[root] = 1;
+        while (cp) {
+            uint32_t v = w->cs_node[cp - 1];
+            uint32_t out[2];
+            int ns = succs(&prog[base + v], base, v, n, out);
+            if (w->cs_next[cp - 1] < (uint32_t)ns) {
+                uint32_t s = out[w->cs_next[cp - 1]++];
+                if (w->idx[s] == UINT32_MAX) {
+                    w->idx[s] = w->low[s] = counter++;
+                    w->stk[sp++] = s; w->onstk[s] = 1;
+                    w->cs_node[cp] = s; w->cs_next[cp] = 0; cp++;
+                } else if (w->onstk[s] && w->idx[s] < w->low[v]) {
+                    w->low[v] = w->idx[s];
+                }
+                continue;
+            }
+            if (w->low[v] == w->idx[v]) {
+                uint32_t x;
+                do {
+                    x = w->stk[--sp];
+                    w->onstk[x] = 0;
+                    w->comp[x] = ncomp;
+                } while (x != v);
+                ncomp++;
+            }
+            cp--;
+            if (cp) {
+                uint32_t u = w->cs_node[cp - 1];
+                if (w->low[v] < w->low[u]) w->low[u] = w->low[v];
+            }
+        }
+    }
+    return ncomp;
+}
+
+/* The id under which a consumed unit may cross a sentence end (a test that does not exclude
+ * sentence ends, a lexicon, an annotation type), or UINT32_MAX when it cannot. */
+static uint32_t unsure_id(const quarry_rules *r, const inst *in)
+{
+    switch (in->op) {
+    case OP_TOKEN:   /* a regex is weighed statically: it is not run where the rule did not */
+        return excludes_send(r, in->arg) || has_regex(r, in->arg) ? UINT32_MAX
+                                                                  : in->arg | UNSURE_TEST;
+    case OP_LEX: return in->arg | UNSURE_LEX;
+    case OP_ANNOT: return in->arg;
+    default: return UINT32_MAX;
+    }
+}
+
+/* Weights of an instruction: tokens, sentence ends (0 but for a regex that does not exclude
+ * them: whether a unit crosses one is decided per document, through the bit of its unsure
+ * id). */
+static void weigh(const quarry_rules *r, const inst *in, const uint32_t *uids, uint32_t nuids,
+                  int64_t *wd, int64_t *wk, uint64_t *bit)
+{
+    *wd = 0; *wk = 0; *bit = 0;
+    switch (in->op) {
+    case OP_TOKEN:
+        *wd = 1;
+        if (!excludes_send(r, in->arg) && has_regex(r, in->arg)) *wk = 1;
+        break;
+    case OP_LEX: {
+        size_t ml = lexdb_max_len(r->lex);
+        *wd = ml ? (int64_t)ml : 1;
+        break;
+    }
+    case OP_ANNOT: *wd = BIG; break;
+    default: return;
+    }
+    uint32_t id = unsure_id(r, in);
+    if (id == UINT32_MAX) return;
+    for (uint32_t j = 0; j < nuids; j++)
+        if (uids[j] == id) { *bit = (uint64_t)1 << j; return; }
+    *bit = ~(uint64_t)0;   /* more than 64 distinct: unsure about everything */
+}
+
+/* Is MATCH (the last instruction) reachable from the entry without passing through avoid? */
+static int reaches_without(const inst *prog, uint32_t base, work *w, uint32_t avoid,
+                           uint32_t stamp)
+{
+    uint32_t n = w->n, sp = 0;
+    if (avoid == 0) return 0;
+    w->stk[sp++] = 0;
+    w->mark[0] = stamp;
+    while (sp) {
+        uint32_t v = w->stk[--sp];
+        if (v == n - 1) return 1;
+        uint32_t out[2];
+        int ns = succs(&prog[base + v], base, v, n, out);
+        for (int j = 0; j < ns; j++) {
+            uint32_t s = out[j];
+            if (s == avoid || w->mark[s] == stamp) continue;
+            w->mark[s] = stamp;
+            w->stk[sp++] = s;
+        }
+    }
+    return 0;
+}
+
+static int32_t phase_atom(cphase *ph, uint32_t kind, uint32_t id)
+{
+    for (size_t i = 0; i < ph->atoms.n; i++)
+        if (ph->atoms.v[i].kind == kind && ph->atoms.v[i].id == id) return (int32_t)i;
+    if (ph->atoms.n >= MAX_PHASE_ATOMS) return -1;
+    atom a = {(uint8_t)kind, id};
+    if (VEC_PUSH(&ph->atoms, a)) return -2;
+    return (int32_t)(ph->atoms.n - 1);
+}
+
+static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
+{
+    crule *ru = &r->rules.v[ri];
+    const inst *prog = r->prog.v;
+    uint32_t base = ru->entry;
+    uint32_t n = w->n;
+    if (prog[base + n - 1].op != OP_MATCH) return 0;
+
+    /* the lexicons and annotation types the rule consumes */
+    uint32_t uids[64], nu = 0;
+    int overflow = 0;   /* more than 64: no sentence bounds at all */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = unsure_id(r, &prog[base + i]);
+        if (id == UINT32_MAX) continue;
+        uint32_t j = 0;
+        while (j < nu && uids[j] != id) j++;
+        if (j < nu) continue;
+        if (nu == 64) overflow = 1;
+        else uids[nu++] = id;
+    }
+
+    uint32_t ncomp = scc(prog, base, w);
+    /* nodes grouped by component, components in topological order (highest number first) */
+    uint32_t *start = calloc(ncomp + 1, sizeof *start);
+    if (!start) return -1;
+    for (uint32_t i = 0; i < n; i++) start[ncomp - 1 - w->comp[i] + 1]++;
+    for (uint32_t c = 0; c < ncomp; c++) start[c + 1] += start[c];
+    for (uint32_t i = 0; i < n; i++) w->order[start[ncomp - 1 - w->comp[i]]++] = i;
+    for (uint32_t c = ncomp; c > 0; c--) start[c] = start[c - 1];
+    start[0] = 0;
+
+    for (uint32_t i = 0; i < n; i++) { w->d[i] = -1; w->k[i] = -1; w->un[i] = 0; }
+    w->d[0] = 0; w->k[0] = 0;
+    for (uint32_t c = 0; c < ncomp; c++) {
+        uint32_t a = start[c], b = start[c + 1];
+        int cyclic = b - a > 1;
+        if (!cyclic) {
+            uint32_t v = w->order[a], out[2];
+            int ns = succs(&prog[base + v], base, v, n, out);
+            for (int j = 0; j < ns; j++) cyclic |= out[j] == v;
+        }
+        if (cyclic) {
+            int64_t ind = -1, ink = -1, wdsum = 0, wksum = 0;
+            uint64_t inu = 0;
+            for (uint32_t m = a; m < b; m++) {
+                uint32_t v = w->order[m];
+                int64_t wd, wk;
+                uint64_t bit;
+                weigh(r, &prog[base + v], uids, nu, &wd, &wk, &bit);
+                wdsum = sat_add(wdsum, wd);
+                wksum = sat_add(wksum, wk);
+                inu |= bit;
+                if (w->d[v] < 0) continue;
+                if (w->d[v] > ind) ind = w->d[v];
+                if (w->k[v] > ink) ink = w->k[v];
+                inu |= w->un[v];
+            }
+            if (ind < 0) continue;   /* unreachable */
+            for (uint32_t m = a; m < b; m++) {
+                uint32_t v = w->order[m];
+                w->d[v] = wdsum > 0 ? BIG : ind;
+                w->k[v] = wksum > 0 ? BIG : ink;
+                w->un[v] = inu;
+            }
+        }
+        for (uint32_t m = a; m < b; m++) {
+            uint32_t v = w->order[m], out[2];
+            if (w->d[v] < 0) continue;
+            int64_t wd, wk;
+            uint64_t bit;
+            weigh(r, &prog[base + v], uids, nu, &wd, &wk, &bit);
+            int ns = succs(&prog[base + v], base, v, n, out);
+            for (int j = 0; j < ns; j++) {
+                uint32_t s = out[j];
+                if (w->comp[s] == w->comp[v]) continue;
+                int64_t nd = sat_add(w->d[v], wd), nk = sat_add(w->k[v], wk);
+                if (nd > w->d[s]) w->d[s] = nd;
+                if (nk > w->k[s]) w->k[s] = nk;
+                w->un[s] |= w->un[v] | bit;
+            }
+        }
+    }
+    free(start);
+
+    /* candidate guards: consuming instructions past the first token with a bound */
+    cand cands[MAX_CANDS];
+    size_t nc = 0;
+    uint32_t stamp = 0;
+    for (uint32_t i = 1; i < n && nc < MAX_CANDS; i++) {
+        const inst *in = &prog[base + i];
+        if (w->d[i] <= 0) continue;            /* unreachable, or possibly the first token */
+        if (w->d[i] >= BIG && w->k[i] >= BIG) continue;
+        cand c = {0, in->arg, 0, w->d[i], w->k[i], w->un[i], i};
+        if (in->op == OP_TOKEN) {
+            c.rank = test_rank(r, in->arg);
+            if (c.rank < 0) continue;
+            c.atom_kind = ATOM_TEST;
+        } else if (in->op == OP_LEX) {
+            c.atom_kind = ATOM_LEX;
+        } else if (in->op == OP_ANNOT) {
+            c.atom_kind = ATOM_TYPE;
+        } else {
+            continue;
+        }
+        int dup = 0;
+        for (size_t j = 0; j < nc; j++)
+            dup |= cands[j].atom_kind == c.atom_kind && cands[j].atom_id == c.atom_id;
+        if (dup) continue;
+        if (reaches_without(prog, base, w, i, ++stamp)) continue;
+        cands[nc++] = c;
+    }
+    if (!nc) return 0;
+    qsort(cands, nc, sizeof *cands, cand_cmp);
+    cphase *ph = &r->phases.v[ru->phase];
+    ru->guards = arena_zalloc(&r->ast.mem, MAX_GUARDS * sizeof *ru->guards);
+    ru->unsure_ids = arena_alloc(&r->ast.mem, (nu + 1) * sizeof *ru->unsure_ids);
+    if (!ru->guards || !ru->unsure_ids) return -1;
+    memcpy(ru->unsure_ids, uids, nu * sizeof *uids);
+    ru->nunsure = nu;
+    for (size_t j = 0; j < nc && ru->nguards < MAX_GUARDS; j++) {
+        int32_t a = phase_atom(ph, cands[j].atom_kind, cands[j].atom_id);
+        if (a == -2) return -1;
+        if (a < 0) continue;
+        guard *g = &ru->guards[ru->nguards++];
+        g->atom = (uint32_t)a;
+        g->maxdist = cands[j].d >= BIG ? GUARD_INF : (uint32_t)cands[j].d;
+        g->maxsent = cands[j].k >= BIG || overflow ? GUARD_INF : (uint32_t)cands[j].k;
+        g->unsure = cands[j].unsure;
+    }
+    return 0;
+}
+
+static int guards_all(quarry_rules *r)
+{
+    for (uint32_t ri = 0; ri < r->rules.n; ri++) {
+        uint32_t end = ri + 1 < r->rules.n ? r->rules.v[ri + 1].entry : (uint32_t)r->prog.n;
+        uint32_t n = end - r->rules.v[ri].entry;
+        if (n < 2 || n > MAX_RULE_INSTS) continue;
+        work w;
+        if (work_alloc(&w, n)) return -1;
+        int rc = rule_guards(r, ri, &w);
+        work_free(&w);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+int rules_guards(quarry_rules *r)
+{
+    if (guards_all(r)) return -1;
+    /* the tests whose passing on a sentence end must be known per document */
+    for (uint32_t ri = 0; ri < r->rules.n; ri++) {
+        const crule *ru = &r->rules.v[ri];
+        for (uint32_t k = 0; k < ru->nunsure; k++) {
+            uint32_t id = ru->unsure_ids[k];
+            if ((id & UNSURE_KIND) != UNSURE_TEST) continue;
+            id &= ~UNSURE_KIND;
+            size_t j = 0;
+            while (j < r->send_tests.n && r->send_tests.v[j] != id) j++;
+            if (j == r->send_tests.n && VEC_PUSH(&r->send_tests, id)) return -1;
+        }
+    }
+    return 0;
+}
