@@ -35,6 +35,16 @@ typedef struct occ_state {
     uint32_t lo, nx;           /* nx: UINT32_MAX when none */
 } occ_state;
 
+/* Regex results by token text: a token's regex test depends on its bytes only, and news
+ * repeats its words; only ASCII tokens are cached (their bytes are their NFC form, which
+ * the hash identifies). Direct-mapped; cleared when the rule set changes. */
+#define RECACHE_BITS 12
+typedef struct recache_ent {
+    uint64_t h;
+    uint32_t tid;              /* test id + 1, 0 = empty */
+    uint8_t res;
+} recache_ent;
+
 struct match_scratch {
     size_t nprog, stride;
     unsigned char *cl, *nl;    /* thread lists: { uint32 pc, start; int32 slots[] } */
@@ -50,6 +60,8 @@ struct match_scratch {
     size_t ntests;
     uint32_t pstamp;
     pcre2_match_data *md;
+    recache_ent *recache;
+    uint64_t recache_serial;   /* rule set the cache belongs to */
     /* pending threads: a binary heap on (pos, seq) */
     VEC(pend) heap;
     VEC(int32_t) ppool;
@@ -82,7 +94,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
-    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst);
+    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms);
 }
@@ -160,6 +172,14 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->md = pcre2_match_data_create(1, NULL);
         if (!ms->md) return -1;
     }
+    if (!ms->recache) {
+        ms->recache = calloc((size_t)1 << RECACHE_BITS, sizeof *ms->recache);
+        if (!ms->recache) return -1;
+    }
+    if (ms->recache_serial != r->serial) {
+        memset(ms->recache, 0, ((size_t)1 << RECACHE_BITS) * sizeof *ms->recache);
+        ms->recache_serial = r->serial;
+    }
     if (ms->ntests) memset(ms->twarned, 0, ms->ntests);
     return 0;
 }
@@ -191,11 +211,19 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
                       const token *tk)
 {
     match_scratch *ms = doc->ms;
+    recache_ent *ce = NULL;
+    if (!(tk->flags & QUARRY_TF_NONASCII)) {
+        uint64_t k = (tk->hraw ^ ((uint64_t)(tid + 1) * 0x9E3779B97F4A7C15ull)) * 0xff51afd7ed558ccdull;
+        ce = &ms->recache[k >> (64 - RECACHE_BITS)];
+        if (ce->tid == tid + 1 && ce->h == tk->hraw) return ce->res;
+    }
     uint32_t opts = doc->txt.n_invalid ? 0 : PCRE2_NO_UTF_CHECK;
     int rc = pcre2_match(t->re, (PCRE2_SPTR)(doc->txt.src + tk->start), tk->end - tk->start, 0,
                          opts, ms->md, r->mctx);
-    if (rc >= 0) return 1;
-    if (rc == PCRE2_ERROR_NOMATCH) return 0;
+    if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
+        if (ce) *ce = (recache_ent){tk->hraw, tid + 1, rc >= 0};
+        return rc >= 0;
+    }
     if (!ms->twarned[tid]) {
         ms->twarned[tid] = 1;
         PCRE2_UCHAR msg[160];

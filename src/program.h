@@ -147,6 +147,7 @@ struct quarry_rules {
     pcre2_match_context *mctx;
     int jit;
     VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
+    uint64_t serial;          /* unique per rule set made in this process (caches key on it) */
 };
 
 int u64map_put(u64map *m, uint64_t key, uint32_t val);   /* 0, -1 OOM; overwrites */

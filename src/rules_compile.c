@@ -3,6 +3,7 @@
  * program per rule and indexes each phase's rules by the tests they can start with. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,6 +93,7 @@ typedef struct comp {
     const char *macro_stack[64];
     int macro_depth;
     int32_t *type_phase;      /* first phase making each type */
+    u64map test_cons;         /* structural hash -> test id: equal tests are one test */
     u64map test_of;           /* tnode address -> test id: a macro's tests are compiled once
                                  however often it is expanded, so they share one cache slot */
     int oom;
@@ -131,6 +133,43 @@ static uint32_t cp_count(const char *s, size_t off)
 }
 
 static int32_t compile_test_new(comp *c, const tnode *t);
+
+/* Adds a compiled test, or returns an equal one already there: "," written in three rules is
+ * one test, evaluated once per token, and one atom for the guards. Regexes are not shared
+ * (their source positions differ in messages). */
+static int32_t push_test(comp *c, ctest *ct)
+{
+    quarry_rules *r = c->r;
+    uint64_t h = 0;
+    if (ct->kind != TN_REGEX) {
+        h = ((uint64_t)ct->kind + 1) * 0x9E3779B97F4A7C15ull;
+        h = (h ^ ct->hash) * 0xff51afd7ed558ccdull;
+        h = (h ^ ((uint64_t)ct->flag_mask << 32 | ct->kind_mask)) * 0xc4ceb9fe1a85ec53ull;
+        h = (h ^ (uint64_t)(uint32_t)ct->lex ^ (uint64_t)(uintptr_t)ct->feats) * 0xff51afd7ed558ccdull;
+        h = (h ^ ((uint64_t)ct->a << 32 | ct->b)) * 0xc4ceb9fe1a85ec53ull;
+        for (uint32_t i = 0; i < ct->nset; i++) h = (h ^ ct->set[i]) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+        if (!h) h = 1;
+        uint32_t id;
+        if (u64map_get(&c->test_cons, h, &id)) {
+            const ctest *o = &r->tests.v[id];
+            if (o->kind == ct->kind && o->hash == ct->hash && o->flag_mask == ct->flag_mask &&
+                o->kind_mask == ct->kind_mask && o->lex == ct->lex && o->feats == ct->feats &&
+                o->a == ct->a && o->b == ct->b && o->nset == ct->nset &&
+                (!ct->nset || !memcmp(o->set, ct->set, ct->nset * sizeof *ct->set)) &&
+                o->len == ct->len && (!ct->len || !memcmp(o->str, ct->str, ct->len)))
+                return (int32_t)id;
+        }
+    }
+    if (VEC_PUSH(&r->tests, *ct)) {
+        if (ct->re) pcre2_code_free(ct->re);
+        c->oom = 1;
+        return -1;
+    }
+    int32_t id = (int32_t)(r->tests.n - 1);
+    if (h && u64map_put(&c->test_cons, h, (uint32_t)id)) c->oom = 1;
+    return id;
+}
 
 static int32_t compile_test(comp *c, const tnode *t)
 {
@@ -246,8 +285,7 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         break;
     }
     }
-    if (VEC_PUSH(&r->tests, ct)) { c->oom = 1; return -1; }
-    return (int32_t)(r->tests.n - 1);
+    return push_test(c, &ct);
 }
 
 static void collect_labels(comp *c, const pnode *n, int depth)
@@ -325,18 +363,18 @@ static int32_t alt_as_test(comp *c, const pnode *n)
             ctest o = ct;
             o.a = (uint32_t)a;
             o.b = (uint32_t)acc;
-            if (VEC_PUSH(&r->tests, o)) { c->oom = 1; return -1; }
-            acc = (int32_t)(r->tests.n - 1);
+            acc = push_test(c, &o);
+            if (acc < 0) return -1;
         }
         int32_t a = compile_test(c, ts[0]);
         if (a < 0) return -1;
         ct.a = (uint32_t)a;
         ct.b = (uint32_t)acc;
     }
-    if (VEC_PUSH(&r->tests, ct)) { c->oom = 1; return -1; }
-    id = (uint32_t)(r->tests.n - 1);
-    if (u64map_put(&c->test_of, key, id)) c->oom = 1;
-    return (int32_t)id;
+    int32_t nid = push_test(c, &ct);
+    if (nid < 0) return -1;
+    if (u64map_put(&c->test_of, key, (uint32_t)nid)) c->oom = 1;
+    return nid;
 }
 
 static void compile_repeat(comp *c, const pnode *n)
@@ -527,7 +565,7 @@ typedef struct startkey {
 } startkey;
 
 /* The index keys of a test: writes up to max keys, returns count, or -1 if unindexable. */
-static int test_keys(const quarry_rules *r, uint32_t tid, startkey *out, int max)
+static int test_keys_d(const quarry_rules *r, uint32_t tid, startkey *out, int max, int depth)
 {
     const ctest *t = &r->tests.v[tid];
     if (max <= 0) return -1;
@@ -543,9 +581,22 @@ static int test_keys(const quarry_rules *r, uint32_t tid, startkey *out, int max
         out[0] = (startkey){3, 0, t->flag_mask, t->kind_mask};
         return 1;
     case TN_AND: {
-        int a = test_keys(r, t->a, out, max);
-        if (a >= 0) return a;
-        return test_keys(r, t->b, out, max);
+        /* either side's keys will do: take the side without flag keys (a word or a lexicon
+           is rarer than "cap"), else the one with fewer keys */
+        int a = test_keys_d(r, t->a, out, max, depth + 1);
+        if (depth > 8) {   /* deep chains: the first side with keys (bounded stack use) */
+            if (a >= 0) return a;
+            return test_keys_d(r, t->b, out, max, depth + 1);
+        }
+        startkey kb[256];
+        int b = test_keys_d(r, t->b, kb, max < 256 ? max : 256, depth + 1);
+        if (b < 0) return a;
+        int af = 0, bf = 0;
+        for (int i = 0; i < a; i++) af |= out[i].kind == 3;
+        for (int i = 0; i < b; i++) bf |= kb[i].kind == 3;
+        if (a >= 0 && (af < bf || (af == bf && a <= b))) return a;
+        memcpy(out, kb, (size_t)b * sizeof *kb);
+        return b;
     }
     case TN_OR: {
         if (t->nset) {
@@ -553,13 +604,18 @@ static int test_keys(const quarry_rules *r, uint32_t tid, startkey *out, int max
             for (uint32_t i = 0; i < t->nset; i++) out[i] = (startkey){0, t->set[i], 0, 0};
             return (int)t->nset;
         }
-        int a = test_keys(r, t->a, out, max);
+        int a = test_keys_d(r, t->a, out, max, depth + 1);
         if (a < 0) return -1;
-        int b = test_keys(r, t->b, out + a, max - a);
+        int b = test_keys_d(r, t->b, out + a, max - a, depth + 1);
         return b < 0 ? -1 : a + b;
     }
     default: return -1;
     }
+}
+
+static int test_keys(const quarry_rules *r, uint32_t tid, startkey *out, int max)
+{
+    return test_keys_d(r, tid, out, max, 0);
 }
 
 static int list_add(start_list *l, uint32_t rule)
@@ -869,6 +925,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     for (uint32_t i = 0; i < r->rules.n && !c.oom; i++) compile_rule(&c, i);
     free(c.type_phase);
     u64map_free(&c.test_of);
+    u64map_free(&c.test_cons);
     if (c.oom == 2) {
         srcpos p = {0, 0, 0};
         ERR(&c, p, "the rule set compiles to more than %u instructions", MAX_PROG);
@@ -931,8 +988,11 @@ static quarry_rules *rules_alloc(rule_diags *d, quarry_diag_fn fn, void *ud)
     memset(d, 0, sizeof *d);
     d->fn = fn;
     d->userdata = ud;
+    static _Atomic uint64_t serials;
     quarry_rules *r = calloc(1, sizeof *r);
-    if (r) rule_ast_init(&r->ast);
+    if (!r) return NULL;
+    rule_ast_init(&r->ast);
+    r->serial = ++serials;
     return r;
 }
 

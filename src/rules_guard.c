@@ -54,19 +54,31 @@ static int has_regex(const quarry_rules *r, uint32_t tid)
     return 0;
 }
 
-/* How rare a test is likely to be: 0 words and lexicons, 1 quote marks and dashes, 2 other
- * flags, -1 useless as a guard (passes nearly everywhere, or a regex: too dear to run at
- * every token, and its limit warnings must come from where the rule runs it). */
+/* How rare a test is likely to be, as a guard: 1 words, word lists and lexicons, 2
+ * punctuation words and quote marks, 3 other flags; -1 useless (passes at every sentence
+ * end or nearly everywhere, or holds a regex: too dear to run at every token, and its limit
+ * warnings must come from where the rule runs it). Annotations rank 0 (rules_guard). */
 static int test_rank(const quarry_rules *r, uint32_t tid)
 {
     if (has_regex(r, tid)) return -1;
     const ctest *t = &r->tests.v[tid];
+    const uint32_t qflags = QUARRY_TF_QOPEN | QUARRY_TF_QCLOSE | QUARRY_TF_QAMBIG;
+    const uint32_t bounds = QUARRY_TF_SENT_START | QUARRY_TF_SENT_END | QUARRY_TF_PARA_START |
+                            QUARRY_TF_PARA_END;
+    const uint32_t rare_kinds = (1u << TK_QUOTE) | (1u << TK_DASH) | (1u << TK_URL) |
+                                (1u << TK_EMAIL) | (1u << TK_SYM);
     switch (t->kind) {
-    case TN_WORD: case TN_EXACT: case TN_LEX1: return 0;
+    case TN_WORD:
+    case TN_EXACT: {
+        unsigned char c0 = t->len ? (unsigned char)t->str[0] : 0;
+        return (c0 >= 0x80 || (unsigned)((c0 | 0x20) - 'a') < 26u) ? 1 : 2;
+    }
+    case TN_LEX1: return 1;
     case TN_FLAG:
-        if (t->flag_mask & (QUARRY_TF_QOPEN | QUARRY_TF_QCLOSE | QUARRY_TF_QAMBIG)) return 1;
-        if (t->kind_mask && !(t->kind_mask & ((1u << TK_WORD) | (1u << TK_PUNCT)))) return 1;
-        return t->flag_mask || t->kind_mask ? 2 : -1;
+        if (t->flag_mask & qflags) return 2;
+        if (t->kind_mask && !(t->kind_mask & ~rare_kinds)) return 2;
+        if (!t->kind_mask && !(t->flag_mask & ~bounds)) return -1;
+        return 3;
     case TN_AND: {
         int a = test_rank(r, t->a), b = test_rank(r, t->b);
         if (a < 0) return b;
@@ -74,7 +86,7 @@ static int test_rank(const quarry_rules *r, uint32_t tid)
         return a < b ? a : b;
     }
     case TN_OR: {
-        if (t->nset) return 0;
+        if (t->nset) return 1;
         int a = test_rank(r, t->a), b = test_rank(r, t->b);
         if (a < 0 || b < 0) return -1;
         return a > b ? a : b;
@@ -367,6 +379,7 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
             if (c.rank < 0) continue;
             c.atom_kind = ATOM_TEST;
         } else if (in->op == OP_LEX) {
+            c.rank = 1;
             c.atom_kind = ATOM_LEX;
         } else if (in->op == OP_ANNOT) {
             c.atom_kind = ATOM_TYPE;
