@@ -55,6 +55,7 @@ struct quarry_doc {
     /* lexicon hits: hits[hit_first[i] .. hit_first[i+1]) start at token i */
     uint32_t *hit_first;
     lex_hit *hits;
+    uint64_t *lex1;           /* bit l: an entry of lexicon l (< 64) is this one token */
     /* annotations, and an index by start token rebuilt after each phase */
     VEC(annot) anns;
     uint32_t *ann_first;      /* n+1 offsets into ann_order */

@@ -250,6 +250,10 @@ static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint3
               (!t->kind_mask || (t->kind_mask & (1u << tk->kind)));
         break;
     case TN_LEX1:
+        if (!t->feats && t->lex >= 0 && t->lex < 64) {
+            res = (int)((doc->lex1[p] >> t->lex) & 1);
+            break;
+        }
         for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1] && !res; h++) {
             const lex_hit *hit = &doc->hits[h];
             res = hit->lex == (uint32_t)t->lex && hit->len == 1 &&
@@ -393,6 +397,7 @@ static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, u
         return (tk->flags & t->flag_mask) == t->flag_mask &&
                (!t->kind_mask || (t->kind_mask & (1u << tk->kind)));
     case TN_LEX1:
+        if (!t->feats && t->lex >= 0 && t->lex < 64) return (int)((doc->lex1[q] >> t->lex) & 1);
         for (uint32_t h = doc->hit_first[q]; h < doc->hit_first[q + 1]; h++) {
             const lex_hit *hit = &doc->hits[h];
             if (hit->lex == (uint32_t)t->lex && hit->len == 1 && feats_ok(r->lex, hit->entry, t->feats))
@@ -601,7 +606,7 @@ static void guards_doc(const quarry_rules *r, quarry_doc *doc)
     for (uint32_t p = 0; p < n; p++)
         for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
             const lex_hit *hit = &doc->hits[h];
-            if (hit->len > 1 && p + hit->len <= n && ms->sid[p + hit->len] != ms->sid[p])
+            if (p + hit->len <= n && ms->sid[p + hit->len] != ms->sid[p])
                 ms->lexcross[hit->lex] = 1;
         }
 }

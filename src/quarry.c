@@ -82,7 +82,8 @@ static int lexicon_pass(const quarry_rules *r, quarry_doc *doc)
 {
     size_t n = doc->toks.n;
     doc->hit_first = arena_alloc(&doc->mem, (n + 2) * sizeof *doc->hit_first);
-    if (!doc->hit_first) return -1;
+    doc->lex1 = arena_alloc(&doc->mem, (n + 1) * sizeof *doc->lex1);
+    if (!doc->hit_first || !doc->lex1) return -1;
     size_t cap = n / 4 + 16, used = 0;
     lex_hit *hits = malloc(cap * sizeof *hits);
     if (!hits) return -1;
@@ -99,7 +100,12 @@ static int lexicon_pass(const quarry_rules *r, quarry_doc *doc)
         }
         memcpy(hits + used, tmp, k * sizeof *tmp);
         used += k;
+        uint64_t m = 0;
+        for (size_t h = 0; h < k; h++)
+            if (tmp[h].len == 1 && tmp[h].lex < 64) m |= (uint64_t)1 << tmp[h].lex;
+        doc->lex1[i] = m;
     }
+    doc->lex1[n] = 0;
     doc->hit_first[n] = doc->hit_first[n + 1] = (uint32_t)used;
     doc->hits = arena_alloc(&doc->mem, (used + 1) * sizeof *hits);
     if (!doc->hits) { free(hits); return -1; }
