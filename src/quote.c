@@ -2,7 +2,9 @@
  * (" “ ” « » „) and their directions, before any rule runs. A quote left open at the end of
  * a paragraph continues when the next paragraph opens with a quote mark (one span over
  * several paragraphs); otherwise it ends with its paragraph, so an unclosed quote never
- * swallows the rest of the article. Each span (marks excluded) becomes a QSPAN annotation. */
+ * swallows the rest of the article. Each span (marks excluded) becomes a QSPAN annotation,
+ * except a title in quote marks ("Good Morning America", "The Revenant."): nobody says it,
+ * so it becomes a _QTITLE annotation that no quote rule takes. */
 #include <string.h>
 
 #include "doc.h"
@@ -20,10 +22,46 @@ static int is_double_quote(const quarry_doc *doc, const token *t)
     return 0;
 }
 
+/* Small words a title leaves in lower case: "State of the Union", "Here's the Thing". */
+static int minor_word(const quarry_doc *doc, const token *t)
+{
+    static const char *const minor[] = {"a", "an", "the", "of", "and", "or", "in", "on", "at",
+                                        "to", "for", "with", "by", "from", "de", "la", NULL};
+    for (int i = 0; minor[i]; i++)
+        if (t->hfold == token_hash_fold(minor[i], strlen(minor[i]))) return 1;
+    return 0;
+}
+
+/* Is the quoted span [s, e) a title rather than something said: two to eight words, every
+ * word but the small ones capitalised, at least two of them, no punctuation but one mark at
+ * the end ("This Week," "The Revenant.")? A one-word quote ("Absolutely,") is left alone. */
+static int is_title(const quarry_doc *doc, uint32_t s, uint32_t e)
+{
+    if (e > s && doc->toks.v[e - 1].kind == TK_PUNCT) e--;
+    if (e <= s || e - s < 2 || e - s > 8) return 0;
+    uint32_t caps = 0;
+    for (uint32_t k = s; k < e; k++) {
+        const token *t = &doc->toks.v[k];
+        if (t->kind == TK_NUM) continue;
+        if (t->kind != TK_WORD) return 0;
+        if (t->flags & QUARRY_TF_CAP) caps++;
+        else if (k == s || !minor_word(doc, t)) return 0;
+    }
+    return caps >= 2;
+}
+
+/* Adds the span [s, e): a QSPAN, or a _QTITLE for a title. */
+static int add_span(quarry_doc *doc, int32_t qspan, int32_t qtitle, uint32_t s, uint32_t e)
+{
+    int32_t type = qtitle >= 0 && is_title(doc, s, e) ? qtitle : qspan;
+    return doc_add_annot(doc, (uint32_t)type, s, e, RULE_QUOTE_PAIR, -1);
+}
+
 int quote_pair(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t type = rules_type_id(r, "QSPAN");
     if (type < 0) return 0;
+    int32_t title = rules_type_id(r, "_QTITLE");
     const token *t = doc->toks.v;
     uint32_t n = (uint32_t)doc->toks.n;
     int64_t open = -1;          /* token index of the opening mark */
@@ -32,7 +70,7 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
         if (open >= 0 && (t[k].flags & QUARRY_TF_PARA_START)) {
             /* the paragraph ended inside a quote */
             if (q && !(t[k].flags & QUARRY_TF_QCLOSE)) continue;   /* it goes on: one span */
-            if (doc_add_annot(doc, (uint32_t)type, (uint32_t)open + 1, k, RULE_QUOTE_PAIR, -1)) return -1;
+            if (add_span(doc, type, title, (uint32_t)open + 1, k)) return -1;
             open = -1;
         }
         if (!q) continue;
@@ -41,9 +79,9 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
             continue;                                   /* a stray closing mark is ignored */
         }
         /* an opener while open (a missing closing mark) closes the quote too */
-        if (doc_add_annot(doc, (uint32_t)type, (uint32_t)open + 1, k, RULE_QUOTE_PAIR, -1)) return -1;
+        if (add_span(doc, type, title, (uint32_t)open + 1, k)) return -1;
         open = -1;
     }
-    if (open >= 0 && doc_add_annot(doc, (uint32_t)type, (uint32_t)open + 1, n, RULE_QUOTE_PAIR, -1)) return -1;
+    if (open >= 0 && add_span(doc, type, title, (uint32_t)open + 1, n)) return -1;
     return 0;
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "doc.h"
+#include "lexicon.h"
+#include "program.h"
 
 quarry_span doc_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
 {
@@ -85,22 +87,92 @@ static int pers_index(const quarry_rules *r, quarry_doc *doc, pers_idx *x)
     return 0;
 }
 
-/* The person a speaker mention stands for: a PERSON annotation over it, or for a pronoun
- * the most recent PERSON mention before it. NULL when there is none. */
-static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, uint32_t s,
-                                   uint32_t e)
+/* Grammatical gender of a person mention: 'm', 'f' or 0 when unknown. From an honorific
+ * (Mr., Mrs., Ms., Miss) or from the first name's entry in the GIVEN lexicon (gender=m|f;
+ * names of both genders, "fm", stay unknown). */
+static char mention_gender(const quarry_rules *r, const quarry_doc *doc, int32_t given,
+                           const annot *a)
+{
+    static const struct { const char *w; char g; } hon[] = {
+        {"mr.", 'm'}, {"mr", 'm'}, {"mrs.", 'f'}, {"mrs", 'f'}, {"ms.", 'f'}, {"ms", 'f'},
+        {"miss", 'f'}, {"sir", 'm'}, {"lady", 'f'}, {NULL, 0}};
+    if (a->tstart >= doc->toks.n) return 0;
+    const token *t = &doc->toks.v[a->tstart];
+    for (int i = 0; hon[i].w; i++)
+        if (t->hfold == token_hash_fold(hon[i].w, strlen(hon[i].w))) return hon[i].g;
+    /* a title before the name ("Sen. Susan Collins") is outside the PERSON span, so its
+       first token is the given name when there is one */
+    if (given < 0 || !doc->hits) return 0;
+    for (uint32_t h = doc->hit_first[a->tstart]; h < doc->hit_first[a->tstart + 1]; h++) {
+        const lex_hit *hit = &doc->hits[h];
+        if ((int32_t)hit->lex != given || hit->len != 1) continue;
+        const char *g = lexdb_entry_feature(r->lex, hit->entry, "gender");
+        if (g && !strcmp(g, "m")) return 'm';
+        if (g && !strcmp(g, "f")) return 'f';
+    }
+    return 0;
+}
+
+/* The gender of each PERSON annotation, agreed over the mentions of its linked person
+ * ("Susan Collins" ... "Collins": both f); people whose mentions disagree stay unknown. */
+static char *person_genders(const quarry_rules *r, quarry_doc *doc)
+{
+    char *g = arena_alloc(&doc->mem, doc->anns.n + 1);
+    if (!g) return NULL;
+    memset(g, 0, doc->anns.n + 1);
+    int32_t person = rules_type_id(r, "PERSON");
+    int given = lexdb_find(r->lex, "GIVEN");
+    int32_t maxent = -1;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person) continue;
+        g[i] = mention_gender(r, doc, given, a);
+        if (a->entity > maxent) maxent = a->entity;
+    }
+    if (maxent < 0) return g;
+    char *eg = arena_alloc(&doc->mem, (size_t)maxent + 1);   /* 0 unknown, 'x' conflicting */
+    if (!eg) return NULL;
+    memset(eg, 0, (size_t)maxent + 1);
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person || a->entity < 0 || !g[i]) continue;
+        char *e = &eg[a->entity];
+        *e = !*e || *e == g[i] ? g[i] : 'x';
+    }
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person || a->entity < 0) continue;
+        g[i] = eg[a->entity] == 'x' ? 0 : eg[a->entity];
+    }
+    return g;
+}
+
+/* How many earlier people a pronoun looks past for one of its gender: enough for a crowded
+ * paragraph, small enough to keep records linear in the quotes. */
+#define PRONOUN_REACH 32
+
+/* The person a speaker mention stands for: a PERSON annotation over it, or for "he"/"she"
+ * the most recent PERSON mention before it whose gender agrees (unknown agrees with both).
+ * "they" stands for a group, never for one person. NULL when there is none. */
+static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, const char *gender,
+                                   uint32_t s, uint32_t e)
 {
     int32_t hit = -1;
     for (uint32_t k = s; k < e && k < doc->toks.n; k++)
         if (x->at[k] >= 0 && (hit < 0 || x->at[k] < hit)) hit = x->at[k];
     if (hit >= 0) return &doc->anns.v[hit];
     /* only a personal pronoun stands for the last person named; "Iran says" does not */
-    static const char *const pronouns[] = {"he", "she", "they", NULL};
     if (e != s + 1 || s >= doc->toks.n) return NULL;
     const token *t = &doc->toks.v[s];
-    for (int i = 0; pronouns[i]; i++)
-        if (t->hfold == token_hash_fold(pronouns[i], strlen(pronouns[i])))
-            return x->before[s] >= 0 ? &doc->anns.v[x->before[s]] : NULL;
+    char want;
+    if (t->hfold == token_hash_fold("he", 2)) want = 'm';
+    else if (t->hfold == token_hash_fold("she", 3)) want = 'f';
+    else return NULL;
+    int32_t c = x->before[s];
+    for (int n = 0; c >= 0 && n < PRONOUN_REACH; n++) {
+        if (!gender || !gender[c] || gender[c] == want) return &doc->anns.v[c];
+        c = x->before[doc->anns.v[c].tstart];   /* the person before this one */
+    }
     return NULL;
 }
 
@@ -217,6 +289,8 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
 {
     pers_idx px;
     if (pers_index(r, doc, &px)) return -1;
+    const char *gender = person_genders(r, doc);
+    if (!gender) return -1;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *type = r->types.v[a->type];
@@ -237,7 +311,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
                 if (sp->tstart >= 0) {
                     rec.speaker = doc_span(doc, (uint32_t)sp->tstart, (uint32_t)sp->tend);
                     rec.speaker_name = feat_text(doc, sp);
-                    const annot *who = speaker_person(doc, &px, (uint32_t)sp->tstart, (uint32_t)sp->tend);
+                    const annot *who = speaker_person(doc, &px, gender, (uint32_t)sp->tstart, (uint32_t)sp->tend);
                     if (who) {
                         rec.speaker_name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
                         rec.speaker_role = who->role;

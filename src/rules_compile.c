@@ -79,8 +79,8 @@ int32_t rules_type_id(const quarry_rules *r, const char *name)
 }
 
 /* Annotation types the pipeline makes before the rule phases (quote.c). */
-static const char *const builtin_types[] = {"QSPAN", NULL};
-#define N_BUILTIN_TYPES 1
+static const char *const builtin_types[] = {"QSPAN", "_QTITLE", NULL};
+#define N_BUILTIN_TYPES 2
 
 /* ---- compiler state ---------------------------------------------------------------- */
 
