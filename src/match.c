@@ -83,6 +83,7 @@ struct match_scratch {
     size_t nlexcross, ntypecross;
     uint8_t *testcross;        /* test passes on a sentence's last token (send_tests only) */
     uint64_t *rcross;          /* per rule: its unsure_ids that cross in this document */
+    uint32_t *next_try;        /* per rule: no start before this position (guards) */
     size_t nrcross;
     uint32_t nslots;
 };
@@ -96,6 +97,7 @@ void match_scratch_free(match_scratch *ms)
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
+    free(ms->next_try);
     free(ms);
 }
 
@@ -163,9 +165,10 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->ntypecross = r->types.n;
     }
     if (r->rules.n > ms->nrcross) {
-        free(ms->rcross);
+        free(ms->rcross); free(ms->next_try);
         ms->rcross = malloc(r->rules.n * sizeof *ms->rcross);
-        if (!ms->rcross) return -1;
+        ms->next_try = malloc(r->rules.n * sizeof *ms->next_try);
+        if (!ms->rcross || !ms->next_try) return -1;
         ms->nrcross = r->rules.n;
     }
     if (!ms->md) {
@@ -456,7 +459,10 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
     return UINT32_MAX;
 }
 
-/* Can a match of rule start at p, by its guards? (see rules_guard.c) */
+/* Can a match of rule start at p, by its guards? (see rules_guard.c) When not, also notes
+ * the first position where it might: the next occurrence q of an atom (or the first position
+ * past the part scanned) is at least that far, and a start p' needs q - p' <= maxdist and
+ * q in one of the maxsent sentences after p''s. */
 static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t rule,
                        uint32_t p)
 {
@@ -465,14 +471,32 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
     uint32_t n = (uint32_t)doc->toks.n;
     for (uint32_t g = 0; g < ru->nguards; g++) {
         const guard *gd = &ru->guards[g];
-        uint32_t limit = n - 1;
-        if (gd->maxdist != GUARD_INF && gd->maxdist < limit - p) limit = p + gd->maxdist;
-        if (gd->maxsent != GUARD_INF && !(gd->unsure & ms->rcross[rule])) {
-            uint64_t last = (uint64_t)ms->sid[p] + gd->maxsent + 1;   /* first sentence beyond */
-            if (last < ms->nsent && ms->sfirst[last] - 1 < limit) limit = ms->sfirst[last] - 1;
+        uint32_t retry = n;
+        for (uint32_t k = 0; k < gd->n; k++) {
+            const guard_alt *ga = &gd->alt[k];
+            uint32_t limit = n - 1;
+            int sent = ga->maxsent != GUARD_INF && !(ga->unsure & ms->rcross[rule]);
+            if (ga->maxdist != GUARD_INF && ga->maxdist < limit - p) limit = p + ga->maxdist;
+            if (sent) {
+                uint64_t last = (uint64_t)ms->sid[p] + ga->maxsent + 1;   /* first beyond */
+                if (last < ms->nsent && ms->sfirst[last] - 1 < limit) limit = ms->sfirst[last] - 1;
+            }
+            uint32_t q = occ_next(r, ph, doc, ga->atom, p, limit);
+            if (q != UINT32_MAX && q <= limit) goto next_guard;
+            if (q == UINT32_MAX) q = limit + 1;
+            if (q >= n) continue;   /* no occurrence left: this alternative never passes */
+            uint32_t lo = p + 1;
+            if (ga->maxdist != GUARD_INF && q > ga->maxdist && q - ga->maxdist > lo)
+                lo = q - ga->maxdist;
+            if (sent && ms->sid[q] >= ga->maxsent) {
+                uint32_t f = ms->sfirst[ms->sid[q] - ga->maxsent];
+                if (f > lo) lo = f;
+            }
+            if (lo < retry) retry = lo;
         }
-        uint32_t q = occ_next(r, ph, doc, gd->atom, p, limit);
-        if (q == UINT32_MAX || q > limit) return 0;
+        ms->next_try[rule] = retry;
+        return 0;
+    next_guard:;
     }
     return 1;
 }
@@ -482,7 +506,9 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
 {
     match_scratch *ms = doc->ms;
     for (size_t i = 0; i < sl->n; i++) {
-        if (r->rules.v[sl->rules[i]].nguards && !guards_pass(r, ph, doc, sl->rules[i], p)) continue;
+        uint32_t ru = sl->rules[i];
+        if (r->rules.v[ru].nguards && (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p)))
+            continue;
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[sl->rules[i]].entry, p, ms->tmp, p);
     }
@@ -574,6 +600,7 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
             if (cross) m |= (uint64_t)1 << k;
         }
         ms->rcross[ph->rules[i]] = m;
+        ms->next_try[ph->rules[i]] = 0;
     }
     return 0;
 }

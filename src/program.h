@@ -62,14 +62,21 @@ typedef struct caction {
 } caction;
 
 /* A start guard (rules_guard.c): every match of the rule consumes, at most maxdist tokens
- * and maxsent sentence ends after its start, a token where the phase's atom occurs. The
- * sentence bound does not hold in a document where an annotation type or lexicon whose bit
- * is in unsure (bit i: the rule's unsure_ids[i]) has an occurrence crossing a sentence end. */
+ * and maxsent sentence ends after its start, a token where one of the guard's atoms occurs
+ * (several when the rule branches: ("said" | "according" "to")). The sentence bound does not
+ * hold in a document where a test, lexicon or annotation type whose bit is in unsure (bit i:
+ * the rule's unsure_ids[i]) has an occurrence crossing a sentence end. */
 #define GUARD_INF UINT32_MAX
-typedef struct guard {
+#define GUARD_ALTS 4
+typedef struct guard_alt {
     uint32_t atom;            /* index into the phase's atoms */
     uint32_t maxdist, maxsent;
     uint64_t unsure;
+} guard_alt;
+
+typedef struct guard {
+    uint32_t n;               /* alternatives, 1..GUARD_ALTS */
+    guard_alt alt[GUARD_ALTS];
 } guard;
 
 enum { ATOM_TEST, ATOM_LEX, ATOM_TYPE };

@@ -110,11 +110,17 @@ static int succs(const inst *in, uint32_t base, uint32_t i, uint32_t n, uint32_t
     return m;
 }
 
-typedef struct cand {
+typedef struct member {
     uint32_t atom_kind, atom_id;
-    int rank;
     int64_t d, k;
     uint64_t unsure;
+} member;
+
+typedef struct cand {
+    member m[GUARD_ALTS];
+    uint32_t n;
+    int rank;                  /* of the commonest member */
+    int64_t d, k;              /* largest over the members */
     uint32_t pc;
 } cand;
 
@@ -122,9 +128,22 @@ static int cand_cmp(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
     if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    if (x->n != y->n) return x->n < y->n ? -1 : 1;
     if (x->k != y->k) return x->k < y->k ? -1 : 1;
     if (x->d != y->d) return x->d < y->d ? -1 : 1;
     return x->pc < y->pc ? -1 : x->pc > y->pc;
+}
+
+static int same_members(const cand *x, const cand *y)
+{
+    if (x->n != y->n) return 0;
+    for (uint32_t i = 0; i < x->n; i++) {
+        int found = 0;
+        for (uint32_t j = 0; j < y->n && !found; j++)
+            found = x->m[i].atom_kind == y->m[j].atom_kind && x->m[i].atom_id == y->m[j].atom_id;
+        if (!found) return 0;
+    }
+    return 1;
 }
 
 static int64_t sat_add(int64_t a, int64_t b) { return a >= BIG || b >= BIG ? BIG : a + b; }
@@ -281,6 +300,73 @@ static int32_t phase_atom(cphase *ph, uint32_t kind, uint32_t id)
     return (int32_t)(ph->atoms.n - 1);
 }
 
+/* Adds instruction i as a member of c if it consumes an atom at a bounded distance past the
+ * first token; 0 when it cannot serve. */
+static int member_of(const quarry_rules *r, const inst *prog, uint32_t base, const work *w,
+                     uint32_t i, cand *c)
+{
+    const inst *in = &prog[base + i];
+    if (w->d[i] <= 0) return 0;                 /* unreachable, or possibly the first token */
+    if (w->d[i] >= BIG && w->k[i] >= BIG) return 0;
+    if (c->n == GUARD_ALTS) return 0;
+    member m = {0, in->arg, w->d[i], w->k[i], w->un[i]};
+    int rank;
+    if (in->op == OP_TOKEN) {
+        rank = test_rank(r, in->arg);
+        if (rank < 0) return 0;
+        m.atom_kind = ATOM_TEST;
+    } else if (in->op == OP_LEX) {
+        rank = 1;
+        m.atom_kind = ATOM_LEX;
+    } else if (in->op == OP_ANNOT) {
+        rank = 0;
+        m.atom_kind = ATOM_TYPE;
+    } else {
+        return 0;
+    }
+    for (uint32_t j = 0; j < c->n; j++)
+        if (c->m[j].atom_kind == m.atom_kind && c->m[j].atom_id == m.atom_id) {
+            if (m.d > c->m[j].d) c->m[j].d = m.d;
+            if (m.k > c->m[j].k) c->m[j].k = m.k;
+            c->m[j].unsure |= m.unsure;
+            goto bounds;
+        }
+    c->m[c->n++] = m;
+    if (c->n == 1 || rank > c->rank) c->rank = rank;
+bounds:
+    if (m.d > c->d) c->d = m.d;
+    if (m.k > c->k) c->k = m.k;
+    return 1;
+}
+
+/* The first consuming instructions after branch point x (through jumps, branches, captures
+ * and assertions), each a member of c; 0 when MATCH is among them or one cannot serve. */
+static int first_consumers(const quarry_rules *r, const inst *prog, uint32_t base, work *w,
+                           uint32_t x, cand *c)
+{
+    uint32_t todo[2 * GUARD_ALTS + 8], nt = 0, seen[4 * GUARD_ALTS + 8], ns = 0;
+    todo[nt++] = x;
+    while (nt) {
+        uint32_t v = todo[--nt];
+        int dup = 0;
+        for (uint32_t j = 0; j < ns && !dup; j++) dup = seen[j] == v;
+        if (dup) continue;
+        if (ns == sizeof seen / sizeof *seen) return 0;
+        seen[ns++] = v;
+        const inst *in = &prog[base + v];
+        if (in->op == OP_TOKEN || in->op == OP_LEX || in->op == OP_ANNOT) {
+            if (!member_of(r, prog, base, w, v, c)) return 0;
+            continue;
+        }
+        if (in->op == OP_MATCH) return 0;
+        uint32_t out[2];
+        int k = succs(in, base, v, w->n, out);
+        if (nt + (uint32_t)k > sizeof todo / sizeof *todo) return 0;
+        for (int j = 0; j < k; j++) todo[nt++] = out[j];
+    }
+    return c->n >= 1;
+}
+
 static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
 {
     crule *ru = &r->rules.v[ri];
@@ -365,30 +451,24 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
     }
     free(start);
 
-    /* candidate guards: consuming instructions past the first token with a bound */
+    /* candidate guards: consuming instructions past the first token with a bound that every
+       path passes through, and branch points every path passes through whose branches each
+       begin with such an instruction */
     cand cands[MAX_CANDS];
     size_t nc = 0;
     uint32_t stamp = 0;
     for (uint32_t i = 1; i < n && nc < MAX_CANDS; i++) {
         const inst *in = &prog[base + i];
-        if (w->d[i] <= 0) continue;            /* unreachable, or possibly the first token */
-        if (w->d[i] >= BIG && w->k[i] >= BIG) continue;
-        cand c = {0, in->arg, 0, w->d[i], w->k[i], w->un[i], i};
-        if (in->op == OP_TOKEN) {
-            c.rank = test_rank(r, in->arg);
-            if (c.rank < 0) continue;
-            c.atom_kind = ATOM_TEST;
-        } else if (in->op == OP_LEX) {
-            c.rank = 1;
-            c.atom_kind = ATOM_LEX;
-        } else if (in->op == OP_ANNOT) {
-            c.atom_kind = ATOM_TYPE;
-        } else {
+        cand c;
+        memset(&c, 0, sizeof c);
+        c.pc = i;
+        if (in->op == OP_SPLIT) {
+            if (w->d[i] < 0 || !first_consumers(r, prog, base, w, i, &c)) continue;
+        } else if (!member_of(r, prog, base, w, i, &c)) {
             continue;
         }
         int dup = 0;
-        for (size_t j = 0; j < nc; j++)
-            dup |= cands[j].atom_kind == c.atom_kind && cands[j].atom_id == c.atom_id;
+        for (size_t j = 0; j < nc && !dup; j++) dup = same_members(&cands[j], &c);
         if (dup) continue;
         if (reaches_without(prog, base, w, i, ++stamp)) continue;
         cands[nc++] = c;
@@ -402,14 +482,20 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
     memcpy(ru->unsure_ids, uids, nu * sizeof *uids);
     ru->nunsure = nu;
     for (size_t j = 0; j < nc && ru->nguards < MAX_GUARDS; j++) {
-        int32_t a = phase_atom(ph, cands[j].atom_kind, cands[j].atom_id);
-        if (a == -2) return -1;
-        if (a < 0) continue;
-        guard *g = &ru->guards[ru->nguards++];
-        g->atom = (uint32_t)a;
-        g->maxdist = cands[j].d >= BIG ? GUARD_INF : (uint32_t)cands[j].d;
-        g->maxsent = cands[j].k >= BIG || overflow ? GUARD_INF : (uint32_t)cands[j].k;
-        g->unsure = cands[j].unsure;
+        guard g;
+        memset(&g, 0, sizeof g);
+        for (uint32_t k = 0; k < cands[j].n; k++) {
+            const member *m = &cands[j].m[k];
+            int32_t a = phase_atom(ph, m->atom_kind, m->atom_id);
+            if (a == -2) return -1;
+            if (a < 0) { g.n = 0; break; }
+            guard_alt *ga = &g.alt[g.n++];
+            ga->atom = (uint32_t)a;
+            ga->maxdist = m->d >= BIG ? GUARD_INF : (uint32_t)m->d;
+            ga->maxsent = m->k >= BIG || overflow ? GUARD_INF : (uint32_t)m->k;
+            ga->unsure = m->unsure;
+        }
+        if (g.n) ru->guards[ru->nguards++] = g;
     }
     return 0;
 }
