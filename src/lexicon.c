@@ -72,6 +72,10 @@ struct lexdb {
     size_t edge_cap;           /* power of two */
     size_t edge_n;
     size_t root_children[2];   /* edges leaving each root: skip a walk when 0 */
+    /* first tokens of entries, as a bit per top 16 bits of their hash, for each root: most
+       tokens of a text start no entry, and this 8 KB answers that without touching the edge
+       table (megabytes, a cache miss per look-up) */
+    uint64_t rootbits[2][1024];
     size_t max_len;
     istr *interned;            /* open-addressing set of feature strings */
     size_t int_cap, int_n;
@@ -149,7 +153,10 @@ static uint32_t edge_get_or_add(lexdb *db, uint32_t parent, uint64_t h)
     db->edges[i].parent = parent;
     db->edges[i].child = child;
     db->edge_n++;
-    if (parent <= ROOT_RAW) db->root_children[parent]++;
+    if (parent <= ROOT_RAW) {
+        db->root_children[parent]++;
+        db->rootbits[parent][h >> 54] |= (uint64_t)1 << ((h >> 48) & 63);
+    }
     return child;
 }
 
@@ -513,6 +520,8 @@ size_t lexdb_match(const lexdb *db, const tokens *toks, const char *src, size_t 
     if (!toks || i >= toks->n) return 0;
     for (uint32_t root = ROOT_FOLD; root <= ROOT_RAW; root++) {
         if (db->root_children[root] == 0) continue;
+        uint64_t h0 = root == ROOT_RAW ? toks->v[i].hraw : toks->v[i].hfold;
+        if (!(db->rootbits[root][h0 >> 54] >> ((h0 >> 48) & 63) & 1)) continue;
         uint32_t node = root;
         for (size_t j = i; j < toks->n; j++) {
             const token *tk = &toks->v[j];
