@@ -769,7 +769,7 @@ typedef struct sstate {
 /* Sentence and paragraph marks for token k (its flags are complete), given the earlier
  * tokens: a paragraph start ends the previous sentence; a pending terminal (with its
  * closing quotes/brackets) ends one when this token looks like a sentence start. */
-static inline void sent_step(const unsigned char *s, size_t len, token *v, size_t k, sstate *st)
+static void sent_step(const unsigned char *s, size_t len, token *v, size_t k, sstate *st)
 {
     token *tk = &v[k];
     if (tk->flags & QUARRY_TF_PARA_START) {
@@ -802,6 +802,15 @@ static inline void sent_step(const unsigned char *s, size_t len, token *v, size_
             st->last = k;
         }
     }
+}
+
+/* Does sent_step have anything to do for tk? Most tokens (a word inside a sentence) neither
+ * start a paragraph, nor follow a possible sentence end, nor may end one themselves; for
+ * them the call is skipped. Must stay in step with the tests at the top of sent_step. */
+static inline int sent_needed(const token *tk, const sstate *st)
+{
+    return st->pend || tk->kind == TK_PUNCT ||
+           (tk->flags & (QUARRY_TF_PARA_START | QUARRY_TF_ABBREV)) != 0;
 }
 
 int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
@@ -1067,7 +1076,7 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         } else {
             finish(s, len, tk);
         }
-        sent_step(s, len, tv.v, tv.n - 1, &sst);
+        if (sent_needed(tk, &sst)) sent_step(s, len, tv.v, tv.n - 1, &sst);
 
         /* Facts about this token for the next one. */
         if (kind == TK_PUNCT) {
@@ -1100,7 +1109,7 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             ct->sent = 0;
             ct->flags = 0;
             finish(s, len, ct);
-            sent_step(s, len, tv.v, tv.n - 1, &sst);
+            if (sent_needed(ct, &sst)) sent_step(s, len, tv.v, tv.n - 1, &sst);
             prev_term = 0;
             prev_leftopen = 0;
             i = clitic;
