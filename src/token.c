@@ -647,27 +647,16 @@ static size_t scan_email(const tctx *c, size_t i)
 
 /* ---- the tokenizer ------------------------------------------------------------------ */
 
-typedef struct tvec {
-    token *v;
-    size_t n, cap;
-    arena *a;
-} tvec;
-
-static int tv_grow(tvec *tv)
+/* The token vector lives in locals of tokenize (v, n, cap) so that the compiler keeps them
+ * in registers; growing doubles it in the arena. Returns the new vector, NULL on OOM. */
+static token *tv_grow(arena *a, const token *v, size_t n, size_t *cap)
 {
-    size_t nc = tv->cap * 2;
-    token *nv = arena_alloc(tv->a, nc * sizeof *nv);
-    if (!nv) return -1;
-    memcpy(nv, tv->v, tv->n * sizeof *nv);
-    tv->v = nv;
-    tv->cap = nc;
-    return 0;
-}
-
-static inline token *tv_push(tvec *tv)
-{
-    if (tv->n == tv->cap && tv_grow(tv)) return NULL;
-    return &tv->v[tv->n++];
+    size_t nc = *cap * 2;
+    token *nv = arena_alloc(a, nc * sizeof *nv);
+    if (!nv) return NULL;
+    memcpy(nv, v, n * sizeof *nv);
+    *cap = nc;
+    return nv;
 }
 
 static inline int is_terminal_punct(const unsigned char *s, const token *tk)
@@ -804,6 +793,41 @@ static void sent_step(const unsigned char *s, size_t len, token *v, size_t k, ss
     }
 }
 
+/* Does the plain ASCII word [i, j) end at j with nothing more to look at (m2: class of s[j])?
+ * Not when the stop byte may continue it (- ' non-ASCII), make it an abbreviation (.) or a
+ * URL (www. http:), or when an '@' close by may make it part of an e-mail address. */
+static inline int plain_word_end(tctx *c, size_t i, size_t j, unsigned m2)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len;
+    if (c->next_at < i) at_refresh(c, i);
+    if (c->next_at < len && c->next_at - i <= 64) return 0;
+    if (j >= len) return 1;
+    unsigned stop = s[j], ch = s[i];
+    if ((m2 & CL_HI) || stop == '-' || stop == '\'') return 0;
+    if (stop == '.') return !((j - i == 3 && (ch | 0x20) == 'w') || abbrev_end(c, i, j));
+    if (stop == ':') return (ch | 0x20) != 'h';
+    return 1;
+}
+
+/* Shape flags of a plain ASCII word [i, j) starting with a letter (class m), acc the classes
+ * of all its bytes OR-ed together: what finish() computes for the same bytes. */
+static inline uint32_t ascii_word_flags(const unsigned char *s, size_t i, size_t j, unsigned m,
+                                        unsigned acc)
+{
+    uint32_t fl = QUARRY_TF_ALPHA;
+    if (acc & CL_DIG) fl |= QUARRY_TF_DIGIT;
+    if (m & CL_UP) fl |= QUARRY_TF_CAP;
+    if ((acc & CL_ALPHA) == CL_LO) {
+        fl |= QUARRY_TF_LOWER;
+    } else if ((acc & CL_ALPHA) == CL_UP) {
+        unsigned nup = 0;    /* ALLCAPS needs two letters */
+        for (size_t q = i; q < j && nup < 2; q++) nup += CL[s[q]] & CL_UP;
+        if (nup >= 2) fl |= QUARRY_TF_ALLCAPS;
+    }
+    return fl;
+}
+
 /* Does sent_step have anything to do for tk? Most tokens (a word inside a sentence) neither
  * start a paragraph, nor follow a possible sentence end, nor may end one themselves; for
  * them the call is skipped. Must stay in step with the tests at the top of sent_step. */
@@ -820,9 +844,10 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
     toks->v = NULL;
     toks->n = 0;
     if (len > (size_t)UINT32_MAX) return -1;
-    tvec tv = {NULL, 0, len / 4 + 16, a};
-    tv.v = arena_alloc(a, tv.cap * sizeof *tv.v);
-    if (!tv.v) return -1;
+    /* News prose has about one token per 5 bytes; len/4 rarely needs to grow. */
+    size_t cap = len / 4 + 16, n = 0;
+    token *v = arena_alloc(a, cap * sizeof *v);
+    if (!v) return -1;
     tctx c = {s, len, abbrevs, 0};
     {
         const unsigned char *p = len ? memchr(s, '@', len) : NULL;
@@ -854,6 +879,51 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             }
             i++;
             continue;
+        }
+        if (m & CL_ALPHA) {
+            /* Hot path, most tokens of running text: a plain ASCII word (letters, digits)
+             * ended by a byte that needs no further look. Scanned, hashed and emitted here
+             * with the same results as the general path below, which takes the rest. */
+            size_t j = i + 1;
+            unsigned acc = m, m2 = 0;
+            uint64_t h = (FNV_BASIS ^ ch) * FNV_PRIME;
+            while (j < len && ((m2 = CL[s[j]]) & CL_WORD)) {
+                acc |= m2;
+                h = (h ^ s[j]) * FNV_PRIME;
+                j++;
+            }
+            if (plain_word_end(&c, i, j, m2)) {
+                if (cap - n < 2 && !(v = tv_grow(a, v, n, &cap))) return -1;
+                token *tk = &v[n++];
+                uint32_t f = ascii_word_flags(s, i, j, m, acc);
+                if (gap) {
+                    f |= QUARRY_TF_SPACE_BEFORE;
+                    if (n > 1) v[n - 2].flags |= QUARRY_TF_SPACE_AFTER;
+                }
+                if (n == 1 || (nl && (nl >= 2 || indent || prev_term))) f |= QUARRY_TF_PARA_START;
+                tk->start = (uint32_t)i;
+                tk->end = (uint32_t)j;
+                tk->flags = f;
+                tk->kind = TK_WORD;
+                tk->sent = 0;
+                tk->hraw = h;
+                tk->hfold = h;
+                if (acc & CL_UP) {       /* the folded hash differs only with a capital */
+                    h = FNV_BASIS;
+                    for (size_t q = i; q < j; q++) h = (h ^ LOWER[s[q]]) * FNV_PRIME;
+                    tk->hfold = h;
+                }
+                if (sent_needed(tk, &sst)) sent_step(s, len, v, n - 1, &sst);
+                prev_term = prev_leftopen = 0;
+                nl = 0;
+                indent = gap = 0;
+                i = j;
+                if (i < len && s[i] == ' ') {
+                    gap = 1;
+                    i++;
+                }
+                continue;
+            }
         }
         int invalid = 0;
         if (m & CL_HI) {
@@ -887,56 +957,7 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         uint32_t fl = 0;
         int kind;
         clitic = 0;
-        int hashed = 0;
-        uint64_t fh1 = 0, fh2 = 0;
-        if (m & CL_ALPHA) {
-            /* Fast path: a plain ASCII word (letters, digits) ended by a character that
-             * needs no further look (not - ' . followed by an abbreviation, @, non-ASCII). */
-            size_t j = i + 1;
-            uint64_t h1 = (FNV_BASIS ^ ch) * FNV_PRIME;
-            uint64_t h2 = (FNV_BASIS ^ lower_ascii(ch)) * FNV_PRIME;
-            unsigned acc = m, m2 = 0;
-            while (j < len) {
-                unsigned c2 = s[j];
-                m2 = CL[c2];
-                if (!(m2 & CL_WORD)) break;
-                acc |= m2;
-                h1 = (h1 ^ c2) * FNV_PRIME;
-                h2 = (h2 ^ LOWER[c2]) * FNV_PRIME;
-                j++;
-            }
-            if (c.next_at < i) at_refresh(&c, i);
-            int simple = c.next_at >= len || c.next_at - i > 64;
-            if (simple && j < len) {
-                unsigned stop = s[j];
-                if ((m2 & CL_HI) || stop == '-' || stop == '\'')
-                    simple = 0;
-                else if (stop == '.')
-                    simple = !((j - i == 3 && (ch | 0x20) == 'w') || abbrev_end(&c, i, j));
-                else if (stop == ':')
-                    simple = (ch | 0x20) != 'h';
-            }
-            if (simple) {
-                end = j;
-                kind = TK_WORD;
-                fl = QUARRY_TF_ALPHA;
-                if (acc & CL_DIG) fl |= QUARRY_TF_DIGIT;
-                if (m & CL_UP) fl |= QUARRY_TF_CAP;
-                if ((acc & CL_ALPHA) == CL_LO) {
-                    fl |= QUARRY_TF_LOWER;
-                } else if ((acc & CL_ALPHA) == CL_UP) {
-                    unsigned nup = 0;    /* ALLCAPS needs two letters */
-                    for (size_t q = i; q < j && nup < 2; q++) nup += CL[s[q]] & CL_UP;
-                    if (nup >= 2) fl |= QUARRY_TF_ALLCAPS;
-                }
-                fh1 = h1;
-                fh2 = h2;
-                hashed = 1;
-            }
-        }
-        if (hashed) {
-            /* done above */
-        } else if (invalid) {
+        if (invalid) {
             kind = TK_SYM;
             end = i + 1;
         } else if (ch < 0x80) {
@@ -1021,24 +1042,24 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         }
 
         /* Emit. */
-        token *tk = tv_push(&tv);
-        if (!tk) return -1;
+        if (cap - n < 2 && !(v = tv_grow(a, v, n, &cap))) return -1;   /* token + clitic */
+        token *tk = &v[n++];
         tk->start = (uint32_t)start;
         tk->end = (uint32_t)end;
         tk->kind = (uint16_t)kind;
         tk->sent = 0;
         if (gap) {
             fl |= QUARRY_TF_SPACE_BEFORE;
-            if (tv.n > 1) tv.v[tv.n - 2].flags |= QUARRY_TF_SPACE_AFTER;
+            if (n > 1) v[n - 2].flags |= QUARRY_TF_SPACE_AFTER;
         }
-        if (tv.n == 1 || nl >= 2 || (nl == 1 && (indent || prev_term)))
+        if (n == 1 || nl >= 2 || (nl == 1 && (indent || prev_term)))
             fl |= QUARRY_TF_PARA_START;
         if (kind == TK_QUOTE) {
             int dir = 0;      /* 1 open, -1 close, 0 ambiguous */
             if (ch >= 0x80) {
                 dir = quote_glyph_dir(cp);
             } else {
-                int lsp = gap || tv.n == 1 || prev_leftopen;
+                int lsp = gap || n == 1 || prev_leftopen;
                 int r;        /* 0 space/end, 1 punct, 2 quote, 3 other */
                 if (end >= len) {
                     r = 0;
@@ -1070,13 +1091,8 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             fl |= dir > 0 ? QUARRY_TF_QOPEN : dir < 0 ? QUARRY_TF_QCLOSE : QUARRY_TF_QAMBIG;
         }
         tk->flags = fl;
-        if (hashed) {
-            tk->hraw = fh1;
-            tk->hfold = fh2;
-        } else {
-            finish(s, len, tk);
-        }
-        if (sent_needed(tk, &sst)) sent_step(s, len, tv.v, tv.n - 1, &sst);
+        finish(s, len, tk);
+        if (sent_needed(tk, &sst)) sent_step(s, len, v, n - 1, &sst);
 
         /* Facts about this token for the next one. */
         if (kind == TK_PUNCT) {
@@ -1101,25 +1117,22 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         }
 
         if (clitic) {                     /* 's 're 'll 've 'd 'm, adjacent to the word */
-            token *ct = tv_push(&tv);
-            if (!ct) return -1;
+            token *ct = &v[n++];                 /* room reserved above */
             ct->start = (uint32_t)end;
             ct->end = (uint32_t)clitic;
             ct->kind = TK_WORD;
             ct->sent = 0;
             ct->flags = 0;
             finish(s, len, ct);
-            if (sent_needed(ct, &sst)) sent_step(s, len, tv.v, tv.n - 1, &sst);
+            if (sent_needed(ct, &sst)) sent_step(s, len, v, n - 1, &sst);
             prev_term = 0;
             prev_leftopen = 0;
             i = clitic;
             gap = 0;
         }
     }
-    if (gap && tv.n) tv.v[tv.n - 1].flags |= QUARRY_TF_SPACE_AFTER;
+    if (gap && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
 
-    token *v = tv.v;
-    size_t n = tv.n;
     if (n) v[n - 1].flags |= QUARRY_TF_PARA_END | QUARRY_TF_SENT_END;
 
     toks->v = v;
