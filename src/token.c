@@ -393,6 +393,8 @@ typedef struct tctx {
     size_t len;
     const abbrev_set *ab;
     size_t next_at;           /* offset of the next '@' at or after the scan point, or len */
+    size_t at_near;           /* words starting at or after this offset may be e-mail
+                               * addresses: next_at - 64, or SIZE_MAX without a next '@' */
 } tctx;
 
 /* Is the character at i a letter, digit or mark (a word continues through it)? */
@@ -616,8 +618,9 @@ static inline int email_local(unsigned ch)
 
 static void at_refresh(tctx *c, size_t i)
 {
-    const unsigned char *p = memchr(c->s + i, '@', c->len - i);
+    const unsigned char *p = i < c->len ? memchr(c->s + i, '@', c->len - i) : NULL;
     c->next_at = p ? (size_t)(p - c->s) : c->len;
+    c->at_near = !p ? SIZE_MAX : c->next_at > 64 ? c->next_at - 64 : 0;
 }
 
 /* An e-mail address starting at i, or 0 (c->next_at is the next '@' at or after i). */
@@ -800,10 +803,13 @@ static inline int plain_word_end(tctx *c, size_t i, size_t j, unsigned m2)
 {
     const unsigned char *s = c->s;
     size_t len = c->len;
-    if (c->next_at < i) at_refresh(c, i);
-    if (c->next_at < len && c->next_at - i <= 64) return 0;
+    if (i >= c->at_near) {
+        if (c->next_at < i) at_refresh(c, i);
+        if (c->next_at < len && c->next_at - i <= 64) return 0;
+    }
     if (j >= len) return 1;
     unsigned stop = s[j], ch = s[i];
+    if (stop == ' ') return 1;
     if ((m2 & CL_HI) || stop == '-' || stop == '\'') return 0;
     if (stop == '.') return !((j - i == 3 && (ch | 0x20) == 'w') || abbrev_end(c, i, j));
     if (stop == ':') return (ch | 0x20) != 'h';
@@ -837,6 +843,74 @@ static inline int sent_needed(const token *tk, const sstate *st)
            (tk->flags & (QUARRY_TF_PARA_START | QUARRY_TF_ABBREV)) != 0;
 }
 
+/* The token vector, handed to word_run; tokenize keeps it in locals (v, n, cap) otherwise so
+ * that the compiler holds them in registers. */
+typedef struct tvec {
+    token *v;
+    size_t n, cap;
+    arena *a;
+} tvec;
+
+/* Hot path, most tokens of running text: a run of plain ASCII words (letters, digits), each
+ * ended by a byte that needs no further look, separated by single spaces. s[i] is an ASCII
+ * letter; f0 holds the SPACE_BEFORE and PARA_START flags of the first word (the caller's
+ * gap and line facts); later words have exactly one space before them and so no paragraph
+ * start. Emits the words with the same kinds, flags and hashes as the general path of
+ * tokenize and returns where the run stopped: after the last word and, when *gap is set,
+ * one space; at i itself when the first word is not plain (nothing emitted). */
+static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int *gap)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len;
+    token *v = tv->v;
+    size_t n = tv->n, cap = tv->cap;
+    *gap = 0;
+    for (;;) {
+        unsigned m = CL[s[i]], acc = m, m2 = 0;
+        size_t j = i + 1;
+        uint64_t h = (FNV_BASIS ^ s[i]) * FNV_PRIME;
+        while (j < len && ((m2 = CL[s[j]]) & CL_WORD)) {
+            acc |= m2;
+            h = (h ^ s[j]) * FNV_PRIME;
+            j++;
+        }
+        if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
+        if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
+            tv->v = NULL;
+            return i;
+        }
+        token *tk = &v[n++];
+        if ((f0 & QUARRY_TF_SPACE_BEFORE) && n > 1) v[n - 2].flags |= QUARRY_TF_SPACE_AFTER;
+        tk->start = (uint32_t)i;
+        tk->end = (uint32_t)j;
+        tk->flags = f0 | ascii_word_flags(s, i, j, m, acc);
+        tk->kind = TK_WORD;
+        tk->sent = 0;
+        tk->hraw = h;
+        if (acc & CL_UP) {       /* the folded hash differs only with a capital */
+            h = FNV_BASIS;
+            for (size_t q = i; q < j; q++) h = (h ^ LOWER[s[q]]) * FNV_PRIME;
+        }
+        tk->hfold = h;
+        if (sent_needed(tk, st)) sent_step(s, len, v, n - 1, st);
+        i = j;
+        *gap = 0;
+        if (i < len && s[i] == ' ') {
+            *gap = 1;
+            i++;
+            if (i < len && (CL[s[i]] & CL_ALPHA)) {
+                f0 = QUARRY_TF_SPACE_BEFORE;
+                continue;
+            }
+        }
+        break;
+    }
+    tv->v = v;
+    tv->n = n;
+    tv->cap = cap;
+    return i;
+}
+
 int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
 {
     const unsigned char *s = (const unsigned char *)t->src;
@@ -848,11 +922,8 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
     size_t cap = len / 4 + 16, n = 0;
     token *v = arena_alloc(a, cap * sizeof *v);
     if (!v) return -1;
-    tctx c = {s, len, abbrevs, 0};
-    {
-        const unsigned char *p = len ? memchr(s, '@', len) : NULL;
-        c.next_at = p ? (size_t)(p - s) : len;
-    }
+    tctx c = {s, len, abbrevs, 0, 0};
+    at_refresh(&c, 0);
 
     size_t i = t->body;
     unsigned nl = 0;          /* line ends in the current gap */
@@ -881,47 +952,21 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             continue;
         }
         if (m & CL_ALPHA) {
-            /* Hot path, most tokens of running text: a plain ASCII word (letters, digits)
-             * ended by a byte that needs no further look. Scanned, hashed and emitted here
-             * with the same results as the general path below, which takes the rest. */
-            size_t j = i + 1;
-            unsigned acc = m, m2 = 0;
-            uint64_t h = (FNV_BASIS ^ ch) * FNV_PRIME;
-            while (j < len && ((m2 = CL[s[j]]) & CL_WORD)) {
-                acc |= m2;
-                h = (h ^ s[j]) * FNV_PRIME;
-                j++;
-            }
-            if (plain_word_end(&c, i, j, m2)) {
-                if (cap - n < 2 && !(v = tv_grow(a, v, n, &cap))) return -1;
-                token *tk = &v[n++];
-                uint32_t f = ascii_word_flags(s, i, j, m, acc);
-                if (gap) {
-                    f |= QUARRY_TF_SPACE_BEFORE;
-                    if (n > 1) v[n - 2].flags |= QUARRY_TF_SPACE_AFTER;
-                }
-                if (n == 1 || (nl && (nl >= 2 || indent || prev_term))) f |= QUARRY_TF_PARA_START;
-                tk->start = (uint32_t)i;
-                tk->end = (uint32_t)j;
-                tk->flags = f;
-                tk->kind = TK_WORD;
-                tk->sent = 0;
-                tk->hraw = h;
-                tk->hfold = h;
-                if (acc & CL_UP) {       /* the folded hash differs only with a capital */
-                    h = FNV_BASIS;
-                    for (size_t q = i; q < j; q++) h = (h ^ LOWER[s[q]]) * FNV_PRIME;
-                    tk->hfold = h;
-                }
-                if (sent_needed(tk, &sst)) sent_step(s, len, v, n - 1, &sst);
+            uint32_t f0 = gap ? QUARRY_TF_SPACE_BEFORE : 0;
+            if (n == 0 || (nl && (nl >= 2 || indent || prev_term))) f0 |= QUARRY_TF_PARA_START;
+            tvec tv = {v, n, cap, a};
+            int g;
+            size_t e = word_run(&c, &tv, &sst, i, f0, &g);
+            if (!tv.v) return -1;
+            if (tv.n > n) {           /* at least one word: the state after a word */
+                v = tv.v;
+                n = tv.n;
+                cap = tv.cap;
                 prev_term = prev_leftopen = 0;
                 nl = 0;
-                indent = gap = 0;
-                i = j;
-                if (i < len && s[i] == ' ') {
-                    gap = 1;
-                    i++;
-                }
+                indent = 0;
+                gap = g;
+                i = e;
                 continue;
             }
         }
