@@ -821,12 +821,13 @@ static inline int plain_word_end(tctx *c, size_t i, size_t j, unsigned m2)
 static inline uint32_t ascii_word_flags(const unsigned char *s, size_t i, size_t j, unsigned m,
                                         unsigned acc)
 {
-    uint32_t fl = QUARRY_TF_ALPHA;
-    if (acc & CL_DIG) fl |= QUARRY_TF_DIGIT;
+    /* By acc & (CL_UP | CL_LO | CL_DIG): ALPHA always (it starts with a letter), DIGIT with
+     * a digit, LOWER when every letter is lower case. */
+    enum { A = QUARRY_TF_ALPHA, D = QUARRY_TF_DIGIT, L = QUARRY_TF_LOWER };
+    static const uint32_t BY_ACC[8] = {A, A, A | L, A, A | D, A | D, A | D | L, A | D};
+    uint32_t fl = BY_ACC[acc & (CL_UP | CL_LO | CL_DIG)];
     if (m & CL_UP) fl |= QUARRY_TF_CAP;
-    if ((acc & CL_ALPHA) == CL_LO) {
-        fl |= QUARRY_TF_LOWER;
-    } else if ((acc & CL_ALPHA) == CL_UP) {
+    if ((acc & CL_ALPHA) == CL_UP) {
         unsigned nup = 0;    /* ALLCAPS needs two letters */
         for (size_t q = i; q < j && nup < 2; q++) nup += CL[s[q]] & CL_UP;
         if (nup >= 2) fl |= QUARRY_TF_ALLCAPS;
@@ -864,26 +865,33 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
     size_t len = c->len;
     token *v = tv->v;
     size_t n = tv->n, cap = tv->cap;
-    *gap = 0;
+    int g = 0;
+    /* Whitespace before the first word: the previous token has SPACE_AFTER. The general path
+     * would set it as well, with whichever token comes next, so this holds even when the
+     * first word is left to it. Later words set their own SPACE_AFTER on their space. */
+    if ((f0 & QUARRY_TF_SPACE_BEFORE) && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
     for (;;) {
         unsigned m = CL[s[i]], acc = m, m2 = 0;
-        size_t j = i + 1;
         uint64_t h = (FNV_BASIS ^ s[i]) * FNV_PRIME;
-        while (j < len && ((m2 = CL[s[j]]) & CL_WORD)) {
+        const unsigned char *p = s + i + 1, *e = s + len;
+        for (; p < e; p++) {
+            unsigned b = *p;
+            m2 = CL[b];
+            if (!(m2 & CL_WORD)) break;
             acc |= m2;
-            h = (h ^ s[j]) * FNV_PRIME;
-            j++;
+            h = (h ^ b) * FNV_PRIME;
         }
+        size_t j = (size_t)(p - s);
         if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
         if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
             tv->v = NULL;
             return i;
         }
+        int space = j < len && s[j] == ' ';
         token *tk = &v[n++];
-        if ((f0 & QUARRY_TF_SPACE_BEFORE) && n > 1) v[n - 2].flags |= QUARRY_TF_SPACE_AFTER;
         tk->start = (uint32_t)i;
         tk->end = (uint32_t)j;
-        tk->flags = f0 | ascii_word_flags(s, i, j, m, acc);
+        tk->flags = f0 | ascii_word_flags(s, i, j, m, acc) | (space ? QUARRY_TF_SPACE_AFTER : 0);
         tk->kind = TK_WORD;
         tk->sent = 0;
         tk->hraw = h;
@@ -893,18 +901,17 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         }
         tk->hfold = h;
         if (sent_needed(tk, st)) sent_step(s, len, v, n - 1, st);
-        i = j;
-        *gap = 0;
-        if (i < len && s[i] == ' ') {
-            *gap = 1;
-            i++;
-            if (i < len && (CL[s[i]] & CL_ALPHA)) {
-                f0 = QUARRY_TF_SPACE_BEFORE;
-                continue;
-            }
+        if (!space) {
+            i = j;
+            g = 0;
+            break;
         }
-        break;
+        i = j + 1;
+        g = 1;
+        if (i >= len || !(CL[s[i]] & CL_ALPHA)) break;
+        f0 = QUARRY_TF_SPACE_BEFORE;
     }
+    *gap = g;
     tv->v = v;
     tv->n = n;
     tv->cap = cap;
