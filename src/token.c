@@ -395,6 +395,8 @@ typedef struct tctx {
     size_t next_at;           /* offset of the next '@' at or after the scan point, or len */
     size_t at_near;           /* words starting at or after this offset may be e-mail
                                * addresses: next_at - 64, or SIZE_MAX without a next '@' */
+    size_t last_stop;         /* offset of the last byte that is not a letter or digit
+                               * (0 when there is none): words before it end before len */
 } tctx;
 
 /* Is the character at i a letter, digit or mark (a word continues through it)? */
@@ -871,17 +873,23 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
      * first word is left to it. Later words set their own SPACE_AFTER on their space. */
     if ((f0 & QUARRY_TF_SPACE_BEFORE) && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
     for (;;) {
-        unsigned m = CL[s[i]], acc = m, m2 = 0;
+        unsigned m = CL[s[i]], acc = m;
         uint64_t h = (FNV_BASIS ^ s[i]) * FNV_PRIME;
-        const unsigned char *p = s + i + 1, *e = s + len;
-        for (; p < e; p++) {
-            unsigned b = *p;
-            m2 = CL[b];
-            if (!(m2 & CL_WORD)) break;
-            acc |= m2;
-            h = (h ^ b) * FNV_PRIME;
+        const unsigned char *p = s + i + 1;
+        if (i < c->last_stop) {
+            /* A byte that ends words lies ahead: the loop needs no length check. */
+            for (; CL[*p] & CL_WORD; p++) {
+                acc |= CL[*p];
+                h = (h ^ *p) * FNV_PRIME;
+            }
+        } else {
+            for (; p < s + len && (CL[*p] & CL_WORD); p++) {
+                acc |= CL[*p];
+                h = (h ^ *p) * FNV_PRIME;
+            }
         }
         size_t j = (size_t)(p - s);
+        unsigned m2 = j < len ? CL[s[j]] : 0;
         if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
         if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
             tv->v = NULL;
@@ -929,8 +937,13 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
     size_t cap = len / 4 + 16, n = 0;
     token *v = arena_alloc(a, cap * sizeof *v);
     if (!v) return -1;
-    tctx c = {s, len, abbrevs, 0, 0};
+    tctx c = {s, len, abbrevs, 0, 0, 0};
     at_refresh(&c, 0);
+    for (size_t k = len; k > 0; k--)
+        if (!(CL[s[k - 1]] & CL_WORD)) {
+            c.last_stop = k - 1;
+            break;
+        }
 
     size_t i = t->body;
     unsigned nl = 0;          /* line ends in the current gap */
