@@ -846,6 +846,99 @@ static inline int sent_needed(const token *tk, const sstate *st)
            (tk->flags & (QUARRY_TF_PARA_START | QUARRY_TF_ABBREV)) != 0;
 }
 
+/* Scanning a plain word: its letters and digits, the classes met (CL_UP, CL_LO, CL_DIG)
+ * and both hashes. Words are short and of every length, so a byte loop mispredicts its exit
+ * once a word; where the target allows (GCC or Clang, little-endian) a word shorter than 8
+ * bytes is classified 8 bytes at a time (SWAR) and hashed by a fixed sequence of steps with
+ * no branch on its length. Both ways give the same end, classes and FNV-1a hashes. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PLAIN_SWAR 1
+#define ONES8 0x0101010101010101ULL
+#define HI8 0x8080808080808080ULL
+
+static inline uint64_t load8(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* 0x80 in each byte of x (every byte < 0x80) that lies in [lo, hi]; no carry crosses bytes. */
+static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (x + ONES8 * (0x80 - lo)) & ~(x + ONES8 * (0x7F - hi)) & HI8;
+}
+
+/* FNV-1a of the first n bytes (1 <= n <= 7) of x, lowest byte first, without branches:
+ * all seven prefixes are hashed (one chain, no test) and the n-th is picked by index. */
+static inline uint64_t fnv_first(uint64_t x, unsigned n)
+{
+    uint64_t hs[7];
+    uint64_t h = FNV_BASIS;
+    for (unsigned k = 0; k < 7; k++) {
+        h = (h ^ (x & 0xFF)) * FNV_PRIME;
+        hs[k] = h;
+        x >>= 8;
+    }
+    return hs[n - 1];
+}
+#endif
+
+/* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
+ * *acc gets the classes met, *h and *hf the raw and lower-cased FNV-1a hashes. */
+static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t *h,
+                                uint64_t *hf)
+{
+    const unsigned char *s = c->s;
+#ifdef PLAIN_SWAR
+    if (i + 8 <= c->len) {
+        uint64_t x = load8(s + i);
+        uint64_t x7 = x & ~HI8;
+        uint64_t up = bytes_in(x7, 'A', 'Z'), lo = bytes_in(x7, 'a', 'z');
+        uint64_t dg = bytes_in(x7, '0', '9');
+        /* Bytes >= 0x80 (their low 7 bits may look like letters) stop the word too; the
+         * masks are only used below the first stop. */
+        uint64_t stop = (~(up | lo | dg) | x) & HI8;
+        if (stop) {
+            unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;   /* 1..7: s[i] is a letter */
+            uint64_t keep = (1ULL << (8 * n)) - 1;
+            up &= keep;
+            lo &= keep;
+            dg &= keep;
+            *acc = (up ? CL_UP : 0) | (lo ? CL_LO : 0) | (dg ? CL_DIG : 0);
+            *h = fnv_first(x, n);
+            /* 0x80 >> 2 is 0x20, the bit that lower-cases an ASCII capital */
+            *hf = up ? fnv_first(x | (up >> 2), n) : *h;
+            return i + n;
+        }
+    }
+#endif
+    unsigned a = CL[s[i]];
+    uint64_t hr = (FNV_BASIS ^ s[i]) * FNV_PRIME;
+    const unsigned char *p = s + i + 1;
+    if (i < c->last_stop) {
+        /* A byte that ends words lies ahead: the loop needs no length check. */
+        for (; CL[*p] & CL_WORD; p++) {
+            a |= CL[*p];
+            hr = (hr ^ *p) * FNV_PRIME;
+        }
+    } else {
+        for (; p < s + c->len && (CL[*p] & CL_WORD); p++) {
+            a |= CL[*p];
+            hr = (hr ^ *p) * FNV_PRIME;
+        }
+    }
+    size_t j = (size_t)(p - s);
+    *acc = a;
+    *h = hr;
+    if (a & CL_UP) {         /* the folded hash differs only with a capital */
+        hr = FNV_BASIS;
+        for (size_t q = i; q < j; q++) hr = (hr ^ LOWER[s[q]]) * FNV_PRIME;
+    }
+    *hf = hr;
+    return j;
+}
+
 /* The token vector, handed to word_run; tokenize keeps it in locals (v, n, cap) otherwise so
  * that the compiler holds them in registers. */
 typedef struct tvec {
@@ -873,22 +966,9 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
      * first word is left to it. Later words set their own SPACE_AFTER on their space. */
     if ((f0 & QUARRY_TF_SPACE_BEFORE) && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
     for (;;) {
-        unsigned m = CL[s[i]], acc = m;
-        uint64_t h = (FNV_BASIS ^ s[i]) * FNV_PRIME;
-        const unsigned char *p = s + i + 1;
-        if (i < c->last_stop) {
-            /* A byte that ends words lies ahead: the loop needs no length check. */
-            for (; CL[*p] & CL_WORD; p++) {
-                acc |= CL[*p];
-                h = (h ^ *p) * FNV_PRIME;
-            }
-        } else {
-            for (; p < s + len && (CL[*p] & CL_WORD); p++) {
-                acc |= CL[*p];
-                h = (h ^ *p) * FNV_PRIME;
-            }
-        }
-        size_t j = (size_t)(p - s);
+        unsigned m = CL[s[i]], acc;
+        uint64_t h, hf;
+        size_t j = scan_plain(c, i, &acc, &h, &hf);
         unsigned m2 = j < len ? CL[s[j]] : 0;
         if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
         if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
@@ -903,11 +983,7 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         tk->kind = TK_WORD;
         tk->sent = 0;
         tk->hraw = h;
-        if (acc & CL_UP) {       /* the folded hash differs only with a capital */
-            h = FNV_BASIS;
-            for (size_t q = i; q < j; q++) h = (h ^ LOWER[s[q]]) * FNV_PRIME;
-        }
-        tk->hfold = h;
+        tk->hfold = hf;
         if (sent_needed(tk, st)) sent_step(s, len, v, n - 1, st);
         if (!space) {
             i = j;
