@@ -393,6 +393,10 @@ typedef struct tctx {
     size_t len;
     const abbrev_set *ab;
     size_t next_at;           /* offset of the next '@' at or after the scan point, or len */
+    size_t at_near;           /* words starting at or after this offset may be e-mail
+                               * addresses: next_at - 64, or SIZE_MAX without a next '@' */
+    size_t last_stop;         /* offset of the last byte that is not a letter or digit
+                               * (0 when there is none): words before it end before len */
 } tctx;
 
 /* Is the character at i a letter, digit or mark (a word continues through it)? */
@@ -616,8 +620,9 @@ static inline int email_local(unsigned ch)
 
 static void at_refresh(tctx *c, size_t i)
 {
-    const unsigned char *p = memchr(c->s + i, '@', c->len - i);
+    const unsigned char *p = i < c->len ? memchr(c->s + i, '@', c->len - i) : NULL;
     c->next_at = p ? (size_t)(p - c->s) : c->len;
+    c->at_near = !p ? SIZE_MAX : c->next_at > 64 ? c->next_at - 64 : 0;
 }
 
 /* An e-mail address starting at i, or 0 (c->next_at is the next '@' at or after i). */
@@ -647,27 +652,16 @@ static size_t scan_email(const tctx *c, size_t i)
 
 /* ---- the tokenizer ------------------------------------------------------------------ */
 
-typedef struct tvec {
-    token *v;
-    size_t n, cap;
-    arena *a;
-} tvec;
-
-static int tv_grow(tvec *tv)
+/* The token vector lives in locals of tokenize (v, n, cap) so that the compiler keeps them
+ * in registers; growing doubles it in the arena. Returns the new vector, NULL on OOM. */
+static token *tv_grow(arena *a, const token *v, size_t n, size_t *cap)
 {
-    size_t nc = tv->cap * 2;
-    token *nv = arena_alloc(tv->a, nc * sizeof *nv);
-    if (!nv) return -1;
-    memcpy(nv, tv->v, tv->n * sizeof *nv);
-    tv->v = nv;
-    tv->cap = nc;
-    return 0;
-}
-
-static inline token *tv_push(tvec *tv)
-{
-    if (tv->n == tv->cap && tv_grow(tv)) return NULL;
-    return &tv->v[tv->n++];
+    size_t nc = *cap * 2;
+    token *nv = arena_alloc(a, nc * sizeof *nv);
+    if (!nv) return NULL;
+    memcpy(nv, v, n * sizeof *nv);
+    *cap = nc;
+    return nv;
 }
 
 static inline int is_terminal_punct(const unsigned char *s, const token *tk)
@@ -769,7 +763,7 @@ typedef struct sstate {
 /* Sentence and paragraph marks for token k (its flags are complete), given the earlier
  * tokens: a paragraph start ends the previous sentence; a pending terminal (with its
  * closing quotes/brackets) ends one when this token looks like a sentence start. */
-static inline void sent_step(const unsigned char *s, size_t len, token *v, size_t k, sstate *st)
+static void sent_step(const unsigned char *s, size_t len, token *v, size_t k, sstate *st)
 {
     token *tk = &v[k];
     if (tk->flags & QUARRY_TF_PARA_START) {
@@ -804,6 +798,210 @@ static inline void sent_step(const unsigned char *s, size_t len, token *v, size_
     }
 }
 
+/* Does the plain ASCII word [i, j) end at j with nothing more to look at (m2: class of s[j])?
+ * Not when the stop byte may continue it (- ' non-ASCII), make it an abbreviation (.) or a
+ * URL (www. http:), or when an '@' close by may make it part of an e-mail address. */
+static inline int plain_word_end(tctx *c, size_t i, size_t j, unsigned m2)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len;
+    if (i >= c->at_near) {
+        if (c->next_at < i) at_refresh(c, i);
+        if (c->next_at < len && c->next_at - i <= 64) return 0;
+    }
+    if (j >= len) return 1;
+    unsigned stop = s[j], ch = s[i];
+    if (stop == ' ') return 1;
+    if ((m2 & CL_HI) || stop == '-' || stop == '\'') return 0;
+    if (stop == '.') return !((j - i == 3 && (ch | 0x20) == 'w') || abbrev_end(c, i, j));
+    if (stop == ':') return (ch | 0x20) != 'h';
+    return 1;
+}
+
+/* Shape flags of a plain ASCII word [i, j) starting with a letter (class m), acc the classes
+ * of all its bytes OR-ed together: what finish() computes for the same bytes. */
+static inline uint32_t ascii_word_flags(const unsigned char *s, size_t i, size_t j, unsigned m,
+                                        unsigned acc)
+{
+    /* By acc & (CL_UP | CL_LO | CL_DIG): ALPHA always (it starts with a letter), DIGIT with
+     * a digit, LOWER when every letter is lower case. */
+    enum { A = QUARRY_TF_ALPHA, D = QUARRY_TF_DIGIT, L = QUARRY_TF_LOWER };
+    static const uint32_t BY_ACC[8] = {A, A, A | L, A, A | D, A | D, A | D | L, A | D};
+    uint32_t fl = BY_ACC[acc & (CL_UP | CL_LO | CL_DIG)];
+    if (m & CL_UP) fl |= QUARRY_TF_CAP;
+    if ((acc & CL_ALPHA) == CL_UP) {
+        unsigned nup = 0;    /* ALLCAPS needs two letters */
+        for (size_t q = i; q < j && nup < 2; q++) nup += CL[s[q]] & CL_UP;
+        if (nup >= 2) fl |= QUARRY_TF_ALLCAPS;
+    }
+    return fl;
+}
+
+/* Does sent_step have anything to do for tk? Most tokens (a word inside a sentence) neither
+ * start a paragraph, nor follow a possible sentence end, nor may end one themselves; for
+ * them the call is skipped. Must stay in step with the tests at the top of sent_step. */
+static inline int sent_needed(const token *tk, const sstate *st)
+{
+    return st->pend || tk->kind == TK_PUNCT ||
+           (tk->flags & (QUARRY_TF_PARA_START | QUARRY_TF_ABBREV)) != 0;
+}
+
+/* Scanning a plain word: its letters and digits, the classes met (CL_UP, CL_LO, CL_DIG)
+ * and both hashes. Words are short and of every length, so a byte loop mispredicts its exit
+ * once a word; where the target allows (GCC or Clang, little-endian) a word shorter than 8
+ * bytes is classified 8 bytes at a time (SWAR) and hashed by a fixed sequence of steps with
+ * no branch on its length. Both ways give the same end, classes and FNV-1a hashes. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PLAIN_SWAR 1
+#define ONES8 0x0101010101010101ULL
+#define HI8 0x8080808080808080ULL
+
+static inline uint64_t load8(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* 0x80 in each byte of x (every byte < 0x80) that lies in [lo, hi]; no carry crosses bytes. */
+static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (x + ONES8 * (0x80 - lo)) & ~(x + ONES8 * (0x7F - hi)) & HI8;
+}
+
+/* FNV-1a of the first n bytes (1 <= n <= 7) of x, lowest byte first, without branches:
+ * all seven prefixes are hashed (one chain, no test) and the n-th is picked by index. */
+static inline uint64_t fnv_first(uint64_t x, unsigned n)
+{
+    uint64_t hs[7];
+    uint64_t h = FNV_BASIS;
+    for (unsigned k = 0; k < 7; k++) {
+        h = (h ^ (x & 0xFF)) * FNV_PRIME;
+        hs[k] = h;
+        x >>= 8;
+    }
+    return hs[n - 1];
+}
+#endif
+
+/* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
+ * *acc gets the classes met, *h and *hf the raw and lower-cased FNV-1a hashes. */
+static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t *h,
+                                uint64_t *hf)
+{
+    const unsigned char *s = c->s;
+#ifdef PLAIN_SWAR
+    if (i + 8 <= c->len) {
+        uint64_t x = load8(s + i);
+        uint64_t x7 = x & ~HI8;
+        uint64_t up = bytes_in(x7, 'A', 'Z'), lo = bytes_in(x7, 'a', 'z');
+        uint64_t dg = bytes_in(x7, '0', '9');
+        /* Bytes >= 0x80 (their low 7 bits may look like letters) stop the word too; the
+         * masks are only used below the first stop. */
+        uint64_t stop = (~(up | lo | dg) | x) & HI8;
+        if (stop) {
+            unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;   /* 1..7: s[i] is a letter */
+            uint64_t keep = (1ULL << (8 * n)) - 1;
+            up &= keep;
+            lo &= keep;
+            dg &= keep;
+            *acc = (up ? CL_UP : 0) | (lo ? CL_LO : 0) | (dg ? CL_DIG : 0);
+            *h = fnv_first(x, n);
+            /* 0x80 >> 2 is 0x20, the bit that lower-cases an ASCII capital */
+            *hf = up ? fnv_first(x | (up >> 2), n) : *h;
+            return i + n;
+        }
+    }
+#endif
+    unsigned a = CL[s[i]];
+    uint64_t hr = (FNV_BASIS ^ s[i]) * FNV_PRIME;
+    const unsigned char *p = s + i + 1;
+    if (i < c->last_stop) {
+        /* A byte that ends words lies ahead: the loop needs no length check. */
+        for (; CL[*p] & CL_WORD; p++) {
+            a |= CL[*p];
+            hr = (hr ^ *p) * FNV_PRIME;
+        }
+    } else {
+        for (; p < s + c->len && (CL[*p] & CL_WORD); p++) {
+            a |= CL[*p];
+            hr = (hr ^ *p) * FNV_PRIME;
+        }
+    }
+    size_t j = (size_t)(p - s);
+    *acc = a;
+    *h = hr;
+    if (a & CL_UP) {         /* the folded hash differs only with a capital */
+        hr = FNV_BASIS;
+        for (size_t q = i; q < j; q++) hr = (hr ^ LOWER[s[q]]) * FNV_PRIME;
+    }
+    *hf = hr;
+    return j;
+}
+
+/* The token vector, handed to word_run; tokenize keeps it in locals (v, n, cap) otherwise so
+ * that the compiler holds them in registers. */
+typedef struct tvec {
+    token *v;
+    size_t n, cap;
+    arena *a;
+} tvec;
+
+/* Hot path, most tokens of running text: a run of plain ASCII words (letters, digits), each
+ * ended by a byte that needs no further look, separated by single spaces. s[i] is an ASCII
+ * letter; f0 holds the SPACE_BEFORE and PARA_START flags of the first word (the caller's
+ * gap and line facts); later words have exactly one space before them and so no paragraph
+ * start. Emits the words with the same kinds, flags and hashes as the general path of
+ * tokenize and returns where the run stopped: after the last word and, when *gap is set,
+ * one space; at i itself when the first word is not plain (nothing emitted). */
+static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int *gap)
+{
+    const unsigned char *s = c->s;
+    size_t len = c->len;
+    token *v = tv->v;
+    size_t n = tv->n, cap = tv->cap;
+    int g = 0;
+    /* Whitespace before the first word: the previous token has SPACE_AFTER. The general path
+     * would set it as well, with whichever token comes next, so this holds even when the
+     * first word is left to it. Later words set their own SPACE_AFTER on their space. */
+    if ((f0 & QUARRY_TF_SPACE_BEFORE) && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
+    for (;;) {
+        unsigned m = CL[s[i]], acc;
+        uint64_t h, hf;
+        size_t j = scan_plain(c, i, &acc, &h, &hf);
+        unsigned m2 = j < len ? CL[s[j]] : 0;
+        if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
+        if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
+            tv->v = NULL;
+            return i;
+        }
+        int space = j < len && s[j] == ' ';
+        token *tk = &v[n++];
+        tk->start = (uint32_t)i;
+        tk->end = (uint32_t)j;
+        tk->flags = f0 | ascii_word_flags(s, i, j, m, acc) | (space ? QUARRY_TF_SPACE_AFTER : 0);
+        tk->kind = TK_WORD;
+        tk->sent = 0;
+        tk->hraw = h;
+        tk->hfold = hf;
+        if (sent_needed(tk, st)) sent_step(s, len, v, n - 1, st);
+        if (!space) {
+            i = j;
+            g = 0;
+            break;
+        }
+        i = j + 1;
+        g = 1;
+        if (i >= len || !(CL[s[i]] & CL_ALPHA)) break;
+        f0 = QUARRY_TF_SPACE_BEFORE;
+    }
+    *gap = g;
+    tv->v = v;
+    tv->n = n;
+    tv->cap = cap;
+    return i;
+}
+
 int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
 {
     const unsigned char *s = (const unsigned char *)t->src;
@@ -811,14 +1009,17 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
     toks->v = NULL;
     toks->n = 0;
     if (len > (size_t)UINT32_MAX) return -1;
-    tvec tv = {NULL, 0, len / 4 + 16, a};
-    tv.v = arena_alloc(a, tv.cap * sizeof *tv.v);
-    if (!tv.v) return -1;
-    tctx c = {s, len, abbrevs, 0};
-    {
-        const unsigned char *p = len ? memchr(s, '@', len) : NULL;
-        c.next_at = p ? (size_t)(p - s) : len;
-    }
+    /* News prose has about one token per 5 bytes; len/4 rarely needs to grow. */
+    size_t cap = len / 4 + 16, n = 0;
+    token *v = arena_alloc(a, cap * sizeof *v);
+    if (!v) return -1;
+    tctx c = {s, len, abbrevs, 0, 0, 0};
+    at_refresh(&c, 0);
+    for (size_t k = len; k > 0; k--)
+        if (!(CL[s[k - 1]] & CL_WORD)) {
+            c.last_stop = k - 1;
+            break;
+        }
 
     size_t i = t->body;
     unsigned nl = 0;          /* line ends in the current gap */
@@ -845,6 +1046,25 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             }
             i++;
             continue;
+        }
+        if (m & CL_ALPHA) {
+            uint32_t f0 = gap ? QUARRY_TF_SPACE_BEFORE : 0;
+            if (n == 0 || (nl && (nl >= 2 || indent || prev_term))) f0 |= QUARRY_TF_PARA_START;
+            tvec tv = {v, n, cap, a};
+            int g;
+            size_t e = word_run(&c, &tv, &sst, i, f0, &g);
+            if (!tv.v) return -1;
+            if (tv.n > n) {           /* at least one word: the state after a word */
+                v = tv.v;
+                n = tv.n;
+                cap = tv.cap;
+                prev_term = prev_leftopen = 0;
+                nl = 0;
+                indent = 0;
+                gap = g;
+                i = e;
+                continue;
+            }
         }
         int invalid = 0;
         if (m & CL_HI) {
@@ -878,56 +1098,7 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         uint32_t fl = 0;
         int kind;
         clitic = 0;
-        int hashed = 0;
-        uint64_t fh1 = 0, fh2 = 0;
-        if (m & CL_ALPHA) {
-            /* Fast path: a plain ASCII word (letters, digits) ended by a character that
-             * needs no further look (not - ' . followed by an abbreviation, @, non-ASCII). */
-            size_t j = i + 1;
-            uint64_t h1 = (FNV_BASIS ^ ch) * FNV_PRIME;
-            uint64_t h2 = (FNV_BASIS ^ lower_ascii(ch)) * FNV_PRIME;
-            unsigned acc = m, m2 = 0;
-            while (j < len) {
-                unsigned c2 = s[j];
-                m2 = CL[c2];
-                if (!(m2 & CL_WORD)) break;
-                acc |= m2;
-                h1 = (h1 ^ c2) * FNV_PRIME;
-                h2 = (h2 ^ LOWER[c2]) * FNV_PRIME;
-                j++;
-            }
-            if (c.next_at < i) at_refresh(&c, i);
-            int simple = c.next_at >= len || c.next_at - i > 64;
-            if (simple && j < len) {
-                unsigned stop = s[j];
-                if ((m2 & CL_HI) || stop == '-' || stop == '\'')
-                    simple = 0;
-                else if (stop == '.')
-                    simple = !((j - i == 3 && (ch | 0x20) == 'w') || abbrev_end(&c, i, j));
-                else if (stop == ':')
-                    simple = (ch | 0x20) != 'h';
-            }
-            if (simple) {
-                end = j;
-                kind = TK_WORD;
-                fl = QUARRY_TF_ALPHA;
-                if (acc & CL_DIG) fl |= QUARRY_TF_DIGIT;
-                if (m & CL_UP) fl |= QUARRY_TF_CAP;
-                if ((acc & CL_ALPHA) == CL_LO) {
-                    fl |= QUARRY_TF_LOWER;
-                } else if ((acc & CL_ALPHA) == CL_UP) {
-                    unsigned nup = 0;    /* ALLCAPS needs two letters */
-                    for (size_t q = i; q < j && nup < 2; q++) nup += CL[s[q]] & CL_UP;
-                    if (nup >= 2) fl |= QUARRY_TF_ALLCAPS;
-                }
-                fh1 = h1;
-                fh2 = h2;
-                hashed = 1;
-            }
-        }
-        if (hashed) {
-            /* done above */
-        } else if (invalid) {
+        if (invalid) {
             kind = TK_SYM;
             end = i + 1;
         } else if (ch < 0x80) {
@@ -1012,24 +1183,24 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         }
 
         /* Emit. */
-        token *tk = tv_push(&tv);
-        if (!tk) return -1;
+        if (cap - n < 2 && !(v = tv_grow(a, v, n, &cap))) return -1;   /* token + clitic */
+        token *tk = &v[n++];
         tk->start = (uint32_t)start;
         tk->end = (uint32_t)end;
         tk->kind = (uint16_t)kind;
         tk->sent = 0;
         if (gap) {
             fl |= QUARRY_TF_SPACE_BEFORE;
-            if (tv.n > 1) tv.v[tv.n - 2].flags |= QUARRY_TF_SPACE_AFTER;
+            if (n > 1) v[n - 2].flags |= QUARRY_TF_SPACE_AFTER;
         }
-        if (tv.n == 1 || nl >= 2 || (nl == 1 && (indent || prev_term)))
+        if (n == 1 || nl >= 2 || (nl == 1 && (indent || prev_term)))
             fl |= QUARRY_TF_PARA_START;
         if (kind == TK_QUOTE) {
             int dir = 0;      /* 1 open, -1 close, 0 ambiguous */
             if (ch >= 0x80) {
                 dir = quote_glyph_dir(cp);
             } else {
-                int lsp = gap || tv.n == 1 || prev_leftopen;
+                int lsp = gap || n == 1 || prev_leftopen;
                 int r;        /* 0 space/end, 1 punct, 2 quote, 3 other */
                 if (end >= len) {
                     r = 0;
@@ -1061,13 +1232,8 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             fl |= dir > 0 ? QUARRY_TF_QOPEN : dir < 0 ? QUARRY_TF_QCLOSE : QUARRY_TF_QAMBIG;
         }
         tk->flags = fl;
-        if (hashed) {
-            tk->hraw = fh1;
-            tk->hfold = fh2;
-        } else {
-            finish(s, len, tk);
-        }
-        sent_step(s, len, tv.v, tv.n - 1, &sst);
+        finish(s, len, tk);
+        if (sent_needed(tk, &sst)) sent_step(s, len, v, n - 1, &sst);
 
         /* Facts about this token for the next one. */
         if (kind == TK_PUNCT) {
@@ -1092,25 +1258,22 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         }
 
         if (clitic) {                     /* 's 're 'll 've 'd 'm, adjacent to the word */
-            token *ct = tv_push(&tv);
-            if (!ct) return -1;
+            token *ct = &v[n++];                 /* room reserved above */
             ct->start = (uint32_t)end;
             ct->end = (uint32_t)clitic;
             ct->kind = TK_WORD;
             ct->sent = 0;
             ct->flags = 0;
             finish(s, len, ct);
-            sent_step(s, len, tv.v, tv.n - 1, &sst);
+            if (sent_needed(ct, &sst)) sent_step(s, len, v, n - 1, &sst);
             prev_term = 0;
             prev_leftopen = 0;
             i = clitic;
             gap = 0;
         }
     }
-    if (gap && tv.n) tv.v[tv.n - 1].flags |= QUARRY_TF_SPACE_AFTER;
+    if (gap && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
 
-    token *v = tv.v;
-    size_t n = tv.n;
     if (n) v[n - 1].flags |= QUARRY_TF_PARA_END | QUARRY_TF_SENT_END;
 
     toks->v = v;

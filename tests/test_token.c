@@ -551,6 +551,113 @@ Test(token, hash_functions)
     cr_assert_eq(kk.v[1].hfold, token_hash_fold("M\xC3\x9CLLER", 7));
 }
 
+/* ---- plain-word fast path (word_run, scan_plain) ------------------------------------ */
+
+/* Every token carries the hashes token_hash_raw/token_hash_fold give for its bytes, and an
+ * ASCII word's shape flags follow their definitions. */
+static void check_tokens_hashes_flags(void)
+{
+    for (size_t k = 0; k < kk.n; k++) {
+        const token *x = &kk.v[k];
+        const char *p = kt.src + x->start;
+        size_t n = x->end - x->start;
+        cr_assert_eq(x->hraw, token_hash_raw(p, n), "hraw of \"%.*s\"", (int)n, p);
+        cr_assert_eq(x->hfold, token_hash_fold(p, n), "hfold of \"%.*s\"", (int)n, p);
+        if (x->kind != TK_WORD || (x->flags & QUARRY_TF_NONASCII)) continue;
+        unsigned up = 0, lo = 0, dg = 0;
+        for (size_t q = 0; q < n; q++) {
+            up += p[q] >= 'A' && p[q] <= 'Z';
+            lo += p[q] >= 'a' && p[q] <= 'z';
+            dg += p[q] >= '0' && p[q] <= '9';
+        }
+        uint32_t f = x->flags;
+        cr_assert_eq(!!(f & QUARRY_TF_CAP), p[0] >= 'A' && p[0] <= 'Z', "CAP of \"%.*s\"", (int)n, p);
+        cr_assert_eq(!!(f & QUARRY_TF_LOWER), lo && !up, "LOWER of \"%.*s\"", (int)n, p);
+        cr_assert_eq(!!(f & QUARRY_TF_ALLCAPS), up >= 2 && !lo, "ALLCAPS of \"%.*s\"", (int)n, p);
+        cr_assert_eq(!!(f & QUARRY_TF_DIGIT), dg > 0, "DIGIT of \"%.*s\"", (int)n, p);
+        cr_assert(f & QUARRY_TF_ALPHA);
+    }
+}
+
+/* Words of every length 1..20 in every case pattern, followed by each kind of stop byte and
+ * ending exactly at the end of an allocation of their size (ASan sees any read past it). */
+Test(token, plain_words_every_length_and_stop)
+{
+    static const char *const stops[] = {"", " ", ",", ".", ")", "-x", "'s", "\xC3\xA9", "\xFF",
+                                        "\xE2\x80\x99", ":", "@b.com", "\n\n"};
+    static const char alpha[] = "aBcDeFgHiJkLmNoPqRsT";
+    for (size_t len = 1; len <= 20; len++)
+        for (int pat = 0; pat < 5; pat++)
+            for (size_t si = 0; si < sizeof stops / sizeof *stops; si++) {
+                char w[64];
+                for (size_t q = 0; q < len; q++) {
+                    char ch = alpha[q];
+                    if (pat == 0) ch = (char)(ch | 0x20);                 /* lower */
+                    else if (pat == 1) ch = (char)(ch & ~0x20);           /* upper */
+                    else if (pat == 2 && q) ch = (char)(ch | 0x20);       /* Capitalised */
+                    else if (pat == 4 && q % 3 == 2) ch = (char)('0' + q % 10); /* digits */
+                    w[q] = ch;
+                }
+                size_t sl = strlen(stops[si]);
+                memcpy(w + len, stops[si], sl);
+                size_t n = len + sl;
+                char *b = malloc(n);
+                cr_assert_not_null(b);
+                memcpy(b, w, n);
+                run_n(b, n);
+                cr_assert_geq(kk.n, 1);
+                cr_assert_geq(kk.v[0].end, len, "\"%.*s\" cut short", (int)n, b);
+                check_tokens_hashes_flags();
+                free(b);
+            }
+}
+
+/* Runs of words (the hot path chains them) with the same text at several offsets. */
+Test(token, plain_word_runs_hashes_and_flags)
+{
+    const char *s = "The quick brown Fox JUMPS over the lazy DOG, NASA's iPhone A1 b2c "
+                    "x Y zz McDonald WHO who Who abcdefgh ABCDEFGH Abcdefgh abcdefghi "
+                    "e.g. U.S. Mr. Smith said: go www.bbc.co.uk now. well-known don't";
+    size_t n = strlen(s);
+    for (size_t off = 0; off < 12; off++) {
+        char *b = malloc(n - off);
+        cr_assert_not_null(b);
+        memcpy(b, s + off, n - off);
+        run_n(b, n - off);
+        check_tokens_hashes_flags();
+        free(b);
+    }
+}
+
+/* A non-ASCII letter inside or right after ASCII letters continues the word; its hashes are
+ * the NFC / case-folded ones, equal to token_hash_fold of the same word in another case. A
+ * byte >= 0x80 whose low 7 bits spell a letter (0xC1 'A', 0xE1 'a') is not taken for one. */
+Test(token, nonascii_letters_in_words)
+{
+    run("M\xC3\xBCller naive na\xC3\xAFve Stra\xC3\x9F" "e Z\xC3\x9CRICH abcdefg\xC3\xA9");
+    tok_is(0, "M\xC3\xBCller");
+    tok_is(2, "na\xC3\xAFve");
+    tok_is(4, "Z\xC3\x9CRICH");
+    tok_is(5, "abcdefg\xC3\xA9");
+    cr_assert_eq(kk.v[0].hfold, token_hash_fold("M\xC3\x9CLLER", 7));
+    cr_assert_eq(kk.v[4].hfold, token_hash_fold("z\xC3\xBCrich", 7));
+    check_tokens_hashes_flags();
+    run("abc\xC1" "def ABC\xE1" "DEF");
+    tok_is(0, "abc");
+    tok_is(1, "\xC1");
+    tok_is(2, "def");
+    tok_is(3, "ABC");
+    check_tokens_hashes_flags();
+    const char tail[] = {'w', 'o', 'r', 'd', 's', '\xC3', '\xA9'};   /* ends at the buffer end */
+    char *b = malloc(sizeof tail);
+    cr_assert_not_null(b);
+    memcpy(b, tail, sizeof tail);
+    run_n(b, sizeof tail);
+    cr_assert_eq(kk.n, 1);
+    cr_assert_eq(kk.v[0].hfold, token_hash_fold("WORDS\xC3\x89", 7));
+    free(b);
+}
+
 /* ---- hostile input ----------------------------------------------------------------- */
 
 Test(token, invalid_utf8)
