@@ -240,9 +240,15 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
 static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
 {
     match_scratch *ms = doc->ms;
-    if (ms->tstamp[tid] == ms->pstamp) return ms->tres[tid];
     const ctest *t = &r->tests.v[tid];
     const token *tk = &doc->toks.v[p];
+    if (t->clause) {   /* masks first, uncached (cheaper than the cache); then the rest */
+        if (!ctest_clause_masks(t, tk, doc->lex1[p])) return 0;
+        for (uint32_t i = 0; i < t->nresid; i++)
+            if (!eval_test(r, doc, t->resid[i], p)) return 0;
+        return 1;
+    }
+    if (ms->tstamp[tid] == ms->pstamp) return ms->tres[tid];
     int res = 0;
     switch (t->kind) {
     case TN_WORD: res = tk->hfold == t->hash; break;
@@ -268,13 +274,7 @@ static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint3
     case TN_AND: res = eval_test(r, doc, t->a, p) && eval_test(r, doc, t->b, p); break;
     case TN_OR:
         if (t->nset) {
-            size_t lo = 0, hi = t->nset;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (t->set[mid] < tk->hfold) lo = mid + 1;
-                else hi = mid;
-            }
-            res = lo < t->nset && t->set[lo] == tk->hfold;
+            res = ctest_set_has(t, tk->hfold);
         } else {
             res = eval_test(r, doc, t->a, p) || eval_test(r, doc, t->b, p);
         }
@@ -393,6 +393,12 @@ static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, u
 {
     const ctest *t = &r->tests.v[tid];
     const token *tk = &doc->toks.v[q];
+    if (t->clause) {
+        if (!ctest_clause_masks(t, tk, doc->lex1[q])) return 0;
+        for (uint32_t i = 0; i < t->nresid; i++)
+            if (!test_at(r, doc, t->resid[i], q)) return 0;
+        return 1;
+    }
     switch (t->kind) {
     case TN_WORD: return tk->hfold == t->hash;
     case TN_EXACT: return tk->hraw == t->hash;
@@ -410,15 +416,7 @@ static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, u
     case TN_NOT: return !test_at(r, doc, t->a, q);
     case TN_AND: return test_at(r, doc, t->a, q) && test_at(r, doc, t->b, q);
     case TN_OR:
-        if (t->nset) {
-            size_t lo = 0, hi = t->nset;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (t->set[mid] < tk->hfold) lo = mid + 1;
-                else hi = mid;
-            }
-            return lo < t->nset && t->set[lo] == tk->hfold;
-        }
+        if (t->nset) return ctest_set_has(t, tk->hfold);
         return test_at(r, doc, t->a, q) || test_at(r, doc, t->b, q);
     default: return 1;   /* TN_ANY; a regex would be taken to pass */
     }

@@ -26,6 +26,19 @@ typedef struct ctest {
     uint32_t a, b;            /* children */
     const uint64_t *set;      /* OR of plain words only: their fold hashes, sorted */
     uint32_t nset;
+    const uint64_t *hset;     /* the same as an open-addressing table (0 = empty slot) */
+    uint32_t hmask;
+    uint8_t set_has0;         /* a word whose hash is 0 */
+    /* A conjunction of flag, kind and one-token lexicon tests, decided from the token's flags
+     * and lexicon bits without walking the tree; then the residual tests (rules_compile.c,
+     * test_clauses). */
+    uint8_t clause;
+    uint32_t fl_req, fl_forb;     /* flags that must all be set / must all be clear */
+    uint32_t fl_any, kind_any;    /* when either is set: one of these flags or kinds */
+    uint32_t kind_ok;             /* allowed token kinds */
+    uint64_t lex_req, lex_forb;   /* one-token lexicon bits (doc->lex1) */
+    uint32_t resid[6];
+    uint32_t nresid;
     uint32_t rule;            /* first rule using it, for limit messages */
 } ctest;
 
@@ -156,6 +169,26 @@ struct quarry_rules {
     VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
     uint64_t serial;          /* unique per rule set made in this process (caches key on it) */
 };
+
+/* The mask part of a clause test (see ctest.clause). */
+static inline int ctest_clause_masks(const ctest *t, const token *tk, uint64_t lex1)
+{
+    uint32_t f = tk->flags;
+    if ((f & t->fl_req) != t->fl_req || (f & t->fl_forb)) return 0;
+    if (!(t->kind_ok >> tk->kind & 1)) return 0;
+    if ((t->fl_any | t->kind_any) && !(f & t->fl_any) && !(t->kind_any >> tk->kind & 1)) return 0;
+    return (lex1 & t->lex_req) == t->lex_req && !(lex1 & t->lex_forb);
+}
+
+/* Is h (a token's fold hash) one of the words of a word-set test? */
+static inline int ctest_set_has(const ctest *t, uint64_t h)
+{
+    if (!h) return t->set_has0;
+    for (uint32_t i = (uint32_t)(h ^ h >> 29) & t->hmask;; i = (i + 1) & t->hmask) {
+        if (t->hset[i] == h) return 1;
+        if (!t->hset[i]) return 0;
+    }
+}
 
 int u64map_put(u64map *m, uint64_t key, uint32_t val);   /* 0, -1 OOM; overwrites */
 int u64map_get(const u64map *m, uint64_t key, uint32_t *val); /* 1 found, 0 not */

@@ -161,6 +161,21 @@ static int32_t push_test(comp *c, ctest *ct)
                 return (int32_t)id;
         }
     }
+    if (ct->nset) {   /* a hash table for the look-up (the sorted array keeps the index) */
+        uint32_t cap = 8;
+        while (cap < 2 * ct->nset) cap *= 2;
+        uint64_t *tab = arena_zalloc(&r->ast.mem, cap * sizeof *tab);
+        if (!tab) { c->oom = 1; return -1; }
+        for (uint32_t i = 0; i < ct->nset; i++) {
+            uint64_t k = ct->set[i];
+            if (!k) { ct->set_has0 = 1; continue; }
+            uint32_t j = (uint32_t)(k ^ k >> 29) & (cap - 1);
+            while (tab[j] && tab[j] != k) j = (j + 1) & (cap - 1);
+            tab[j] = k;
+        }
+        ct->hset = tab;
+        ct->hmask = cap - 1;
+    }
     if (VEC_PUSH(&r->tests, *ct)) {
         if (ct->re) pcre2_code_free(ct->re);
         c->oom = 1;
@@ -553,6 +568,99 @@ static void compile_rule(comp *c, uint32_t ri)
                     ERR(c, fs->pos, "unknown label '%s' in rule '%s'", fs->label, rd->name);
             }
         }
+    }
+}
+
+/* ---- clause tests --------------------------------------------------------------------- */
+
+static int single_bit(uint32_t m) { return m && !(m & (m - 1)); }
+
+/* Adds test tid to the clause c as one more conjunct; 0 when it cannot. */
+static int clause_add(const quarry_rules *r, ctest *c, uint32_t tid, int depth)
+{
+    const ctest *t = &r->tests.v[tid];
+    if (depth > 16) return 0;
+    switch (t->kind) {
+    case TN_ANY: return 1;
+    case TN_AND: return clause_add(r, c, t->a, depth + 1) && clause_add(r, c, t->b, depth + 1);
+    case TN_FLAG:
+        c->fl_req |= t->flag_mask;
+        if (t->kind_mask) c->kind_ok &= t->kind_mask;
+        return 1;
+    case TN_LEX1:
+        if (t->feats || t->lex < 0 || t->lex >= 64) break;
+        c->lex_req |= (uint64_t)1 << t->lex;
+        return 1;
+    case TN_NOT: {
+        const ctest *a = &r->tests.v[t->a];
+        if (a->kind == TN_FLAG && !a->kind_mask && single_bit(a->flag_mask)) {
+            c->fl_forb |= a->flag_mask;
+            return 1;
+        }
+        if (a->kind == TN_FLAG && !a->flag_mask && a->kind_mask) {
+            c->kind_ok &= ~a->kind_mask;
+            return 1;
+        }
+        if (a->kind == TN_LEX1 && !a->feats && a->lex >= 0 && a->lex < 64) {
+            c->lex_forb |= (uint64_t)1 << a->lex;
+            return 1;
+        }
+        break;
+    }
+    case TN_OR: {
+        /* (alpha | num): one of some flags or kinds, once per clause */
+        if (t->nset || c->fl_any || c->kind_any) break;
+        uint32_t fa = 0, ka = 0;
+        uint32_t stack[16], sp = 0;
+        stack[sp++] = tid;
+        while (sp) {
+            const ctest *x = &r->tests.v[stack[--sp]];
+            if (x->kind == TN_OR && !x->nset && sp + 2 <= 16) {
+                stack[sp++] = x->a;
+                stack[sp++] = x->b;
+            } else if (x->kind == TN_FLAG && !x->kind_mask && single_bit(x->flag_mask)) {
+                fa |= x->flag_mask;
+            } else if (x->kind == TN_FLAG && !x->flag_mask && x->kind_mask) {
+                ka |= x->kind_mask;
+            } else {
+                fa = ka = 0;
+                break;
+            }
+        }
+        if (!fa && !ka) break;
+        c->fl_any = fa;
+        c->kind_any = ka;
+        return 1;
+    }
+    default: break;
+    }
+    if (c->nresid == sizeof c->resid / sizeof *c->resid) return 0;
+    c->resid[c->nresid++] = tid;
+    return 1;
+}
+
+/* Turns every AND, flag, negated flag and one-token lexicon test into a clause: most tests of
+ * real rules ([cap & word & !@TITLE & !@STOP ...]) are then a few mask operations per token
+ * instead of a walk over a tree of cached sub-tests. Residual parts (words, word sets,
+ * regexes) stay tests of their own, evaluated after the masks pass. */
+static void test_clauses(quarry_rules *r)
+{
+    for (size_t i = 0; i < r->tests.n; i++) {
+        ctest *t = &r->tests.v[i];
+        if (t->kind != TN_AND && t->kind != TN_FLAG && t->kind != TN_NOT && t->kind != TN_LEX1)
+            continue;
+        ctest c;
+        memset(&c, 0, sizeof c);
+        c.kind_ok = ~0u;
+        if (!clause_add(r, &c, (uint32_t)i, 0)) continue;
+        if (c.nresid && t->kind != TN_AND) continue;   /* nothing gained */
+        if (c.nresid == 1 && c.resid[0] == i) continue;
+        t->clause = 1;
+        t->fl_req = c.fl_req; t->fl_forb = c.fl_forb;
+        t->fl_any = c.fl_any; t->kind_any = c.kind_any; t->kind_ok = c.kind_ok;
+        t->lex_req = c.lex_req; t->lex_forb = c.lex_forb;
+        memcpy(t->resid, c.resid, sizeof c.resid);
+        t->nresid = c.nresid;
     }
 }
 
@@ -957,6 +1065,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         if (ns > ph->nslots) ph->nslots = ns;
         if (index_rule(r, ph, i)) return d->errors + 1;
     }
+    test_clauses(r);
     if (rules_guards(r)) return d->errors + 1;
     return d->errors;
 }
