@@ -120,3 +120,62 @@ Test(match, overlap_longest_then_priority_then_order)
     quarry_doc_free(doc);
     quarry_rules_free(r);
 }
+
+/* Which tokens one bracket test accepts, as a string of 0/1 per token. */
+static void accepted(quarry_rules *r, const char *text, char *out)
+{
+    quarry_doc *doc = quarry_doc_new();
+    cr_assert_eq(quarry_extract(r, doc, "t", text, strlen(text), NULL, NULL), QUARRY_OK);
+    size_t n = doc->toks.n;
+    for (size_t i = 0; i < n; i++) out[i] = '0';
+    out[n] = '\0';
+    int32_t x = rules_type_id(r, "X");
+    for (size_t i = 0; i < doc->anns.n; i++)
+        if (doc->anns.v[i].type == (uint32_t)x)   /* not the built-in quote spans */
+            for (uint32_t t = doc->anns.v[i].tstart; t < doc->anns.v[i].tend; t++) out[t] = '1';
+    quarry_doc_free(doc);
+}
+
+Test(match, bracket_tests_as_clauses)
+{
+    /* conjunctions of flags, kinds and one-token lexicon tests are checked by masks
+       (ctest.clause); each test below must accept exactly the tokens the tree says */
+    static const struct { const char *test, *want; } cases[] = {
+        {"[cap & !allcaps]", "1000000010000"},
+        {"[(alpha | num) & !quote & !send & !punct]", "1101111011110"},
+        {"[!cap & !punct & !quote]", "0101101001110"},
+        {"[cap & @L]", "1000000010000"},                  /* "in the" is no one-token entry */
+        {"[alpha & !@L & !lower]", "0000010000000"},
+        {"[(quote | dash) & !send]", "0010000000000"},
+        {"[word & !\"said\" & !@L & lower]", "0001001001110"},
+        {"[_ & num]", "0000100000000"},
+        {"[!(cap | num) & !punct & alpha]", "0101001001110"},
+    };
+    /* tokens: Smith said " it 42 NATO ran , Paris in the dark . */
+    const char *text = "Smith said \"it 42 NATO ran, Paris in the dark.";
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char src[512];
+        snprintf(src, sizeof src, "rule t : %s -> X ;\n", cases[i].test);
+        quarry_error err;
+        char dir[] = "/tmp/quarry-clause-XXXXXX";
+        cr_assert(mkdtemp(dir));
+        char path[300], lpath[300];
+        snprintf(lpath, sizeof lpath, "%s/l.txt", dir);
+        FILE *f = fopen(lpath, "w");
+        fputs("Smith\nParis\nin the\n", f);
+        fclose(f);
+        snprintf(path, sizeof path, "%s/r.rules", dir);
+        f = fopen(path, "w");
+        fprintf(f, "lexicon L \"l.txt\"\n%s", src);
+        fclose(f);
+        quarry_rules *r = quarry_rules_load(path, NULL, NULL, &err);
+        cr_assert(r, "%s: %s", cases[i].test, err.message);
+        char got[64];
+        accepted(r, text, got);
+        cr_expect_str_eq(got, cases[i].want, "%s: got %s, want %s", cases[i].test, got, cases[i].want);
+        quarry_rules_free(r);
+        remove(lpath);
+        remove(path);
+        remove(dir);
+    }
+}
