@@ -3,7 +3,8 @@
  *
  *   peakrss [-o FILE] COMMAND [ARG...]
  *
- * Writes "maxrss_kb=N wall_s=S status=X" (X: exit status, or 128+signal) to FILE, or to
+ * Writes "maxrss_kb=N wall_s=S cpu_s=C status=X" (C: user + system CPU seconds of the
+ * command and its children that it waited for; X: exit status, or 128+signal) to FILE, or to
  * stderr without -o, and exits with the command's status. Build: cc -O2 -o build/peakrss
  * bench/peakrss.c */
 #define _DEFAULT_SOURCE
@@ -46,7 +47,9 @@ int main(int argc, char **argv)
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     FILE *o = outpath ? fopen(outpath, "w") : stderr;
     if (!o) { perror(outpath); return 2; }
-    fprintf(o, "maxrss_kb=%ld wall_s=%.3f status=%d\n", ru.ru_maxrss, wall, code);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+    fprintf(o, "maxrss_kb=%ld wall_s=%.3f cpu_s=%.3f status=%d\n", ru.ru_maxrss, wall, cpu, code);
     if (o != stderr) fclose(o);
     return code;
 }

@@ -30,14 +30,14 @@ BUILD=${BUILD:-build}
 GEN=${GEN:-$BUILD/bench-gen}
 PEAK=${PEAK:-$BUILD/peakrss}
 REPS=${REPS:-5}
-JOBS=${JOBS:-1 2}
-SCALE_SIZES=${SCALE_SIZES:-1K 1M 10M}
-LEX_MULTS=${LEX_MULTS:-10 100}
+JOBS=${JOBS-1 2}
+SCALE_SIZES=${SCALE_SIZES-1K 1M 10M}
+LEX_MULTS=${LEX_MULTS-10 100}
 PATH_MB=${PATH_MB:-10}
 PATH_CAPS=${PATH_CAPS:-100000}
 PATH_NESTED=${PATH_NESTED:-50000}
 PATH_LEXHITS=${PATH_LEXHITS:-100000}
-STREAM_SIZES=${STREAM_SIZES:-16 64}
+STREAM_SIZES=${STREAM_SIZES-16 64}
 STREAM_RSS_MB=${STREAM_RSS_MB:-64}
 ONLY=${ONLY:-}
 DATA=${QUARRY_DATA:-$root/../shared/data}
@@ -84,7 +84,7 @@ fmt() { awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; }
 div() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { if (b + 0 == 0) print "-"; else printf f, a / b }'; }
 now_ns() { date +%s%N; }
 
-W1=40
+W1=46
 hdr() {
     printf '\n%s\n' "$1"
     printf '%-*s %8s %9s %10s %7s %8s  %s\n' "$W1" "" "MB" "MB/s" "tokens/s" "vs wc" "RSS MB" "notes"
@@ -158,25 +158,29 @@ row "(c) full pipeline, -j 2 (in process)" "$mb_all" "$(fmt "$mbps" "%.2f")" "$(
 
 # ---- quarry extract as a process: reading files, start-up, output to /dev/null -------------
 ntok=$(kv tokens "$(printf '%s\n' "$out" | grep '^stage name=tokens ')")
-j1_wall=""
+# the thread counts take turns run by run, so that load from elsewhere on a shared machine
+# falls on all of them alike
 for j in $JOBS; do
     # shellcheck disable=SC2086
     "$QUARRY" extract -q -j "$j" $srcs >/dev/null   # warm-up
-    walls=""
-    rsss=""
-    r=0
-    while [ "$r" -lt "$REPS" ]; do
+    : >"$tmp/runs.$j"
+done
+r=0
+while [ "$r" -lt "$REPS" ]; do
+    for j in $JOBS; do
         # shellcheck disable=SC2086
         "$PEAK" -o "$tmp/peak" "$QUARRY" extract -q -j "$j" $srcs >/dev/null || status=1
-        p=$(cat "$tmp/peak")
-        walls="$walls $(kv wall_s "$p")"
-        rsss="$rsss $(kv maxrss_kb "$p")"
-        r=$((r + 1))
+        cat "$tmp/peak" >>"$tmp/runs.$j"
     done
-    wall=$(printf '%s\n' $walls | median)
-    rk=$(printf '%s\n' $rsss | sort -n | tail -1)
+    r=$((r + 1))
+done
+j1_wall=""
+for j in $JOBS; do
+    wall=$(sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p' "$tmp/runs.$j" | median)
+    cpu=$(sed -n 's/.*cpu_s=\([0-9.]*\).*/\1/p' "$tmp/runs.$j" | median)
+    rk=$(sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' "$tmp/runs.$j" | sort -n | tail -1)
     mbps=$(awk -v b="$bytes" -v s="$wall" 'BEGIN { printf "%.2f", b / s / 1e6 }')
-    note="whole process, JSONL to /dev/null"
+    note="whole process, JSONL to /dev/null; $(div "$cpu" "$wall" "%.2f") cores busy"
     if [ -z "$j1_wall" ]; then j1_wall=$wall; else note="$note; speed-up $(div "$j1_wall" "$wall" "%.2f")x over -j $(echo $JOBS | cut -d' ' -f1)"; fi
     row "(c) quarry extract -j $j" "$mb_all" "$mbps" "$(human_tps "$(div "$ntok" "$wall" "%.0f")")" "$(vs_wc "$mbps")" "$(rss_mb "$rk")" "$note"
 done
@@ -197,7 +201,6 @@ echo "start-up, default rules: $(fmt "$startup" "%.1f") ms compiling in process;
 
 # ---- scaling: one document of each size, and rule sets with bigger lexicons --------------
 hdr "scaling (full pipeline, one document of BBC text)"
-base_sec=""
 for size in $SCALE_SIZES; do
     # shellcheck disable=SC2086
     "$GEN" text "$size" $srcs >"$tmp/scale.txt"
@@ -205,10 +208,9 @@ for size in $SCALE_SIZES; do
     line=$(printf '%s\n' "$b_out" | grep '^stage name=full ' || true)
     [ -n "$line" ] || continue
     sec_mb=$(div "$(kv sec "$line")" "$(awk -v b="$(wc -c <"$tmp/scale.txt")" 'BEGIN { print b / 1e6 }')" "%.6f")
-    [ -n "$base_sec" ] || base_sec=$sec_mb
     row "one document of $size" "$(mb_of "$(wc -c <"$tmp/scale.txt")")" "$(fmt "$(kv mbps "$line")" "%.2f")" "$(human_tps "$(kv tokps "$line")")" \
         "$(vs_wc "$(kv mbps "$line")")" "$(rss_mb "$(kv rss_kb "$(printf '%s\n' "$b_out" | grep '^rss_kb=')")")" \
-        "$(awk -v s="$sec_mb" 'BEGIN { printf "%.0f ms/MB", s * 1000 }'), $(div "$sec_mb" "$base_sec" "%.2f")x the first row's"
+        "$(awk -v s="$sec_mb" 'BEGIN { printf "%.0f ms/MB", s * 1000 }'), $(div "$sec_mb" "$news_sec_mb" "%.2f")x the time/MB of row (c)"
 done
 rm -f "$tmp/scale.txt"
 case " $SCALE_SIZES " in
@@ -272,11 +274,12 @@ for s in $STREAM_SIZES; do
     p=$(cat "$tmp/peak")
     rk=$(kv maxrss_kb "$p")
     wall=$(kv wall_s "$p")
+    cpu=$(kv cpu_s "$p")
     sb=$((s * 1048576))
     over=$(awk -v k="$rk" -v l="$STREAM_RSS_MB" 'BEGIN { print (k / 1024 <= l) ? "ok" : "OVER" }')
     [ "$over" = ok ] || status=1
     [ -n "$first_rss" ] || first_rss=$rk
     row "$s MiB of JSONL" "$(mb_of "$sb")" "$(awk -v b="$sb" -v s="$wall" 'BEGIN { printf "%.2f", b / s / 1e6 }')" "-" "-" "$(rss_mb "$rk")" \
-        "one run; peak RSS <= $STREAM_RSS_MB MB: $over; $(div "$rk" "$first_rss" "%.2f")x the first row's RSS"
+        "one run, $(div "$cpu" "$wall" "%.2f") cores busy; peak RSS <= $STREAM_RSS_MB MB: $over; $(div "$rk" "$first_rss" "%.2f")x the first row's RSS"
 done
 exit "$status"
