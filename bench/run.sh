@@ -60,6 +60,7 @@ if [ -d "$bbc" ] && [ -n "$(find "$bbc" -mindepth 2 -name '*.txt' | head -1)" ];
     # the article folders only (the top level holds README files)
     srcs=$(find "$bbc" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort | tr '\n' ' ')
     label="BBC News ($bbc)"
+    srcname="BBC News"
 else
     set -- corpus/*.txt
     if [ ! -e "$1" ]; then
@@ -70,6 +71,7 @@ else
     "$GEN" files 10M "$tmp/in" "$@"
     srcs="$tmp/in"
     label="corpus/*.txt copied to >= 10 MB ($bbc is absent)"
+    srcname="corpus"
 fi
 # shellcheck disable=SC2086
 find $srcs -type f -name '*.txt' | LC_ALL=C sort | while IFS= read -r f; do cat "$f"; done >"$tmp/all.txt"
@@ -106,7 +108,7 @@ bench_full() {
 
 echo "quarry bench, $(date -u +%Y-%m-%dT%H:%MZ), $(uname -m), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "input: $label: $ndocs documents, $bytes bytes"
-echo "every row: median of $REPS runs after a warm-up run; MB = 10^6 bytes; RSS = peak resident set"
+[ "$ONLY" = stream ] || echo "every row: median of $REPS runs after a warm-up run, unless it says otherwise; MB = 10^6 bytes; RSS = peak resident set"
 
 if [ "$ONLY" != stream ]; then
 # ---- wc -w ---------------------------------------------------------------------------
@@ -200,7 +202,7 @@ echo
 echo "start-up, default rules: $(fmt "$startup" "%.1f") ms compiling in process; $check_ms ms for the whole quarry check process (target < 50 ms)"
 
 # ---- scaling: one document of each size, and rule sets with bigger lexicons --------------
-hdr "scaling (full pipeline, one document of BBC text)"
+hdr "scaling (full pipeline, one document of $srcname text cut to size)"
 for size in $SCALE_SIZES; do
     # shellcheck disable=SC2086
     "$GEN" text "$size" $srcs >"$tmp/scale.txt"
@@ -266,7 +268,7 @@ rm -f "$tmp/p.txt"
 fi
 
 # ---- streaming: JSONL on stdin, memory flat in the stream's size ----------------------------
-hdr "streaming: BBC text as JSONL on stdin (quarry extract --input jsonl, -j = cores)"
+hdr "streaming: $srcname texts as JSONL on stdin (quarry extract --input jsonl, -j = cores, one run each)"
 first_rss=""
 for s in $STREAM_SIZES; do
     # shellcheck disable=SC2086
@@ -280,6 +282,6 @@ for s in $STREAM_SIZES; do
     [ "$over" = ok ] || status=1
     [ -n "$first_rss" ] || first_rss=$rk
     row "$s MiB of JSONL" "$(mb_of "$sb")" "$(awk -v b="$sb" -v s="$wall" 'BEGIN { printf "%.2f", b / s / 1e6 }')" "-" "-" "$(rss_mb "$rk")" \
-        "one run, $(div "$cpu" "$wall" "%.2f") cores busy; peak RSS <= $STREAM_RSS_MB MB: $over; $(div "$rk" "$first_rss" "%.2f")x the first row's RSS"
+        "$(div "$cpu" "$wall" "%.2f") cores busy; peak RSS <= $STREAM_RSS_MB MB: $over; $(div "$rk" "$first_rss" "%.2f")x the first row's RSS"
 done
 exit "$status"
