@@ -433,7 +433,8 @@ int cmd_bench(int argc, char **argv)
 
     const char *label = rules_path ? rules_path : "built-in rules";
     if (ok && !raw) {
-        printf("input: %zu documents, %.2f MB (%zu bytes)\n", set.n, (double)set.bytes / 1e6, set.bytes);
+        printf("input: %zu document%s, %.2f MB (%zu bytes)\n", set.n, set.n == 1 ? "" : "s",
+               (double)set.bytes / 1e6, set.bytes);
         printf("rules: %s (%zu rules, %zu phases, %zu lexicons), start-up %.1f ms (median of %d)\n",
                label, quarry_rules_count(rules), quarry_rules_phase_count(rules),
                quarry_rules_lexicon_count(rules), startup_ms, startup_n);
