@@ -146,7 +146,7 @@ for st in tokens lexicon full; do
     case $st in
         tokens) name="(a) tokenizer"; note="$(kv tokens "$line") tokens" ;;
         lexicon) name="(b) tokenizer + lexicons"; note="$(kv hits "$line") lexicon hits" ;;
-        full) name="(c) full pipeline, JSONL (in process)"; note="$(kv records "$line") records"
+        full) name="(c) full pipeline, JSONL (in process)"; note="$(kv records "$line") records; $(kv busy "$line") cores busy"
               news_sec_mb=$(div 1 "$mbps" "%.6f"); full_mbps=$mbps ;;
     esac
     row "$name" "$mb_all" "$(fmt "$mbps" "%.2f")" "$(human_tps "$tps")" "$(vs_wc "$mbps")" "$rss" "$note"
@@ -156,7 +156,7 @@ out2=$("$QUARRY" bench --raw -n "$REPS" --stage full -j 2 $srcs) || status=1
 line=$(printf '%s\n' "$out2" | grep '^stage name=full ' || true)
 mbps=$(kv mbps "$line")
 row "(c) full pipeline, -j 2 (in process)" "$mb_all" "$(fmt "$mbps" "%.2f")" "$(human_tps "$(kv tokps "$line")")" "$(vs_wc "$mbps")" \
-    "$(rss_mb "$(kv rss_kb "$(printf '%s\n' "$out2" | grep '^rss_kb=')")")" "speed-up $(div "$mbps" "$full_mbps" "%.2f")x over -j 1 (target >= 1.8)"
+    "$(rss_mb "$(kv rss_kb "$(printf '%s\n' "$out2" | grep '^rss_kb=')")")" "speed-up $(div "$mbps" "$full_mbps" "%.2f")x over -j 1 (target >= 1.8); $(kv busy "$line") cores busy"
 
 # ---- quarry extract as a process: reading files, start-up, output to /dev/null -------------
 ntok=$(kv tokens "$(printf '%s\n' "$out" | grep '^stage name=tokens ')")

@@ -25,8 +25,9 @@ static const char bench_usage[] =
     "  tokens    tokenizer only (UTF-8 check, offsets, tokens, sentences)\n"
     "  lexicon   tokenizer + lexicon look-up at every token\n"
     "  full      the whole pipeline + JSONL records written to /dev/null\n"
-    "and prints the median MB/s and tokens/s per stage, the rule set's start-up time\n"
-    "(compiling it, lexicons included) and the process's peak RSS.\n"
+    "and prints the median MB/s and tokens/s per stage, the cores busy (CPU time / wall\n"
+    "time: below the thread count when other work shares the machine), the rule set's\n"
+    "start-up time (compiling it, lexicons included) and the process's peak RSS.\n"
     "\n"
     "options:\n"
     "  --rules PATH          rule file or folder instead of the built-in rules\n"
@@ -263,8 +264,17 @@ static int run_pass(const bset *set, const quarry_rules *rules, quarry_stage sta
     return rc || p.total.failed ? -1 : 0;
 }
 
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
 typedef struct result {
     double sec;        /* median seconds per pass */
+    double busy;       /* CPU time / wall time of the timed passes: cores the run really had */
     int loops;         /* passes per timed run */
     counts c;
 } result;
@@ -283,6 +293,7 @@ static int time_stage(const bset *set, const quarry_rules *rules, quarry_stage s
     }
     double *sec = malloc((size_t)reps * sizeof *sec);
     if (!sec) return -1;
+    double wall0 = now(), cpu0 = cpu_seconds();
     for (int r = 0; r < reps; r++) {
         t0 = now();
         for (int k = 0; k < loops; k++)
@@ -290,6 +301,8 @@ static int time_stage(const bset *set, const quarry_rules *rules, quarry_stage s
         sec[r] = (now() - t0) / loops;
         if (sec[r] <= 0) sec[r] = 1e-9;
     }
+    double wall = now() - wall0;
+    out->busy = wall > 0 ? (cpu_seconds() - cpu0) / wall : 0;
     qsort(sec, (size_t)reps, sizeof *sec, cmp_dbl);
     out->sec = reps % 2 ? sec[reps / 2] : (sec[reps / 2 - 1] + sec[reps / 2]) / 2;
     out->loops = loops;
@@ -440,8 +453,8 @@ int cmd_bench(int argc, char **argv)
                quarry_rules_lexicon_count(rules), startup_ms, startup_n);
         printf("%d thread%s, median of %d timed passes after a warm-up pass\n\n", threads,
                threads == 1 ? "" : "s", reps);
-        printf("%-28s %9s %11s %9s %11s %9s\n", "stage", "MB/s", "tokens/s", "ms/MB", "lex hits",
-               "records");
+        printf("%-28s %9s %11s %9s %11s %9s %6s\n", "stage", "MB/s", "tokens/s", "ms/MB", "lex hits",
+               "records", "cores");
         fflush(stdout);
     } else if (ok) {
         printf("input docs=%zu bytes=%zu\n", set.n, set.bytes);
@@ -461,15 +474,15 @@ int cmd_bench(int argc, char **argv)
         double mb = (double)set.bytes / 1e6;
         double mbps = mb / r.sec, tps = (double)r.c.tokens / r.sec;
         if (raw)
-            printf("stage name=%s threads=%d reps=%d loops=%d sec=%.6f mbps=%.3f tokps=%.0f tokens=%zu "
-                   "hits=%zu records=%zu steps=%llu\n",
-                   stage_names[k], threads, reps, r.loops, r.sec, mbps, tps, r.c.tokens, r.c.hits,
+            printf("stage name=%s threads=%d reps=%d loops=%d sec=%.6f mbps=%.3f tokps=%.0f busy=%.2f "
+                   "tokens=%zu hits=%zu records=%zu steps=%llu\n",
+                   stage_names[k], threads, reps, r.loops, r.sec, mbps, tps, r.busy, r.c.tokens, r.c.hits,
                    r.c.records, (unsigned long long)r.c.steps);
         else {
             char recs[32] = "-";
             if (k == 3) snprintf(recs, sizeof recs, "%zu", r.c.records);
-            printf("%-28s %9.2f %9.3f M %9.2f %11zu %9s\n", stage_desc[k], mbps, tps / 1e6,
-                   mb > 0 ? r.sec * 1e3 / mb : 0.0, r.c.hits, recs);
+            printf("%-28s %9.2f %9.3f M %9.2f %11zu %9s %6.2f\n", stage_desc[k], mbps, tps / 1e6,
+                   mb > 0 ? r.sec * 1e3 / mb : 0.0, r.c.hits, recs, r.busy);
         }
         fflush(stdout);
     }
