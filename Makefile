@@ -31,7 +31,7 @@ CLI_OBJ  = $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run test check unit golden bench eval install uninstall clean asan deps format \
+.PHONY: all run test check unit golden bench bench-stream eval install uninstall clean asan deps format \
         fuzz fuzz-replay hostile formats-check html-check install-check python-check $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -116,8 +116,19 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 $(BUILD)/fuzz-replay-%: fuzz/replay.c fuzz/fuzz_%.c $(BUILD)/libquarry.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(FUZZ_DEFS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c $(BUILD)/libquarry.a $(LDLIBS_ALL)
 
-bench: $(BUILD)/quarry
-	sh bench/run.sh $(BUILD)/quarry
+# Benchmarks (docs/PERFORMANCE.md): one table of throughput beside wc -w, scaling,
+# pathological inputs and streaming rows. `make bench-stream` streams STREAM_MB (default
+# 1024) MB of JSONL through quarry extract and fails when its peak RSS passes 64 MB.
+STREAM_MB ?= 1024
+BENCH_TOOLS = $(BUILD)/quarry $(BUILD)/bench-gen $(BUILD)/peakrss
+bench: $(BENCH_TOOLS)
+	BUILD=$(BUILD) sh bench/run.sh $(BUILD)/quarry
+bench-stream: $(BENCH_TOOLS)
+	BUILD=$(BUILD) ONLY=stream STREAM_SIZES="64 $(STREAM_MB)" sh bench/run.sh $(BUILD)/quarry
+$(BUILD)/bench-gen: bench/gen.c | $(DEPS_OK)
+	$(CC) $(OPT) $(WARN) $(CFLAGS) -o $@ $<
+$(BUILD)/peakrss: bench/peakrss.c | $(DEPS_OK)
+	$(CC) $(OPT) $(WARN) $(CFLAGS) -o $@ $<
 
 # Scores the shipped rules on the evaluation data in ../shared/data (skipped when absent).
 eval: $(BUILD)/quarry

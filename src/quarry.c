@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "stage.h"
 
 const char *quarry_version(void) { return QUARRY_VERSION_STRING; }
 
@@ -118,6 +119,14 @@ quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *doc, const c
                              const char *input, size_t len, const quarry_options *opts,
                              quarry_error *err)
 {
+    return quarry_internal_extract(rules, doc, id, input, len, opts, err, QUARRY_STAGE_ALL);
+}
+
+/* INTERNAL (stage.h): the pipeline up to a stage, for `quarry bench`. */
+quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc, const char *id,
+                                      const char *input, size_t len, const quarry_options *opts,
+                                      quarry_error *err, quarry_stage upto)
+{
     static const quarry_options none;
     if (!doc || (!input && len)) {
         set_err(err, QUARRY_ERR_USAGE, id, "quarry_extract: no document or no text");
@@ -153,8 +162,9 @@ quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *doc, const c
     }
     if (text_init(&doc->txt, input, len, &doc->mem, on_invalid, doc)) goto oom;
     if (tokenize(&doc->txt, rules ? rules->abbrevs : NULL, &doc->mem, &doc->toks)) goto oom;
-    if (!rules || doc->opts->tokens_only) return QUARRY_OK;
+    if (!rules || doc->opts->tokens_only || upto <= QUARRY_STAGE_TOKENS) return QUARRY_OK;
     if (lexicon_pass(rules, doc)) goto oom;
+    if (upto <= QUARRY_STAGE_LEXICON) return QUARRY_OK;
     if (quote_pair(rules, doc)) goto oom;
     if (match_run(rules, doc)) goto oom;
     if (records_build(rules, doc)) goto oom;
@@ -180,4 +190,18 @@ int quarry_doc_token(const quarry_doc *doc, size_t i, quarry_token *tok)
     tok->kind = tok_kind_names[t->kind];
     tok->flags = t->flags;
     return 1;
+}
+
+/* INTERNAL (stage.h): work counts of the last extraction. */
+void quarry_internal_stats(const quarry_doc *doc, quarry_doc_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    if (!doc) return;
+    s->tokens = doc->toks.n;
+    s->lex_hits = doc->hit_first && doc->toks.n ? doc->hit_first[doc->toks.n] : 0;
+    s->annotations = doc->anns.n;
+    s->records = doc->recs.n;
+    s->steps = doc->steps;
+    for (const arena_chunk *c = doc->mem.head; c; c = c->next) s->arena_used += c->used;
+    s->arena_reserved = doc->mem.total;
 }

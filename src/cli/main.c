@@ -127,6 +127,7 @@ static const char usage[] =
     "  explain   show which rule made each annotation and what it beat\n"
     "  test      compare extraction with expected records in a corpus folder\n"
     "  eval      score a rule set against gold data (CoNLL, brat, JSONL)\n"
+    "  bench     time the pipeline stage by stage on files or folders\n"
     "\n"
     "`quarry COMMAND --help` describes each. Exit status: 0 success, 1 test or regression\n"
     "failures, 2 usage or input/output error, 3 rule errors.\n";
@@ -150,6 +151,8 @@ int main(int argc, char **argv)
         rc = cmd_test(argc - 1, argv + 1);
     } else if (argc >= 2 && !strcmp(argv[1], "eval")) {
         rc = cmd_eval(argc - 1, argv + 1);
+    } else if (argc >= 2 && !strcmp(argv[1], "bench")) {
+        rc = cmd_bench(argc - 1, argv + 1);
     } else {
         rc = cmd_extract(argc, argv);   /* quarry FILE ... */
     }
