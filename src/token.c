@@ -824,6 +824,24 @@ static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
 {
     return (x + QH_ONES8 * (0x80 - lo)) & ~(x + QH_ONES8 * (0x7F - hi)) & QH_HI8;
 }
+
+/* Classes of the 8 bytes x: 0x80 in each byte of *up, *lo, *dg that is a capital, small
+ * letter, digit; the result has 0x80 in each byte that is none (bytes >= 0x80 included:
+ * their low 7 bits may look like letters). The masks are only meaningful below the first
+ * such byte. */
+static inline uint64_t classify8(uint64_t x, uint64_t *up, uint64_t *lo, uint64_t *dg)
+{
+    uint64_t x7 = x & ~QH_HI8;
+    *up = bytes_in(x7, 'A', 'Z');
+    *lo = bytes_in(x7, 'a', 'z');
+    *dg = bytes_in(x7, '0', '9');
+    return (~(*up | *lo | *dg) | x) & QH_HI8;
+}
+
+static inline unsigned classes8(uint64_t up, uint64_t lo, uint64_t dg)
+{
+    return (up ? CL_UP : 0) | (lo ? CL_LO : 0) | (dg ? CL_DIG : 0);
+}
 #endif
 
 /* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
@@ -834,26 +852,50 @@ static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t
     const unsigned char *s = c->s;
 #ifdef PLAIN_SWAR
     if (i + 8 <= c->len) {
+        uint64_t up, lo, dg;
         uint64_t x = qh_load8(s + i);
-        uint64_t x7 = x & ~QH_HI8;
-        uint64_t up = bytes_in(x7, 'A', 'Z'), lo = bytes_in(x7, 'a', 'z');
-        uint64_t dg = bytes_in(x7, '0', '9');
-        /* Bytes >= 0x80 (their low 7 bits may look like letters) stop the word too; the
-         * masks are only used below the first stop. */
-        uint64_t stop = (~(up | lo | dg) | x) & QH_HI8;
+        uint64_t stop = classify8(x, &up, &lo, &dg);
         if (stop) {
             unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;   /* 1..7: s[i] is a letter */
             uint64_t keep = (1ULL << (8 * n)) - 1;
             up &= keep;
-            lo &= keep;
-            dg &= keep;
             x &= keep;
-            *acc = (up ? CL_UP : 0) | (lo ? CL_LO : 0) | (dg ? CL_DIG : 0);
+            *acc = classes8(up, lo & keep, dg & keep);
             *h = qh_short(x, n);
             /* 0x80 >> 2 is 0x20, the bit that lower-cases an ASCII capital */
             *hf = up ? qh_short(x | (up >> 2), n) : *h;
             return i + n;
         }
+        /* 8 letters or digits: hash_bytes and hash_bytes_lower block by block, both chains
+         * (the folded one is kept only when a capital was met). */
+        unsigned a = classes8(up, lo, dg);
+        uint64_t hr = qh_round(QH_SEED ^ x), hl = qh_round(QH_SEED ^ (x | (up >> 2)));
+        for (size_t p = i + 8; p + 8 <= c->len; p += 8) {
+            x = qh_load8(s + p);
+            stop = classify8(x, &up, &lo, &dg);
+            if (stop) {
+                unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;   /* 0..7 */
+                uint64_t keep = n ? (1ULL << (8 * n)) - 1 : 0;
+                up &= keep;
+                x &= keep;
+                a |= classes8(up, lo & keep, dg & keep);
+                uint64_t ln = (uint64_t)(p + n - i) << 56;
+                hr = qh_fin(hr ^ x ^ ln);
+                hr += hr == 0;
+                *acc = a;
+                *h = hr;
+                if (a & CL_UP) {
+                    hl = qh_fin(hl ^ (x | (up >> 2)) ^ ln);
+                    hr = hl + (hl == 0);
+                }
+                *hf = hr;
+                return p + n;
+            }
+            a |= classes8(up, lo, dg);
+            hr = qh_round(hr ^ x);
+            hl = qh_round(hl ^ (x | (up >> 2)));
+        }
+        /* the word reaches the last 8 bytes of the text: the byte loop below */
     }
 #endif
     unsigned a = CL[s[i]];
