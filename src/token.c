@@ -832,10 +832,12 @@ static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
 static inline uint64_t classify8(uint64_t x, uint64_t *up, uint64_t *lo, uint64_t *dg)
 {
     uint64_t x7 = x & ~QH_HI8;
-    *up = bytes_in(x7, 'A', 'Z');
-    *lo = bytes_in(x7, 'a', 'z');
+    /* letters of either case: with bit 0x20 set, 'a'..'z'; bit 0x20 (<< 2: 0x80) tells which */
+    uint64_t al = bytes_in(x7 | QH_ONES8 * 0x20, 'a', 'z'), small = x << 2;
+    *up = al & ~small;
+    *lo = al & small;
     *dg = bytes_in(x7, '0', '9');
-    return (~(*up | *lo | *dg) | x) & QH_HI8;
+    return (~(al | *dg) | x) & QH_HI8;
 }
 
 static inline unsigned classes8(uint64_t up, uint64_t lo, uint64_t dg)
