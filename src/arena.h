@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "hash.h"   /* hash_bytes: token and lexicon keys */
+
 typedef struct arena_chunk {
     struct arena_chunk *next;
     size_t cap, used;
@@ -49,17 +51,5 @@ int buf_printf(buf *b, const char *fmt, ...)
 #endif
     ;
 void buf_free(buf *b);
-
-/* 64-bit FNV-1a variant used for token and lexicon keys. */
-static inline unsigned long long hash_bytes(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    unsigned long long h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 #endif

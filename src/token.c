@@ -49,28 +49,6 @@ static const unsigned char CL[256] = {
      32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,  32,
 };
 
-static const unsigned char LOWER[256] = {
-      0,   1,   2,   3,   4,   5,   6,   7,   8,   9,  10,  11,  12,  13,  14,  15,
-     16,  17,  18,  19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,
-     32,  33,  34,  35,  36,  37,  38,  39,  40,  41,  42,  43,  44,  45,  46,  47,
-     48,  49,  50,  51,  52,  53,  54,  55,  56,  57,  58,  59,  60,  61,  62,  63,
-     64,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
-    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,  91,  92,  93,  94,  95,
-     96,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
-    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
-    128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143,
-    144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
-    160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175,
-    176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191,
-    192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207,
-    208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223,
-    224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239,
-    240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
-};
-
-#define FNV_BASIS 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
-
 static inline unsigned lower_ascii(unsigned c) { return c + ((unsigned)(c - 'A' < 26u) << 5); }
 
 /* utf8proc categories by range (see utf8proc.h): letters 1..5, marks 6..8, numbers 9..11. */
@@ -246,21 +224,15 @@ static uint64_t hash_utf8proc(const unsigned char *s, size_t n, utf8proc_option_
     return h;
 }
 
-/* Both hashes of a string. ASCII: bytes and lower-cased bytes. Otherwise ’ becomes ' and
- * the rest goes through utf8proc (NFC, NFC + case fold). */
+/* Both hashes of a string (hash_bytes, see hash.h). ASCII: bytes and lower-cased bytes.
+ * Otherwise ’ becomes ' and the rest goes through utf8proc (NFC, NFC + case fold). */
 static void hash_pair(const unsigned char *s, size_t n, uint64_t *hraw, uint64_t *hfold)
 {
-    uint64_t h1 = FNV_BASIS, h2 = FNV_BASIS;
     unsigned acc = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = s[i];
-        acc |= c;
-        h1 = (h1 ^ c) * FNV_PRIME;
-        h2 = (h2 ^ LOWER[c]) * FNV_PRIME;
-    }
+    for (size_t i = 0; i < n; i++) acc |= s[i];
     if (!(acc & 0x80)) {
-        *hraw = h1;
-        *hfold = h2;
+        *hraw = hash_bytes(s, n);
+        *hfold = hash_bytes_lower(s, n);
         return;
     }
     /* Replace U+2019 (E2 80 99) by an ASCII apostrophe. */
@@ -286,13 +258,8 @@ static void hash_pair(const unsigned char *s, size_t n, uint64_t *hraw, uint64_t
         }
     }
     if (!(acc & 0x80)) {
-        h1 = h2 = FNV_BASIS;
-        for (size_t i = 0; i < m; i++) {
-            h1 = (h1 ^ b[i]) * FNV_PRIME;
-            h2 = (h2 ^ lower_ascii(b[i])) * FNV_PRIME;
-        }
-        *hraw = h1;
-        *hfold = h2;
+        *hraw = hash_bytes(b, m);
+        *hfold = hash_bytes_lower(b, m);
     } else {
         *hraw = hash_utf8proc(b, m, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
         *hfold = hash_utf8proc(b, m, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
@@ -359,7 +326,6 @@ static void finish_slow(const unsigned char *s, size_t len, token *tk)
 
 static inline void finish(const unsigned char *s, size_t len, token *tk)
 {
-    uint64_t h1 = FNV_BASIS, h2 = FNV_BASIS;
     unsigned acc = 0, nup = 0, nlo = 0, first = 0;
     for (size_t i = tk->start; i < tk->end; i++) {
         unsigned c = s[i];
@@ -368,8 +334,6 @@ static inline void finish(const unsigned char *s, size_t len, token *tk)
         nup += m & CL_UP;
         nlo += (m >> 1) & 1;
         if (!first) first = m & CL_ALPHA;
-        h1 = (h1 ^ c) * FNV_PRIME;
-        h2 = (h2 ^ LOWER[c]) * FNV_PRIME;
     }
     if (acc & CL_HI) {
         finish_slow(s, len, tk);
@@ -382,8 +346,8 @@ static inline void finish(const unsigned char *s, size_t len, token *tk)
     if (nup >= 2 && !nlo) fl |= QUARRY_TF_ALLCAPS;
     if (nlo && !nup) fl |= QUARRY_TF_LOWER;
     tk->flags |= fl;
-    tk->hraw = h1;
-    tk->hfold = h2;
+    tk->hraw = hash_bytes(s + tk->start, tk->end - tk->start);
+    tk->hfold = (acc & CL_UP) ? hash_bytes_lower(s + tk->start, tk->end - tk->start) : tk->hraw;
 }
 
 /* ---- scanning ----------------------------------------------------------------------- */
@@ -849,93 +813,106 @@ static inline int sent_needed(const token *tk, const sstate *st)
 /* Scanning a plain word: its letters and digits, the classes met (CL_UP, CL_LO, CL_DIG)
  * and both hashes. Words are short and of every length, so a byte loop mispredicts its exit
  * once a word; where the target allows (GCC or Clang, little-endian) a word shorter than 8
- * bytes is classified 8 bytes at a time (SWAR) and hashed by a fixed sequence of steps with
- * no branch on its length. Both ways give the same end, classes and FNV-1a hashes. */
+ * bytes is classified 8 bytes at a time (SWAR) and hashed from the same 8-byte load with
+ * no branch on its length (qh_short, hash.h). Both ways give the same end, classes and
+ * hashes (hash_bytes, hash_bytes_lower). */
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define PLAIN_SWAR 1
-#define ONES8 0x0101010101010101ULL
-#define HI8 0x8080808080808080ULL
-
-static inline uint64_t load8(const unsigned char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
 
 /* 0x80 in each byte of x (every byte < 0x80) that lies in [lo, hi]; no carry crosses bytes. */
 static inline uint64_t bytes_in(uint64_t x, unsigned lo, unsigned hi)
 {
-    return (x + ONES8 * (0x80 - lo)) & ~(x + ONES8 * (0x7F - hi)) & HI8;
+    return (x + QH_ONES8 * (0x80 - lo)) & ~(x + QH_ONES8 * (0x7F - hi)) & QH_HI8;
 }
 
-/* FNV-1a of the first n bytes (1 <= n <= 7) of x, lowest byte first, without branches:
- * all seven prefixes are hashed (one chain, no test) and the n-th is picked by index. */
-static inline uint64_t fnv_first(uint64_t x, unsigned n)
+/* Classes of the 8 bytes x: 0x80 in each byte of *up, *lo, *dg that is a capital, small
+ * letter, digit; the result has 0x80 in each byte that is none (bytes >= 0x80 included:
+ * their low 7 bits may look like letters). The masks are only meaningful below the first
+ * such byte. */
+static inline uint64_t classify8(uint64_t x, uint64_t *up, uint64_t *lo, uint64_t *dg)
 {
-    uint64_t hs[7];
-    uint64_t h = FNV_BASIS;
-    for (unsigned k = 0; k < 7; k++) {
-        h = (h ^ (x & 0xFF)) * FNV_PRIME;
-        hs[k] = h;
-        x >>= 8;
-    }
-    return hs[n - 1];
+    uint64_t x7 = x & ~QH_HI8;
+    /* letters of either case: with bit 0x20 set, 'a'..'z'; bit 0x20 (<< 2: 0x80) tells which */
+    uint64_t al = bytes_in(x7 | QH_ONES8 * 0x20, 'a', 'z'), small = x << 2;
+    *up = al & ~small;
+    *lo = al & small;
+    *dg = bytes_in(x7, '0', '9');
+    return (~(al | *dg) | x) & QH_HI8;
+}
+
+static inline unsigned classes8(uint64_t up, uint64_t lo, uint64_t dg)
+{
+    return (up ? CL_UP : 0) | (lo ? CL_LO : 0) | (dg ? CL_DIG : 0);
 }
 #endif
 
 /* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
- * *acc gets the classes met, *h and *hf the raw and lower-cased FNV-1a hashes. */
+ * *acc gets the classes met, *h and *hf the raw and lower-cased hashes. */
 static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t *h,
                                 uint64_t *hf)
 {
     const unsigned char *s = c->s;
 #ifdef PLAIN_SWAR
     if (i + 8 <= c->len) {
-        uint64_t x = load8(s + i);
-        uint64_t x7 = x & ~HI8;
-        uint64_t up = bytes_in(x7, 'A', 'Z'), lo = bytes_in(x7, 'a', 'z');
-        uint64_t dg = bytes_in(x7, '0', '9');
-        /* Bytes >= 0x80 (their low 7 bits may look like letters) stop the word too; the
-         * masks are only used below the first stop. */
-        uint64_t stop = (~(up | lo | dg) | x) & HI8;
+        uint64_t up, lo, dg;
+        uint64_t x = qh_load8(s + i);
+        uint64_t stop = classify8(x, &up, &lo, &dg);
         if (stop) {
             unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;   /* 1..7: s[i] is a letter */
             uint64_t keep = (1ULL << (8 * n)) - 1;
             up &= keep;
-            lo &= keep;
-            dg &= keep;
-            *acc = (up ? CL_UP : 0) | (lo ? CL_LO : 0) | (dg ? CL_DIG : 0);
-            *h = fnv_first(x, n);
+            x &= keep;
+            *acc = classes8(up, lo & keep, dg & keep);
+            *h = qh_short(x, n);
             /* 0x80 >> 2 is 0x20, the bit that lower-cases an ASCII capital */
-            *hf = up ? fnv_first(x | (up >> 2), n) : *h;
+            *hf = up ? qh_short(x | (up >> 2), n) : *h;
             return i + n;
         }
+        /* 8 letters or digits: hash_bytes and hash_bytes_lower block by block, both chains
+         * (the folded one is kept only when a capital was met). */
+        unsigned a = classes8(up, lo, dg);
+        uint64_t hr = qh_round(QH_SEED ^ x), hl = qh_round(QH_SEED ^ (x | (up >> 2)));
+        for (size_t p = i + 8; p + 8 <= c->len; p += 8) {
+            x = qh_load8(s + p);
+            stop = classify8(x, &up, &lo, &dg);
+            if (stop) {
+                unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;   /* 0..7 */
+                uint64_t keep = n ? (1ULL << (8 * n)) - 1 : 0;
+                up &= keep;
+                x &= keep;
+                a |= classes8(up, lo & keep, dg & keep);
+                uint64_t ln = (uint64_t)(p + n - i) << 56;
+                hr = qh_fin(hr ^ x ^ ln);
+                hr += hr == 0;
+                *acc = a;
+                *h = hr;
+                if (a & CL_UP) {
+                    hl = qh_fin(hl ^ (x | (up >> 2)) ^ ln);
+                    hr = hl + (hl == 0);
+                }
+                *hf = hr;
+                return p + n;
+            }
+            a |= classes8(up, lo, dg);
+            hr = qh_round(hr ^ x);
+            hl = qh_round(hl ^ (x | (up >> 2)));
+        }
+        /* the word reaches the last 8 bytes of the text: the byte loop below */
     }
 #endif
     unsigned a = CL[s[i]];
-    uint64_t hr = (FNV_BASIS ^ s[i]) * FNV_PRIME;
     const unsigned char *p = s + i + 1;
     if (i < c->last_stop) {
         /* A byte that ends words lies ahead: the loop needs no length check. */
-        for (; CL[*p] & CL_WORD; p++) {
-            a |= CL[*p];
-            hr = (hr ^ *p) * FNV_PRIME;
-        }
+        for (; CL[*p] & CL_WORD; p++) a |= CL[*p];
     } else {
-        for (; p < s + c->len && (CL[*p] & CL_WORD); p++) {
-            a |= CL[*p];
-            hr = (hr ^ *p) * FNV_PRIME;
-        }
+        for (; p < s + c->len && (CL[*p] & CL_WORD); p++) a |= CL[*p];
     }
     size_t j = (size_t)(p - s);
     *acc = a;
-    *h = hr;
-    if (a & CL_UP) {         /* the folded hash differs only with a capital */
-        hr = FNV_BASIS;
-        for (size_t q = i; q < j; q++) hr = (hr ^ LOWER[s[q]]) * FNV_PRIME;
-    }
-    *hf = hr;
+    *h = hash_bytes(s + i, j - i);
+    /* the folded hash differs only with a capital */
+    *hf = (a & CL_UP) ? hash_bytes_lower(s + i, j - i) : *h;
     return j;
 }
 

@@ -30,8 +30,8 @@ typedef struct token {
     uint32_t flags;
     uint16_t kind;
     uint16_t sent;            /* reserved */
-    uint64_t hraw;            /* hash_bytes of the NFC form */
-    uint64_t hfold;           /* hash_bytes of the NFC case-folded form */
+    uint64_t hraw;            /* hash_bytes (hash.h) of the NFC form, never 0 */
+    uint64_t hfold;           /* hash_bytes of the NFC case-folded form, never 0 */
 } token;
 
 /* The abbreviation list: case-sensitive strings including their final dot ("Sept.", "U.S.",
@@ -55,7 +55,8 @@ typedef struct tokens {
 int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks);
 
 /* Computes the hashes for a string as the tokenizer would for a token with that text
- * (used by lexicons and rule literals so that keys agree). */
+ * (used by lexicons and rule literals so that keys agree). Every producer of token hashes
+ * goes through hash_bytes / hash_bytes_lower (hash.h); see there before changing one. */
 uint64_t token_hash_raw(const char *s, size_t n);
 uint64_t token_hash_fold(const char *s, size_t n);
 

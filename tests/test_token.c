@@ -551,6 +551,80 @@ Test(token, hash_functions)
     cr_assert_eq(kk.v[1].hfold, token_hash_fold("M\xC3\x9CLLER", 7));
 }
 
+/* hash_bytes as hash.h defines it, one byte at a time: the reference for the block code. */
+static uint64_t ref_hash(const unsigned char *p, size_t n, int lower)
+{
+    uint64_t h = QH_SEED, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (lower && c >= 'A' && c <= 'Z') c += 32;
+        b |= (uint64_t)c << (8 * (i & 7));
+        if ((i & 7) == 7) {
+            h = qh_round(h ^ b);
+            b = 0;
+        }
+    }
+    h = qh_fin(h ^ b ^ ((uint64_t)n << 56));
+    return h ? h : 1;
+}
+
+/* Every length 0..80 and every byte value, in allocations of exactly n bytes (ASan sees any
+ * read past the end): the block code equals the byte-wise definition, the lower-cased one
+ * equals the hash of the lower-cased bytes. */
+Test(token, hash_bytes_definition)
+{
+    unsigned seed = 11;
+    for (size_t n = 0; n <= 80; n++)
+        for (int rep = 0; rep < 40; rep++) {
+            unsigned char *b = malloc(n ? n : 1), *l = malloc(n ? n : 1);
+            cr_assert(b && l);
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned c = (seed >> 16) & 0xFF;
+                if (rep & 1) c = "aZ9 \x80\xC3\xFF@Mq"[c % 10] & 0xFF;
+                b[i] = (unsigned char)c;
+                l[i] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            }
+            cr_assert_eq(hash_bytes(b, n), ref_hash(b, n, 0), "n=%zu", n);
+            cr_assert_eq(hash_bytes_lower(b, n), ref_hash(b, n, 1), "n=%zu", n);
+            cr_assert_eq(hash_bytes_lower(b, n), hash_bytes(l, n), "n=%zu", n);
+            cr_assert_neq(hash_bytes(b, n), 0);
+            free(b);
+            free(l);
+        }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Strings shorter than 8 bytes never share a hash (the function is a bijection of their
+ * zero-padded value and length), trailing NULs included; none hashes to 0. */
+Test(token, hash_bytes_short_strings_distinct)
+{
+    static const unsigned char al[] = {0, 'a', 'A', 'b', 0x80, 0xFF};
+    size_t na = sizeof al, total = 0, pw = 1;
+    for (size_t n = 0; n <= 5; n++, pw *= na) total += pw;
+    uint64_t *hs = malloc(total * sizeof *hs);
+    cr_assert_not_null(hs);
+    size_t k = 0;
+    pw = 1;
+    for (size_t n = 0; n <= 5; n++, pw *= na)
+        for (size_t v = 0; v < pw; v++) {
+            unsigned char s[8];
+            size_t x = v;
+            for (size_t i = 0; i < n; i++, x /= na) s[i] = al[x % na];
+            hs[k] = hash_bytes(s, n);
+            cr_assert_neq(hs[k], 0);
+            k++;
+        }
+    qsort(hs, total, sizeof *hs, cmp_u64);
+    for (size_t i = 1; i < total; i++) cr_assert_neq(hs[i - 1], hs[i]);
+    free(hs);
+}
+
 /* ---- plain-word fast path (word_run, scan_plain) ------------------------------------ */
 
 /* Every token carries the hashes token_hash_raw/token_hash_fold give for its bytes, and an
