@@ -237,48 +237,54 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
     return 0;
 }
 
+/* A test decided from the token alone (word, flags, one-token lexicon entry, word set,
+ * clause masks without residuals): 0 or 1; -1 for a regex or a tree (NOT, AND, OR, clause
+ * residuals), which the callers evaluate their own way. Cheaper than the position cache. */
+static int leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *t, uint32_t p)
+{
+    const token *tk = &doc->toks.v[p];
+    if (t->clause) {
+        if (!ctest_clause_masks(t, tk, doc->lex1[p])) return 0;
+        return t->nresid ? -1 : 1;
+    }
+    switch (t->kind) {
+    case TN_WORD: return tk->hfold == t->hash;
+    case TN_EXACT: return tk->hraw == t->hash;
+    case TN_FLAG:
+        return (tk->flags & t->flag_mask) == t->flag_mask &&
+               (!t->kind_mask || (t->kind_mask & (1u << tk->kind)));
+    case TN_LEX1:
+        if (!t->feats && t->lex >= 0 && t->lex < 64) return (int)((doc->lex1[p] >> t->lex) & 1);
+        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
+            const lex_hit *hit = &doc->hits[h];
+            if (hit->lex == (uint32_t)t->lex && hit->len == 1 && feats_ok(r->lex, hit->entry, t->feats))
+                return 1;
+        }
+        return 0;
+    case TN_ANY: return 1;
+    case TN_OR: return t->nset ? ctest_set_has(t, tk->hfold) : -1;
+    default: return -1;
+    }
+}
+
 static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
 {
     match_scratch *ms = doc->ms;
     const ctest *t = &r->tests.v[tid];
-    const token *tk = &doc->toks.v[p];
-    if (t->clause) {   /* masks first, uncached (cheaper than the cache); then the rest */
-        if (!ctest_clause_masks(t, tk, doc->lex1[p])) return 0;
+    int res = leaf_test(r, doc, t, p);
+    if (res >= 0) return res;
+    if (t->clause) {   /* the masks passed: the residual tests, each cached */
         for (uint32_t i = 0; i < t->nresid; i++)
             if (!eval_test(r, doc, t->resid[i], p)) return 0;
         return 1;
     }
     if (ms->tstamp[tid] == ms->pstamp) return ms->tres[tid];
-    int res = 0;
     switch (t->kind) {
-    case TN_WORD: res = tk->hfold == t->hash; break;
-    case TN_EXACT: res = tk->hraw == t->hash; break;
-    case TN_REGEX: res = eval_regex(r, doc, t, tid, tk); break;
-    case TN_FLAG:
-        res = (tk->flags & t->flag_mask) == t->flag_mask &&
-              (!t->kind_mask || (t->kind_mask & (1u << tk->kind)));
-        break;
-    case TN_LEX1:
-        if (!t->feats && t->lex >= 0 && t->lex < 64) {
-            res = (int)((doc->lex1[p] >> t->lex) & 1);
-            break;
-        }
-        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1] && !res; h++) {
-            const lex_hit *hit = &doc->hits[h];
-            res = hit->lex == (uint32_t)t->lex && hit->len == 1 &&
-                  feats_ok(r->lex, hit->entry, t->feats);
-        }
-        break;
-    case TN_ANY: res = 1; break;
+    case TN_REGEX: res = eval_regex(r, doc, t, tid, &doc->toks.v[p]); break;
     case TN_NOT: res = !eval_test(r, doc, t->a, p); break;
     case TN_AND: res = eval_test(r, doc, t->a, p) && eval_test(r, doc, t->b, p); break;
-    case TN_OR:
-        if (t->nset) {
-            res = ctest_set_has(t, tk->hfold);
-        } else {
-            res = eval_test(r, doc, t->a, p) || eval_test(r, doc, t->b, p);
-        }
-        break;
+    case TN_OR: res = eval_test(r, doc, t->a, p) || eval_test(r, doc, t->b, p); break;
+    default: res = 0; break;
     }
     ms->tstamp[tid] = ms->pstamp;
     ms->tres[tid] = (uint8_t)res;
@@ -392,33 +398,18 @@ static pend heap_pop(match_scratch *ms)
 static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, uint32_t q)
 {
     const ctest *t = &r->tests.v[tid];
-    const token *tk = &doc->toks.v[q];
+    int res = leaf_test(r, doc, t, q);
+    if (res >= 0) return res;
     if (t->clause) {
-        if (!ctest_clause_masks(t, tk, doc->lex1[q])) return 0;
         for (uint32_t i = 0; i < t->nresid; i++)
             if (!test_at(r, doc, t->resid[i], q)) return 0;
         return 1;
     }
     switch (t->kind) {
-    case TN_WORD: return tk->hfold == t->hash;
-    case TN_EXACT: return tk->hraw == t->hash;
-    case TN_FLAG:
-        return (tk->flags & t->flag_mask) == t->flag_mask &&
-               (!t->kind_mask || (t->kind_mask & (1u << tk->kind)));
-    case TN_LEX1:
-        if (!t->feats && t->lex >= 0 && t->lex < 64) return (int)((doc->lex1[q] >> t->lex) & 1);
-        for (uint32_t h = doc->hit_first[q]; h < doc->hit_first[q + 1]; h++) {
-            const lex_hit *hit = &doc->hits[h];
-            if (hit->lex == (uint32_t)t->lex && hit->len == 1 && feats_ok(r->lex, hit->entry, t->feats))
-                return 1;
-        }
-        return 0;
     case TN_NOT: return !test_at(r, doc, t->a, q);
     case TN_AND: return test_at(r, doc, t->a, q) && test_at(r, doc, t->b, q);
-    case TN_OR:
-        if (t->nset) return ctest_set_has(t, tk->hfold);
-        return test_at(r, doc, t->a, q) || test_at(r, doc, t->b, q);
-    default: return 1;   /* TN_ANY; a regex would be taken to pass */
+    case TN_OR: return test_at(r, doc, t->a, q) || test_at(r, doc, t->b, q);
+    default: return 1;   /* a regex would be taken to pass */
     }
 }
 

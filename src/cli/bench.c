@@ -2,7 +2,6 @@
  * stage (tokens; tokens + lexicon look-up; the whole pipeline with JSONL records written to
  * /dev/null), each as one warm-up pass and N timed passes, and prints the medians.
  * The stages come from an internal hook of the library (src/stage.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -121,33 +120,11 @@ static void load_file(bset *s, const char *path)
     if (add_doc(s, id, data, len)) { free(data); s->failed = 1; }
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void load_dir(bset *s, const char *path, int depth)
 {
-    DIR *dh = depth <= 64 ? opendir(path) : NULL;
-    if (!dh) { cli_error("%s: %s", path, depth > 64 ? "folders nested too deeply" : strerror(errno)); s->failed = 1; return; }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(dh))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) break;
-            names = nn;
-        }
-        size_t l = strlen(path) + strlen(de->d_name) + 2;
-        if (!(names[n] = malloc(l))) break;
-        snprintf(names[n], l, "%s/%s", path, de->d_name);
-        n++;
-    }
-    closedir(dh);
-    if (n) qsort(names, n, sizeof *names, cmp_name);
+    size_t n = 0;
+    char **names = depth <= 64 ? cli_list_dir(path, NULL, 1, &n) : NULL;
+    if (!names) { cli_error("%s: %s", path, depth > 64 ? "folders nested too deeply" : strerror(errno)); s->failed = 1; return; }
     const char *ext = s->jsonl ? ".jsonl" : ".txt";
     size_t el = strlen(ext);
     for (size_t i = 0; i < n; i++) {
@@ -363,16 +340,6 @@ static int parse_stages(const char *v, int *want)
     return want[1] || want[2] || want[3] ? 0 : -1;
 }
 
-static const char *optval(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) { cli_error("%s needs a value", name); exit(EXIT_USAGE); }
-    return argv[++*i];
-}
-
 int cmd_bench(int argc, char **argv)
 {
     const char *rules_path = NULL;
@@ -391,23 +358,23 @@ int cmd_bench(int argc, char **argv)
             fputs(bench_usage, stdout);
             free(inputs);
             return EXIT_OK;
-        } else if ((v = optval(argc, argv, &i, "--rules"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--rules"))) {
             rules_path = v;
-        } else if ((v = optval(argc, argv, &i, "--input"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--input"))) {
             if (!strcmp(v, "jsonl")) set.jsonl = 1;
             else if (!strcmp(v, "text")) set.jsonl = 0;
             else { cli_error("--input must be text or jsonl, not '%s'", v); goto out; }
-        } else if ((v = optval(argc, argv, &i, "--stage"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--stage"))) {
             if (parse_stages(v, want)) { cli_error("--stage: '%s' is not a list of tokens, lexicon, full", v); goto out; }
-        } else if ((v = optval(argc, argv, &i, "-n"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "-n"))) {
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 1000) { cli_error("-n: '%s' is not a count (1-1000)", v); goto out; }
             reps = (int)n;
-        } else if ((v = optval(argc, argv, &i, "-j")) || (!strncmp(a, "-j", 2) && (v = a + 2))) {
+        } else if ((v = cli_optval(argc, argv, &i, "-j")) || (!strncmp(a, "-j", 2) && (v = a + 2))) {
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 256) { cli_error("-j: '%s' is not a thread count (1-256)", v); goto out; }
             threads = (int)n;
-        } else if ((v = optval(argc, argv, &i, "--min-time"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--min-time"))) {
             min_time = strtod(v, &end);
             if (*end || !(min_time >= 0 && min_time <= 3600)) { cli_error("--min-time: '%s' is not a number of seconds", v); goto out; }
         } else if (!strcmp(a, "--raw")) {

@@ -27,6 +27,15 @@ void cli_doc_id(const char *path, char *out, size_t cap);
 /* Parses a non-negative size with an optional k/M/G suffix; -1 on error. */
 int cli_parse_size(const char *s, size_t *out);
 
+/* Parses "--name value" or "--name=value" at argv[*i]; returns the value (advancing *i past
+ * a separate value) or NULL when argv[*i] is another option. A missing value exits 2. */
+const char *cli_optval(int argc, char **argv, int *i, const char *name);
+/* The entries of folder dir whose names end in suffix (NULL: all), dot files left out,
+ * sorted by name, as "dir/name" when join else as names; free with cli_free_list. An empty
+ * (non-NULL) list when there are none; NULL with errno when the folder cannot be read. */
+char **cli_list_dir(const char *dir, const char *suffix, int join, size_t *n);
+void cli_free_list(char **names, size_t n);
+
 int cmd_extract(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

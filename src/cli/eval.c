@@ -1,7 +1,6 @@
 /* quarry eval: scores a rule set against external gold (CoNLL, brat standoff, quarry JSONL,
  * re3d). The scoring itself lives in score.c; this file reads the gold, runs the rules and
  * prints the tables. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -572,40 +571,6 @@ static int run_conll(estate *st, const char *path)
 
 /* ---- brat ---------------------------------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Sorted names of the regular entries of dir ending in suffix; NULL (errno) on failure. */
-static char **list_dir(const char *dir, const char *suffix, size_t *n)
-{
-    DIR *dh = opendir(dir);
-    if (!dh) return NULL;
-    char **names = NULL;
-    size_t cap = 0, sl = strlen(suffix);
-    *n = 0;
-    struct dirent *de;
-    while ((de = readdir(dh))) {
-        size_t l = strlen(de->d_name);
-        if (l <= sl || strcmp(de->d_name + l - sl, suffix)) continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *names);
-            if (!nn) break;
-            names = nn;
-        }
-        names[(*n)++] = strdup(de->d_name);
-    }
-    closedir(dh);
-    if (!names) names = calloc(1, sizeof *names);
-    if (*n) qsort(names, *n, sizeof *names, cmp_str);
-    return names;
-}
-
-static void free_list(char **l, size_t n)
-{
-    for (size_t i = 0; i < n; i++) free(l[i]);
-    free(l);
-}
-
 /* The .ann file for NAME among the sorted anns: NAME.ann, else NAME_<annotator>.ann, else
  * the first NAME_*.ann (no further underscore). */
 static const char *pick_ann(char **anns, size_t n, const char *name, const char *annotator)
@@ -772,10 +737,10 @@ static int run_brat(estate *st, const char *dir)
         join_path(adir, sizeof adir, dir, "");
     }
     size_t nt = 0, na = 0;
-    char **txts = list_dir(tdir, ".txt", &nt);
+    char **txts = cli_list_dir(tdir, ".txt", 0, &nt);
     if (!txts) { cli_error("%s: %s", tdir, strerror(errno)); return -1; }
-    char **anns = list_dir(adir, ".ann", &na);
-    if (!anns) { cli_error("%s: %s", adir, strerror(errno)); free_list(txts, nt); return -1; }
+    char **anns = cli_list_dir(adir, ".ann", 0, &na);
+    if (!anns) { cli_error("%s: %s", adir, strerror(errno)); cli_free_list(txts, nt); return -1; }
     int rc = 0;
     for (size_t i = 0; i < nt; i++) {
         char name[1024];
@@ -785,8 +750,8 @@ static int run_brat(estate *st, const char *dir)
         if (!ann) { cli_error("%s/%s: no .ann file, skipped", tdir, txts[i]); continue; }
         if (brat_one(st, tdir, adir, txts[i], ann)) rc = -1;
     }
-    free_list(txts, nt);
-    free_list(anns, na);
+    cli_free_list(txts, nt);
+    cli_free_list(anns, na);
     return rc;
 }
 

@@ -1,5 +1,4 @@
 /* quarry extract: documents in (files, folders, stdin, JSONL), records out. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,11 +147,6 @@ static void run_file(xctx *x, const char *path)
     submit(x, id, data, len);
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 typedef struct dirstack { dev_t dev; ino_t ino; const struct dirstack *up; } dirstack;
 
 static void run_dir(xctx *x, const char *path, const dirstack *up, int depth)
@@ -166,26 +160,9 @@ static void run_dir(xctx *x, const char *path, const dirstack *up, int depth)
             return;
         }
     if (depth > 64) { cli_error("%s: skipped: folders nested too deeply", path); x->failed = 1; return; }
-    DIR *dh = opendir(path);
-    if (!dh) { cli_error("%s: %s", path, strerror(errno)); x->failed = 1; return; }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(dh))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) break;
-            names = nn;
-        }
-        names[n] = malloc(strlen(path) + strlen(de->d_name) + 2);
-        if (!names[n]) break;
-        sprintf(names[n], "%s/%s", path, de->d_name);
-        n++;
-    }
-    closedir(dh);
-    qsort(names, n, sizeof *names, cmp_name);
+    size_t n;
+    char **names = cli_list_dir(path, NULL, 1, &n);
+    if (!names) { cli_error("%s: %s", path, strerror(errno)); x->failed = 1; return; }
     dirstack here = {st.st_dev, st.st_ino, up};
     for (size_t i = 0; i < n; i++) {
         struct stat s2;
@@ -213,17 +190,6 @@ static void run_dir(xctx *x, const char *path, const dirstack *up, int depth)
     free(names);
 }
 
-/* Parses "--name value" or "--name=value"; returns the value or NULL. */
-static const char *optval(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) { cli_error("%s needs a value", name); exit(EXIT_USAGE); }
-    return argv[++*i];
-}
-
 int cmd_extract(int argc, char **argv)
 {
     xctx x;
@@ -242,13 +208,13 @@ int cmd_extract(int argc, char **argv)
             fputs(extract_usage, stdout);
             free(inputs);
             return EXIT_OK;
-        } else if ((v = optval(argc, argv, &i, "--rules"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--rules"))) {
             rules_path = v;
-        } else if ((v = optval(argc, argv, &i, "--input"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--input"))) {
             if (!strcmp(v, "jsonl")) x.jsonl = 1;
             else if (!strcmp(v, "text")) x.jsonl = 0;
             else { cli_error("--input must be text or jsonl, not '%s'", v); free(inputs); return EXIT_USAGE; }
-        } else if ((v = optval(argc, argv, &i, "--format"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--format"))) {
             if (!strcmp(v, "jsonl")) x.format = QUARRY_FORMAT_JSONL;
             else if (!strcmp(v, "tokens")) { x.format = QUARRY_FORMAT_TOKENS; x.tokens_only = 1; }
             else if (!strcmp(v, "explain")) { x.format = QUARRY_FORMAT_EXPLAIN; explain = 1; }
@@ -258,20 +224,20 @@ int cmd_extract(int argc, char **argv)
             else if (!strcmp(v, "conll")) x.format = QUARRY_FORMAT_CONLL;
             else if (!strcmp(v, "tsv")) x.format = QUARRY_FORMAT_TSV;
             else { cli_error("unknown --format '%s' (jsonl, tokens, explain, inline, html, brat, conll, tsv)", v); free(inputs); return EXIT_USAGE; }
-        } else if ((v = optval(argc, argv, &i, "--out-dir"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--out-dir"))) {
             out_dir = v;
-        } else if ((v = optval(argc, argv, &i, "--offsets"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--offsets"))) {
             if (!strcmp(v, "bytes")) x.emit_flags |= QUARRY_EMIT_BYTE_OFFSETS;
             else if (strcmp(v, "chars")) { cli_error("--offsets must be chars or bytes, not '%s'", v); free(inputs); return EXIT_USAGE; }
-        } else if ((v = optval(argc, argv, &i, "--only"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--only"))) {
             if (!strcmp(v, "entities")) x.emit_flags |= QUARRY_EMIT_ENTITIES;
             else if (!strcmp(v, "quotes")) x.emit_flags |= QUARRY_EMIT_QUOTES;
             else { cli_error("--only must be entities or quotes, not '%s'", v); free(inputs); return EXIT_USAGE; }
-        } else if ((v = optval(argc, argv, &i, "--max-doc-bytes"))) {
+        } else if ((v = cli_optval(argc, argv, &i, "--max-doc-bytes"))) {
             if (cli_parse_size(v, &x.opts.max_doc_bytes)) {
                 cli_error("--max-doc-bytes: '%s' is not a size", v); free(inputs); return EXIT_USAGE;
             }
-        } else if ((v = optval(argc, argv, &i, "-j")) || (!strncmp(a, "-j", 2) && (v = a + 2))) {
+        } else if ((v = cli_optval(argc, argv, &i, "-j")) || (!strncmp(a, "-j", 2) && (v = a + 2))) {
             size_t nj;
             if (cli_parse_size(v, &nj) || nj == 0 || nj > 256) {
                 cli_error("-j: '%s' is not a thread count (1-256)", v); free(inputs); return EXIT_USAGE;

@@ -1,4 +1,5 @@
 /* Command line entry: dispatches to the subcommands; `quarry FILE` means extract. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -38,6 +39,57 @@ void cli_print_diag(const quarry_error *e, const char *line, size_t len, void *u
         col++;
     }
     fputs("^\n", stderr);
+}
+
+const char *cli_optval(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0') return NULL;
+    if (*i + 1 >= argc) { cli_error("%s needs a value", name); exit(EXIT_USAGE); }
+    return argv[++*i];
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cli_list_dir(const char *dir, const char *suffix, int join, size_t *n)
+{
+    DIR *dh = opendir(dir);
+    if (!dh) return NULL;
+    char **names = NULL;
+    size_t cap = 0, sl = suffix ? strlen(suffix) : 0, dl = strlen(dir);
+    *n = 0;
+    struct dirent *de;
+    while ((de = readdir(dh))) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.') continue;
+        if (suffix && (l <= sl || strcmp(de->d_name + l - sl, suffix))) continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *names);
+            if (!nn) break;
+            names = nn;
+        }
+        char *e = malloc(dl + l + 2);
+        if (!e) break;
+        if (join) snprintf(e, dl + l + 2, "%s/%s", dir, de->d_name);
+        else memcpy(e, de->d_name, l + 1);
+        names[(*n)++] = e;
+    }
+    closedir(dh);
+    if (!names) names = calloc(1, sizeof *names);
+    if (*n) qsort(names, *n, sizeof *names, cmp_name);
+    return names;
+}
+
+void cli_free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
 }
 
 quarry_rules *cli_load_rules(const char *path)

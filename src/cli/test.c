@@ -1,6 +1,5 @@
 /* quarry test: runs a rule set over a corpus of NAME.txt + NAME.expected.jsonl cases and
  * shows what was lost, added and changed, then P/R/F1 per record type. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,8 +298,6 @@ done:
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 int cmd_test(int argc, char **argv)
 {
     tstate t;
@@ -331,21 +328,11 @@ int cmd_test(int argc, char **argv)
     quarry_doc *doc = quarry_doc_new();
     int io_error = 0, found = 0;
     for (int d = 0; d < ndirs; d++) {
-        DIR *dh = opendir(dirs[d]);
-        if (!dh) { cli_error("%s: %s", dirs[d], strerror(errno)); io_error = 1; continue; }
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        while ((de = readdir(dh))) {
-            size_t l = strlen(de->d_name);
-            const char *suf = ".expected.jsonl";
-            size_t sl = strlen(suf);
-            if (l <= sl || strcmp(de->d_name + l - sl, suf)) continue;
-            names = realloc(names, (n + 1) * sizeof *names);
-            names[n++] = strndup(de->d_name, l - sl);
-        }
-        closedir(dh);
-        qsort(names, n, sizeof *names, cmp_str);
+        const char *suf = ".expected.jsonl";
+        size_t n;
+        char **names = cli_list_dir(dirs[d], suf, 0, &n);
+        if (!names) { cli_error("%s: %s", dirs[d], strerror(errno)); io_error = 1; continue; }
+        for (size_t i = 0; i < n; i++) names[i][strlen(names[i]) - strlen(suf)] = '\0';
         for (size_t i = 0; i < n; i++) {
             if (!only || !strcmp(only, names[i])) {
                 found++;
