@@ -780,8 +780,17 @@ static int index_rule(quarry_rules *r, cphase *ph, uint32_t ri)
             if (sp + 2 > 512) { always = 1; continue; }
             stack[sp++] = in->y; stack[sp++] = in->x;
             continue;
-        case OP_SAVE:
-        case OP_ASSERT: stack[sp++] = pc + 1; continue;
+        case OP_SAVE: stack[sp++] = pc + 1; continue;
+        case OP_ASSERT:
+            /* a sentence or paragraph start holds only on a token with that flag (the
+               first token has both) */
+            if ((in->arg == AS_SENT_START || in->arg == AS_PARA_START) && nk < 256) {
+                uint32_t f = in->arg == AS_SENT_START ? QUARRY_TF_SENT_START : QUARRY_TF_PARA_START;
+                keys[nk++] = (startkey){3, 0, f, 0};
+                continue;
+            }
+            stack[sp++] = pc + 1;
+            continue;
         case OP_MATCH: always = 1; continue;
         case OP_TOKEN: got = test_keys(r, in->arg, keys + nk, 256 - nk); break;
         case OP_LEX:
