@@ -35,6 +35,13 @@ typedef struct occ_state {
     uint32_t lo, nx;           /* nx: UINT32_MAX when none */
 } occ_state;
 
+/* A unit that crosses a sentence end in this document: boundary b (between sentence b and
+ * b + 1) is crossed by an occurrence of the unsure id (a lexicon entry, an annotation, a test
+ * passing on sentence b's last token). */
+typedef struct xev {
+    uint32_t id, b;
+} xev;
+
 /* Regex results by token text: a token's regex test depends on its bytes only, and news
  * repeats its words; only ASCII tokens are cached (their bytes are their NFC form, which
  * the hash identifies). Direct-mapped; cleared when the rule set changes. */
@@ -85,6 +92,14 @@ struct match_scratch {
     uint64_t *rcross;          /* per rule: its unsure_ids that cross in this document */
     uint32_t *next_try;        /* per rule: no start before this position (guards) */
     size_t nrcross;
+    /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
+       sentences joined across every boundary one of its units crosses, so that its guards'
+       sentence bounds hold in groups (gpool offsets; UINT32_MAX: the sentences themselves) */
+    VEC(xev) xdoc;             /* lexicon and test crossings (once per document) */
+    VEC(xev) xev;              /* those and the annotation crossings (per phase), by id */
+    VEC(uint32_t) gpool;
+    uint32_t *rgid, *rgfirst, *rng;
+    uint8_t *bfree;
     uint32_t nslots;
 };
 
@@ -98,6 +113,8 @@ void match_scratch_free(match_scratch *ms)
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms->next_try);
+    VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
+    free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
 }
 
@@ -134,12 +151,13 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->pstamp = 0;
     }
     if (ntok + 1 > ms->ntok_cap) {
-        free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst);
+        free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
         ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
         ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
         ms->sid = malloc((ntok + 2) * sizeof *ms->sid);
         ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
-        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst) return -1;
+        ms->bfree = malloc(ntok + 2);
+        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree) return -1;
         ms->ntok_cap = ntok + 1;
     }
     size_t natoms = 0;
@@ -165,10 +183,13 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->ntypecross = r->types.n;
     }
     if (r->rules.n > ms->nrcross) {
-        free(ms->rcross); free(ms->next_try);
+        free(ms->rcross); free(ms->next_try); free(ms->rgid); free(ms->rgfirst); free(ms->rng);
         ms->rcross = malloc(r->rules.n * sizeof *ms->rcross);
         ms->next_try = malloc(r->rules.n * sizeof *ms->next_try);
-        if (!ms->rcross || !ms->next_try) return -1;
+        ms->rgid = malloc(r->rules.n * sizeof *ms->rgid);
+        ms->rgfirst = malloc(r->rules.n * sizeof *ms->rgfirst);
+        ms->rng = malloc(r->rules.n * sizeof *ms->rng);
+        if (!ms->rcross || !ms->next_try || !ms->rgid || !ms->rgfirst || !ms->rng) return -1;
         ms->nrcross = r->rules.n;
     }
     if (!ms->md) {
@@ -464,11 +485,21 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
         for (uint32_t k = 0; k < gd->n; k++) {
             const guard_alt *ga = &gd->alt[k];
             uint32_t limit = n - 1;
-            int sent = ga->maxsent != GUARD_INF && !(ga->unsure & ms->rcross[rule]);
+            /* sentences, or the rule's sentence groups when units on the paths to this
+               atom cross sentence ends in this document */
+            const uint32_t *gid = NULL, *gfirst = ms->sfirst;
+            uint32_t ng = ms->nsent;
+            if ((ga->unsure & ms->rcross[rule]) && ms->rgid[rule] != UINT32_MAX) {
+                gid = ms->gpool.v + ms->rgid[rule];
+                gfirst = ms->gpool.v + ms->rgfirst[rule];
+                ng = ms->rng[rule];
+            }
+#define GROUP(pos) (gid ? gid[ms->sid[pos]] : ms->sid[pos])
+            int sent = ga->maxsent != GUARD_INF;
             if (ga->maxdist != GUARD_INF && ga->maxdist < limit - p) limit = p + ga->maxdist;
             if (sent) {
-                uint64_t last = (uint64_t)ms->sid[p] + ga->maxsent + 1;   /* first beyond */
-                if (last < ms->nsent && ms->sfirst[last] - 1 < limit) limit = ms->sfirst[last] - 1;
+                uint64_t last = (uint64_t)GROUP(p) + ga->maxsent + 1;   /* first beyond */
+                if (last < ng && gfirst[last] - 1 < limit) limit = gfirst[last] - 1;
             }
             uint32_t q = occ_next(r, ph, doc, ga->atom, p, limit);
             if (q != UINT32_MAX && q <= limit) goto next_guard;
@@ -477,8 +508,8 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
             uint32_t lo = p + 1;
             if (ga->maxdist != GUARD_INF && q > ga->maxdist && q - ga->maxdist > lo)
                 lo = q - ga->maxdist;
-            if (sent && ms->sid[q] >= ga->maxsent) {
-                uint32_t f = ms->sfirst[ms->sid[q] - ga->maxsent];
+            if (sent && GROUP(q) >= ga->maxsent) {
+                uint32_t f = gfirst[GROUP(q) - ga->maxsent];
                 if (f > lo) lo = f;
             }
             if (lo < retry) retry = lo;
@@ -488,6 +519,7 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
     next_guard:;
     }
     return 1;
+#undef GROUP
 }
 
 static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
@@ -561,6 +593,49 @@ static void next_pstamp(match_scratch *ms)
     }
 }
 
+static int xev_cmp(const void *a, const void *b)
+{
+    const xev *x = a, *y = b;
+    if (x->id != y->id) return x->id < y->id ? -1 : 1;
+    return x->b < y->b ? -1 : x->b > y->b;
+}
+
+/* The sentence groups of rule ri: sentences joined across the boundaries that one of its
+ * crossing unsure ids (bits of m) crosses. A path from a start to a guard atom crosses a
+ * boundary through a weighed unit (counted in the guard's maxsent) or through an unsure unit
+ * whose occurrence crosses it here, so counting groups instead of sentences keeps the bound. */
+static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t ri)
+{
+    uint32_t ns = ms->nsent, nb = ns + 1;
+    memset(ms->bfree, 0, nb);
+    for (uint32_t k = 0; k < ru->nunsure; k++) {
+        if (!(m >> k & 1)) continue;
+        uint32_t id = ru->unsure_ids[k];
+        size_t lo = 0, hi = ms->xev.n;   /* first event of id */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (ms->xev.v[mid].id < id) lo = mid + 1; else hi = mid;
+        }
+        for (; lo < ms->xev.n && ms->xev.v[lo].id == id; lo++)
+            if (ms->xev.v[lo].b < nb) ms->bfree[ms->xev.v[lo].b] = 1;
+    }
+    size_t off = ms->gpool.n;
+    if (VEC_RESERVE(&ms->gpool, off + 2 * (size_t)nb + 2)) return -1;
+    uint32_t *gid = ms->gpool.v + off, *gfirst = gid + nb, g = 0;
+    for (uint32_t s = 0; s < nb; s++) {
+        if (s && !ms->bfree[s - 1]) g++;
+        gid[s] = g;
+        if ((!s || !ms->bfree[s - 1]) && s < ns) gfirst[g] = ms->sfirst[s];
+    }
+    uint32_t ng = ns ? gid[ns - 1] + 1 : 0;
+    gfirst[ng] = ms->sfirst[ns];
+    ms->gpool.n = off + 2 * (size_t)nb + 2;
+    ms->rgid[ri] = (uint32_t)off;
+    ms->rgfirst[ri] = (uint32_t)(off + nb);
+    ms->rng[ri] = ng;
+    return 0;
+}
+
 /* Before a phase: forget the atoms' occurrences, and decide which rules' sentence bounds
  * hold in this document. */
 static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
@@ -574,12 +649,22 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     }
     /* annotation types with an annotation across a sentence end */
     memset(ms->typecross, 0, r->types.n);
+    ms->xev.n = 0;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *an = &doc->anns.v[i];
-        if (ms->sid[an->tend] != ms->sid[an->tstart]) ms->typecross[an->type] = 1;
+        uint32_t a = ms->sid[an->tstart], e = ms->sid[an->tend];
+        if (a == e) continue;
+        ms->typecross[an->type] = 1;
+        for (uint32_t b = a; b < e; b++)
+            if (VEC_PUSH(&ms->xev, ((xev){an->type, b}))) return -1;
     }
+    for (size_t i = 0; i < ms->xdoc.n; i++)
+        if (VEC_PUSH(&ms->xev, ms->xdoc.v[i])) return -1;
+    if (ms->xev.n > 1) qsort(ms->xev.v, ms->xev.n, sizeof *ms->xev.v, xev_cmp);
+    ms->gpool.n = 0;
     for (size_t i = 0; i < ph->nrules; i++) {
-        const crule *ru = &r->rules.v[ph->rules[i]];
+        uint32_t ri = ph->rules[i];
+        const crule *ru = &r->rules.v[ri];
         uint64_t m = 0;
         for (uint32_t k = 0; k < ru->nunsure; k++) {
             uint32_t id = ru->unsure_ids[k], kind = id & UNSURE_KIND;
@@ -588,43 +673,51 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
                       : kind == UNSURE_TEST ? ms->testcross[id] : ms->typecross[id];
             if (cross) m |= (uint64_t)1 << k;
         }
-        ms->rcross[ph->rules[i]] = m;
-        ms->next_try[ph->rules[i]] = 0;
+        ms->rcross[ri] = m;
+        ms->next_try[ri] = 0;
+        ms->rgid[ri] = UINT32_MAX;
+        if (m && ru->nguards && rule_groups(ms, ru, m, ri)) return -1;
     }
     return 0;
 }
 
 /* Once per document: sentence indexes; the lexicons with an entry across a sentence end and
  * the tests that pass on the last token of a sentence. */
-static void guards_doc(const quarry_rules *r, quarry_doc *doc)
+static int guards_doc(const quarry_rules *r, quarry_doc *doc)
 {
     match_scratch *ms = doc->ms;
     uint32_t n = (uint32_t)doc->toks.n, s = 0;
-    size_t nst = r->send_tests.n, left = nst;
+    size_t nst = r->send_tests.n;
+    ms->xdoc.n = 0;
     for (size_t i = 0; i < nst; i++) ms->testcross[r->send_tests.v[i]] = 0;
     for (uint32_t p = 0; p < n; p++) {
         ms->sid[p] = s;
         if (p == 0 || (doc->toks.v[p - 1].flags & QUARRY_TF_SENT_END)) ms->sfirst[s] = p;
         if (!(doc->toks.v[p].flags & QUARRY_TF_SENT_END)) continue;
-        s++;
-        if (!left) continue;
-        next_pstamp(ms);
+        if (nst) next_pstamp(ms);
         for (size_t i = 0; i < nst; i++) {
             uint32_t t = r->send_tests.v[i];
-            if (!ms->testcross[t] && eval_test(r, doc, t, p)) { ms->testcross[t] = 1; left--; }
+            if (!eval_test(r, doc, t, p)) continue;
+            ms->testcross[t] = 1;
+            if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
         }
+        s++;
     }
     ms->sid[n] = s;
     ms->nsent = s + (n && !(doc->toks.v[n - 1].flags & QUARRY_TF_SENT_END));
     ms->sfirst[ms->nsent] = n;
     if (ms->nlexcross) memset(ms->lexcross, 0, ms->nlexcross);
-    if (!r->lex) return;
+    if (!r->lex) return 0;
     for (uint32_t p = 0; p < n; p++)
         for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
             const lex_hit *hit = &doc->hits[h];
-            if (p + hit->len <= n && ms->sid[p + hit->len] != ms->sid[p])
-                ms->lexcross[hit->lex] = 1;
+            uint32_t e = p + hit->len <= n ? ms->sid[p + hit->len] : ms->sid[n];
+            if (e == ms->sid[p]) continue;
+            ms->lexcross[hit->lex] = 1;
+            for (uint32_t b = ms->sid[p]; b < e; b++)
+                if (VEC_PUSH(&ms->xdoc, ((xev){hit->lex | UNSURE_LEX, b}))) return -1;
         }
+    return 0;
 }
 
 static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
@@ -873,7 +966,7 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
     }
     if (scratch_prepare(doc->ms, r, doc->toks.n)) return -1;
     if (index_annots(doc)) return -1;   /* built-in annotations (quote spans) */
-    guards_doc(r, doc);
+    if (guards_doc(r, doc)) return -1;
     for (uint32_t ph = 0; ph < r->phases.n; ph++) {
         doc->ms->cands.n = 0;
         doc->ms->cpool.n = 0;
