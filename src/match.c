@@ -495,10 +495,13 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
                 ng = ms->rng[rule];
             }
 #define GROUP(pos) (gid ? gid[ms->sid[pos]] : ms->sid[pos])
+            /* a start on a sentence's last token may consume it (rules_guard.c): count from
+               the next sentence */
+            uint32_t pb = p + 1 < n && (doc->toks.v[p].flags & QUARRY_TF_SENT_END) ? p + 1 : p;
             int sent = ga->maxsent != GUARD_INF;
             if (ga->maxdist != GUARD_INF && ga->maxdist < limit - p) limit = p + ga->maxdist;
             if (sent) {
-                uint64_t last = (uint64_t)GROUP(p) + ga->maxsent + 1;   /* first beyond */
+                uint64_t last = (uint64_t)GROUP(pb) + ga->maxsent + 1;   /* first beyond */
                 if (last < ng && gfirst[last] - 1 < limit) limit = gfirst[last] - 1;
             }
             uint32_t q = occ_next(r, ph, doc, ga->atom, p, limit);
@@ -510,6 +513,7 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
                 lo = q - ga->maxdist;
             if (sent && GROUP(q) >= ga->maxsent) {
                 uint32_t f = gfirst[GROUP(q) - ga->maxsent];
+                if (f) f--;   /* the last token of the sentence before may start there too */
                 if (f > lo) lo = f;
             }
             if (lo < retry) retry = lo;
@@ -674,6 +678,10 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
             if (cross) m |= (uint64_t)1 << k;
         }
         ms->rcross[ri] = m;
+        uint64_t used = 0;   /* the unsure ids on some guard's paths */
+        for (uint32_t g = 0; g < ru->nguards; g++)
+            for (uint32_t k = 0; k < ru->guards[g].n; k++) used |= ru->guards[g].alt[k].unsure;
+        m &= used;
         ms->next_try[ri] = 0;
         ms->rgid[ri] = UINT32_MAX;
         if (m && ru->nguards && rule_groups(ms, ru, m, ri)) return -1;

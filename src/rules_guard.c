@@ -438,6 +438,9 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
             int64_t wd, wk;
             uint64_t bit;
             weigh(r, &prog[base + v], uids, nu, &wd, &wk, &bit);
+            /* a token test reached before any token is consumed runs on the start token:
+               the matcher counts sentences from the token after a start that ends one */
+            if (w->d[v] == 0 && prog[base + v].op == OP_TOKEN) bit = 0;
             int ns = succs(&prog[base + v], base, v, n, out);
             for (int j = 0; j < ns; j++) {
                 uint32_t s = out[j];
