@@ -92,11 +92,13 @@ struct match_scratch {
     uint64_t *rcross;          /* per rule: its unsure_ids that cross in this document */
     uint32_t *next_try;        /* per rule: no start before this position (guards) */
     size_t nrcross;
+    uint32_t *lmin;            /* per start list of the phase: no start before this position */
+    size_t nlmin;
     /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
        sentences joined across every boundary one of its units crosses, so that its guards'
        sentence bounds hold in groups (gpool offsets; UINT32_MAX: the sentences themselves) */
     VEC(xev) xdoc;             /* lexicon and test crossings (once per document) */
-    VEC(xev) xev;              /* those and the annotation crossings (per phase), by id */
+    VEC(xev) xev;              /* those and the annotation crossings (per phase) */
     VEC(uint32_t) gpool;
     uint32_t *rgid, *rgfirst, *rng;
     uint8_t *bfree;
@@ -112,7 +114,7 @@ void match_scratch_free(match_scratch *ms)
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
-    free(ms->next_try);
+    free(ms->next_try); free(ms->lmin);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -191,6 +193,15 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->rng = malloc(r->rules.n * sizeof *ms->rng);
         if (!ms->rcross || !ms->next_try || !ms->rgid || !ms->rgfirst || !ms->rng) return -1;
         ms->nrcross = r->rules.n;
+    }
+    size_t nl = 0;
+    for (size_t i = 0; i < r->phases.n; i++)
+        if (r->phases.v[i].nstart_lists > nl) nl = r->phases.v[i].nstart_lists;
+    if (nl > ms->nlmin) {
+        free(ms->lmin);
+        ms->lmin = malloc(nl * sizeof *ms->lmin);
+        if (!ms->lmin) return -1;
+        ms->nlmin = nl;
     }
     if (!ms->md) {
         ms->md = pcre2_match_data_create(1, NULL);
@@ -530,13 +541,24 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
                            const start_list *sl, uint32_t p)
 {
     match_scratch *ms = doc->ms;
+    /* no rule of the list can start before lmin: every one is guarded and waits */
+    if (p < ms->lmin[sl->id]) return;
+    uint32_t lmin = UINT32_MAX;
     for (size_t i = 0; i < sl->n; i++) {
         uint32_t ru = sl->rules[i];
-        if (r->rules.v[ru].nguards && (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p)))
-            continue;
+        if (r->rules.v[ru].nguards) {
+            if (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p)) {
+                if (ms->next_try[ru] < lmin) lmin = ms->next_try[ru];
+                continue;
+            }
+            lmin = p + 1 < lmin ? p + 1 : lmin;
+        } else {
+            lmin = 0;
+        }
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
-        addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[sl->rules[i]].entry, p, ms->tmp, p);
+        addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[ru].entry, p, ms->tmp, p);
     }
+    ms->lmin[sl->id] = lmin;
 }
 
 /* Starts a thread for every rule of the phase whose first test may pass at p. */
@@ -597,31 +619,21 @@ static void next_pstamp(match_scratch *ms)
     }
 }
 
-static int xev_cmp(const void *a, const void *b)
-{
-    const xev *x = a, *y = b;
-    if (x->id != y->id) return x->id < y->id ? -1 : 1;
-    return x->b < y->b ? -1 : x->b > y->b;
-}
-
 /* The sentence groups of rule ri: sentences joined across the boundaries that one of its
  * crossing unsure ids (bits of m) crosses. A path from a start to a guard atom crosses a
  * boundary through a weighed unit (counted in the guard's maxsent) or through an unsure unit
  * whose occurrence crosses it here, so counting groups instead of sentences keeps the bound. */
 static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t ri)
 {
-    uint32_t ns = ms->nsent, nb = ns + 1;
+    uint32_t ns = ms->nsent, nb = ns + 1, ids[64], nid = 0;
     memset(ms->bfree, 0, nb);
-    for (uint32_t k = 0; k < ru->nunsure; k++) {
-        if (!(m >> k & 1)) continue;
-        uint32_t id = ru->unsure_ids[k];
-        size_t lo = 0, hi = ms->xev.n;   /* first event of id */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (ms->xev.v[mid].id < id) lo = mid + 1; else hi = mid;
-        }
-        for (; lo < ms->xev.n && ms->xev.v[lo].id == id; lo++)
-            if (ms->xev.v[lo].b < nb) ms->bfree[ms->xev.v[lo].b] = 1;
+    for (uint32_t k = 0; k < ru->nunsure; k++)
+        if (m >> k & 1) ids[nid++] = ru->unsure_ids[k];
+    for (size_t i = 0; i < ms->xev.n; i++) {
+        const xev *e = &ms->xev.v[i];
+        if (e->b >= nb || ms->bfree[e->b]) continue;
+        for (uint32_t k = 0; k < nid; k++)
+            if (ids[k] == e->id) { ms->bfree[e->b] = 1; break; }
     }
     size_t off = ms->gpool.n;
     if (VEC_RESERVE(&ms->gpool, off + 2 * (size_t)nb + 2)) return -1;
@@ -646,6 +658,7 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
 {
     match_scratch *ms = doc->ms;
     size_t na = ph->atoms.n;
+    if (ph->nstart_lists) memset(ms->lmin, 0, ph->nstart_lists * sizeof *ms->lmin);
     if (!na) return 0;
     for (size_t a = 0; a < na; a++) {
         ms->occ[a].lo = 0;
@@ -664,7 +677,6 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     }
     for (size_t i = 0; i < ms->xdoc.n; i++)
         if (VEC_PUSH(&ms->xev, ms->xdoc.v[i])) return -1;
-    if (ms->xev.n > 1) qsort(ms->xev.v, ms->xev.n, sizeof *ms->xev.v, xev_cmp);
     ms->gpool.n = 0;
     for (size_t i = 0; i < ph->nrules; i++) {
         uint32_t ri = ph->rules[i];

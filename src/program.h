@@ -123,6 +123,7 @@ typedef struct crule {
 typedef struct start_list {
     uint32_t *rules;
     size_t n;
+    uint32_t id;              /* index among its phase's lists (the matcher's skip state) */
 } start_list;
 
 typedef struct flag_start {
@@ -151,6 +152,7 @@ typedef struct cphase {
     VEC(start_list) lists;
     VEC(flag_start) by_flag;
     start_list always;
+    uint32_t nstart_lists;    /* lists, by_flag and always, numbered by start_list.id */
     VEC(atom) atoms;          /* what the guards of its rules look for */
 } cphase;
 

@@ -742,14 +742,14 @@ static int index_key(cphase *ph, const startkey *k, uint32_t rule)
         for (size_t i = 0; i < ph->by_flag.n; i++)
             if (ph->by_flag.v[i].flag_mask == k->flag_mask && ph->by_flag.v[i].kind_mask == k->kind_mask)
                 return list_add(&ph->by_flag.v[i].rules, rule);
-        flag_start fs = {k->flag_mask, k->kind_mask, {NULL, 0}};
+        flag_start fs = {k->flag_mask, k->kind_mask, {NULL, 0, 0}};
         if (VEC_PUSH(&ph->by_flag, fs)) return -1;
         return list_add(&ph->by_flag.v[ph->by_flag.n - 1].rules, rule);
     }
     u64map *m = k->kind == 0 ? &ph->by_word : k->kind == 1 ? &ph->by_lex : &ph->by_type;
     uint32_t li;
     if (!u64map_get(m, k->key, &li)) {
-        start_list empty = {NULL, 0};
+        start_list empty = {NULL, 0, 0};
         if (VEC_PUSH(&ph->lists, empty)) return -1;
         li = (uint32_t)(ph->lists.n - 1);
         if (u64map_put(m, k->key, li)) return -1;
@@ -1073,6 +1073,14 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         uint32_t ns = 2 + 2 * r->rules.v[i].nlabels;
         if (ns > ph->nslots) ph->nslots = ns;
         if (index_rule(r, ph, i)) return d->errors + 1;
+    }
+    for (size_t i = 0; i < r->phases.n; i++) {
+        cphase *ph = &r->phases.v[i];
+        uint32_t id = 0;
+        for (size_t k = 0; k < ph->lists.n; k++) ph->lists.v[k].id = id++;
+        for (size_t k = 0; k < ph->by_flag.n; k++) ph->by_flag.v[k].rules.id = id++;
+        ph->always.id = id++;
+        ph->nstart_lists = id;
     }
     test_clauses(r);
     if (rules_guards(r)) return d->errors + 1;

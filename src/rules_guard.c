@@ -528,9 +528,12 @@ int rules_guards(quarry_rules *r)
     /* the tests whose passing on a sentence end must be known per document */
     for (uint32_t ri = 0; ri < r->rules.n; ri++) {
         const crule *ru = &r->rules.v[ri];
+        uint64_t used = 0;   /* the unsure ids on the paths to some guard's atom */
+        for (uint32_t g = 0; g < ru->nguards; g++)
+            for (uint32_t k = 0; k < ru->guards[g].n; k++) used |= ru->guards[g].alt[k].unsure;
         for (uint32_t k = 0; k < ru->nunsure; k++) {
             uint32_t id = ru->unsure_ids[k];
-            if ((id & UNSURE_KIND) != UNSURE_TEST) continue;
+            if ((id & UNSURE_KIND) != UNSURE_TEST || !(used >> k & 1)) continue;
             id &= ~UNSURE_KIND;
             size_t j = 0;
             while (j < r->send_tests.n && r->send_tests.v[j] != id) j++;
