@@ -93,6 +93,7 @@ struct match_scratch {
     uint32_t *next_try;        /* per rule: no start before this position (guards) */
     size_t nrcross;
     uint32_t *lmin;            /* per start list of the phase: no start before this position */
+    uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
     size_t nlmin;
     /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
        sentences joined across every boundary one of its units crosses, so that its guards'
@@ -114,7 +115,7 @@ void match_scratch_free(match_scratch *ms)
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
-    free(ms->next_try); free(ms->lmin);
+    free(ms->next_try); free(ms->lmin); free(ms->wid);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -154,12 +155,14 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (ntok + 1 > ms->ntok_cap) {
         free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
+        free(ms->wid);
+        ms->wid = malloc((ntok + 2) * sizeof *ms->wid);
         ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
         ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
         ms->sid = malloc((ntok + 2) * sizeof *ms->sid);
         ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
         ms->bfree = malloc(ntok + 2);
-        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree) return -1;
+        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid) return -1;
         ms->ntok_cap = ntok + 1;
     }
     size_t natoms = 0;
@@ -294,7 +297,7 @@ static int leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *
         }
         return 0;
     case TN_ANY: return 1;
-    case TN_OR: return t->nset ? ctest_set_has(t, tk->hfold) : -1;
+    case TN_OR: return t->nset ? ctest_set_has(t, t->set_raw ? tk->hraw : tk->hfold) : -1;
     default: return -1;
     }
 }
@@ -469,12 +472,23 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
     if (o->nx != UINT32_MAX && o->nx >= p) return o->nx;
     uint32_t n = (uint32_t)doc->toks.n;
     uint32_t q = o->lo > p ? o->lo : p;
-    for (; q <= limit && q < n; q++)
-        if (atom_at(r, doc, &ph->atoms.v[a], q)) {
-            o->nx = q;
-            o->lo = q + 1;
-            return q;
-        }
+    if (ph->atoms_keyed >> a & 1) {   /* only where the token is one of the atom's words */
+        const uint32_t *wid = doc->ms->wid;
+        const uint64_t *aw = ph->atom_words;
+        for (; q <= limit && q < n; q++)
+            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, &ph->atoms.v[a], q)) {
+                o->nx = q;
+                o->lo = q + 1;
+                return q;
+            }
+    } else {
+        for (; q <= limit && q < n; q++)
+            if (atom_at(r, doc, &ph->atoms.v[a], q)) {
+                o->nx = q;
+                o->lo = q + 1;
+                return q;
+            }
+    }
     o->lo = q;
     o->nx = UINT32_MAX;
     return UINT32_MAX;
@@ -565,9 +579,8 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
 static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t p)
 {
     const token *tk = &doc->toks.v[p];
-    uint32_t li;
-    if (ph->by_word.n && u64map_get(&ph->by_word, tk->hfold, &li))
-        start_list_add(r, ph, doc, &ph->lists.v[li], p);
+    uint32_t li = ph->word_list[doc->ms->wid[p]];
+    if (li != UINT32_MAX) start_list_add(r, ph, doc, &ph->lists.v[li], p);
     if (ph->by_lex.n)
         for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++)
             if (u64map_get(&ph->by_lex, (uint64_t)doc->hits[h].lex + 1, &li))
@@ -987,6 +1000,11 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
     if (scratch_prepare(doc->ms, r, doc->toks.n)) return -1;
     if (index_annots(doc)) return -1;   /* built-in annotations (quote spans) */
     if (guards_doc(r, doc)) return -1;
+    for (size_t p = 0; p < doc->toks.n; p++) {   /* word ids: one look-up serves every phase */
+        uint32_t id = 0;
+        if (r->nwords) u64map_get(&r->word_ids, doc->toks.v[p].hfold, &id);
+        doc->ms->wid[p] = id;
+    }
     for (uint32_t ph = 0; ph < r->phases.n; ph++) {
         doc->ms->cands.n = 0;
         doc->ms->cpool.n = 0;

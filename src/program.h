@@ -29,6 +29,8 @@ typedef struct ctest {
     const uint64_t *hset;     /* the same as an open-addressing table (0 = empty slot) */
     uint32_t hmask;
     uint8_t set_has0;         /* a word whose hash is 0 */
+    uint8_t set_raw;          /* the set holds exact words ('al' | 'bin'): raw hashes */
+    const uint64_t *fkeys;    /* set_raw: the words' fold hashes, for the start index */
     /* A conjunction of flag, kind and one-token lexicon tests, decided from the token's flags
      * and lexicon bits without walking the tree; then the residual tests (rules_compile.c,
      * test_clauses). */
@@ -154,6 +156,12 @@ typedef struct cphase {
     start_list always;
     uint32_t nstart_lists;    /* lists, by_flag and always, numbered by start_list.id */
     VEC(atom) atoms;          /* what the guards of its rules look for */
+    /* by word id (quarry_rules.word_ids; 0: no word of interest): the guard atoms that can
+       pass only on that word (a necessary condition, tested in full after) and the start list
+       of the word (UINT32_MAX: none) */
+    uint64_t *atom_words;     /* [nwords + 1] */
+    uint64_t atoms_keyed;     /* the atoms found through atom_words */
+    uint32_t *word_list;      /* [nwords + 1] */
 } cphase;
 
 struct quarry_rules {
@@ -170,7 +178,12 @@ struct quarry_rules {
     int jit;
     VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
     uint64_t serial;          /* unique per rule set made in this process (caches key on it) */
+    u64map word_ids;          /* fold hash -> 1.. for the words of start keys and guard atoms */
+    uint32_t nwords;
 };
+
+/* Builds word_ids and each phase's atom_words and word_list (rules_compile.c). 0, -1 OOM. */
+int rules_word_index(quarry_rules *r);
 
 /* The mask part of a clause test (see ctest.clause). */
 static inline int ctest_clause_masks(const ctest *t, const token *tk, uint64_t lex1)

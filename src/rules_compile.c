@@ -148,6 +148,7 @@ static int32_t push_test(comp *c, ctest *ct)
         h = (h ^ (uint64_t)(uint32_t)ct->lex ^ (uint64_t)(uintptr_t)ct->feats) * 0xff51afd7ed558ccdull;
         h = (h ^ ((uint64_t)ct->a << 32 | ct->b)) * 0xc4ceb9fe1a85ec53ull;
         for (uint32_t i = 0; i < ct->nset; i++) h = (h ^ ct->set[i]) * 0xff51afd7ed558ccdull;
+        h ^= ct->set_raw;
         h ^= h >> 29;
         if (!h) h = 1;
         uint32_t id;
@@ -156,6 +157,7 @@ static int32_t push_test(comp *c, ctest *ct)
             if (o->kind == ct->kind && o->hash == ct->hash && o->flag_mask == ct->flag_mask &&
                 o->kind_mask == ct->kind_mask && o->lex == ct->lex && o->feats == ct->feats &&
                 o->a == ct->a && o->b == ct->b && o->nset == ct->nset &&
+                o->set_raw == ct->set_raw &&
                 (!ct->nset || !memcmp(o->set, ct->set, ct->nset * sizeof *ct->set)) &&
                 o->len == ct->len && (!ct->len || !memcmp(o->str, ct->str, ct->len)))
                 return (int32_t)id;
@@ -350,11 +352,12 @@ static int32_t alt_as_test(comp *c, const pnode *n)
     uint64_t key = (uint64_t)(uintptr_t)n | 1;   /* tnode addresses are even */
     if (u64map_get(&c->test_of, key, &id)) return (int32_t)id;
     const tnode *ts[512];
-    int words = 1;
+    int words = 1, exact = 1;
     for (size_t i = 0; i < n->nkids; i++) {
         ts[i] = single_test(c, n->kids[i]);
         if (!ts[i]) return -1;
         words &= ts[i]->kind == TN_WORD;
+        exact &= ts[i]->kind == TN_EXACT;
     }
     ctest ct;
     memset(&ct, 0, sizeof ct);
@@ -368,6 +371,21 @@ static int32_t alt_as_test(comp *c, const pnode *n)
         qsort(set, n->nkids, sizeof *set, cmp_u64);
         ct.set = set;
         ct.nset = (uint32_t)n->nkids;
+    } else if (exact) {
+        /* exact words ('al' | 'bin' | ...): a set of raw hashes, and their fold hashes for
+           the start index */
+        uint64_t *set = arena_alloc(&r->ast.mem, n->nkids * sizeof *set);
+        uint64_t *fk = arena_alloc(&r->ast.mem, n->nkids * sizeof *fk);
+        if (!set || !fk) { c->oom = 1; return -1; }
+        for (size_t i = 0; i < n->nkids; i++) {
+            set[i] = token_hash_raw(ts[i]->str, ts[i]->len);
+            fk[i] = token_hash_fold(ts[i]->str, ts[i]->len);
+        }
+        qsort(set, n->nkids, sizeof *set, cmp_u64);
+        ct.set = set;
+        ct.nset = (uint32_t)n->nkids;
+        ct.set_raw = 1;
+        ct.fkeys = fk;
     } else {
         /* a right-leaning chain of ORs over the alternatives' own tests */
         int32_t acc = compile_test(c, ts[n->nkids - 1]);
@@ -709,7 +727,8 @@ static int test_keys_d(const quarry_rules *r, uint32_t tid, startkey *out, int m
     case TN_OR: {
         if (t->nset) {
             if ((int)t->nset > max) return -1;
-            for (uint32_t i = 0; i < t->nset; i++) out[i] = (startkey){0, t->set[i], 0, 0};
+            for (uint32_t i = 0; i < t->nset; i++)
+                out[i] = (startkey){0, t->set_raw ? t->fkeys[i] : t->set[i], 0, 0};
             return (int)t->nset;
         }
         int a = test_keys_d(r, t->a, out, max, depth + 1);
@@ -807,6 +826,65 @@ static int index_rule(quarry_rules *r, cphase *ph, uint32_t ri)
     if (always) return list_add(&ph->always, ri);
     for (int i = 0; i < nk; i++)
         if (index_key(ph, &keys[i], ri)) return -1;
+    return 0;
+}
+
+static int word_id(quarry_rules *r, uint64_t h, uint32_t *id)
+{
+    if (u64map_get(&r->word_ids, h, id)) return 0;
+    *id = ++r->nwords;
+    return u64map_put(&r->word_ids, h, *id);
+}
+
+/* The words that the matcher looks up at every token: each phase's first-token index by word
+ * and the guard atoms that pass only on some words, numbered once for the whole rule set so
+ * that one look-up per token serves every phase (match.c). A zero hash never gets an id. */
+int rules_word_index(quarry_rules *r)
+{
+    for (size_t i = 0; i < r->phases.n; i++) {
+        cphase *ph = &r->phases.v[i];
+        for (size_t k = 0; k < ph->by_word.cap; k++) {
+            uint32_t id;
+            if (ph->by_word.keys[k] && word_id(r, ph->by_word.keys[k], &id)) return -1;
+        }
+        for (size_t a = 0; a < ph->atoms.n; a++) {
+            if (ph->atoms.v[a].kind != ATOM_TEST) continue;
+            startkey keys[256];
+            int nk = test_keys(r, ph->atoms.v[a].id, keys, 256);
+            int words = nk > 0;
+            for (int k = 0; k < nk && words; k++) words = keys[k].kind == 0 && keys[k].key;
+            for (int k = 0; k < nk && words; k++) {
+                uint32_t id;
+                if (word_id(r, keys[k].key, &id)) return -1;
+            }
+        }
+    }
+    for (size_t i = 0; i < r->phases.n; i++) {
+        cphase *ph = &r->phases.v[i];
+        ph->atom_words = calloc(r->nwords + 1, sizeof *ph->atom_words);
+        ph->word_list = malloc((r->nwords + 1) * sizeof *ph->word_list);
+        if (!ph->atom_words || !ph->word_list) return -1;
+        for (uint32_t w = 0; w <= r->nwords; w++) ph->word_list[w] = UINT32_MAX;
+        for (size_t k = 0; k < ph->by_word.cap; k++) {
+            uint32_t id;
+            if (ph->by_word.keys[k] && u64map_get(&r->word_ids, ph->by_word.keys[k], &id))
+                ph->word_list[id] = ph->by_word.vals[k];
+        }
+        for (size_t a = 0; a < ph->atoms.n && a < 64; a++) {
+            if (ph->atoms.v[a].kind != ATOM_TEST) continue;
+            startkey keys[256];
+            int nk = test_keys(r, ph->atoms.v[a].id, keys, 256);
+            int words = nk > 0;
+            for (int k = 0; k < nk && words; k++) words = keys[k].kind == 0 && keys[k].key;
+            if (!words) continue;
+            for (int k = 0; k < nk; k++) {
+                uint32_t id;
+                if (u64map_get(&r->word_ids, keys[k].key, &id))
+                    ph->atom_words[id] |= (uint64_t)1 << a;
+            }
+            ph->atoms_keyed |= (uint64_t)1 << a;
+        }
+    }
     return 0;
 }
 
@@ -975,7 +1053,9 @@ void quarry_rules_free(quarry_rules *r)
         VEC_FREE(&ph->by_flag);
         VEC_FREE(&ph->atoms);
         free(ph->always.rules);
+        free(ph->atom_words); free(ph->word_list);
     }
+    u64map_free(&r->word_ids);
     VEC_FREE(&r->phases); VEC_FREE(&r->tests); VEC_FREE(&r->prog); VEC_FREE(&r->rules);
     VEC_FREE(&r->types); VEC_FREE(&r->keys); VEC_FREE(&r->send_tests);
     if (r->mctx) pcre2_match_context_free(r->mctx);
@@ -1084,6 +1164,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     }
     test_clauses(r);
     if (rules_guards(r)) return d->errors + 1;
+    if (rules_word_index(r)) return d->errors + 1;
     return d->errors;
 }
 
