@@ -94,6 +94,7 @@ struct match_scratch {
     size_t nrcross;
     uint32_t *lmin;            /* per start list of the phase: no start before this position */
     uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
+    uint64_t *lexany;          /* per position: bit l, an entry of lexicon l (< 64) starts here */
     size_t nlmin;
     /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
        sentences joined across every boundary one of its units crosses, so that its guards'
@@ -115,7 +116,7 @@ void match_scratch_free(match_scratch *ms)
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
-    free(ms->next_try); free(ms->lmin); free(ms->wid);
+    free(ms->next_try); free(ms->lmin); free(ms->wid); free(ms->lexany);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -155,14 +156,16 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (ntok + 1 > ms->ntok_cap) {
         free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
-        free(ms->wid);
+        free(ms->wid); free(ms->lexany);
         ms->wid = malloc((ntok + 2) * sizeof *ms->wid);
+        ms->lexany = malloc((ntok + 2) * sizeof *ms->lexany);
         ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
         ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
         ms->sid = malloc((ntok + 2) * sizeof *ms->sid);
         ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
         ms->bfree = malloc(ntok + 2);
-        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid) return -1;
+        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid ||
+            !ms->lexany) return -1;
         ms->ntok_cap = ntok + 1;
     }
     size_t natoms = 0;
@@ -482,12 +485,26 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
                 return q;
             }
     } else {
-        for (; q <= limit && q < n; q++)
-            if (atom_at(r, doc, &ph->atoms.v[a], q)) {
-                o->nx = q;
-                o->lo = q + 1;
-                return q;
-            }
+        const atom *at = &ph->atoms.v[a];
+        const ctest *t = at->kind == ATOM_TEST ? &r->tests.v[at->id] : NULL;
+        if (at->kind == ATOM_LEX && at->id < 64) {   /* the lexicon bits first */
+            const uint64_t *la = doc->ms->lexany;
+            for (; q <= limit && q < n; q++)
+                if (la[q] >> at->id & 1) break;
+            if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
+        } else if (t && t->clause && !t->nresid) {   /* masks alone */
+            const token *tk = doc->toks.v;
+            for (; q <= limit && q < n; q++)
+                if (ctest_clause_masks(t, &tk[q], doc->lex1[q])) break;
+            if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
+        } else {
+            for (; q <= limit && q < n; q++)
+                if (atom_at(r, doc, at, q)) {
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+        }
     }
     o->lo = q;
     o->nx = UINT32_MAX;
@@ -504,6 +521,9 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
     match_scratch *ms = doc->ms;
     const crule *ru = &r->rules.v[rule];
     uint32_t n = (uint32_t)doc->toks.n;
+    /* a start on a sentence's last token may consume it (rules_guard.c): count from the next
+       sentence */
+    uint32_t pb = p + 1 < n && (doc->toks.v[p].flags & QUARRY_TF_SENT_END) ? p + 1 : p;
     for (uint32_t g = 0; g < ru->nguards; g++) {
         const guard *gd = &ru->guards[g];
         uint32_t retry = n;
@@ -520,9 +540,7 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
                 ng = ms->rng[rule];
             }
 #define GROUP(pos) (gid ? gid[ms->sid[pos]] : ms->sid[pos])
-            /* a start on a sentence's last token may consume it (rules_guard.c): count from
-               the next sentence */
-            uint32_t pb = p + 1 < n && (doc->toks.v[p].flags & QUARRY_TF_SENT_END) ? p + 1 : p;
+
             int sent = ga->maxsent != GUARD_INF;
             if (ga->maxdist != GUARD_INF && ga->maxdist < limit - p) limit = p + ga->maxdist;
             if (sent) {
@@ -1004,6 +1022,10 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
         uint32_t id = 0;
         if (r->nwords) u64map_get(&r->word_ids, doc->toks.v[p].hfold, &id);
         doc->ms->wid[p] = id;
+        uint64_t m = 0;
+        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++)
+            if (doc->hits[h].lex < 64) m |= (uint64_t)1 << doc->hits[h].lex;
+        doc->ms->lexany[p] = m;
     }
     for (uint32_t ph = 0; ph < r->phases.n; ph++) {
         doc->ms->cands.n = 0;
