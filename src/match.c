@@ -587,6 +587,8 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
         } else {
             lmin = 0;
         }
+        if (r->rules.v[ru].first_test != UINT32_MAX &&
+            !eval_test(r, doc, r->rules.v[ru].first_test, p)) continue;
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[ru].entry, p, ms->tmp, p);
     }
@@ -798,8 +800,8 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
             }
         }
         ms->nnl = 0;
+        next_pstamp(ms);   /* test results of position p (starts check first tests) */
         if (p < n) add_starts(r, ph, doc, p);
-        next_pstamp(ms);
         for (size_t i = 0; i < ms->ncl; i++) {
             uint32_t *th = TH(ms->cl, i);
             const inst *in = &r->prog.v[th[0]];

@@ -119,6 +119,8 @@ typedef struct crule {
     uint32_t nguards;
     uint32_t *unsure_ids;     /* UNSURE_* ids */
     uint32_t nunsure;
+    uint32_t first_test;      /* the one token test every match starts with, else UINT32_MAX:
+                                 checked before a thread is started */
 } crule;
 
 /* Start index of a phase: which rules may start at a token. */

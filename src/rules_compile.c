@@ -829,6 +829,25 @@ static int index_rule(quarry_rules *r, cphase *ph, uint32_t ri)
     return 0;
 }
 
+/* The token test of the only consuming instruction reachable from the rule's entry without
+ * consuming (through saves, jumps and asserts, which run on the same position first), or
+ * UINT32_MAX. A thread started where it fails dies at its first step, so the matcher checks
+ * it first (the test result is cached for the position either way). */
+static uint32_t first_test(const quarry_rules *r, uint32_t ri)
+{
+    uint32_t pc = r->rules.v[ri].entry;
+    for (int guard = 0; guard < 64; guard++) {
+        const inst *in = &r->prog.v[pc];
+        switch (in->op) {
+        case OP_SAVE: case OP_ASSERT: pc++; continue;
+        case OP_JMP: pc = in->x; continue;
+        case OP_TOKEN: return in->arg;
+        default: return UINT32_MAX;
+        }
+    }
+    return UINT32_MAX;
+}
+
 static int word_id(quarry_rules *r, uint64_t h, uint32_t *id)
 {
     if (u64map_get(&r->word_ids, h, id)) return 0;
@@ -1154,6 +1173,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         if (ns > ph->nslots) ph->nslots = ns;
         if (index_rule(r, ph, i)) return d->errors + 1;
     }
+    for (uint32_t i = 0; i < r->rules.n; i++) r->rules.v[i].first_test = first_test(r, i);
     for (size_t i = 0; i < r->phases.n; i++) {
         cphase *ph = &r->phases.v[i];
         uint32_t id = 0;
