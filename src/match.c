@@ -602,9 +602,11 @@ static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
     uint32_t li = ph->word_list[doc->ms->wid[p]];
     if (li != UINT32_MAX) start_list_add(r, ph, doc, &ph->lists.v[li], p);
     if (ph->by_lex.n)
-        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++)
-            if (u64map_get(&ph->by_lex, (uint64_t)doc->hits[h].lex + 1, &li))
-                start_list_add(r, ph, doc, &ph->lists.v[li], p);
+        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
+            uint32_t lx = doc->hits[h].lex;
+            li = lx < ph->nlex_list ? ph->lex_list[lx] : UINT32_MAX;
+            if (li != UINT32_MAX) start_list_add(r, ph, doc, &ph->lists.v[li], p);
+        }
     if (ph->by_type.n && doc->ann_first)
         for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++)
             if (u64map_get(&ph->by_type, (uint64_t)doc->anns.v[doc->ann_order[a]].type + 1, &li))

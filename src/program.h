@@ -164,6 +164,8 @@ typedef struct cphase {
     uint64_t *atom_words;     /* [nwords + 1] */
     uint64_t atoms_keyed;     /* the atoms found through atom_words */
     uint32_t *word_list;      /* [nwords + 1] */
+    uint32_t *lex_list;       /* by lexicon id: its start list, UINT32_MAX none */
+    uint32_t nlex_list;
 } cphase;
 
 struct quarry_rules {

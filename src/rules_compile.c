@@ -884,6 +884,14 @@ int rules_word_index(quarry_rules *r)
         ph->word_list = malloc((r->nwords + 1) * sizeof *ph->word_list);
         if (!ph->atom_words || !ph->word_list) return -1;
         for (uint32_t w = 0; w <= r->nwords; w++) ph->word_list[w] = UINT32_MAX;
+        size_t nl = r->lex ? lexdb_count(r->lex) : 0;
+        ph->lex_list = malloc((nl + 1) * sizeof *ph->lex_list);
+        if (!ph->lex_list) return -1;
+        ph->nlex_list = (uint32_t)nl;
+        for (size_t l = 0; l < nl; l++) {
+            uint32_t li;
+            ph->lex_list[l] = u64map_get(&ph->by_lex, (uint64_t)l + 1, &li) ? li : UINT32_MAX;
+        }
         for (size_t k = 0; k < ph->by_word.cap; k++) {
             uint32_t id;
             if (ph->by_word.keys[k] && u64map_get(&r->word_ids, ph->by_word.keys[k], &id))
@@ -1072,7 +1080,7 @@ void quarry_rules_free(quarry_rules *r)
         VEC_FREE(&ph->by_flag);
         VEC_FREE(&ph->atoms);
         free(ph->always.rules);
-        free(ph->atom_words); free(ph->word_list);
+        free(ph->atom_words); free(ph->word_list); free(ph->lex_list);
     }
     u64map_free(&r->word_ids);
     VEC_FREE(&r->phases); VEC_FREE(&r->tests); VEC_FREE(&r->prog); VEC_FREE(&r->rules);
