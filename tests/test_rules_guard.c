@@ -235,3 +235,31 @@ Test(rules_guard, hand_cases_same_output)
     same_output(rules, texts, sizeof texts / sizeof *texts, &a, &b);
     cr_expect_leq(a, b);
 }
+
+Test(rules_guard, sentence_groups_and_start_tokens)
+{
+    /* a first token that may end a sentence (counted from the next one), starts at <s> only,
+       quote spans of several sentences joining them (sentence groups), a lexicon entry over a
+       sentence end */
+    static const char *const rules =
+        "phase p\n"
+        "rule s0 : [word | punct] [!send]* \"said\" -> S0 ;\n"
+        "rule s1 : before(<s>) [!send]+ after(\",\" (\"he\" | \"she\") \"said\") -> S1 ;\n"
+        "rule s2 : <QSPAN> [!send]* \"said\" -> S2 ;\n"
+        "rule s3 : \"x\" [quote] <QSPAN> [quote]? [!send]* \"said\" -> S3 ;\n"
+        "rule s4 : <p> [!send]* \":\" (</p> | <s>)? [quote] -> S4 ;\n";
+    static const char *const texts[] = {
+        "It rained. He said so.",
+        "It rained.\n\nHe said so. Then, he said, it stopped.",
+        "\"One. Two,\" he said. Three, she said.",
+        "First. x \"A. B. C\" then said it.",
+        "x \"A. B\n\nC\" and he said. Later x \"D.\" said.",
+        "The minister said:\n\n\"We go.\" Smith said: \"Yes.\"",
+        ". said",
+        "said .",
+        "\"Unclosed. Still. Then he said",
+    };
+    uint64_t a, b;
+    same_output(rules, texts, sizeof texts / sizeof *texts, &a, &b);
+    cr_expect_leq(a, b);
+}
