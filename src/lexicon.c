@@ -100,6 +100,10 @@ struct lexdb {
        its own do, and most words of a text have no capital while most case-sensitive entries
        (names) have one, so each side is checked against its own, sparser bit set. */
     uint64_t rootbits[3][1024];
+    /* edges below the first token, as a bit per top 19 bits of edge_key: a walk past the
+       first token usually stops at the next one, and this 64 KB answers that without a
+       probe of the edge table */
+    uint64_t edgebits[1u << 13];
     first_ent *first[2];       /* per root, open addressing, load <= 1/2 */
     size_t first_cap[2], first_n[2];
     size_t max_len;
@@ -179,7 +183,12 @@ static uint32_t edge_get_or_add(lexdb *db, uint32_t parent, uint64_t h)
     db->edges[i].parent = parent;
     db->edges[i].child = child;
     db->edge_n++;
-    if (parent <= ROOT_RAW) db->root_children[parent]++;
+    if (parent <= ROOT_RAW) {
+        db->root_children[parent]++;
+    } else {
+        uint64_t k = edge_key(parent, h);
+        db->edgebits[k >> 51] |= (uint64_t)1 << ((k >> 45) & 63);
+    }
     return child;
 }
 
@@ -626,6 +635,8 @@ static void walk_on(const lexdb *db, uint32_t root, uint32_t node, uint32_t next
         if (tk->flags & QUARRY_TF_PARA_START) break;
         uint64_t h = root == ROOT_RAW ? tk->hraw : tk->hfold;
         if (j == i + 1 && !(next_bits >> (h >> 59) & 1)) break;
+        uint64_t k = edge_key(node, h);
+        if (!(db->edgebits[k >> 51] >> ((k >> 45) & 63) & 1)) break;
         node = edge_find(db, node, h);
         if (!node) break;
         for (uint32_t t = db->nodes.v[node]; t != NO_TERM; t = db->terms.v[t].next) {
@@ -683,13 +694,6 @@ size_t lexdb_match(const lexdb *db, const tokens *toks, const char *src, size_t 
     return match_at(db, toks, i, root_mask(db, &toks->v[i]), out, max);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-#define LEX_PREFETCH(p) __builtin_prefetch(p)
-#else
-#define LEX_PREFETCH(p) ((void)(p))
-#endif
-#define LOOKAHEAD 8u   /* tokens between the prefetch of a first-token slot and its use */
-
 int lexdb_match_all(const lexdb *db, const tokens *toks, size_t max, uint32_t *first,
                     uint64_t *lex1, lex_hit **hitsp, size_t *nhits)
 {
@@ -697,37 +701,25 @@ int lexdb_match_all(const lexdb *db, const tokens *toks, size_t max, uint32_t *f
     size_t cap = n / 2 + max + 16, used = 0;
     lex_hit *hits = malloc(cap * sizeof *hits);
     if (!hits) return -1;
-    unsigned ring[2 * LOOKAHEAD];   /* root_mask of the tokens ahead, by index % (2 * LOOKAHEAD) */
-    for (size_t i = 0; i < n + LOOKAHEAD; i++) {
-        if (i < n) {
-            /* look ahead: which roots the token may start under, and fetch their slots */
-            unsigned m = root_mask(db, &toks->v[i]);
-            ring[i % (2 * LOOKAHEAD)] = m;
-            if (m & (1u << ROOT_FOLD))
-                LEX_PREFETCH(&db->first[ROOT_FOLD][toks->v[i].hfold & (db->first_cap[ROOT_FOLD] - 1)]);
-            if (m & (1u << ROOT_RAW))
-                LEX_PREFETCH(&db->first[ROOT_RAW][toks->v[i].hraw & (db->first_cap[ROOT_RAW] - 1)]);
-        }
-        if (i < LOOKAHEAD) continue;
-        size_t j = i - LOOKAHEAD;
-        first[j] = (uint32_t)used;
-        if (used + max > cap) {
-            while (used + max > cap) cap *= 2;
-            lex_hit *nh = realloc(hits, cap * sizeof *hits);
-            if (!nh) { free(hits); return -1; }
-            hits = nh;
-        }
-        unsigned m = ring[j % (2 * LOOKAHEAD)];
+    for (size_t i = 0; i < n; i++) {
+        first[i] = (uint32_t)used;
         uint64_t l1 = 0;
+        unsigned m = root_mask(db, &toks->v[i]);
         if (m) {
-            lex_hit *got = hits + used;
-            size_t k = match_at(db, toks, j, m, got, max);
+            if (used + max > cap) {
+                while (used + max > cap) cap *= 2;
+                lex_hit *nh = realloc(hits, cap * sizeof *hits);
+                if (!nh) { free(hits); return -1; }
+                hits = nh;
+            }
+            lex_hit *got = hits + used;   /* written in place */
+            size_t k = match_at(db, toks, i, m, got, max);
             if (k > max) k = max;
             used += k;
             for (size_t h = 0; h < k; h++)
                 if (got[h].len == 1 && got[h].lex < 64) l1 |= (uint64_t)1 << got[h].lex;
         }
-        lex1[j] = l1;
+        lex1[i] = l1;
     }
     *hitsp = hits;
     *nhits = used;
