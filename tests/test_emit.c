@@ -318,3 +318,47 @@ Test(emit, html_page_has_head_and_foot_once)
     free(s);
     teardown(&fx);
 }
+
+/* JSON Lines are written through a buffer with hand-rolled numbers and escapes: check them
+ * against printf's formatting and the escapes of the JSON contract, on a document longer
+ * than the buffer. */
+Test(emit, jsonl_numbers_and_escapes)
+{
+    fixture fx;
+    buf t = {0};
+    const char head[] = "a\x01" "b \"q\" back\\slash x\xFFy. \"Hello\xE2\x80\xA8there,\ttab now,\" "
+                        "Ryan Crocker said.\r\n";
+    buf_append(&t, head, sizeof head - 1);
+    for (int k = 0; k < 20000; k++) buf_append(&t, "word ", 5);
+    buf_append(&t, "\x7f end.", 6);
+    setup(&fx, NULL, t.p, t.n);
+    size_t n;
+    char *out = emit_mem(fx.doc, QUARRY_FORMAT_TOKENS, 0, &n);
+    cr_assert_eq(strlen(out), n);
+    cr_assert(strstr(out, "\"text\":\"\\u0001\""));
+    cr_assert(strstr(out, "\"text\":\"\\\"\""));
+    cr_assert(strstr(out, "\\\\"));
+    cr_assert(strstr(out, "\xEF\xBF\xBD"));
+    cr_assert(strstr(out, "\x7f"));
+    /* every token line, its index and offsets as printf writes them */
+    size_t lines = 0;
+    for (const char *p = out; *p; p = strchr(p, '\n') + 1, lines++) {
+        quarry_token tk;
+        cr_assert(quarry_doc_token(fx.doc, lines, &tk));
+        char want[160];
+        snprintf(want, sizeof want, "{\"doc\":\"seed\",\"i\":%zu,\"kind\":\"%s\",\"start\":%zu,\"end\":%zu,",
+                 lines, tk.kind, tk.span.cstart, tk.span.cend);
+        cr_assert_eq(strncmp(p, want, strlen(want)), 0, "line %zu: %.80s", lines, p);
+    }
+    cr_assert_eq(lines, quarry_doc_token_count(fx.doc));
+    free(out);
+    /* records: byte offsets and the memory helper agree with quarry_emit */
+    char *a = emit_mem(fx.doc, QUARRY_FORMAT_JSONL, QUARRY_EMIT_BYTE_OFFSETS, &n);
+    char *b = quarry_doc_to_jsonl(fx.doc, QUARRY_EMIT_BYTE_OFFSETS);
+    cr_assert_str_eq(a, b);
+    cr_assert(strstr(a, "\"text\":\"Hello\\u2028there,\\ttab now,\""), "%s", a);
+    free(a);
+    quarry_free(b);
+    buf_free(&t);
+    teardown(&fx);
+}
