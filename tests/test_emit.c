@@ -362,3 +362,23 @@ Test(emit, jsonl_numbers_and_escapes)
     buf_free(&t);
     teardown(&fx);
 }
+
+/* doc_span counts a span's end on from its start: the same code-point offsets as
+ * text_char_offset for every token span, on text with a BOM, invalid bytes and
+ * multi-byte characters. */
+Test(emit, span_char_offsets_agree_with_the_text_index)
+{
+    fixture fx;
+    const char text[] = "\xEF\xBB\xBF\xC3\x89mile said \xE2\x80\x9cJ\xE2\x80\x99" "accuse\xE2\x80\x9d. "
+                        "Ryan \xFF\xFE Crocker \xF0\x9F\x98\x80 \xE6\x97\xA5\xE6\x9C\xAC Stra\xC3\x9F" "e x\xC3";
+    setup(&fx, NULL, text, sizeof text - 1);
+    size_t n = quarry_doc_token_count(fx.doc);
+    cr_assert_gt(n, 10);
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b <= n && b <= a + 6; b++) {
+            quarry_span sp = doc_span(fx.doc, (uint32_t)a, (uint32_t)b);
+            cr_assert_eq(sp.cstart, text_char_offset(&fx.doc->txt, sp.start));
+            cr_assert_eq(sp.cend, text_char_offset(&fx.doc->txt, sp.end), "tokens %zu..%zu", a, b);
+        }
+    teardown(&fx);
+}
