@@ -6,92 +6,151 @@
 
 #include "doc.h"
 
-/* Writes s[0..n) as a JSON string; invalid UTF-8 bytes become U+FFFD. */
-static void json_str(FILE *out, const char *s, size_t n)
+/* Output goes through a buffer on the stack, written with one fwrite when it is full and at
+ * the end: no stdio call per field or character and no printf for numbers. */
+typedef struct obuf {
+    FILE *f;
+    size_t n;
+    char b[16384];
+} obuf;
+
+static void ob_flush(obuf *o)
 {
-    putc('"', out);
+    if (o->n) fwrite(o->b, 1, o->n, o->f);
+    o->n = 0;
+}
+
+static void ob_put(obuf *o, const char *s, size_t n)
+{
+    if (n > sizeof o->b - o->n) {
+        ob_flush(o);
+        if (n > sizeof o->b) {
+            fwrite(s, 1, n, o->f);
+            return;
+        }
+    }
+    memcpy(o->b + o->n, s, n);
+    o->n += n;
+}
+
+#define OB_LIT(o, s) ob_put((o), (s), sizeof(s) - 1)
+
+static void ob_c(obuf *o, char c)
+{
+    if (o->n == sizeof o->b) ob_flush(o);
+    o->b[o->n++] = c;
+}
+
+/* n in decimal, as printf's %zu. */
+static void ob_u(obuf *o, size_t n)
+{
+    char t[24];
+    size_t k = sizeof t;
+    do {
+        t[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    ob_put(o, t + k, sizeof t - k);
+}
+
+/* "\u" and four lower-case hex digits, as printf's "\\u%04x" for cp <= 0xFFFF. */
+static void ob_u4(obuf *o, uint32_t cp)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[6] = {'\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15]};
+    ob_put(o, t, 6);
+}
+
+/* Writes s[0..n) as a JSON string; invalid UTF-8 bytes become U+FFFD. */
+static void json_str(obuf *out, const char *s, size_t n)
+{
+    ob_c(out, '"');
     size_t i = 0, run = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { i++; run++; continue; }
-        if (run) fwrite(s + i - run, 1, run, out);
+        if (run) ob_put(out, s + i - run, run);
         run = 0;
         if (c < 0x80) {
             switch (c) {
-            case '"': fputs("\\\"", out); break;
-            case '\\': fputs("\\\\", out); break;
-            case '\n': fputs("\\n", out); break;
-            case '\r': fputs("\\r", out); break;
-            case '\t': fputs("\\t", out); break;
-            default: fprintf(out, "\\u%04x", c);
+            case '"': OB_LIT(out, "\\\""); break;
+            case '\\': OB_LIT(out, "\\\\"); break;
+            case '\n': OB_LIT(out, "\\n"); break;
+            case '\r': OB_LIT(out, "\\r"); break;
+            case '\t': OB_LIT(out, "\\t"); break;
+            default: ob_u4(out, c);
             }
             i++;
             continue;
         }
         uint32_t cp;
         size_t k = text_decode(s, n, i, &cp);
-        if (k == 1 && cp == 0xFFFD) fputs("\xEF\xBF\xBD", out);
-        else if (cp == 0x2028 || cp == 0x2029) fprintf(out, "\\u%04x", cp);
-        else fwrite(s + i, 1, k, out);
+        if (k == 1 && cp == 0xFFFD) OB_LIT(out, "\xEF\xBF\xBD");
+        else if (cp == 0x2028 || cp == 0x2029) ob_u4(out, cp);
+        else ob_put(out, s + i, k);
         i += k;
     }
-    if (run) fwrite(s + i - run, 1, run, out);
-    putc('"', out);
+    if (run) ob_put(out, s + i - run, run);
+    ob_c(out, '"');
 }
 
-static void json_cstr(FILE *out, const char *s)
+static void json_cstr(obuf *out, const char *s)
 {
-    if (!s) fputs("null", out);
+    if (!s) OB_LIT(out, "null");
     else json_str(out, s, strlen(s));
 }
 
-static void span_fields(FILE *out, const quarry_doc *doc, const quarry_span *sp, int bytes)
+static void span_fields(obuf *out, const quarry_doc *doc, const quarry_span *sp, int bytes)
 {
     if (!sp->present) {
-        fputs("\"start\":null,\"end\":null,\"text\":null", out);
+        OB_LIT(out, "\"start\":null,\"end\":null,\"text\":null");
         return;
     }
-    fprintf(out, "\"start\":%zu,\"end\":%zu,\"text\":", bytes ? sp->start : sp->cstart,
-            bytes ? sp->end : sp->cend);
+    OB_LIT(out, "\"start\":");
+    ob_u(out, bytes ? sp->start : sp->cstart);
+    OB_LIT(out, ",\"end\":");
+    ob_u(out, bytes ? sp->end : sp->cend);
+    OB_LIT(out, ",\"text\":");
     json_str(out, doc->txt.src + sp->start, sp->end - sp->start);
 }
 
-static void emit_record(FILE *out, const quarry_doc *doc, const quarry_record *r, int bytes)
+static void emit_record(obuf *out, const quarry_doc *doc, const quarry_record *r, int bytes)
 {
-    fputs("{\"doc\":", out);
+    OB_LIT(out, "{\"doc\":");
     json_cstr(out, doc->id);
-    fprintf(out, ",\"kind\":\"%s\",\"type\":", r->kind == QUARRY_QUOTE ? "quote" : "entity");
+    if (r->kind == QUARRY_QUOTE) OB_LIT(out, ",\"kind\":\"quote\",\"type\":");
+    else OB_LIT(out, ",\"kind\":\"entity\",\"type\":");
     json_cstr(out, r->type);
-    putc(',', out);
+    ob_c(out, ',');
     span_fields(out, doc, &r->span, bytes);
     if (r->kind == QUARRY_ENTITY) {
-        if (r->name) { fputs(",\"name\":", out); json_cstr(out, r->name); }
-        if (r->role) { fputs(",\"role\":", out); json_cstr(out, r->role); }
+        if (r->name) { OB_LIT(out, ",\"name\":"); json_cstr(out, r->name); }
+        if (r->role) { OB_LIT(out, ",\"role\":"); json_cstr(out, r->role); }
     } else {
-        fputs(",\"speaker\":", out);
+        OB_LIT(out, ",\"speaker\":");
         if (!r->has_speaker) {
-            fputs("null", out);
+            OB_LIT(out, "null");
         } else {
-            putc('{', out);
+            ob_c(out, '{');
             span_fields(out, doc, &r->speaker, bytes);
-            fputs(",\"name\":", out);
+            OB_LIT(out, ",\"name\":");
             json_cstr(out, r->speaker_name);
-            fputs(",\"role\":", out);
+            OB_LIT(out, ",\"role\":");
             json_cstr(out, r->speaker_role);
-            putc('}', out);
+            ob_c(out, '}');
         }
-        fputs(",\"cue\":", out);
+        OB_LIT(out, ",\"cue\":");
         if (!r->cue.present) {
-            fputs("null", out);
+            OB_LIT(out, "null");
         } else {
-            putc('{', out);
+            ob_c(out, '{');
             span_fields(out, doc, &r->cue, bytes);
-            putc('}', out);
+            ob_c(out, '}');
         }
     }
-    fputs(",\"rule\":", out);
+    OB_LIT(out, ",\"rule\":");
     json_cstr(out, r->rule);
-    fputs("}\n", out);
+    OB_LIT(out, "}\n");
 }
 
 static const struct { uint32_t bit; const char *name; } flag_names[] = {
@@ -105,22 +164,29 @@ static const struct { uint32_t bit; const char *name; } flag_names[] = {
     {QUARRY_TF_SPACE_AFTER, "space_after"}, {QUARRY_TF_NONASCII, "nonascii"},
 };
 
-static void emit_token(FILE *out, const quarry_doc *doc, size_t i, int bytes)
+static void emit_token(obuf *out, const quarry_doc *doc, size_t i, int bytes)
 {
     quarry_token t;
     quarry_doc_token(doc, i, &t);
-    fputs("{\"doc\":", out);
+    OB_LIT(out, "{\"doc\":");
     json_cstr(out, doc->id);
-    fprintf(out, ",\"i\":%zu,\"kind\":\"%s\",", i, t.kind);
+    OB_LIT(out, ",\"i\":");
+    ob_u(out, i);
+    OB_LIT(out, ",\"kind\":\"");
+    ob_put(out, t.kind, strlen(t.kind));
+    OB_LIT(out, "\",");
     span_fields(out, doc, &t.span, bytes);
-    fputs(",\"flags\":[", out);
+    OB_LIT(out, ",\"flags\":[");
     int first = 1;
     for (size_t k = 0; k < sizeof flag_names / sizeof *flag_names; k++)
         if (t.flags & flag_names[k].bit) {
-            fprintf(out, "%s\"%s\"", first ? "" : ",", flag_names[k].name);
+            if (!first) ob_c(out, ',');
+            ob_c(out, '"');
+            ob_put(out, flag_names[k].name, strlen(flag_names[k].name));
+            ob_c(out, '"');
             first = 0;
         }
-    fputs("]}\n", out);
+    OB_LIT(out, "]}\n");
 }
 
 int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FILE *out)
@@ -142,14 +208,22 @@ int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FIL
     } else if (format == QUARRY_FORMAT_TSV) {
         rc = emit_tsv(doc, flags, out);
     } else if (format == QUARRY_FORMAT_TOKENS) {
-        for (size_t i = 0; i < doc->toks.n; i++) emit_token(out, doc, i, bytes);
+        obuf ob;
+        ob.f = out;
+        ob.n = 0;
+        for (size_t i = 0; i < doc->toks.n; i++) emit_token(&ob, doc, i, bytes);
+        ob_flush(&ob);
     } else {
+        obuf ob;
+        ob.f = out;
+        ob.n = 0;
         for (size_t i = 0; i < doc->recs.n; i++) {
             const quarry_record *r = &doc->recs.v[i];
             if (r->kind == QUARRY_QUOTE ? !(want & QUARRY_EMIT_QUOTES) : !(want & QUARRY_EMIT_ENTITIES))
                 continue;
-            emit_record(out, doc, r, bytes);
+            emit_record(&ob, doc, r, bytes);
         }
+        ob_flush(&ob);
     }
     return rc || ferror(out) ? -1 : 0;
 }

@@ -31,6 +31,7 @@
 #define ROOT_FOLD 0u
 #define ROOT_RAW 1u
 #define NO_TERM 0u    /* terminal index 0 is a sentinel */
+#define BITS_RAW_LOWER 2u
 
 typedef struct lex_info {
     char *name;
@@ -55,6 +56,24 @@ typedef struct entry_rec {
     uint32_t nfeat;
 } entry_rec;
 
+/* The first token of entries, per root: one probe answers the one-token entries of a
+ * token (up to FIRST_INLINE of them are copied here, in lexicon order) and says whether
+ * longer entries continue from it, so that most look-ups touch one slot instead of an edge,
+ * the node's terminal list and a probe for the next token. */
+#define FIRST_INLINE 2
+#define FIRST_LIST 0xFFu       /* nterm: more terminals than fit inline, walk the list */
+
+typedef struct first_ent {
+    uint64_t h;                /* first token hash, 0 = empty slot (hashes are never 0) */
+    uint32_t node;             /* the trie node after this token */
+    uint16_t lex[FIRST_INLINE];
+    uint32_t entry[FIRST_INLINE];
+    uint8_t nterm;             /* one-token entries inline in lex/entry, or FIRST_LIST */
+    uint8_t more;              /* some entry is longer: walk on */
+    uint16_t pad;
+    uint32_t next;             /* bit (h >> 59) of every second token of a longer entry */
+} first_ent;
+
 typedef struct istr {
     const char *s;     /* NUL-terminated, in db->strs */
     uint32_t len;
@@ -72,10 +91,21 @@ struct lexdb {
     size_t edge_cap;           /* power of two */
     size_t edge_n;
     size_t root_children[2];   /* edges leaving each root: skip a walk when 0 */
-    /* first tokens of entries, as a bit per top 16 bits of their hash, for each root: most
-       tokens of a text start no entry, and this 8 KB answers that without touching the edge
-       table (megabytes, a cache miss per look-up) */
-    uint64_t rootbits[2][1024];
+    /* first tokens of entries, as a bit per top 16 bits of their hash: most tokens of a text
+       start no entry, and these 8 KB answer that without touching a table of megabytes (a
+       cache miss per look-up). [ROOT_FOLD]: every first token of the case-insensitive
+       lexicons; [ROOT_RAW]: the first tokens of case-sensitive ones whose folded hash
+       differs from the raw one (they have a capital), [BITS_RAW_LOWER]: those whose hashes
+       agree. A text token can only equal an entry token whose hashes agree or differ as
+       its own do, and most words of a text have no capital while most case-sensitive entries
+       (names) have one, so each side is checked against its own, sparser bit set. */
+    uint64_t rootbits[3][1024];
+    /* edges below the first token, as a bit per top 19 bits of edge_key: a walk past the
+       first token usually stops at the next one, and this 64 KB answers that without a
+       probe of the edge table */
+    uint64_t edgebits[1u << 13];
+    first_ent *first[2];       /* per root, open addressing, load <= 1/2 */
+    size_t first_cap[2], first_n[2];
     size_t max_len;
     istr *interned;            /* open-addressing set of feature strings */
     size_t int_cap, int_n;
@@ -155,9 +185,76 @@ static uint32_t edge_get_or_add(lexdb *db, uint32_t parent, uint64_t h)
     db->edge_n++;
     if (parent <= ROOT_RAW) {
         db->root_children[parent]++;
-        db->rootbits[parent][h >> 54] |= (uint64_t)1 << ((h >> 48) & 63);
+    } else {
+        uint64_t k = edge_key(parent, h);
+        db->edgebits[k >> 51] |= (uint64_t)1 << ((k >> 45) & 63);
     }
     return child;
+}
+
+/* ---- first tokens ------------------------------------------------------------------ */
+
+static inline const first_ent *first_find(const lexdb *db, uint32_t root, uint64_t h)
+{
+    size_t mask = db->first_cap[root] - 1;
+    size_t i = (size_t)h & mask;
+    for (;;) {
+        const first_ent *e = &db->first[root][i];
+        if (e->h == h) return e;
+        if (e->h == 0) return NULL;
+        i = (i + 1) & mask;
+    }
+}
+
+static int first_grow(lexdb *db, uint32_t root)
+{
+    size_t ncap = db->first_cap[root] ? db->first_cap[root] * 2 : 1024;
+    first_ent *ne = calloc(ncap, sizeof *ne);
+    if (!ne) return -1;
+    for (size_t k = 0; k < db->first_cap[root]; k++) {
+        const first_ent *e = &db->first[root][k];
+        if (e->h == 0) continue;
+        size_t i = (size_t)e->h & (ncap - 1);
+        while (ne[i].h != 0) i = (i + 1) & (ncap - 1);
+        ne[i] = *e;
+    }
+    free(db->first[root]);
+    db->first[root] = ne;
+    db->first_cap[root] = ncap;
+    return 0;
+}
+
+/* The slot of first token h under root, created (for node) when absent; NULL on OOM. */
+static first_ent *first_get_or_add(lexdb *db, uint32_t root, uint64_t h, uint32_t node)
+{
+    if ((db->first_n[root] + 1) * 2 > db->first_cap[root] && first_grow(db, root)) return NULL;
+    size_t mask = db->first_cap[root] - 1;
+    size_t i = (size_t)h & mask;
+    while (db->first[root][i].h != 0) {
+        if (db->first[root][i].h == h) return &db->first[root][i];
+        i = (i + 1) & mask;
+    }
+    first_ent *e = &db->first[root][i];
+    memset(e, 0, sizeof *e);
+    e->h = h;
+    e->node = node;
+    db->first_n[root]++;
+    return e;
+}
+
+/* Copies the terminals of e's node inline when they fit. */
+static void first_sync(lexdb *db, first_ent *e)
+{
+    uint32_t n = 0;
+    for (uint32_t t = db->nodes.v[e->node]; t != NO_TERM; t = db->terms.v[t].next, n++) {
+        if (n >= FIRST_INLINE || db->terms.v[t].lex > UINT16_MAX) {
+            e->nterm = FIRST_LIST;
+            return;
+        }
+        e->lex[n] = (uint16_t)db->terms.v[t].lex;
+        e->entry[n] = db->terms.v[t].entry;
+    }
+    e->nterm = (uint8_t)n;
 }
 
 /* ---- interned strings --------------------------------------------------------------- */
@@ -210,7 +307,8 @@ lexdb *lexdb_new(const abbrev_set *abbrevs)
     arena_init(&db->strs);
     arena_init(&db->scratch);
     if (VEC_PUSH(&db->nodes, NO_TERM) || VEC_PUSH(&db->nodes, NO_TERM) ||
-        VEC_PUSH(&db->terms, ((term){0, 0, NO_TERM})) || edges_grow(db)) {
+        VEC_PUSH(&db->terms, ((term){0, 0, NO_TERM})) || edges_grow(db) || first_grow(db, 0) ||
+        first_grow(db, 1)) {
         lexdb_free(db);
         return NULL;
     }
@@ -226,6 +324,8 @@ void lexdb_free(lexdb *db)
     VEC_FREE(&db->entries);
     VEC_FREE(&db->feats);
     free(db->edges);
+    free(db->first[0]);
+    free(db->first[1]);
     free(db->interned);
     arena_free(&db->strs);
     arena_free(&db->scratch);
@@ -322,10 +422,22 @@ int lexdb_add(lexdb *db, uint32_t lex, const char *phrase, size_t n, const char 
     if (tokenize(&t, db->abbrevs, &db->scratch, &toks)) return -1;
     if (toks.n == 0) return 0;
 
-    uint32_t node = cs ? ROOT_RAW : ROOT_FOLD;
+    uint32_t root = cs ? ROOT_RAW : ROOT_FOLD;
+    uint32_t node = root;
+    first_ent *fe = NULL;
     for (size_t k = 0; k < toks.n; k++) {
-        node = edge_get_or_add(db, node, cs ? toks.v[k].hraw : toks.v[k].hfold);
+        uint64_t h = cs ? toks.v[k].hraw : toks.v[k].hfold;
+        node = edge_get_or_add(db, node, h);
         if (!node) return -1;
+        if (k == 0) {
+            if (!(fe = first_get_or_add(db, root, h, node))) return -1;
+            unsigned bits = cs && toks.v[0].hraw == toks.v[0].hfold ? BITS_RAW_LOWER : root;
+            db->rootbits[bits][h >> 54] |= (uint64_t)1 << ((h >> 48) & 63);
+        }
+        if (k == 1) {
+            fe->more = 1;
+            fe->next |= (uint32_t)1 << (h >> 59);
+        }
     }
     if (toks.n > db->max_len) db->max_len = toks.n;
 
@@ -368,6 +480,7 @@ int lexdb_add(lexdb *db, uint32_t lex, const char *phrase, size_t n, const char 
     if (prev == NO_TERM) db->nodes.v[node] = tid;
     else db->terms.v[prev].next = tid;
     db->lex.v[lex].n_entries++;
+    if (toks.n == 1) first_sync(db, fe);
     return 0;
 }
 
@@ -512,20 +625,116 @@ static inline void hit_insert(lex_hit *out, size_t max, size_t *count, lex_hit h
     out[at] = h;
 }
 
+/* Hits of the longer entries from node, the trie node after token i (one token matched). */
+static void walk_on(const lexdb *db, uint32_t root, uint32_t node, uint32_t next_bits,
+                    const tokens *toks, size_t i, lex_hit *out, size_t max, size_t *count)
+{
+    for (size_t j = i + 1; j < toks->n; j++) {
+        const token *tk = &toks->v[j];
+        /* A phrase never spans a paragraph break. */
+        if (tk->flags & QUARRY_TF_PARA_START) break;
+        uint64_t h = root == ROOT_RAW ? tk->hraw : tk->hfold;
+        if (j == i + 1 && !(next_bits >> (h >> 59) & 1)) break;
+        uint64_t k = edge_key(node, h);
+        if (!(db->edgebits[k >> 51] >> ((k >> 45) & 63) & 1)) break;
+        node = edge_find(db, node, h);
+        if (!node) break;
+        for (uint32_t t = db->nodes.v[node]; t != NO_TERM; t = db->terms.v[t].next) {
+            lex_hit hh = {db->terms.v[t].lex, (uint32_t)(j - i + 1), db->terms.v[t].entry};
+            hit_insert(out, max, count, hh);
+        }
+    }
+}
+
+/* Which roots token t may start an entry under: bit r for root r (the first-token bit sets). */
+static inline unsigned root_mask(const lexdb *db, const token *t)
+{
+    unsigned m = 0;
+    uint64_t hf = t->hfold, hr = t->hraw;
+    unsigned bits = hr == hf ? BITS_RAW_LOWER : ROOT_RAW;
+    if (db->root_children[ROOT_FOLD] && (db->rootbits[ROOT_FOLD][hf >> 54] >> ((hf >> 48) & 63) & 1))
+        m |= 1u << ROOT_FOLD;
+    if (db->root_children[ROOT_RAW] && (db->rootbits[bits][hr >> 54] >> ((hr >> 48) & 63) & 1))
+        m |= 1u << ROOT_RAW;
+    return m;
+}
+
+/* lexdb_match at token i, the roots to try (root_mask) known. */
+static inline size_t match_at(const lexdb *db, const tokens *toks, size_t i, unsigned roots,
+                              lex_hit *out, size_t max)
+{
+    size_t count = 0;
+    const token *t0 = &toks->v[i];
+    for (uint32_t root = ROOT_FOLD; root <= ROOT_RAW; root++) {
+        if (!(roots >> root & 1)) continue;
+        const first_ent *fe = first_find(db, root, root == ROOT_RAW ? t0->hraw : t0->hfold);
+        if (!fe) continue;
+        if (fe->nterm != FIRST_LIST) {
+            for (uint32_t k = 0; k < fe->nterm; k++) {
+                lex_hit h = {fe->lex[k], 1, fe->entry[k]};
+                if (count < max && (count == 0 || out[count - 1].lex < h.lex)) out[count++] = h;
+                else hit_insert(out, max, &count, h);
+            }
+        } else {
+            for (uint32_t t = db->nodes.v[fe->node]; t != NO_TERM; t = db->terms.v[t].next) {
+                lex_hit h = {db->terms.v[t].lex, 1, db->terms.v[t].entry};
+                hit_insert(out, max, &count, h);
+            }
+        }
+        if (fe->more) walk_on(db, root, fe->node, fe->next, toks, i, out, max, &count);
+    }
+    return count;
+}
+
 size_t lexdb_match(const lexdb *db, const tokens *toks, const char *src, size_t i, lex_hit *out,
                    size_t max)
 {
     (void)src;
+    if (!toks || i >= toks->n) return 0;
+    return match_at(db, toks, i, root_mask(db, &toks->v[i]), out, max);
+}
+
+int lexdb_match_all(const lexdb *db, const tokens *toks, size_t max, uint32_t *first,
+                    uint64_t *lex1, lex_hit **hitsp, size_t *nhits)
+{
+    size_t n = toks->n;
+    size_t cap = n / 2 + max + 16, used = 0;
+    lex_hit *hits = malloc(cap * sizeof *hits);
+    if (!hits) return -1;
+    for (size_t i = 0; i < n; i++) {
+        first[i] = (uint32_t)used;
+        uint64_t l1 = 0;
+        unsigned m = root_mask(db, &toks->v[i]);
+        if (m) {
+            if (used + max > cap) {
+                while (used + max > cap) cap *= 2;
+                lex_hit *nh = realloc(hits, cap * sizeof *hits);
+                if (!nh) { free(hits); return -1; }
+                hits = nh;
+            }
+            lex_hit *got = hits + used;   /* written in place */
+            size_t k = match_at(db, toks, i, m, got, max);
+            if (k > max) k = max;
+            used += k;
+            for (size_t h = 0; h < k; h++)
+                if (got[h].len == 1 && got[h].lex < 64) l1 |= (uint64_t)1 << got[h].lex;
+        }
+        lex1[i] = l1;
+    }
+    *hitsp = hits;
+    *nhits = used;
+    return 0;
+}
+
+/* INTERNAL, for tests: the same answer by walking the trie from the root. */
+size_t lexdb_match_trie(const lexdb *db, const tokens *toks, size_t i, lex_hit *out, size_t max)
+{
     size_t count = 0;
     if (!toks || i >= toks->n) return 0;
     for (uint32_t root = ROOT_FOLD; root <= ROOT_RAW; root++) {
-        if (db->root_children[root] == 0) continue;
-        uint64_t h0 = root == ROOT_RAW ? toks->v[i].hraw : toks->v[i].hfold;
-        if (!(db->rootbits[root][h0 >> 54] >> ((h0 >> 48) & 63) & 1)) continue;
         uint32_t node = root;
         for (size_t j = i; j < toks->n; j++) {
             const token *tk = &toks->v[j];
-            /* A phrase never spans a paragraph break. */
             if (j > i && (tk->flags & QUARRY_TF_PARA_START)) break;
             node = edge_find(db, node, root == ROOT_RAW ? tk->hraw : tk->hfold);
             if (!node) break;

@@ -57,6 +57,18 @@ int lexdb_load_text(lexdb *db, uint32_t lex, const char *text, size_t len, size_
 size_t lexdb_match(const lexdb *db, const tokens *toks, const char *src, size_t i, lex_hit *out,
                    size_t max);
 
+/* lexdb_match at every token of toks, at most max hits each (max >= 1): the hits starting at
+ * token i are (*hits)[first[i] .. first[i+1]) for i < toks->n (first[] has toks->n entries
+ * to fill; the caller sets the end), and lex1[i] has bit l set when an entry of lexicon l
+ * (< 64) is token i alone. *hits is malloc'ed (the caller frees it), *nhits its count.
+ * Returns 0, -1 on OOM. */
+int lexdb_match_all(const lexdb *db, const tokens *toks, size_t max, uint32_t *first,
+                    uint64_t *lex1, lex_hit **hits, size_t *nhits);
+
+/* INTERNAL, for tests: lexdb_match by a plain walk of the trie from its roots (no first-token
+ * table, no filters). */
+size_t lexdb_match_trie(const lexdb *db, const tokens *toks, size_t i, lex_hit *out, size_t max);
+
 /* Features of an entry; returns the count and sets *f (owned by db). */
 size_t lexdb_entry_features(const lexdb *db, uint32_t entry, const lex_feature **f);
 /* Value of feature key on entry, NULL when absent. */

@@ -85,32 +85,20 @@ static int lexicon_pass(const quarry_rules *r, quarry_doc *doc)
     doc->hit_first = arena_alloc(&doc->mem, (n + 2) * sizeof *doc->hit_first);
     doc->lex1 = arena_alloc(&doc->mem, (n + 1) * sizeof *doc->lex1);
     if (!doc->hit_first || !doc->lex1) return -1;
-    size_t cap = n / 4 + 16, used = 0;
-    lex_hit *hits = malloc(cap * sizeof *hits);
-    if (!hits) return -1;
-    lex_hit tmp[64];
-    for (size_t i = 0; i < n; i++) {
-        doc->hit_first[i] = (uint32_t)used;
-        size_t k = r ? lexdb_match(r->lex, &doc->toks, doc->txt.src, i, tmp, 64) : 0;
-        if (k > 64) k = 64;
-        if (used + k > cap) {
-            while (used + k > cap) cap *= 2;
-            lex_hit *nh = realloc(hits, cap * sizeof *hits);
-            if (!nh) { free(hits); return -1; }
-            hits = nh;
-        }
-        memcpy(hits + used, tmp, k * sizeof *tmp);
-        used += k;
-        uint64_t m = 0;
-        for (size_t h = 0; h < k; h++)
-            if (tmp[h].len == 1 && tmp[h].lex < 64) m |= (uint64_t)1 << tmp[h].lex;
-        doc->lex1[i] = m;
+    lex_hit *hits = NULL;
+    size_t used = 0;
+    if (r) {
+        if (lexdb_match_all(r->lex, &doc->toks, 64, doc->hit_first, doc->lex1, &hits, &used))
+            return -1;
+    } else {
+        memset(doc->hit_first, 0, n * sizeof *doc->hit_first);
+        memset(doc->lex1, 0, n * sizeof *doc->lex1);
     }
     doc->lex1[n] = 0;
     doc->hit_first[n] = doc->hit_first[n + 1] = (uint32_t)used;
-    doc->hits = arena_alloc(&doc->mem, (used + 1) * sizeof *hits);
+    doc->hits = arena_alloc(&doc->mem, (used + 1) * sizeof *doc->hits);
     if (!doc->hits) { free(hits); return -1; }
-    memcpy(doc->hits, hits, used * sizeof *hits);
+    if (used) memcpy(doc->hits, hits, used * sizeof *hits);
     free(hits);
     return 0;
 }

@@ -8,6 +8,28 @@
 #include "lexicon.h"
 #include "program.h"
 
+/* The code-point offset of byte b (a character boundary) counted on from boundary b0, whose
+ * offset is c0: a span's end from its start instead of from the start of its offset block
+ * (text_char_offset walks up to a block of 256 bytes per call). Long spans take the block. */
+static size_t char_offset_after(const text *t, size_t b0, size_t c0, size_t b)
+{
+    if (t->ascii) return b;
+    if (b - b0 > TEXT_BLOCK) return text_char_offset(t, b);
+    const unsigned char *s = (const unsigned char *)t->src;
+    size_t i = b0, c = c0;
+    while (i < b) {
+        size_t k = 1;
+        if (s[i] >= 0x80) {
+            uint32_t cp;
+            k = text_decode(t->src, t->len, i, &cp);
+        }
+        if (i + k > b) break;   /* b inside a character: stay at its start, as text_char_offset */
+        i += k;
+        c++;
+    }
+    return c;
+}
+
 quarry_span doc_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
 {
     quarry_span s = {0, 0, 0, 0, 0};
@@ -16,7 +38,7 @@ quarry_span doc_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
     s.start = doc->toks.v[ts].start;
     s.end = doc->toks.v[te - 1].end;
     s.cstart = text_char_offset(&doc->txt, s.start);
-    s.cend = text_char_offset(&doc->txt, s.end);
+    s.cend = char_offset_after(&doc->txt, s.start, s.cstart, s.end);
     return s;
 }
 

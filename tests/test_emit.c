@@ -318,3 +318,67 @@ Test(emit, html_page_has_head_and_foot_once)
     free(s);
     teardown(&fx);
 }
+
+/* JSON Lines are written through a buffer with hand-rolled numbers and escapes: check them
+ * against printf's formatting and the escapes of the JSON contract, on a document longer
+ * than the buffer. */
+Test(emit, jsonl_numbers_and_escapes)
+{
+    fixture fx;
+    buf t = {0};
+    const char head[] = "a\x01" "b \"q\" back\\slash x\xFFy. \"Hello\xE2\x80\xA8there,\ttab now,\" "
+                        "Ryan Crocker said.\r\n";
+    buf_append(&t, head, sizeof head - 1);
+    for (int k = 0; k < 20000; k++) buf_append(&t, "word ", 5);
+    buf_append(&t, "\x7f end.", 6);
+    setup(&fx, NULL, t.p, t.n);
+    size_t n;
+    char *out = emit_mem(fx.doc, QUARRY_FORMAT_TOKENS, 0, &n);
+    cr_assert_eq(strlen(out), n);
+    cr_assert(strstr(out, "\"text\":\"\\u0001\""));
+    cr_assert(strstr(out, "\"text\":\"\\\"\""));
+    cr_assert(strstr(out, "\\\\"));
+    cr_assert(strstr(out, "\xEF\xBF\xBD"));
+    cr_assert(strstr(out, "\x7f"));
+    /* every token line, its index and offsets as printf writes them */
+    size_t lines = 0;
+    for (const char *p = out; *p; p = strchr(p, '\n') + 1, lines++) {
+        quarry_token tk;
+        cr_assert(quarry_doc_token(fx.doc, lines, &tk));
+        char want[160];
+        snprintf(want, sizeof want, "{\"doc\":\"seed\",\"i\":%zu,\"kind\":\"%s\",\"start\":%zu,\"end\":%zu,",
+                 lines, tk.kind, tk.span.cstart, tk.span.cend);
+        cr_assert_eq(strncmp(p, want, strlen(want)), 0, "line %zu: %.80s", lines, p);
+    }
+    cr_assert_eq(lines, quarry_doc_token_count(fx.doc));
+    free(out);
+    /* records: byte offsets and the memory helper agree with quarry_emit */
+    char *a = emit_mem(fx.doc, QUARRY_FORMAT_JSONL, QUARRY_EMIT_BYTE_OFFSETS, &n);
+    char *b = quarry_doc_to_jsonl(fx.doc, QUARRY_EMIT_BYTE_OFFSETS);
+    cr_assert_str_eq(a, b);
+    cr_assert(strstr(a, "\"text\":\"Hello\\u2028there,\\ttab now,\""), "%s", a);
+    free(a);
+    quarry_free(b);
+    buf_free(&t);
+    teardown(&fx);
+}
+
+/* doc_span counts a span's end on from its start: the same code-point offsets as
+ * text_char_offset for every token span, on text with a BOM, invalid bytes and
+ * multi-byte characters. */
+Test(emit, span_char_offsets_agree_with_the_text_index)
+{
+    fixture fx;
+    const char text[] = "\xEF\xBB\xBF\xC3\x89mile said \xE2\x80\x9cJ\xE2\x80\x99" "accuse\xE2\x80\x9d. "
+                        "Ryan \xFF\xFE Crocker \xF0\x9F\x98\x80 \xE6\x97\xA5\xE6\x9C\xAC Stra\xC3\x9F" "e x\xC3";
+    setup(&fx, NULL, text, sizeof text - 1);
+    size_t n = quarry_doc_token_count(fx.doc);
+    cr_assert_gt(n, 10);
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b <= n && b <= a + 6; b++) {
+            quarry_span sp = doc_span(fx.doc, (uint32_t)a, (uint32_t)b);
+            cr_assert_eq(sp.cstart, text_char_offset(&fx.doc->txt, sp.start));
+            cr_assert_eq(sp.cend, text_char_offset(&fx.doc->txt, sp.end), "tokens %zu..%zu", a, b);
+        }
+    teardown(&fx);
+}

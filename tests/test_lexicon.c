@@ -532,3 +532,131 @@ Test(lexicon, curly_apostrophe_and_paragraph_break)
     tdoc_free(&d);
     lexdb_free(db);
 }
+
+/* ---- the first-token table and the document pass against a plain trie walk ---------- */
+
+static uint64_t rnd_state = 0x9E3779B97F4A7C15ULL;
+static uint32_t rnd(uint32_t n)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return (uint32_t)(rnd_state % n);
+}
+
+static const char *const vocab[] = {
+    "he", "He", "HE", "said", "Said", "of", "and", "New", "new", "York", "york", "City",
+    "Iran's", "U.S.", "al-Maliki", "Ryan", "Crocker", "the", "The", "Mr.", "\xC3\x89" "cole",
+    "\xC3\xA9" "cole", "Stra\xC3\x9F" "e", "STRASSE", "strasse", "a-very-long-word", "Secretary",
+};
+#define NVOCAB (sizeof vocab / sizeof *vocab)
+
+static void rnd_phrase(buf *b, int maxw)
+{
+    int w = 1 + (int)rnd((uint32_t)maxw);
+    for (int k = 0; k < w; k++) {
+        if (k) buf_append(b, " ", 1);
+        const char *v = vocab[rnd(NVOCAB)];
+        buf_append(b, v, strlen(v));
+    }
+}
+
+static void check_doc(const lexdb *db, const tdoc *d)
+{
+    lex_hit a[64], b[64];
+    for (size_t max = 0; max <= 3; max++)
+        for (size_t i = 0; i < d->toks.n; i++) {
+            size_t na = lexdb_match(db, &d->toks, d->src, i, a, max);
+            size_t nb = lexdb_match_trie(db, &d->toks, i, b, max);
+            cr_assert_eq(na, nb, "token %zu max %zu", i, max);
+            size_t k = na < max ? na : max;
+            cr_assert_eq(memcmp(a, b, k * sizeof *a), 0, "token %zu max %zu", i, max);
+        }
+    size_t n = d->toks.n;
+    uint32_t *first = calloc(n + 1, sizeof *first);
+    uint64_t *lex1 = calloc(n + 1, sizeof *lex1);
+    lex_hit *hits = NULL;
+    size_t nh = 0;
+    cr_assert_eq(lexdb_match_all(db, &d->toks, 64, first, lex1, &hits, &nh), 0);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = lexdb_match_trie(db, &d->toks, i, b, 64);
+        if (k > 64) k = 64;
+        cr_assert_eq(first[i], at, "token %zu", i);
+        cr_assert_leq(at + k, nh);
+        cr_assert_eq(memcmp(hits + at, b, k * sizeof *b), 0, "token %zu", i);
+        uint64_t m = 0;
+        for (size_t h = 0; h < k; h++)
+            if (b[h].len == 1 && b[h].lex < 64) m |= (uint64_t)1 << b[h].lex;
+        cr_assert_eq(lex1[i], m, "token %zu", i);
+        at += k;
+    }
+    cr_assert_eq(at, nh);
+    free(hits);
+    free(first);
+    free(lex1);
+}
+
+Test(lexicon, first_token_table_matches_trie_walk)
+{
+    for (int round = 0; round < 40; round++) {
+        lexdb *db = lexdb_new(NULL);
+        int nlex = 1 + (int)rnd(6);
+        for (int l = 0; l < nlex; l++) {
+            char name[16];
+            snprintf(name, sizeof name, "L%d", l);
+            int id = lexdb_declare(db, name, (int)rnd(2));
+            buf b = {0};
+            int entries = (int)rnd(30);
+            for (int e = 0; e < entries; e++) {
+                rnd_phrase(&b, 3);
+                if (rnd(4) == 0) buf_append(&b, "\tk=v", 4);
+                buf_append(&b, "\n", 1);
+            }
+            cr_assert_eq(load(db, id, b.p ? b.p : ""), 0);
+            /* the same phrases again (merged entries) now and then */
+            if (rnd(3) == 0) cr_assert_eq(load(db, id, b.p ? b.p : ""), 0);
+            buf_free(&b);
+        }
+        /* a word in every lexicon: more one-token entries than fit inline */
+        if (round % 4 == 0)
+            for (int l = 0; l < nlex; l++) cr_assert_eq(load(db, l, "said\nsaid of\n"), 0);
+        for (int k = 0; k < 5; k++) {
+            buf t = {0};
+            int words = 1 + (int)rnd(200);
+            for (int w = 0; w < words; w++) {
+                const char *v = vocab[rnd(NVOCAB)];
+                buf_append(&t, v, strlen(v));
+                const char *sep = rnd(10) == 0 ? "\n\n" : rnd(10) == 0 ? ". " : " ";
+                buf_append(&t, sep, strlen(sep));
+            }
+            buf_append(&t, "", 1);
+            tdoc d;
+            tdoc_init(&d, t.p, NULL);
+            check_doc(db, &d);
+            tdoc_free(&d);
+            buf_free(&t);
+        }
+        lexdb_free(db);
+    }
+}
+
+Test(lexicon, match_all_empty_db_and_many_hits)
+{
+    lexdb *db = lexdb_new(NULL);
+    tdoc d;
+    tdoc_init(&d, "New York and New York City, said he.", NULL);
+    check_doc(db, &d);   /* no lexicon at all */
+    /* more hits at one token than the 64 kept: 70 lexicons sharing "New" */
+    for (int l = 0; l < 70; l++) {
+        char name[16];
+        snprintf(name, sizeof name, "L%d", l);
+        int id = lexdb_declare(db, name, l % 2);
+        cr_assert_eq(load(db, id, "New\nNew York\nNew York City\n"), 0);
+    }
+    check_doc(db, &d);
+    lex_hit h[64];
+    cr_assert_eq(lexdb_match(db, &d.toks, d.src, 0, h, 64), 70u * 2u);   /* New, New York */
+    tdoc_free(&d);
+    lexdb_free(db);
+}
