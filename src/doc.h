@@ -8,6 +8,7 @@
 
 #include "lexicon.h"
 #include "program.h"
+#include "stage.h"
 #include "text.h"
 #include "token.h"
 
@@ -68,6 +69,7 @@ struct quarry_doc {
     match_scratch *ms;
     const quarry_options *opts;
     uint64_t steps;           /* VM steps of the last extraction (linearity checks) */
+    struct quarry_rule_prof *prof;   /* per-rule work counters, or NULL (stage.h) */
 };
 
 /* Adds an annotation made outside the rule phases (quote spans, linking); an empty span

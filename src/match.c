@@ -360,6 +360,7 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
         if (ms->mark[pc] == ms->gen) continue;
         ms->mark[pc] = ms->gen;
         doc->steps++;
+        if (doc->prof) doc->prof[r->pc_rule[pc]].steps++;
         const inst *in = &prog[pc];
         switch (in->op) {
         case OP_JMP: st[sp++] = (cstack){in->x, 0, 0}; break;
@@ -574,13 +575,22 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
 {
     match_scratch *ms = doc->ms;
     /* no rule of the list can start before lmin: every one is guarded and waits */
-    if (p < ms->lmin[sl->id]) return;
+    if (p < ms->lmin[sl->id]) {
+        if (doc->prof)
+            for (size_t i = 0; i < sl->n; i++) {
+                doc->prof[sl->rules[i]].tried++;
+                doc->prof[sl->rules[i]].skipped++;
+            }
+        return;
+    }
     uint32_t lmin = UINT32_MAX;
     for (size_t i = 0; i < sl->n; i++) {
         uint32_t ru = sl->rules[i];
+        if (doc->prof) doc->prof[ru].tried++;
         if (r->rules.v[ru].nguards) {
             if (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p)) {
                 if (ms->next_try[ru] < lmin) lmin = ms->next_try[ru];
+                if (doc->prof) doc->prof[ru].skipped++;
                 continue;
             }
             lmin = p + 1 < lmin ? p + 1 : lmin;
@@ -588,8 +598,12 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
             lmin = 0;
         }
         if (r->rules.v[ru].first_test != UINT32_MAX &&
-            !eval_test(r, doc, r->rules.v[ru].first_test, p)) continue;
+            !eval_test(r, doc, r->rules.v[ru].first_test, p)) {
+            if (doc->prof) doc->prof[ru].skipped++;
+            continue;
+        }
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
+        if (doc->prof) doc->prof[ru].started++;
         addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[ru].entry, p, ms->tmp, p);
     }
     ms->lmin[sl->id] = lmin;
@@ -633,6 +647,7 @@ static int record_match(const quarry_rules *r, quarry_doc *doc, const uint32_t *
     memcpy(ms->cpool.v + off, s, ms->nslots * sizeof(int32_t));
     ms->cpool.n += ms->nslots;
     cand c = {rule, r->rules.v[rule].priority, r->rules.v[rule].order, cs, ce, (uint32_t)off};
+    if (doc->prof) doc->prof[rule].matches++;
     return VEC_PUSH(&ms->cands, c);
 }
 
@@ -809,6 +824,7 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
             const inst *in = &r->prog.v[th[0]];
             int32_t *slots = TH_SLOTS(th);
             doc->steps++;
+            if (doc->prof) doc->prof[r->pc_rule[th[0]]].steps++;
             switch (in->op) {
             case OP_MATCH:
                 if (record_match(r, doc, th, p)) return -1;
@@ -952,6 +968,7 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
             if (i && cs[i].rule == cs[i - 1].rule && cs[i].cs == cs[i - 1].cs) continue;
             uint32_t li = UINT32_MAX;
             if (doc->explain && log_match(doc, &cs[i], -1, &li)) return -1;
+            if (doc->prof) doc->prof[cs[i].rule].kept++;
             if (make_annots(r, doc, phase, &cs[i], li)) return -1;
         }
         return 0;
@@ -977,6 +994,7 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
             fen_add(ms->fen, n, t);
             ms->owner[t] = (int32_t)li;
         }
+        if (doc->prof) doc->prof[c->rule].kept++;
         if (make_annots(r, doc, phase, c, li)) return -1;
     }
     return 0;

@@ -174,6 +174,7 @@ struct quarry_rules {
     abbrev_set *abbrevs;
     VEC(ctest) tests;
     VEC(inst) prog;
+    uint32_t *pc_rule;        /* the rule each instruction belongs to */
     VEC(crule) rules;
     VEC(cphase) phases;
     strvec types;             /* interned annotation types */

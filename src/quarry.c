@@ -181,6 +181,18 @@ int quarry_doc_token(const quarry_doc *doc, size_t i, quarry_token *tok)
 }
 
 /* INTERNAL (stage.h): work counts of the last extraction. */
+void quarry_internal_profile(quarry_doc *doc, quarry_rule_prof *prof)
+{
+    if (doc) doc->prof = prof;
+}
+
+const char *quarry_internal_rule(const quarry_rules *r, size_t i, const char **phase)
+{
+    if (!r || i >= r->rules.n) return NULL;
+    if (phase) *phase = r->phases.v[r->rules.v[i].phase].name;
+    return r->rules.v[i].name;
+}
+
 void quarry_internal_stats(const quarry_doc *doc, quarry_doc_stats *s)
 {
     memset(s, 0, sizeof *s);

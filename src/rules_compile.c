@@ -1084,6 +1084,7 @@ void quarry_rules_free(quarry_rules *r)
     }
     u64map_free(&r->word_ids);
     VEC_FREE(&r->phases); VEC_FREE(&r->tests); VEC_FREE(&r->prog); VEC_FREE(&r->rules);
+    free(r->pc_rule);
     VEC_FREE(&r->types); VEC_FREE(&r->keys); VEC_FREE(&r->send_tests);
     if (r->mctx) pcre2_match_context_free(r->mctx);
     lexdb_free(r->lex);
@@ -1182,6 +1183,12 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         if (index_rule(r, ph, i)) return d->errors + 1;
     }
     for (uint32_t i = 0; i < r->rules.n; i++) r->rules.v[i].first_test = first_test(r, i);
+    r->pc_rule = malloc((r->prog.n + 1) * sizeof *r->pc_rule);
+    if (!r->pc_rule) return d->errors + 1;
+    for (uint32_t i = 0; i < r->rules.n; i++) {   /* a rule's program is contiguous */
+        uint32_t end = i + 1 < r->rules.n ? r->rules.v[i + 1].entry : (uint32_t)r->prog.n;
+        for (uint32_t pc = r->rules.v[i].entry; pc < end; pc++) r->pc_rule[pc] = i;
+    }
     for (size_t i = 0; i < r->phases.n; i++) {
         cphase *ph = &r->phases.v[i];
         uint32_t id = 0;

@@ -34,4 +34,21 @@ typedef struct quarry_doc_stats {
 
 void quarry_internal_stats(const quarry_doc *doc, quarry_doc_stats *s);
 
+/* Per-rule work of the rule phases (`quarry bench --profile`). */
+typedef struct quarry_rule_prof {
+    uint64_t tried;           /* positions where the start index named the rule */
+    uint64_t skipped;         /* of those, skipped: its start guards or its first test failed */
+    uint64_t started;         /* threads started */
+    uint64_t steps;           /* VM steps of its threads */
+    uint64_t matches;         /* complete matches, before overlap resolution */
+    uint64_t kept;            /* matches that made annotations */
+} quarry_rule_prof;
+
+/* From now on, every extraction with doc adds its rules' work to prof (quarry_rules_count
+ * entries, indexed like quarry_internal_rule); NULL stops counting. */
+void quarry_internal_profile(quarry_doc *doc, quarry_rule_prof *prof);
+
+/* Name and phase name of rule i (file order). */
+const char *quarry_internal_rule(const quarry_rules *r, size_t i, const char **phase);
+
 #endif

@@ -179,3 +179,55 @@ Test(match, bracket_tests_as_clauses)
         remove(dir);
     }
 }
+
+/* quarry bench --profile's counters (stage.h): every VM step belongs to one rule, a rule
+ * starts only where it was tried and not skipped, keeps at most what it matched, and a
+ * guarded rule is skipped where its cue word is missing. */
+Test(match, rule_profile_counts)
+{
+    static const char src[] =
+        "phase p\n"
+        "rule cap : [cap] [cap]? -> CAPS ;\n"
+        "rule cue : [word & !send]{1,4} \"said\" -> SAID ;\n";
+    quarry_error err;
+    quarry_rules *r = quarry_rules_compile("p.rules", src, sizeof src - 1, NULL, NULL, &err);
+    cr_assert(r, "%s", err.message);
+    cr_assert_eq(quarry_rules_count(r), 2);
+    const char *phase = NULL;
+    cr_assert_str_eq(quarry_internal_rule(r, 1, &phase), "cue");
+    cr_assert_str_eq(phase, "p");
+    cr_assert_null(quarry_internal_rule(r, 2, NULL));
+    quarry_rule_prof prof[2];
+    memset(prof, 0, sizeof prof);
+    quarry_doc *d = quarry_doc_new();
+    quarry_internal_profile(d, prof);
+    static const char *const texts[] = {
+        "John Smith went home and slept well there.",
+        "Then Mary Jones said it was late. Nobody else spoke at all.",
+    };
+    uint64_t steps = 0;
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(quarry_extract(r, d, "t", texts[i], strlen(texts[i]), NULL, NULL), QUARRY_OK);
+        steps += d->steps;
+    }
+    quarry_internal_profile(d, NULL);
+    cr_assert_eq(prof[0].steps + prof[1].steps, steps);
+    for (int k = 0; k < 2; k++) {
+        cr_assert_leq(prof[k].started + prof[k].skipped, prof[k].tried);
+        cr_assert_leq(prof[k].kept, prof[k].matches);
+    }
+    /* "John Smith" and "Nobody": "Then Mary Jones said" (cue) beats the names inside it */
+    cr_assert_eq(prof[0].kept, 2, "kept %llu", (unsigned long long)prof[0].kept);
+    cr_assert_gt(prof[0].matches, prof[0].kept);
+    cr_assert_eq(prof[1].kept, 1);
+    /* the first text has no "said": the cue rule is never started there, only in the second
+       text's first sentence (at most four starts before "said") */
+    cr_assert_gt(prof[1].skipped, 0);
+    cr_assert_leq(prof[1].started, 4);
+    /* counting stopped: a further extraction adds nothing */
+    quarry_rule_prof before = prof[1];
+    cr_assert_eq(quarry_extract(r, d, "t", texts[1], strlen(texts[1]), NULL, NULL), QUARRY_OK);
+    cr_assert_eq(prof[1].steps, before.steps);
+    quarry_doc_free(d);
+    quarry_rules_free(r);
+}

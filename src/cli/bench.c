@@ -38,6 +38,10 @@ static const char bench_usage[] =
     "  --min-time SEC        a pass repeats the whole input until it has run SEC seconds\n"
     "                        (default 0.1), so that small inputs time well\n"
     "  --raw                 key=value lines instead of the table (for scripts)\n"
+    "  --profile             after the timings, one more pass of the whole pipeline (one\n"
+    "                        thread, untimed) counting each rule's work: positions tried,\n"
+    "                        skipped (start guards, first test), threads started, VM\n"
+    "                        steps, matches and matches kept; rules by VM steps, most first\n"
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 success, 2 usage or input error, 3 rule errors.\n";
@@ -340,10 +344,71 @@ static int parse_stages(const char *v, int *want)
     return want[1] || want[2] || want[3] ? 0 : -1;
 }
 
+typedef struct prof_row {
+    size_t rule;
+    quarry_rule_prof c;
+} prof_row;
+
+static int cmp_prof(const void *a, const void *b)
+{
+    const prof_row *x = a, *y = b;
+    if (x->c.steps != y->c.steps) return x->c.steps > y->c.steps ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* One untimed pass of the whole pipeline counting each rule's work (stage.h). */
+static int print_profile(const bset *set, const quarry_rules *rules, quarry_doc *doc, int raw)
+{
+    size_t nr = quarry_rules_count(rules);
+    quarry_rule_prof *prof = calloc(nr + 1, sizeof *prof);
+    prof_row *rows = calloc(nr + 1, sizeof *rows);
+    if (!prof || !rows) { free(prof); free(rows); return -1; }
+    quarry_internal_profile(doc, prof);
+    int failed = 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < set->n && !failed; i++) {
+        quarry_error e;
+        failed = quarry_internal_extract(rules, doc, set->v[i].id, set->v[i].text, set->v[i].len,
+                                         NULL, &e, QUARRY_STAGE_ALL) != QUARRY_OK;
+        quarry_doc_stats st;
+        quarry_internal_stats(doc, &st);
+        total += st.steps;
+    }
+    quarry_internal_profile(doc, NULL);
+    if (!failed) {
+        for (size_t i = 0; i < nr; i++) rows[i] = (prof_row){i, prof[i]};
+        qsort(rows, nr, sizeof *rows, cmp_prof);
+        if (!raw)
+            printf("\nrule profile (one pass, %llu VM steps):\n%-40s %-9s %10s %10s %9s %10s %6s %9s %8s\n",
+                   (unsigned long long)total, "rule", "phase", "tried", "skipped", "started",
+                   "steps", "%", "matches", "kept");
+        for (size_t i = 0; i < nr; i++) {
+            const quarry_rule_prof *c = &rows[i].c;
+            const char *phase = "";
+            const char *name = quarry_internal_rule(rules, rows[i].rule, &phase);
+            double pct = total ? 100.0 * (double)c->steps / (double)total : 0.0;
+            if (raw)
+                printf("profile rule=%s phase=%s tried=%llu skipped=%llu started=%llu steps=%llu "
+                       "matches=%llu kept=%llu\n", name, phase, (unsigned long long)c->tried,
+                       (unsigned long long)c->skipped, (unsigned long long)c->started,
+                       (unsigned long long)c->steps, (unsigned long long)c->matches,
+                       (unsigned long long)c->kept);
+            else
+                printf("%-40s %-9s %10llu %10llu %9llu %10llu %6.1f %9llu %8llu\n", name, phase,
+                       (unsigned long long)c->tried, (unsigned long long)c->skipped,
+                       (unsigned long long)c->started, (unsigned long long)c->steps, pct,
+                       (unsigned long long)c->matches, (unsigned long long)c->kept);
+        }
+    }
+    free(prof);
+    free(rows);
+    return failed ? -1 : 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     const char *rules_path = NULL;
-    int reps = 5, threads = 1, raw = 0, want[4] = {0, 1, 1, 1};
+    int reps = 5, threads = 1, raw = 0, profile = 0, want[4] = {0, 1, 1, 1};
     double min_time = 0.1;
     bset set;
     memset(&set, 0, sizeof set);
@@ -379,6 +444,8 @@ int cmd_bench(int argc, char **argv)
             if (*end || !(min_time >= 0 && min_time <= 3600)) { cli_error("--min-time: '%s' is not a number of seconds", v); goto out; }
         } else if (!strcmp(a, "--raw")) {
             raw = 1;
+        } else if (!strcmp(a, "--profile")) {
+            profile = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("unknown option '%s' (see quarry bench --help)", a);
             goto out;
@@ -452,6 +519,10 @@ int cmd_bench(int argc, char **argv)
                    mb > 0 ? r.sec * 1e3 / mb : 0.0, r.c.hits, recs, r.busy);
         }
         fflush(stdout);
+    }
+    if (ok && profile && print_profile(&set, rules, ws[0].doc, raw)) {
+        cli_error("--profile: a document failed (out of memory?)");
+        ok = 0;
     }
     long rss = peak_rss_kb();
     if (ok) {
