@@ -352,6 +352,7 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
     const inst *prog = r->prog.v;
     cstack *st = ms->stack;
     size_t sp = 0;
+    uint64_t steps = 0;   /* a closure stays inside its rule's program */
     st[sp++] = (cstack){pc0, 0, 0};
     while (sp) {
         cstack e = st[--sp];
@@ -359,8 +360,7 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
         uint32_t pc = e.pc;
         if (ms->mark[pc] == ms->gen) continue;
         ms->mark[pc] = ms->gen;
-        doc->steps++;
-        if (doc->prof) doc->prof[r->pc_rule[pc]].steps++;
+        steps++;
         const inst *in = &prog[pc];
         switch (in->op) {
         case OP_JMP: st[sp++] = (cstack){in->x, 0, 0}; break;
@@ -385,6 +385,8 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
         }
         }
     }
+    doc->steps += steps;
+    if (doc->prof) doc->prof[r->pc_rule[pc0]].steps += steps;
 }
 
 /* Pending threads are ordered by the position they resume at, then by start (earlier
