@@ -1,5 +1,5 @@
 /* Quote-mark pairing: finds the quoted spans of a document from its double quote marks
- * (" “ ” « » „) and their directions, before any rule runs. A quote left open at the end of
+ * (" “ ” « » „, and '' written as two apostrophes) and their directions, before any rule runs. A quote left open at the end of
  * a paragraph continues when the next paragraph opens with a quote mark (one span over
  * several paragraphs); otherwise it ends with its paragraph, so an unclosed quote never
  * swallows the rest of the article. Each span (marks excluded) becomes a QSPAN annotation,
@@ -20,6 +20,25 @@ static int is_double_quote(const quarry_doc *doc, const token *t)
         return !memcmp(s, "\xE2\x80\x9C", 3) || !memcmp(s, "\xE2\x80\x9D", 3) ||
                !memcmp(s, "\xE2\x80\x9E", 3);                                  /* “ ” „ */
     return 0;
+}
+
+/* Is token k an apostrophe that touches another one after it: '' (two apostrophes), the
+ * double quote mark of typewritten and some newspaper archive text (''Well,'' he said.)? */
+static int is_two_apostrophes(const quarry_doc *doc, const token *t, uint32_t k, uint32_t n)
+{
+    if (k + 1 >= n || t[k].kind != TK_QUOTE || t[k + 1].kind != TK_QUOTE) return 0;
+    if (t[k].end - t[k].start != 1 || t[k + 1].end - t[k + 1].start != 1) return 0;
+    if (t[k].end != t[k + 1].start) return 0;
+    const char *s = doc->txt.src;
+    return s[t[k].start] == '\'' && s[t[k + 1].start] == '\'';
+}
+
+/* Number of tokens of the double quote mark at token k: 1 for " “ ” « » „, 2 for '', 0 when
+ * there is none. */
+static uint32_t mark_width(const quarry_doc *doc, const token *t, uint32_t k, uint32_t n)
+{
+    if (is_double_quote(doc, &t[k])) return 1;
+    return is_two_apostrophes(doc, t, k, n) ? 2 : 0;
 }
 
 /* Small words a title leaves in lower case: "State of the Union", "Here's the Thing". */
@@ -66,21 +85,24 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
     uint32_t n = (uint32_t)doc->toks.n;
     int64_t open = -1;          /* token index of the opening mark */
     for (uint32_t k = 0; k < n; k++) {
-        int q = is_double_quote(doc, &t[k]);
+        uint32_t w = mark_width(doc, t, k, n);  /* tokens of the mark: 0 (none), 1, 2 ('') */
         if (open >= 0 && (t[k].flags & QUARRY_TF_PARA_START)) {
             /* the paragraph ended inside a quote */
-            if (q && !(t[k].flags & QUARRY_TF_QCLOSE)) continue;   /* it goes on: one span */
+            if (w && !(t[k].flags & QUARRY_TF_QCLOSE)) { k += w - 1; continue; }   /* it goes on: one span */
             if (add_span(doc, type, title, (uint32_t)open + 1, k)) return -1;
             open = -1;
         }
-        if (!q) continue;
+        if (!w) continue;
         if (open < 0) {
-            if (!(t[k].flags & QUARRY_TF_QCLOSE) || (t[k].flags & QUARRY_TF_PARA_START)) open = k;
+            if (!(t[k].flags & QUARRY_TF_QCLOSE) || (t[k].flags & QUARRY_TF_PARA_START))
+                open = k + w - 1;
+            k += w - 1;
             continue;                                   /* a stray closing mark is ignored */
         }
         /* an opener while open (a missing closing mark) closes the quote too */
         if (add_span(doc, type, title, (uint32_t)open + 1, k)) return -1;
         open = -1;
+        k += w - 1;
     }
     if (open >= 0 && add_span(doc, type, title, (uint32_t)open + 1, n)) return -1;
     return 0;
