@@ -369,6 +369,10 @@ Test(score_quotes, quote_marks_and_speech_cues)
     cr_assert(sc_has_quote_mark("\xc2\xab oui \xc2\xbb", 9));
     cr_assert_not(sc_has_quote_mark("it\xe2\x80\x99s fine", 10));  /* apostrophe */
     cr_assert_not(sc_has_quote_mark("\xe2\x80", 2));                /* truncated */
+    cr_assert(sc_has_quote_mark("''We go,'' he said", 17));         /* '' as a double mark */
+    cr_assert(sc_has_quote_mark("``We go", 7));
+    cr_assert_not(sc_has_quote_mark("the students' union", 19));   /* one apostrophe */
+    cr_assert_not(sc_has_quote_mark("'", 1));
     cr_assert(sc_is_speech_cue("said", 4));
     cr_assert(sc_is_speech_cue("has Said", 8));
     cr_assert(sc_is_speech_cue("according to", 12));

@@ -46,8 +46,9 @@ static const char eval_usage[] =
     "content (each prediction counts once, for the gold quote it covers best). Its source is\n"
     "right when the predicted speaker mention overlaps the gold Source span (brat) or the\n"
     "speaker names are equal (--gold). brat classes: direct (the gold content holds a quote\n"
-    "mark \" “ ” « ») and indirect; the row indirect/speech is the subset whose gold cue has a\n"
-    "speech verb (recall only). TP and FN count by gold class, FP by predicted class.\n"
+    "mark \" “ ” « », or '' or `` as one mark) and indirect; the row indirect/speech is the\n"
+    "subset whose gold cue has a speech verb (recall only). TP and FN count by gold class,\n"
+    "FP by predicted class.\n"
     "\n"
     "Exit status: 0 scored, 2 usage or I/O error, 3 rule errors.\n";
 

@@ -266,6 +266,9 @@ int sc_has_quote_mark(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
         if (u[i] == '"') return 1;
+        /* '' and ``: the double quote marks of texts typed the old way (the New York Times
+           articles of PolNeAR write '' for both) */
+        if ((u[i] == '\'' || u[i] == '`') && i + 1 < n && u[i + 1] == u[i]) return 1;
         if (u[i] == 0xC2 && i + 1 < n && (u[i + 1] == 0xAB || u[i + 1] == 0xBB)) return 1;
         if (u[i] == 0xE2 && i + 2 < n && u[i + 1] == 0x80 && (u[i + 2] == 0x9C || u[i + 2] == 0x9D))
             return 1;
