@@ -537,14 +537,17 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
                atom cross sentence ends in this document */
             const uint32_t *gid = NULL, *gfirst = ms->sfirst;
             uint32_t ng = ms->nsent;
-            if ((ga->unsure & ms->rcross[rule]) && ms->rgid[rule] != UINT32_MAX) {
-                gid = ms->gpool.v + ms->rgid[rule];
-                gfirst = ms->gpool.v + ms->rgfirst[rule];
-                ng = ms->rng[rule];
+            int sent = ga->maxsent != GUARD_INF;
+            if (ga->unsure & ms->rcross[rule]) {
+                if (ms->rgid[rule] == UINT32_MAX) {
+                    sent = 0;   /* no groups made: no sentence bound (guards_prepare) */
+                } else {
+                    gid = ms->gpool.v + ms->rgid[rule];
+                    gfirst = ms->gpool.v + ms->rgfirst[rule];
+                    ng = ms->rng[rule];
+                }
             }
 #define GROUP(pos) (gid ? gid[ms->sid[pos]] : ms->sid[pos])
-
-            int sent = ga->maxsent != GUARD_INF;
             if (ga->maxdist != GUARD_INF && ga->maxdist < limit - p) limit = p + ga->maxdist;
             if (sent) {
                 uint64_t last = (uint64_t)GROUP(pb) + ga->maxsent + 1;   /* first beyond */
