@@ -846,10 +846,67 @@ static inline unsigned classes8(uint64_t up, uint64_t lo, uint64_t dg)
 }
 #endif
 
-/* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
- * *acc gets the classes met, *h and *hf the raw and lower-cased hashes. */
-static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t *h,
-                                uint64_t *hf)
+/* SSE2 (baseline on x86-64): a word shorter than 16 bytes, the common case, is classified
+ * from one 16-byte load, with its shape flags from the class bit masks and both hashes with
+ * no branch on its length (lengths 8..15 take one qh_round more than 1..7; both are
+ * computed and one is picked). QUARRY_NO_SIMD turns this off (the SWAR and byte paths). */
+#if defined(__SSE2__) && defined(PLAIN_SWAR) && !defined(QUARRY_NO_SIMD)
+#define PLAIN_SSE2 1
+#include <emmintrin.h>
+
+/* The word at s[i] (an ASCII letter) when s[i..i+16) is readable: returns its length 1..15,
+ * or 16 when all 16 bytes are letters or digits (nothing else is set then). */
+static inline unsigned scan16(const unsigned char *s, size_t i, uint32_t *fl, uint64_t *h,
+                              uint64_t *hf)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+    __m128i b20 = _mm_set1_epi8(0x20);
+    /* (b | 0x20) - 'a' < 26 and b - '0' < 10, unsigned, as signed compares after a bias */
+    __m128i al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, b20), _mm_set1_epi8((char)(0x80 - 'a'))),
+                                _mm_set1_epi8((char)(0x80 + 26)));
+    __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+                                _mm_set1_epi8((char)(0x80 + 10)));
+    __m128i up = _mm_andnot_si128(_mm_cmpeq_epi8(_mm_and_si128(v, b20), b20), al);
+    unsigned mw = (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg));
+    unsigned n = (unsigned)__builtin_ctz(~mw);          /* 1..16: s[i] is a letter */
+    if (n == 16) return 16;
+    unsigned keep = (1u << n) - 1;
+    unsigned mu = (unsigned)_mm_movemask_epi8(up) & keep;
+    unsigned ml = (unsigned)_mm_movemask_epi8(al) & keep & ~mu;
+    unsigned md = (unsigned)_mm_movemask_epi8(dg) & keep;
+    uint32_t f = QUARRY_TF_ALPHA;
+    f |= md ? QUARRY_TF_DIGIT : 0;
+    f |= (mu & 1) ? QUARRY_TF_CAP : 0;
+    f |= (ml && !mu) ? QUARRY_TF_LOWER : 0;
+    f |= (!ml && (mu & (mu - 1))) ? QUARRY_TF_ALLCAPS : 0;
+    *fl = f;
+    /* hash_bytes: n < 8: fin(SEED ^ tail ^ n<<56); n >= 8: fin(round(SEED ^ b0) ^ tail ^ n<<56),
+     * the tail being the last n % 8 bytes (none when n == 8) */
+    __m128i lv = _mm_or_si128(v, _mm_and_si128(up, b20));
+    uint64_t x0 = (uint64_t)_mm_cvtsi128_si64(v), x1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+    uint64_t l0 = (uint64_t)_mm_cvtsi128_si64(lv), l1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(lv, lv));
+    uint64_t tkeep = (1ULL << (8 * (n & 7))) - 1, ln = (uint64_t)n << 56;
+    int big = n >= 8;
+    uint64_t hr = big ? qh_round(QH_SEED ^ x0) : QH_SEED;
+    uint64_t tr = big ? x1 : x0;
+    hr = qh_fin(hr ^ (tr & tkeep) ^ ln);
+    hr += hr == 0;
+    *h = hr;
+    uint64_t hl = hr;
+    if (mu) {
+        hl = big ? qh_round(QH_SEED ^ l0) : QH_SEED;
+        uint64_t tl = big ? l1 : l0;
+        hl = qh_fin(hl ^ (tl & tkeep) ^ ln);
+        hl += hl == 0;
+    }
+    *hf = hl;
+    return n;
+}
+#endif
+
+/* scan_plain without the 16-byte path: the SWAR and byte loops. */
+static inline size_t scan_plain_slow(const tctx *c, size_t i, unsigned *acc, uint64_t *h,
+                                     uint64_t *hf)
 {
     const unsigned char *s = c->s;
 #ifdef PLAIN_SWAR
@@ -916,6 +973,24 @@ static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t
     return j;
 }
 
+/* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
+ * *fl gets its shape flags (ascii_word_flags), *h and *hf the raw and lower-cased hashes. */
+static inline size_t scan_plain(const tctx *c, size_t i, uint32_t *fl, uint64_t *h,
+                                uint64_t *hf)
+{
+    const unsigned char *s = c->s;
+#ifdef PLAIN_SSE2
+    if (i + 16 <= c->len) {
+        unsigned n = scan16(s, i, fl, h, hf);
+        if (n < 16) return i + n;
+    }
+#endif
+    unsigned acc;
+    size_t j = scan_plain_slow(c, i, &acc, h, hf);
+    *fl = ascii_word_flags(s, i, j, CL[s[i]], acc);
+    return j;
+}
+
 /* The token vector, handed to word_run; tokenize keeps it in locals (v, n, cap) otherwise so
  * that the compiler holds them in registers. */
 typedef struct tvec {
@@ -943,9 +1018,9 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
      * first word is left to it. Later words set their own SPACE_AFTER on their space. */
     if ((f0 & QUARRY_TF_SPACE_BEFORE) && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
     for (;;) {
-        unsigned m = CL[s[i]], acc;
+        uint32_t wfl;
         uint64_t h, hf;
-        size_t j = scan_plain(c, i, &acc, &h, &hf);
+        size_t j = scan_plain(c, i, &wfl, &h, &hf);
         unsigned m2 = j < len ? CL[s[j]] : 0;
         if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
         if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
@@ -956,7 +1031,7 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         token *tk = &v[n++];
         tk->start = (uint32_t)i;
         tk->end = (uint32_t)j;
-        tk->flags = f0 | ascii_word_flags(s, i, j, m, acc) | (space ? QUARRY_TF_SPACE_AFTER : 0);
+        tk->flags = f0 | wfl | (space ? QUARRY_TF_SPACE_AFTER : 0);
         tk->kind = TK_WORD;
         tk->sent = 0;
         tk->hraw = h;

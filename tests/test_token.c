@@ -686,6 +686,70 @@ Test(token, plain_words_every_length_and_stop)
             }
 }
 
+/* The 16-byte word scan (scan16, SSE2) and the SWAR/byte paths it falls back to: words of
+ * every length 1..40 in every case pattern, at offsets 0..3, followed by a space and 0..20
+ * more bytes, in buffers of their exact size, so that each word is scanned both with 16
+ * readable bytes and near the end of the text. Hashes and flags against their definitions. */
+Test(token, plain_words_every_length_offset_and_tail)
+{
+    static const char alpha[] = "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmN";
+    char w[128];
+    for (size_t len = 1; len <= 40; len++)
+        for (int pat = 0; pat < 5; pat++)
+            for (size_t off = 0; off < 4; off++)
+                for (size_t pad = 0; pad <= 20; pad++) {
+                    size_t n = 0;
+                    for (size_t q = 0; q < off; q++) w[n++] = ' ';
+                    for (size_t q = 0; q < len; q++) {
+                        char ch = alpha[q];
+                        if (pat == 0) ch = (char)(ch | 0x20);
+                        else if (pat == 1) ch = (char)(ch & ~0x20);
+                        else if (pat == 2 && q) ch = (char)(ch | 0x20);
+                        else if (pat == 4 && q % 3 == 2) ch = (char)('0' + q % 10);
+                        w[n++] = ch;
+                    }
+                    w[n++] = ' ';
+                    for (size_t q = 0; q < pad; q++) w[n++] = q % 4 == 3 ? ' ' : "xY,"[q % 3];
+                    char *b = malloc(n);
+                    cr_assert_not_null(b);
+                    memcpy(b, w, n);
+                    run_n(b, n);
+                    cr_assert_geq(kk.n, 1);
+                    cr_assert_eq(kk.v[0].start, off);
+                    cr_assert_eq(kk.v[0].end, off + len, "\"%.*s\" ends at %u", (int)n, b,
+                                 kk.v[0].end);
+                    check_tokens_hashes_flags();
+                    free(b);
+                }
+}
+
+/* Every byte value at every position 1..17 of an 18-letter word with 16 or more bytes after
+ * it: the word ends right there unless the byte is a letter or digit, or one the general
+ * path looks at (- ' . : @ and bytes >= 0x80). */
+Test(token, plain_word_every_stop_byte_every_position)
+{
+    static const char word[] = "NoPqRsTuVwXyZabcde";       /* 18 letters */
+    static const char tail[] = " and so on, to 16+";
+    for (unsigned bv = 0; bv < 256; bv++)
+        for (size_t q = 1; q < 18; q++) {
+            char b[64];
+            memcpy(b, word, 18);
+            b[q] = (char)bv;
+            memcpy(b + 18, tail, sizeof tail - 1);
+            size_t n = 18 + sizeof tail - 1;
+            char *p = malloc(n);
+            cr_assert_not_null(p);
+            memcpy(p, b, n);
+            run_n(p, n);
+            int alnum = (bv >= 'a' && bv <= 'z') || (bv >= 'A' && bv <= 'Z') || (bv >= '0' && bv <= '9');
+            if (alnum) cr_assert_eq(kk.v[0].end, 18, "byte %u at %zu", bv, q);
+            else if (bv < 0x80 && (bv == 0 || !strchr("-'.:@", (int)bv)))
+                cr_assert_eq(kk.v[0].end, q, "byte %u at %zu", bv, q);
+            check_tokens_hashes_flags();
+            free(p);
+        }
+}
+
 /* Runs of words (the hot path chains them) with the same text at several offsets. */
 Test(token, plain_word_runs_hashes_and_flags)
 {
