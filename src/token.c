@@ -1003,16 +1003,19 @@ typedef struct tvec {
  * ended by a byte that needs no further look, separated by single spaces. s[i] is an ASCII
  * letter; f0 holds the SPACE_BEFORE and PARA_START flags of the first word (the caller's
  * gap and line facts); later words have exactly one space before them and so no paragraph
- * start. Emits the words with the same kinds, flags and hashes as the general path of
- * tokenize and returns where the run stopped: after the last word and, when *gap is set,
- * one space; at i itself when the first word is not plain (nothing emitted). */
-static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int *gap)
+ * start. A comma or full stop right after a word is emitted here too (the run goes on
+ * after it and a space). Emits the tokens with the same kinds, flags and hashes as the
+ * general path of tokenize and returns where the run stopped: after the last token and,
+ * when *gap is set, one space; at i itself when the first word is not plain (nothing
+ * emitted). *term tells whether that last token was a full stop (tokenize's prev_term). */
+static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int *gap,
+                       int *term)
 {
     const unsigned char *s = c->s;
     size_t len = c->len;
     token *v = tv->v;
     size_t n = tv->n, cap = tv->cap;
-    int g = 0;
+    int g = 0, t = 0;
     /* Whitespace before the first word: the previous token has SPACE_AFTER. The general path
      * would set it as well, with whichever token comes next, so this holds even when the
      * first word is left to it. Later words set their own SPACE_AFTER on their space. */
@@ -1037,16 +1040,39 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         tk->hraw = h;
         tk->hfold = hf;
         if (sent_needed(tk, st)) sent_step(s, len, v, n - 1, st);
+        t = 0;
         if (!space) {
-            i = j;
-            g = 0;
-            break;
+            /* A comma or a full stop (not "..") right after the word, as the general path
+             * makes it: a TK_PUNCT token with no shape flags; room for it was reserved. */
+            unsigned p = j < len ? s[j] : 0;
+            if (!((p == ',' || p == '.') && !(j + 1 < len && s[j + 1] == '.'))) {
+                i = j;
+                g = 0;
+                break;
+            }
+            tk = &v[n++];
+            j++;
+            space = j < len && s[j] == ' ';
+            tk->start = (uint32_t)(j - 1);
+            tk->end = (uint32_t)j;
+            tk->flags = space ? QUARRY_TF_SPACE_AFTER : 0;
+            tk->kind = TK_PUNCT;
+            tk->sent = 0;
+            tk->hraw = tk->hfold = qh_short(p, 1);
+            sent_step(s, len, v, n - 1, st);
+            t = p == '.';
+            if (!space) {
+                i = j;
+                g = 0;
+                break;
+            }
         }
         i = j + 1;
         g = 1;
         if (i >= len || !(CL[s[i]] & CL_ALPHA)) break;
         f0 = QUARRY_TF_SPACE_BEFORE;
     }
+    *term = t;
     *gap = g;
     tv->v = v;
     tv->n = n;
@@ -1103,14 +1129,15 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             uint32_t f0 = gap ? QUARRY_TF_SPACE_BEFORE : 0;
             if (n == 0 || (nl && (nl >= 2 || indent || prev_term))) f0 |= QUARRY_TF_PARA_START;
             tvec tv = {v, n, cap, a};
-            int g;
-            size_t e = word_run(&c, &tv, &sst, i, f0, &g);
+            int g, term;
+            size_t e = word_run(&c, &tv, &sst, i, f0, &g, &term);
             if (!tv.v) return -1;
-            if (tv.n > n) {           /* at least one word: the state after a word */
+            if (tv.n > n) {           /* at least one word: the state after its last token */
                 v = tv.v;
                 n = tv.n;
                 cap = tv.cap;
-                prev_term = prev_leftopen = 0;
+                prev_term = term;
+                prev_leftopen = 0;
                 nl = 0;
                 indent = 0;
                 gap = g;

@@ -750,6 +750,68 @@ Test(token, plain_word_every_stop_byte_every_position)
         }
 }
 
+/* A comma or full stop right after a plain word is emitted by the word run; after a number
+ * by the general path. Both must give the same tokens: the same texts with X a word (Xyz,
+ * which starts a sentence as a number does and is no STARTERS word) and X a
+ * number agree on every punctuation and word token (kinds, offsets, flags, hashes), and on
+ * the sentence and paragraph flags of X itself. */
+Test(token, comma_full_stop_after_word_as_after_number)
+{
+    static const char *const tpl[] = {
+        "X, abc. The X.. abc., X.\n\nX,abc.X. abc X.\nThe X. end X.",
+        "X.", "X,", "X. ", "X, ", "X.\nNew X,\nnew X.  Two X.\tTab X.\r\nCR X.\r\n\r\nP",
+        "(X.) X. \"X,\" he said. X.\" X.' X... X.. The X.e.g. X.abc X,, X.,",
+        "Mr. X. Dr. X, U.S. X. The X. A X. he X. 'X.' \u201cX.\u201d X.\u2019",
+    };
+    char a[512], b[512];
+    for (size_t t = 0; t < sizeof tpl / sizeof *tpl; t++) {
+        size_t na = 0, nb = 0;
+        for (const char *p = tpl[t]; *p; p++) {
+            if (*p == 'X') {
+                memcpy(a + na, "Xyz", 3), na += 3;
+                memcpy(b + nb, "123", 3), nb += 3;
+            } else {
+                a[na++] = *p;
+                b[nb++] = *p;
+            }
+        }
+        for (size_t cut = 1; cut <= na; cut++) {       /* every prefix: ends at the buffer end */
+            char *pa = malloc(cut), *pb = malloc(cut);
+            cr_assert(pa && pb);
+            memcpy(pa, a, cut);
+            memcpy(pb, b, cut);
+            run_n(pa, cut);
+            size_t n = kk.n;
+            token *va = malloc((n ? n : 1) * sizeof *va);
+            cr_assert_not_null(va);
+            memcpy(va, kk.v, n * sizeof *va);
+            check_tokens_hashes_flags();
+            run_n(pb, cut);
+            cr_assert_eq(kk.n, n, "\"%.*s\": %zu tokens, %zu with numbers", (int)cut, pa, n, kk.n);
+            const uint32_t SENT = QUARRY_TF_SENT_START | QUARRY_TF_SENT_END | QUARRY_TF_PARA_START |
+                                  QUARRY_TF_PARA_END | QUARRY_TF_SPACE_BEFORE | QUARRY_TF_SPACE_AFTER;
+            for (size_t k = 0; k < n; k++) {
+                const token *x = &va[k], *y = &kk.v[k];
+                cr_assert_eq(x->start, y->start, "\"%.*s\" token %zu", (int)cut, pa, k);
+                cr_assert_eq(x->end, y->end, "\"%.*s\" token %zu", (int)cut, pa, k);
+                int isx = memcmp(pa + x->start, pb + x->start, x->end - x->start) != 0;
+                if (isx) {
+                    cr_assert_eq(x->flags & SENT, y->flags & SENT, "\"%.*s\" token %zu", (int)cut, pa, k);
+                    continue;
+                }
+                cr_assert_eq(x->kind, y->kind, "\"%.*s\" token %zu", (int)cut, pa, k);
+                cr_assert_eq(x->flags, y->flags, "\"%.*s\" token %zu: %x %x", (int)cut, pa, k,
+                             x->flags, y->flags);
+                cr_assert_eq(x->hraw, y->hraw);
+                cr_assert_eq(x->hfold, y->hfold);
+            }
+            free(va);
+            free(pa);
+            free(pb);
+        }
+    }
+}
+
 /* Runs of words (the hot path chains them) with the same text at several offsets. */
 Test(token, plain_word_runs_hashes_and_flags)
 {
