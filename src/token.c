@@ -856,8 +856,8 @@ static inline unsigned classes8(uint64_t up, uint64_t lo, uint64_t dg)
 
 /* The word at s[i] (an ASCII letter) when s[i..i+16) is readable: returns its length 1..15,
  * or 16 when all 16 bytes are letters or digits (nothing else is set then). */
-static inline unsigned scan16(const unsigned char *s, size_t i, uint32_t *fl, uint64_t *h,
-                              uint64_t *hf)
+__attribute__((always_inline)) static inline unsigned scan16(const unsigned char *s, size_t i,
+                                                            uint32_t *fl, uint64_t *h, uint64_t *hf)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
     __m128i b20 = _mm_set1_epi8(0x20);
@@ -1020,10 +1020,51 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
      * would set it as well, with whichever token comes next, so this holds even when the
      * first word is left to it. Later words set their own SPACE_AFTER on their space. */
     if ((f0 & QUARRY_TF_SPACE_BEFORE) && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
+#ifdef PLAIN_SSE2
+    /* Words starting before lim have 32 readable bytes (the word, its stop byte and the
+     * byte after it all lie inside the text) and no '@' within 64 bytes after them. */
+    size_t tail = len > 32 ? len - 32 : 0;
+    size_t lim = c->at_near < tail ? c->at_near : tail;
+#endif
     for (;;) {
         uint32_t wfl;
         uint64_t h, hf;
-        size_t j = scan_plain(c, i, &wfl, &h, &hf);
+        size_t j;
+#ifdef PLAIN_SSE2
+        if (i < lim) {
+            /* The common case in short: a word shorter than 16 bytes and a space after it. */
+            unsigned k = scan16(s, i, &wfl, &h, &hf);
+            if (k < 16) {
+                j = i + k;
+                if (s[j] == ' ') {
+                    if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
+                        tv->v = NULL;
+                        return i;
+                    }
+                    token *tk = &v[n++];
+                    tk->start = (uint32_t)i;
+                    tk->end = (uint32_t)j;
+                    tk->flags = f0 | wfl | QUARRY_TF_SPACE_AFTER;
+                    tk->kind = TK_WORD;
+                    tk->sent = 0;
+                    tk->hraw = h;
+                    tk->hfold = hf;
+                    if (st->pend || (f0 & QUARRY_TF_PARA_START)) sent_step(s, len, v, n - 1, st);
+                    t = 0;
+                    g = 1;
+                    i = j + 1;
+                    if (!(CL[s[i]] & CL_ALPHA)) break;
+                    f0 = QUARRY_TF_SPACE_BEFORE;
+                    continue;
+                }
+                goto scanned;
+            }
+        }
+#endif
+        j = scan_plain(c, i, &wfl, &h, &hf);
+#ifdef PLAIN_SSE2
+    scanned:;
+#endif
         unsigned m2 = j < len ? CL[s[j]] : 0;
         if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
         if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
@@ -1071,6 +1112,9 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         g = 1;
         if (i >= len || !(CL[s[i]] & CL_ALPHA)) break;
         f0 = QUARRY_TF_SPACE_BEFORE;
+#ifdef PLAIN_SSE2
+        lim = c->at_near < tail ? c->at_near : tail;     /* plain_word_end may move at_near */
+#endif
     }
     *term = t;
     *gap = g;
