@@ -886,19 +886,20 @@ __attribute__((always_inline)) static inline unsigned scan16(const unsigned char
     uint64_t x0 = (uint64_t)_mm_cvtsi128_si64(v), x1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
     uint64_t l0 = (uint64_t)_mm_cvtsi128_si64(lv), l1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(lv, lv));
     uint64_t tkeep = (1ULL << (8 * (n & 7))) - 1, ln = (uint64_t)n << 56;
-    int big = n >= 8;
-    uint64_t hr = big ? qh_round(QH_SEED ^ x0) : QH_SEED;
-    uint64_t tr = big ? x1 : x0;
-    hr = qh_fin(hr ^ (tr & tkeep) ^ ln);
-    hr += hr == 0;
-    *h = hr;
-    uint64_t hl = hr;
-    if (mu) {
-        hl = big ? qh_round(QH_SEED ^ l0) : QH_SEED;
-        uint64_t tl = big ? l1 : l0;
-        hl = qh_fin(hl ^ (tl & tkeep) ^ ln);
-        hl += hl == 0;
+    uint64_t hr, hl;
+    if (n < 8) {            /* never 0 (hash.h) */
+        hr = hl = qh_fin(QH_SEED ^ (x0 & tkeep) ^ ln);
+        if (mu) hl = qh_fin(QH_SEED ^ (l0 & tkeep) ^ ln);
+    } else {
+        hr = qh_fin(qh_round(QH_SEED ^ x0) ^ (x1 & tkeep) ^ ln);
+        hr += hr == 0;
+        hl = hr;
+        if (mu) {
+            hl = qh_fin(qh_round(QH_SEED ^ l0) ^ (l1 & tkeep) ^ ln);
+            hl += hl == 0;
+        }
     }
+    *h = hr;
     *hf = hl;
     return n;
 }
