@@ -114,7 +114,16 @@ struct abbrev_set {
     char *pool;
     size_t pool_n, pool_cap;
     size_t maxlen;
+    uint64_t bloom[16];       /* ab_bloom bits of the entries: most words miss without a hash */
 };
+
+/* A bit from an entry's length, first byte and the byte before its last (its dot). */
+static inline unsigned ab_bloom(const char *w, size_t n)
+{
+    uint32_t k = (uint32_t)(unsigned char)w[0] << 16 ^ (uint32_t)(unsigned char)w[n >= 2 ? n - 2 : 0] << 8 ^
+                 (uint32_t)(n & 0xFF);
+    return (k * 0x9E3779B1u) >> 22;          /* 0..1023 */
+}
 
 abbrev_set *abbrev_set_new(void)
 {
@@ -138,6 +147,8 @@ static uint64_t ab_hash(const char *w, size_t n)
 int abbrev_set_has(const abbrev_set *s, const char *w, size_t n)
 {
     if (!s || n == 0 || n > s->maxlen) return 0;
+    unsigned b = ab_bloom(w, n);
+    if (!(s->bloom[b >> 6] >> (b & 63) & 1)) return 0;
     uint64_t h = ab_hash(w, n);
     size_t mask = s->cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
@@ -184,6 +195,8 @@ int abbrev_set_add(abbrev_set *s, const char *w, size_t n)
     struct ab_slot e = {ab_hash(w, n), (uint32_t)s->pool_n, (uint32_t)n};
     s->pool_n += n;
     ab_insert(s->slots, s->cap, e);
+    unsigned b = ab_bloom(w, n);
+    s->bloom[b >> 6] |= 1ULL << (b & 63);
     s->count++;
     if (n > s->maxlen) s->maxlen = n;
     return 0;
@@ -667,8 +680,9 @@ static const char *const STARTERS[] = {
 
 static int in_list(const char *const *list, size_t cnt, const unsigned char *p, size_t n)
 {
-    for (size_t k = 0; k < cnt; k++)
-        if (strlen(list[k]) == n && !memcmp(list[k], p, n)) return 1;
+    for (size_t k = 0; k < cnt; k++)       /* the first byte first: most entries differ there */
+        if ((unsigned char)list[k][0] == p[0] && strlen(list[k]) == n && !memcmp(list[k], p, n))
+            return 1;
     return 0;
 }
 

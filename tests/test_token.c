@@ -372,6 +372,34 @@ Test(token, abbrev_set_api)
     abbrev_set_free(NULL);
 }
 
+/* abbrev_set_has (with its bloom pre-filter) agrees with a plain search of the entries, for
+ * the entries, their case variants, one-byte changes, prefixes and one-byte entries. */
+Test(token, abbrev_set_has_as_linear_search)
+{
+    static const char *const e[] = {"Mr.", "a.", "Sept.", "Jan.", "e.g.", "Ph.D.", "Inc.",
+                                    "U.S.", "Co.", ".", "x", "etc.", "Gen.", "St."};
+    size_t ne = sizeof e / sizeof *e;
+    abbrev_set *s = abbrev_set_new();
+    cr_assert_not_null(s);
+    for (size_t k = 0; k < ne; k++) cr_assert_eq(abbrev_set_add(s, e[k], strlen(e[k])), 0);
+    char w[16];
+    for (size_t k = 0; k < ne; k++) {
+        size_t n = strlen(e[k]);
+        for (size_t pos = 0; pos <= n; pos++)
+            for (unsigned bv = 0; bv < 256; bv += 3) {
+                memcpy(w, e[k], n);
+                size_t m = n;
+                if (pos < n) w[pos] = (char)bv;
+                else m = bv % (n + 1);               /* a prefix */
+                int want = 0;
+                for (size_t q = 0; q < ne; q++)
+                    if (strlen(e[q]) == m && !memcmp(e[q], w, m)) want = 1;
+                cr_assert_eq(abbrev_set_has(s, w, m), want, "\"%.*s\"", (int)m, w);
+            }
+    }
+    abbrev_set_free(s);
+}
+
 /* ---- numbers, dashes, symbols ------------------------------------------------------ */
 
 Test(token, numbers_and_currency)
