@@ -241,9 +241,16 @@ static uint64_t hash_utf8proc(const unsigned char *s, size_t n, utf8proc_option_
  * Otherwise ’ becomes ' and the rest goes through utf8proc (NFC, NFC + case fold). */
 static void hash_pair(const unsigned char *s, size_t n, uint64_t *hraw, uint64_t *hfold)
 {
-    unsigned acc = 0;
-    for (size_t i = 0; i < n; i++) acc |= s[i];
-    if (!(acc & 0x80)) {
+    /* ASCII, or ASCII with only the currency signs £ (C2 A3) and € (E2 82 AC) besides (the
+     * "£5m" of news text): NFC and case folding change nothing but the ASCII capitals. */
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) i++;
+        else if (s[i] == 0xC2 && i + 1 < n && s[i + 1] == 0xA3) i += 2;
+        else if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x82 && s[i + 2] == 0xAC) i += 3;
+        else break;
+    }
+    if (i == n) {
         *hraw = hash_bytes(s, n);
         *hfold = hash_bytes_lower(s, n);
         return;
@@ -260,8 +267,8 @@ static void hash_pair(const unsigned char *s, size_t n, uint64_t *hraw, uint64_t
         }
     }
     size_t m = 0;
-    acc = 0;
-    for (size_t i = 0; i < n;) {
+    unsigned acc = 0;
+    for (i = 0; i < n;) {
         if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && s[i + 2] == 0x99) {
             b[m++] = '\'';
             i += 3;

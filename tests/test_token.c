@@ -653,6 +653,49 @@ Test(token, hash_bytes_short_strings_distinct)
     free(hs);
 }
 
+/* The hashes of strings of ASCII, £, € (hash_pair's short cut) and other characters equal
+ * those of their NFC / NFC + case-folded forms computed by utf8proc (with ’ as '). */
+static uint64_t nfc_hash(const char *s, size_t n, int fold)
+{
+    char tmp[256];
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        if (i + 2 < n && !memcmp(s + i, "\xE2\x80\x99", 3)) {
+            tmp[m++] = '\'';
+            i += 3;
+        } else {
+            tmp[m++] = s[i++];
+        }
+    }
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)tmp, (utf8proc_ssize_t)m, &out,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE | (fold ? UTF8PROC_CASEFOLD : 0));
+    cr_assert_geq(r, 0);
+    uint64_t h = hash_bytes(out, (size_t)r);
+    free(out);
+    return h;
+}
+
+Test(token, currency_sign_hashes_as_utf8proc)
+{
+    static const char *const parts[] = {"a", "Z", "5", ".", "\xC2\xA3", "\xE2\x82\xAC", "\xE2\x80\x99",
+                                        "\xC3\xA9", "E\xCC\x81", "\xC3\x9F", "\xC2\xA2"};
+    size_t np = sizeof parts / sizeof *parts;
+    unsigned seed = 12345;
+    char b[128];
+    for (int t = 0; t < 20000; t++) {
+        size_t n = 0, k = 1 + t % 7;
+        for (size_t q = 0; q < k; q++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pi = (seed >> 16) % (t % 3 ? 6 : np);     /* mostly the short-cut alphabet */
+            memcpy(b + n, parts[pi], strlen(parts[pi]));
+            n += strlen(parts[pi]);
+        }
+        cr_assert_eq(token_hash_raw(b, n), nfc_hash(b, n, 0), "raw \"%.*s\"", (int)n, b);
+        cr_assert_eq(token_hash_fold(b, n), nfc_hash(b, n, 1), "fold \"%.*s\"", (int)n, b);
+    }
+}
+
 /* ---- plain-word fast path (word_run, scan_plain) ------------------------------------ */
 
 /* Every token carries the hashes token_hash_raw/token_hash_fold give for its bytes, and an
