@@ -1053,34 +1053,48 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         uint64_t h, hf;
         size_t j;
 #ifdef PLAIN_SSE2
+        /* The common case in a loop of its own: words shorter than 16 bytes, each followed by
+         * a space, starting before lim. t and g are set once after it. */
         if (i < lim) {
-            /* The common case in short: a word shorter than 16 bytes and a space after it. */
-            unsigned k = scan16(s, i, &wfl, &h, &hf);
-            if (k < 16) {
+            size_t n0 = n;
+            for (;;) {
+                unsigned k = scan16(s, i, &wfl, &h, &hf);
+                if (k == 16) {
+                    j = 0;
+                    break;
+                }
                 j = i + k;
-                if (s[j] == ' ') {
-                    if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
-                        tv->v = NULL;
-                        return i;
-                    }
-                    token *tk = &v[n++];
-                    tk->start = (uint32_t)i;
-                    tk->end = (uint32_t)j;
-                    tk->flags = f0 | wfl | QUARRY_TF_SPACE_AFTER;
-                    tk->kind = TK_WORD;
-                    tk->sent = 0;
-                    tk->hraw = h;
-                    tk->hfold = hf;
-                    if (st->pend || (f0 & QUARRY_TF_PARA_START)) sent_step(s, len, v, n - 1, st);
+                if (s[j] != ' ') break;
+                if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
+                    tv->v = NULL;
+                    return i;
+                }
+                token *tk = &v[n++];
+                tk->start = (uint32_t)i;
+                tk->end = (uint32_t)j;
+                tk->flags = f0 | wfl | QUARRY_TF_SPACE_AFTER;
+                tk->kind = TK_WORD;
+                tk->sent = 0;
+                tk->hraw = h;
+                tk->hfold = hf;
+                if (st->pend || (f0 & QUARRY_TF_PARA_START)) sent_step(s, len, v, n - 1, st);
+                f0 = QUARRY_TF_SPACE_BEFORE;
+                i = j + 1;
+                if (!(CL[s[i]] & CL_ALPHA)) {
                     t = 0;
                     g = 1;
-                    i = j + 1;
-                    if (!(CL[s[i]] & CL_ALPHA)) break;
-                    f0 = QUARRY_TF_SPACE_BEFORE;
-                    continue;
+                    goto done;
                 }
-                goto scanned;
+                if (i >= lim) {
+                    j = 0;
+                    break;
+                }
             }
+            if (n != n0) {
+                t = 0;
+                g = 1;
+            }
+            if (j) goto scanned;
         }
 #endif
         j = scan_plain(c, i, &wfl, &h, &hf);
@@ -1138,6 +1152,9 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         lim = c->at_near < tail ? c->at_near : tail;     /* plain_word_end may move at_near */
 #endif
     }
+#ifdef PLAIN_SSE2
+done:
+#endif
     *term = t;
     *gap = g;
     tv->v = v;
