@@ -346,6 +346,18 @@ static void finish_slow(const unsigned char *s, size_t len, token *tk)
 
 static inline void finish(const unsigned char *s, size_t len, token *tk)
 {
+    if (tk->end - tk->start == 1 && s[tk->start] < 0x80) {
+        /* one ASCII byte (punctuation, quote marks, most symbols): the loop below, unrolled */
+        unsigned c = s[tk->start], m = CL[c];
+        static const uint32_t BY_CL[8] = {
+            0, QUARRY_TF_ALPHA | QUARRY_TF_CAP, QUARRY_TF_ALPHA | QUARRY_TF_LOWER, 0,
+            QUARRY_TF_DIGIT, 0, 0, 0,
+        };
+        tk->flags |= BY_CL[m & (CL_UP | CL_LO | CL_DIG)];
+        tk->hraw = qh_short(c, 1);
+        tk->hfold = (m & CL_UP) ? qh_short(c | 0x20, 1) : tk->hraw;
+        return;
+    }
     unsigned acc = 0, nup = 0, nlo = 0, first = 0;
     for (size_t i = tk->start; i < tk->end; i++) {
         unsigned c = s[i];

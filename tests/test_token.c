@@ -883,6 +883,28 @@ Test(token, comma_full_stop_after_word_as_after_number)
     }
 }
 
+/* Every printable ASCII byte as a one-byte token (finish's one-byte short cut), alone and
+ * after a word: hashes as token_hash_raw/fold, shape flags by their definitions. */
+Test(token, one_byte_tokens)
+{
+    for (unsigned c = 0x21; c < 0x7F; c++) {
+        char b[8];
+        snprintf(b, sizeof b, " %c x%c", (char)c, (char)c);
+        char *p = malloc(5);
+        cr_assert_not_null(p);
+        memcpy(p, b, 5);
+        run_n(p, 5);
+        check_tokens_hashes_flags();
+        for (size_t k = 0; k < kk.n; k++) {
+            const token *x = &kk.v[k];
+            if (x->end - x->start != 1 || x->kind == TK_WORD || x->kind == TK_NUM) continue;
+            cr_assert_eq(x->flags & (QUARRY_TF_ALPHA | QUARRY_TF_DIGIT | QUARRY_TF_CAP |
+                                     QUARRY_TF_LOWER | QUARRY_TF_ALLCAPS), 0, "byte %u", c);
+        }
+        free(p);
+    }
+}
+
 /* Runs of words (the hot path chains them) with the same text at several offsets. */
 Test(token, plain_word_runs_hashes_and_flags)
 {
