@@ -303,6 +303,53 @@ uint64_t token_hash_fold(const char *s, size_t n)
 
 /* ---- token finishing: hashes and shape flags --------------------------------------- */
 
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD) && defined(__GNUC__)
+#define TOKEN_SSE2 1
+#include <emmintrin.h>
+
+/* Class masks of 16 bytes v (0xFF in each byte that is one): *al letters, *dg digits, *up
+ * capitals; no byte >= 0x80 is any of them. */
+static inline void classes16(__m128i v, __m128i *al, __m128i *dg, __m128i *up)
+{
+    __m128i b20 = _mm_set1_epi8(0x20);
+    /* (b | 0x20) - 'a' < 26 and b - '0' < 10, unsigned, as signed compares after a bias */
+    *al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, b20), _mm_set1_epi8((char)(0x80 - 'a'))),
+                         _mm_set1_epi8((char)(0x80 + 26)));
+    *dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+                         _mm_set1_epi8((char)(0x80 + 10)));
+    *up = _mm_andnot_si128(_mm_cmpeq_epi8(_mm_and_si128(v, b20), b20), *al);
+}
+
+/* hash_bytes and hash_bytes_lower of the first n (1..15) bytes of v, whose capitals are up
+ * (any: hf is computed only then, otherwise it is h). n < 8: fin(SEED ^ tail ^ n<<56);
+ * n >= 8: fin(round(SEED ^ b0) ^ tail ^ n<<56), the tail being the last n % 8 bytes (none
+ * when n == 8). */
+__attribute__((always_inline)) static inline void hash16(__m128i v, __m128i up, unsigned n,
+                                                         int any, uint64_t *h, uint64_t *hf)
+{
+    __m128i lv = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    uint64_t x0 = (uint64_t)_mm_cvtsi128_si64(v), x1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+    uint64_t l0 = (uint64_t)_mm_cvtsi128_si64(lv), l1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(lv, lv));
+    uint64_t tkeep = (1ULL << (8 * (n & 7))) - 1, ln = (uint64_t)n << 56;
+    uint64_t hr, hl;
+    if (n < 8) {            /* never 0 (hash.h) */
+        hr = hl = qh_fin(QH_SEED ^ (x0 & tkeep) ^ ln);
+        if (any) hl = qh_fin(QH_SEED ^ (l0 & tkeep) ^ ln);
+    } else {
+        hr = qh_fin(qh_round(QH_SEED ^ x0) ^ (x1 & tkeep) ^ ln);
+        hr += hr == 0;
+        hl = hr;
+        if (any) {
+            hl = qh_fin(qh_round(QH_SEED ^ l0) ^ (l1 & tkeep) ^ ln);
+            hl += hl == 0;
+        }
+    }
+    *h = hr;
+    *hf = hl;
+}
+#endif
+
+
 static void finish_slow(const unsigned char *s, size_t len, token *tk)
 {
     unsigned nup = 0, nlo = 0;
@@ -358,6 +405,30 @@ static inline void finish(const unsigned char *s, size_t len, token *tk)
         tk->hfold = (m & CL_UP) ? qh_short(c | 0x20, 1) : tk->hraw;
         return;
     }
+#ifdef TOKEN_SSE2
+    if (tk->end - tk->start < 16 && tk->start + 16 <= len) {
+        /* up to 15 bytes with 16 readable: the loop below from one load */
+        unsigned n = tk->end - tk->start, keep = (1u << n) - 1;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + tk->start)), al, dg, up;
+        if ((unsigned)_mm_movemask_epi8(v) & keep) {
+            finish_slow(s, len, tk);
+            return;
+        }
+        classes16(v, &al, &dg, &up);
+        unsigned ma = (unsigned)_mm_movemask_epi8(al) & keep;
+        unsigned mu = (unsigned)_mm_movemask_epi8(up) & keep, ml = ma & ~mu;
+        unsigned md = (unsigned)_mm_movemask_epi8(dg) & keep;
+        uint32_t fl = 0;
+        if (ma) fl |= QUARRY_TF_ALPHA;
+        if (md) fl |= QUARRY_TF_DIGIT;
+        if (ma & -ma & mu) fl |= QUARRY_TF_CAP;              /* the first letter */
+        if ((mu & (mu - 1)) && !ml) fl |= QUARRY_TF_ALLCAPS;
+        if (ml && !mu) fl |= QUARRY_TF_LOWER;
+        tk->flags |= fl;
+        hash16(v, up, n, mu != 0, &tk->hraw, &tk->hfold);
+        return;
+    }
+#endif
     unsigned acc = 0, nup = 0, nlo = 0, first = 0;
     for (size_t i = tk->start; i < tk->end; i++) {
         unsigned c = s[i];
@@ -883,23 +954,16 @@ static inline unsigned classes8(uint64_t up, uint64_t lo, uint64_t dg)
  * from one 16-byte load, with its shape flags from the class bit masks and both hashes with
  * no branch on its length (lengths 8..15 take one qh_round more than 1..7; both are
  * computed and one is picked). QUARRY_NO_SIMD turns this off (the SWAR and byte paths). */
-#if defined(__SSE2__) && defined(PLAIN_SWAR) && !defined(QUARRY_NO_SIMD)
+#if defined(TOKEN_SSE2) && defined(PLAIN_SWAR)
 #define PLAIN_SSE2 1
-#include <emmintrin.h>
 
 /* The word at s[i] (an ASCII letter) when s[i..i+16) is readable: returns its length 1..15,
  * or 16 when all 16 bytes are letters or digits (nothing else is set then). */
 __attribute__((always_inline)) static inline unsigned scan16(const unsigned char *s, size_t i,
                                                             uint32_t *fl, uint64_t *h, uint64_t *hf)
 {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-    __m128i b20 = _mm_set1_epi8(0x20);
-    /* (b | 0x20) - 'a' < 26 and b - '0' < 10, unsigned, as signed compares after a bias */
-    __m128i al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, b20), _mm_set1_epi8((char)(0x80 - 'a'))),
-                                _mm_set1_epi8((char)(0x80 + 26)));
-    __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
-                                _mm_set1_epi8((char)(0x80 + 10)));
-    __m128i up = _mm_andnot_si128(_mm_cmpeq_epi8(_mm_and_si128(v, b20), b20), al);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i)), al, dg, up;
+    classes16(v, &al, &dg, &up);
     unsigned mw = (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg));
     unsigned n = (unsigned)__builtin_ctz(~mw);          /* 1..16: s[i] is a letter */
     if (n == 16) return 16;
@@ -913,27 +977,7 @@ __attribute__((always_inline)) static inline unsigned scan16(const unsigned char
     f |= (ml && !mu) ? QUARRY_TF_LOWER : 0;
     f |= (!ml && (mu & (mu - 1))) ? QUARRY_TF_ALLCAPS : 0;
     *fl = f;
-    /* hash_bytes: n < 8: fin(SEED ^ tail ^ n<<56); n >= 8: fin(round(SEED ^ b0) ^ tail ^ n<<56),
-     * the tail being the last n % 8 bytes (none when n == 8) */
-    __m128i lv = _mm_or_si128(v, _mm_and_si128(up, b20));
-    uint64_t x0 = (uint64_t)_mm_cvtsi128_si64(v), x1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
-    uint64_t l0 = (uint64_t)_mm_cvtsi128_si64(lv), l1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(lv, lv));
-    uint64_t tkeep = (1ULL << (8 * (n & 7))) - 1, ln = (uint64_t)n << 56;
-    uint64_t hr, hl;
-    if (n < 8) {            /* never 0 (hash.h) */
-        hr = hl = qh_fin(QH_SEED ^ (x0 & tkeep) ^ ln);
-        if (mu) hl = qh_fin(QH_SEED ^ (l0 & tkeep) ^ ln);
-    } else {
-        hr = qh_fin(qh_round(QH_SEED ^ x0) ^ (x1 & tkeep) ^ ln);
-        hr += hr == 0;
-        hl = hr;
-        if (mu) {
-            hl = qh_fin(qh_round(QH_SEED ^ l0) ^ (l1 & tkeep) ^ ln);
-            hl += hl == 0;
-        }
-    }
-    *h = hr;
-    *hf = hl;
+    hash16(v, up, n, mu != 0, h, hf);
     return n;
 }
 #endif

@@ -905,6 +905,64 @@ Test(token, one_byte_tokens)
     }
 }
 
+/* Tokens of the general path (hyphens, apostrophes, numbers, dashes, abbreviations, URLs) of
+ * lengths 2..24 at offsets 0..3, with tails of 0..17 bytes, in exact-size buffers: finish's
+ * 16-byte path and its byte loop give hashes as token_hash_raw/fold and, for every ASCII
+ * token, shape flags by their definitions (CAP: the first letter is a capital). */
+Test(token, general_tokens_every_length_offset_and_tail)
+{
+    static const char *const seeds[] = {"a-b", "Ab-Cd", "AB-CD", "x'y", "1,234", "3.5%", "$5.2",
+                                        "--", "...", "U.S.", "e.g.", "Ph.D.", "1985-86", "B2-b3",
+                                        "www.a.bc", "O'Neil", "rock'n'roll", "A-1", "9-a", "x@y.zz",
+                                        "4-Ab", "4-AB"};
+    char tokb[64], w[96];
+    for (size_t si = 0; si < sizeof seeds / sizeof *seeds; si++)
+        for (size_t tl = 2; tl <= 24; tl++) {
+            /* the seed, stretched to tl bytes by repeating its pattern around the middle */
+            const char *sd = seeds[si];
+            size_t sl = strlen(sd);
+            if (tl < sl) continue;
+            size_t h = sl / 2;
+            memcpy(tokb, sd, h);
+            for (size_t q = h; q < tl - (sl - h); q++) tokb[q] = sd[h - 1 + (q - h) % 2 * 0];
+            memcpy(tokb + tl - (sl - h), sd + h, sl - h);
+            for (size_t off = 0; off < 4; off++)
+                for (size_t tail = 0; tail <= 17; tail++) {
+                    size_t n = 0;
+                    for (size_t q = 0; q < off; q++) w[n++] = ' ';
+                    memcpy(w + n, tokb, tl);
+                    n += tl;
+                    for (size_t q = 0; q < tail; q++) w[n++] = q == 0 ? ' ' : "zY,7 "[q % 5];
+                    char *b = malloc(n);
+                    cr_assert_not_null(b);
+                    memcpy(b, w, n);
+                    run_n(b, n);
+                    check_tokens_hashes_flags();
+                    for (size_t k = 0; k < kk.n; k++) {
+                        const token *x = &kk.v[k];
+                        const char *p = b + x->start;
+                        size_t m = x->end - x->start;
+                        if (x->flags & QUARRY_TF_NONASCII) continue;
+                        unsigned up = 0, lo = 0, dg = 0, first = 0;
+                        for (size_t q = 0; q < m; q++) {
+                            int u = p[q] >= 'A' && p[q] <= 'Z', l = p[q] >= 'a' && p[q] <= 'z';
+                            if (!first && (u || l)) first = u ? 1 : 2;
+                            up += u;
+                            lo += l;
+                            dg += p[q] >= '0' && p[q] <= '9';
+                        }
+                        uint32_t f = x->flags;
+                        cr_assert_eq(!!(f & QUARRY_TF_ALPHA), first != 0, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_CAP), first == 1, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_DIGIT), dg > 0, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_LOWER), lo && !up, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_ALLCAPS), up >= 2 && !lo, "\"%.*s\"", (int)m, p);
+                    }
+                    free(b);
+                }
+        }
+}
+
 /* Runs of words (the hot path chains them) with the same text at several offsets. */
 Test(token, plain_word_runs_hashes_and_flags)
 {
