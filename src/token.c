@@ -114,7 +114,16 @@ struct abbrev_set {
     char *pool;
     size_t pool_n, pool_cap;
     size_t maxlen;
+    uint64_t bloom[16];       /* ab_bloom bits of the entries: most words miss without a hash */
 };
+
+/* A bit from an entry's length, first byte and the byte before its last (its dot). */
+static inline unsigned ab_bloom(const char *w, size_t n)
+{
+    uint32_t k = (uint32_t)(unsigned char)w[0] << 16 ^ (uint32_t)(unsigned char)w[n >= 2 ? n - 2 : 0] << 8 ^
+                 (uint32_t)(n & 0xFF);
+    return (k * 0x9E3779B1u) >> 22;          /* 0..1023 */
+}
 
 abbrev_set *abbrev_set_new(void)
 {
@@ -138,6 +147,8 @@ static uint64_t ab_hash(const char *w, size_t n)
 int abbrev_set_has(const abbrev_set *s, const char *w, size_t n)
 {
     if (!s || n == 0 || n > s->maxlen) return 0;
+    unsigned b = ab_bloom(w, n);
+    if (!(s->bloom[b >> 6] >> (b & 63) & 1)) return 0;
     uint64_t h = ab_hash(w, n);
     size_t mask = s->cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
@@ -184,6 +195,8 @@ int abbrev_set_add(abbrev_set *s, const char *w, size_t n)
     struct ab_slot e = {ab_hash(w, n), (uint32_t)s->pool_n, (uint32_t)n};
     s->pool_n += n;
     ab_insert(s->slots, s->cap, e);
+    unsigned b = ab_bloom(w, n);
+    s->bloom[b >> 6] |= 1ULL << (b & 63);
     s->count++;
     if (n > s->maxlen) s->maxlen = n;
     return 0;
@@ -228,9 +241,16 @@ static uint64_t hash_utf8proc(const unsigned char *s, size_t n, utf8proc_option_
  * Otherwise ’ becomes ' and the rest goes through utf8proc (NFC, NFC + case fold). */
 static void hash_pair(const unsigned char *s, size_t n, uint64_t *hraw, uint64_t *hfold)
 {
-    unsigned acc = 0;
-    for (size_t i = 0; i < n; i++) acc |= s[i];
-    if (!(acc & 0x80)) {
+    /* ASCII, or ASCII with only the currency signs £ (C2 A3) and € (E2 82 AC) besides (the
+     * "£5m" of news text): NFC and case folding change nothing but the ASCII capitals. */
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) i++;
+        else if (s[i] == 0xC2 && i + 1 < n && s[i + 1] == 0xA3) i += 2;
+        else if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x82 && s[i + 2] == 0xAC) i += 3;
+        else break;
+    }
+    if (i == n) {
         *hraw = hash_bytes(s, n);
         *hfold = hash_bytes_lower(s, n);
         return;
@@ -247,8 +267,8 @@ static void hash_pair(const unsigned char *s, size_t n, uint64_t *hraw, uint64_t
         }
     }
     size_t m = 0;
-    acc = 0;
-    for (size_t i = 0; i < n;) {
+    unsigned acc = 0;
+    for (i = 0; i < n;) {
         if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && s[i + 2] == 0x99) {
             b[m++] = '\'';
             i += 3;
@@ -282,6 +302,53 @@ uint64_t token_hash_fold(const char *s, size_t n)
 }
 
 /* ---- token finishing: hashes and shape flags --------------------------------------- */
+
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD) && defined(__GNUC__)
+#define TOKEN_SSE2 1
+#include <emmintrin.h>
+
+/* Class masks of 16 bytes v (0xFF in each byte that is one): *al letters, *dg digits, *up
+ * capitals; no byte >= 0x80 is any of them. */
+static inline void classes16(__m128i v, __m128i *al, __m128i *dg, __m128i *up)
+{
+    __m128i b20 = _mm_set1_epi8(0x20);
+    /* (b | 0x20) - 'a' < 26 and b - '0' < 10, unsigned, as signed compares after a bias */
+    *al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, b20), _mm_set1_epi8((char)(0x80 - 'a'))),
+                         _mm_set1_epi8((char)(0x80 + 26)));
+    *dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+                         _mm_set1_epi8((char)(0x80 + 10)));
+    *up = _mm_andnot_si128(_mm_cmpeq_epi8(_mm_and_si128(v, b20), b20), *al);
+}
+
+/* hash_bytes and hash_bytes_lower of the first n (1..15) bytes of v, whose capitals are up
+ * (any: hf is computed only then, otherwise it is h). n < 8: fin(SEED ^ tail ^ n<<56);
+ * n >= 8: fin(round(SEED ^ b0) ^ tail ^ n<<56), the tail being the last n % 8 bytes (none
+ * when n == 8). */
+__attribute__((always_inline)) static inline void hash16(__m128i v, __m128i up, unsigned n,
+                                                         int any, uint64_t *h, uint64_t *hf)
+{
+    __m128i lv = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    uint64_t x0 = (uint64_t)_mm_cvtsi128_si64(v), x1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+    uint64_t l0 = (uint64_t)_mm_cvtsi128_si64(lv), l1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(lv, lv));
+    uint64_t tkeep = (1ULL << (8 * (n & 7))) - 1, ln = (uint64_t)n << 56;
+    uint64_t hr, hl;
+    if (n < 8) {            /* never 0 (hash.h) */
+        hr = hl = qh_fin(QH_SEED ^ (x0 & tkeep) ^ ln);
+        if (any) hl = qh_fin(QH_SEED ^ (l0 & tkeep) ^ ln);
+    } else {
+        hr = qh_fin(qh_round(QH_SEED ^ x0) ^ (x1 & tkeep) ^ ln);
+        hr += hr == 0;
+        hl = hr;
+        if (any) {
+            hl = qh_fin(qh_round(QH_SEED ^ l0) ^ (l1 & tkeep) ^ ln);
+            hl += hl == 0;
+        }
+    }
+    *h = hr;
+    *hf = hl;
+}
+#endif
+
 
 static void finish_slow(const unsigned char *s, size_t len, token *tk)
 {
@@ -326,6 +393,42 @@ static void finish_slow(const unsigned char *s, size_t len, token *tk)
 
 static inline void finish(const unsigned char *s, size_t len, token *tk)
 {
+    if (tk->end - tk->start == 1 && s[tk->start] < 0x80) {
+        /* one ASCII byte (punctuation, quote marks, most symbols): the loop below, unrolled */
+        unsigned c = s[tk->start], m = CL[c];
+        static const uint32_t BY_CL[8] = {
+            0, QUARRY_TF_ALPHA | QUARRY_TF_CAP, QUARRY_TF_ALPHA | QUARRY_TF_LOWER, 0,
+            QUARRY_TF_DIGIT, 0, 0, 0,
+        };
+        tk->flags |= BY_CL[m & (CL_UP | CL_LO | CL_DIG)];
+        tk->hraw = qh_short(c, 1);
+        tk->hfold = (m & CL_UP) ? qh_short(c | 0x20, 1) : tk->hraw;
+        return;
+    }
+#ifdef TOKEN_SSE2
+    if (tk->end - tk->start < 16 && tk->start + 16 <= len) {
+        /* up to 15 bytes with 16 readable: the loop below from one load */
+        unsigned n = tk->end - tk->start, keep = (1u << n) - 1;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + tk->start)), al, dg, up;
+        if ((unsigned)_mm_movemask_epi8(v) & keep) {
+            finish_slow(s, len, tk);
+            return;
+        }
+        classes16(v, &al, &dg, &up);
+        unsigned ma = (unsigned)_mm_movemask_epi8(al) & keep;
+        unsigned mu = (unsigned)_mm_movemask_epi8(up) & keep, ml = ma & ~mu;
+        unsigned md = (unsigned)_mm_movemask_epi8(dg) & keep;
+        uint32_t fl = 0;
+        if (ma) fl |= QUARRY_TF_ALPHA;
+        if (md) fl |= QUARRY_TF_DIGIT;
+        if (ma & -ma & mu) fl |= QUARRY_TF_CAP;              /* the first letter */
+        if ((mu & (mu - 1)) && !ml) fl |= QUARRY_TF_ALLCAPS;
+        if (ml && !mu) fl |= QUARRY_TF_LOWER;
+        tk->flags |= fl;
+        hash16(v, up, n, mu != 0, &tk->hraw, &tk->hfold);
+        return;
+    }
+#endif
     unsigned acc = 0, nup = 0, nlo = 0, first = 0;
     for (size_t i = tk->start; i < tk->end; i++) {
         unsigned c = s[i];
@@ -667,8 +770,9 @@ static const char *const STARTERS[] = {
 
 static int in_list(const char *const *list, size_t cnt, const unsigned char *p, size_t n)
 {
-    for (size_t k = 0; k < cnt; k++)
-        if (strlen(list[k]) == n && !memcmp(list[k], p, n)) return 1;
+    for (size_t k = 0; k < cnt; k++)       /* the first byte first: most entries differ there */
+        if ((unsigned char)list[k][0] == p[0] && strlen(list[k]) == n && !memcmp(list[k], p, n))
+            return 1;
     return 0;
 }
 
@@ -846,10 +950,41 @@ static inline unsigned classes8(uint64_t up, uint64_t lo, uint64_t dg)
 }
 #endif
 
-/* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
- * *acc gets the classes met, *h and *hf the raw and lower-cased hashes. */
-static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t *h,
-                                uint64_t *hf)
+/* SSE2 (baseline on x86-64): a word shorter than 16 bytes, the common case, is classified
+ * from one 16-byte load, with its shape flags from the class bit masks and both hashes with
+ * no branch on its length (lengths 8..15 take one qh_round more than 1..7; both are
+ * computed and one is picked). QUARRY_NO_SIMD turns this off (the SWAR and byte paths). */
+#if defined(TOKEN_SSE2) && defined(PLAIN_SWAR)
+#define PLAIN_SSE2 1
+
+/* The word at s[i] (an ASCII letter) when s[i..i+16) is readable: returns its length 1..15,
+ * or 16 when all 16 bytes are letters or digits (nothing else is set then). */
+__attribute__((always_inline)) static inline unsigned scan16(const unsigned char *s, size_t i,
+                                                            uint32_t *fl, uint64_t *h, uint64_t *hf)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i)), al, dg, up;
+    classes16(v, &al, &dg, &up);
+    unsigned mw = (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg));
+    unsigned n = (unsigned)__builtin_ctz(~mw);          /* 1..16: s[i] is a letter */
+    if (n == 16) return 16;
+    unsigned keep = (1u << n) - 1;
+    unsigned mu = (unsigned)_mm_movemask_epi8(up) & keep;
+    unsigned ml = (unsigned)_mm_movemask_epi8(al) & keep & ~mu;
+    unsigned md = (unsigned)_mm_movemask_epi8(dg) & keep;
+    uint32_t f = QUARRY_TF_ALPHA;
+    f |= md ? QUARRY_TF_DIGIT : 0;
+    f |= (mu & 1) ? QUARRY_TF_CAP : 0;
+    f |= (ml && !mu) ? QUARRY_TF_LOWER : 0;
+    f |= (!ml && (mu & (mu - 1))) ? QUARRY_TF_ALLCAPS : 0;
+    *fl = f;
+    hash16(v, up, n, mu != 0, h, hf);
+    return n;
+}
+#endif
+
+/* scan_plain without the 16-byte path: the SWAR and byte loops. */
+static inline size_t scan_plain_slow(const tctx *c, size_t i, unsigned *acc, uint64_t *h,
+                                     uint64_t *hf)
 {
     const unsigned char *s = c->s;
 #ifdef PLAIN_SWAR
@@ -916,6 +1051,24 @@ static inline size_t scan_plain(const tctx *c, size_t i, unsigned *acc, uint64_t
     return j;
 }
 
+/* s[i] is an ASCII letter. Returns the end of the run of ASCII letters and digits from i;
+ * *fl gets its shape flags (ascii_word_flags), *h and *hf the raw and lower-cased hashes. */
+static inline size_t scan_plain(const tctx *c, size_t i, uint32_t *fl, uint64_t *h,
+                                uint64_t *hf)
+{
+    const unsigned char *s = c->s;
+#ifdef PLAIN_SSE2
+    if (i + 16 <= c->len) {
+        unsigned n = scan16(s, i, fl, h, hf);
+        if (n < 16) return i + n;
+    }
+#endif
+    unsigned acc;
+    size_t j = scan_plain_slow(c, i, &acc, h, hf);
+    *fl = ascii_word_flags(s, i, j, CL[s[i]], acc);
+    return j;
+}
+
 /* The token vector, handed to word_run; tokenize keeps it in locals (v, n, cap) otherwise so
  * that the compiler holds them in registers. */
 typedef struct tvec {
@@ -928,24 +1081,82 @@ typedef struct tvec {
  * ended by a byte that needs no further look, separated by single spaces. s[i] is an ASCII
  * letter; f0 holds the SPACE_BEFORE and PARA_START flags of the first word (the caller's
  * gap and line facts); later words have exactly one space before them and so no paragraph
- * start. Emits the words with the same kinds, flags and hashes as the general path of
- * tokenize and returns where the run stopped: after the last word and, when *gap is set,
- * one space; at i itself when the first word is not plain (nothing emitted). */
-static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int *gap)
+ * start. A comma or full stop right after a word is emitted here too (the run goes on
+ * after it and a space). Emits the tokens with the same kinds, flags and hashes as the
+ * general path of tokenize and returns where the run stopped: after the last token and,
+ * when *gap is set, one space; at i itself when the first word is not plain (nothing
+ * emitted). *term tells whether that last token was a full stop (tokenize's prev_term). */
+static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int *gap,
+                       int *term)
 {
     const unsigned char *s = c->s;
     size_t len = c->len;
     token *v = tv->v;
     size_t n = tv->n, cap = tv->cap;
-    int g = 0;
+    int g = 0, t = 0;
     /* Whitespace before the first word: the previous token has SPACE_AFTER. The general path
      * would set it as well, with whichever token comes next, so this holds even when the
      * first word is left to it. Later words set their own SPACE_AFTER on their space. */
     if ((f0 & QUARRY_TF_SPACE_BEFORE) && n) v[n - 1].flags |= QUARRY_TF_SPACE_AFTER;
+#ifdef PLAIN_SSE2
+    /* Words starting before lim have 32 readable bytes (the word, its stop byte and the
+     * byte after it all lie inside the text) and no '@' within 64 bytes after them. */
+    size_t tail = len > 32 ? len - 32 : 0;
+    size_t lim = c->at_near < tail ? c->at_near : tail;
+#endif
     for (;;) {
-        unsigned m = CL[s[i]], acc;
+        uint32_t wfl;
         uint64_t h, hf;
-        size_t j = scan_plain(c, i, &acc, &h, &hf);
+        size_t j;
+#ifdef PLAIN_SSE2
+        /* The common case in a loop of its own: words shorter than 16 bytes, each followed by
+         * a space, starting before lim. t and g are set once after it. */
+        if (i < lim) {
+            size_t n0 = n;
+            for (;;) {
+                unsigned k = scan16(s, i, &wfl, &h, &hf);
+                if (k == 16) {
+                    j = 0;
+                    break;
+                }
+                j = i + k;
+                if (s[j] != ' ') break;
+                if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
+                    tv->v = NULL;
+                    return i;
+                }
+                token *tk = &v[n++];
+                tk->start = (uint32_t)i;
+                tk->end = (uint32_t)j;
+                tk->flags = f0 | wfl | QUARRY_TF_SPACE_AFTER;
+                tk->kind = TK_WORD;
+                tk->sent = 0;
+                tk->hraw = h;
+                tk->hfold = hf;
+                if (st->pend || (f0 & QUARRY_TF_PARA_START)) sent_step(s, len, v, n - 1, st);
+                f0 = QUARRY_TF_SPACE_BEFORE;
+                i = j + 1;
+                if (!(CL[s[i]] & CL_ALPHA)) {
+                    t = 0;
+                    g = 1;
+                    goto done;
+                }
+                if (i >= lim) {
+                    j = 0;
+                    break;
+                }
+            }
+            if (n != n0) {
+                t = 0;
+                g = 1;
+            }
+            if (j) goto scanned;
+        }
+#endif
+        j = scan_plain(c, i, &wfl, &h, &hf);
+#ifdef PLAIN_SSE2
+    scanned:;
+#endif
         unsigned m2 = j < len ? CL[s[j]] : 0;
         if (!plain_word_end(c, i, j, m2)) break;    /* the general path takes this word */
         if (cap - n < 2 && !(v = tv_grow(tv->a, v, n, &cap))) {
@@ -956,22 +1167,51 @@ static size_t word_run(tctx *c, tvec *tv, sstate *st, size_t i, uint32_t f0, int
         token *tk = &v[n++];
         tk->start = (uint32_t)i;
         tk->end = (uint32_t)j;
-        tk->flags = f0 | ascii_word_flags(s, i, j, m, acc) | (space ? QUARRY_TF_SPACE_AFTER : 0);
+        tk->flags = f0 | wfl | (space ? QUARRY_TF_SPACE_AFTER : 0);
         tk->kind = TK_WORD;
         tk->sent = 0;
         tk->hraw = h;
         tk->hfold = hf;
         if (sent_needed(tk, st)) sent_step(s, len, v, n - 1, st);
+        t = 0;
         if (!space) {
-            i = j;
-            g = 0;
-            break;
+            /* A comma or a full stop (not "..") right after the word, as the general path
+             * makes it: a TK_PUNCT token with no shape flags; room for it was reserved. */
+            unsigned p = j < len ? s[j] : 0;
+            if (!((p == ',' || p == '.') && !(j + 1 < len && s[j + 1] == '.'))) {
+                i = j;
+                g = 0;
+                break;
+            }
+            tk = &v[n++];
+            j++;
+            space = j < len && s[j] == ' ';
+            tk->start = (uint32_t)(j - 1);
+            tk->end = (uint32_t)j;
+            tk->flags = space ? QUARRY_TF_SPACE_AFTER : 0;
+            tk->kind = TK_PUNCT;
+            tk->sent = 0;
+            tk->hraw = tk->hfold = qh_short(p, 1);
+            sent_step(s, len, v, n - 1, st);
+            t = p == '.';
+            if (!space) {
+                i = j;
+                g = 0;
+                break;
+            }
         }
         i = j + 1;
         g = 1;
         if (i >= len || !(CL[s[i]] & CL_ALPHA)) break;
         f0 = QUARRY_TF_SPACE_BEFORE;
+#ifdef PLAIN_SSE2
+        lim = c->at_near < tail ? c->at_near : tail;     /* plain_word_end may move at_near */
+#endif
     }
+#ifdef PLAIN_SSE2
+done:
+#endif
+    *term = t;
     *gap = g;
     tv->v = v;
     tv->n = n;
@@ -1028,14 +1268,15 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
             uint32_t f0 = gap ? QUARRY_TF_SPACE_BEFORE : 0;
             if (n == 0 || (nl && (nl >= 2 || indent || prev_term))) f0 |= QUARRY_TF_PARA_START;
             tvec tv = {v, n, cap, a};
-            int g;
-            size_t e = word_run(&c, &tv, &sst, i, f0, &g);
+            int g, term;
+            size_t e = word_run(&c, &tv, &sst, i, f0, &g, &term);
             if (!tv.v) return -1;
-            if (tv.n > n) {           /* at least one word: the state after a word */
+            if (tv.n > n) {           /* at least one word: the state after its last token */
                 v = tv.v;
                 n = tv.n;
                 cap = tv.cap;
-                prev_term = prev_leftopen = 0;
+                prev_term = term;
+                prev_leftopen = 0;
                 nl = 0;
                 indent = 0;
                 gap = g;

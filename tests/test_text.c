@@ -250,3 +250,36 @@ Test(text, ascii_prefix_then_utf8)
     cr_assert_eq(text_byte_offset(&t, n - 1), n);
     free(s);
 }
+
+/* The ASCII prefix scan (32, 8 and 1 bytes a step): one non-ASCII byte (an invalid 0xFF or
+ * the lead of a 2-byte character) at every position of buffers of every length up to 100,
+ * each of its exact size, against a byte-wise count. */
+Test(text, ascii_prefix_scan_every_position)
+{
+    for (size_t n = 0; n <= 100; n++)
+        for (size_t pos = 0; pos <= n; pos++)
+            for (int kind = 0; kind < 2; kind++) {
+                char *s = malloc(n ? n : 1);
+                cr_assert_not_null(s);
+                memset(s, 'a', n);
+                size_t chars = n, invalid = 0;
+                if (pos < n) {
+                    if (kind == 0 || pos + 1 == n) {
+                        s[pos] = (char)0xFF;
+                        invalid = 1;
+                    } else {
+                        s[pos] = (char)0xC3;
+                        s[pos + 1] = (char)0xA9;
+                        chars = n - 1;
+                    }
+                }
+                text t;
+                arena_reset(&ta);
+                init_or_die(&t, s, n, NULL);
+                cr_assert_eq(t.ascii, pos == n, "n %zu pos %zu", n, pos);
+                cr_assert_eq(t.n_chars, chars, "n %zu pos %zu", n, pos);
+                cr_assert_eq(t.n_invalid, invalid, "n %zu pos %zu", n, pos);
+                if (pos < n) cr_assert_eq(text_char_offset(&t, n), chars);
+                free(s);
+            }
+}

@@ -372,6 +372,34 @@ Test(token, abbrev_set_api)
     abbrev_set_free(NULL);
 }
 
+/* abbrev_set_has (with its bloom pre-filter) agrees with a plain search of the entries, for
+ * the entries, their case variants, one-byte changes, prefixes and one-byte entries. */
+Test(token, abbrev_set_has_as_linear_search)
+{
+    static const char *const e[] = {"Mr.", "a.", "Sept.", "Jan.", "e.g.", "Ph.D.", "Inc.",
+                                    "U.S.", "Co.", ".", "x", "etc.", "Gen.", "St."};
+    size_t ne = sizeof e / sizeof *e;
+    abbrev_set *s = abbrev_set_new();
+    cr_assert_not_null(s);
+    for (size_t k = 0; k < ne; k++) cr_assert_eq(abbrev_set_add(s, e[k], strlen(e[k])), 0);
+    char w[16];
+    for (size_t k = 0; k < ne; k++) {
+        size_t n = strlen(e[k]);
+        for (size_t pos = 0; pos <= n; pos++)
+            for (unsigned bv = 0; bv < 256; bv += 3) {
+                memcpy(w, e[k], n);
+                size_t m = n;
+                if (pos < n) w[pos] = (char)bv;
+                else m = bv % (n + 1);               /* a prefix */
+                int want = 0;
+                for (size_t q = 0; q < ne; q++)
+                    if (strlen(e[q]) == m && !memcmp(e[q], w, m)) want = 1;
+                cr_assert_eq(abbrev_set_has(s, w, m), want, "\"%.*s\"", (int)m, w);
+            }
+    }
+    abbrev_set_free(s);
+}
+
 /* ---- numbers, dashes, symbols ------------------------------------------------------ */
 
 Test(token, numbers_and_currency)
@@ -625,6 +653,49 @@ Test(token, hash_bytes_short_strings_distinct)
     free(hs);
 }
 
+/* The hashes of strings of ASCII, £, € (hash_pair's short cut) and other characters equal
+ * those of their NFC / NFC + case-folded forms computed by utf8proc (with ’ as '). */
+static uint64_t nfc_hash(const char *s, size_t n, int fold)
+{
+    char tmp[256];
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        if (i + 2 < n && !memcmp(s + i, "\xE2\x80\x99", 3)) {
+            tmp[m++] = '\'';
+            i += 3;
+        } else {
+            tmp[m++] = s[i++];
+        }
+    }
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)tmp, (utf8proc_ssize_t)m, &out,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE | (fold ? UTF8PROC_CASEFOLD : 0));
+    cr_assert_geq(r, 0);
+    uint64_t h = hash_bytes(out, (size_t)r);
+    free(out);
+    return h;
+}
+
+Test(token, currency_sign_hashes_as_utf8proc)
+{
+    static const char *const parts[] = {"a", "Z", "5", ".", "\xC2\xA3", "\xE2\x82\xAC", "\xE2\x80\x99",
+                                        "\xC3\xA9", "E\xCC\x81", "\xC3\x9F", "\xC2\xA2"};
+    size_t np = sizeof parts / sizeof *parts;
+    unsigned seed = 12345;
+    char b[128];
+    for (int t = 0; t < 20000; t++) {
+        size_t n = 0, k = 1 + t % 7;
+        for (size_t q = 0; q < k; q++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pi = (seed >> 16) % (t % 3 ? 6 : np);     /* mostly the short-cut alphabet */
+            memcpy(b + n, parts[pi], strlen(parts[pi]));
+            n += strlen(parts[pi]);
+        }
+        cr_assert_eq(token_hash_raw(b, n), nfc_hash(b, n, 0), "raw \"%.*s\"", (int)n, b);
+        cr_assert_eq(token_hash_fold(b, n), nfc_hash(b, n, 1), "fold \"%.*s\"", (int)n, b);
+    }
+}
+
 /* ---- plain-word fast path (word_run, scan_plain) ------------------------------------ */
 
 /* Every token carries the hashes token_hash_raw/token_hash_fold give for its bytes, and an
@@ -684,6 +755,212 @@ Test(token, plain_words_every_length_and_stop)
                 check_tokens_hashes_flags();
                 free(b);
             }
+}
+
+/* The 16-byte word scan (scan16, SSE2) and the SWAR/byte paths it falls back to: words of
+ * every length 1..40 in every case pattern, at offsets 0..3, followed by a space and 0..20
+ * more bytes, in buffers of their exact size, so that each word is scanned both with 16
+ * readable bytes and near the end of the text. Hashes and flags against their definitions. */
+Test(token, plain_words_every_length_offset_and_tail)
+{
+    static const char alpha[] = "aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeFgHiJkLmN";
+    char w[128];
+    for (size_t len = 1; len <= 40; len++)
+        for (int pat = 0; pat < 5; pat++)
+            for (size_t off = 0; off < 4; off++)
+                for (size_t pad = 0; pad <= 20; pad++) {
+                    size_t n = 0;
+                    for (size_t q = 0; q < off; q++) w[n++] = ' ';
+                    for (size_t q = 0; q < len; q++) {
+                        char ch = alpha[q];
+                        if (pat == 0) ch = (char)(ch | 0x20);
+                        else if (pat == 1) ch = (char)(ch & ~0x20);
+                        else if (pat == 2 && q) ch = (char)(ch | 0x20);
+                        else if (pat == 4 && q % 3 == 2) ch = (char)('0' + q % 10);
+                        w[n++] = ch;
+                    }
+                    w[n++] = ' ';
+                    for (size_t q = 0; q < pad; q++) w[n++] = q % 4 == 3 ? ' ' : "xY,"[q % 3];
+                    char *b = malloc(n);
+                    cr_assert_not_null(b);
+                    memcpy(b, w, n);
+                    run_n(b, n);
+                    cr_assert_geq(kk.n, 1);
+                    cr_assert_eq(kk.v[0].start, off);
+                    cr_assert_eq(kk.v[0].end, off + len, "\"%.*s\" ends at %u", (int)n, b,
+                                 kk.v[0].end);
+                    check_tokens_hashes_flags();
+                    free(b);
+                }
+}
+
+/* Every byte value at every position 1..17 of an 18-letter word with 16 or more bytes after
+ * it: the word ends right there unless the byte is a letter or digit, or one the general
+ * path looks at (- ' . : @ and bytes >= 0x80). */
+Test(token, plain_word_every_stop_byte_every_position)
+{
+    static const char word[] = "NoPqRsTuVwXyZabcde";       /* 18 letters */
+    static const char tail[] = " and so on, to 16+";
+    for (unsigned bv = 0; bv < 256; bv++)
+        for (size_t q = 1; q < 18; q++) {
+            char b[64];
+            memcpy(b, word, 18);
+            b[q] = (char)bv;
+            memcpy(b + 18, tail, sizeof tail - 1);
+            size_t n = 18 + sizeof tail - 1;
+            char *p = malloc(n);
+            cr_assert_not_null(p);
+            memcpy(p, b, n);
+            run_n(p, n);
+            int alnum = (bv >= 'a' && bv <= 'z') || (bv >= 'A' && bv <= 'Z') || (bv >= '0' && bv <= '9');
+            if (alnum) cr_assert_eq(kk.v[0].end, 18, "byte %u at %zu", bv, q);
+            else if (bv < 0x80 && (bv == 0 || !strchr("-'.:@", (int)bv)))
+                cr_assert_eq(kk.v[0].end, q, "byte %u at %zu", bv, q);
+            check_tokens_hashes_flags();
+            free(p);
+        }
+}
+
+/* A comma or full stop right after a plain word is emitted by the word run; after a number
+ * by the general path. Both must give the same tokens: the same texts with X a word (Xyz,
+ * which starts a sentence as a number does and is no STARTERS word) and X a
+ * number agree on every punctuation and word token (kinds, offsets, flags, hashes), and on
+ * the sentence and paragraph flags of X itself. */
+Test(token, comma_full_stop_after_word_as_after_number)
+{
+    static const char *const tpl[] = {
+        "X, abc. The X.. abc., X.\n\nX,abc.X. abc X.\nThe X. end X.",
+        "X.", "X,", "X. ", "X, ", "X.\nNew X,\nnew X.  Two X.\tTab X.\r\nCR X.\r\n\r\nP",
+        "(X.) X. \"X,\" he said. X.\" X.' X... X.. The X.e.g. X.abc X,, X.,",
+        "Mr. X. Dr. X, U.S. X. The X. A X. he X. 'X.' \u201cX.\u201d X.\u2019",
+    };
+    char a[512], b[512];
+    for (size_t t = 0; t < sizeof tpl / sizeof *tpl; t++) {
+        size_t na = 0, nb = 0;
+        for (const char *p = tpl[t]; *p; p++) {
+            if (*p == 'X') {
+                memcpy(a + na, "Xyz", 3), na += 3;
+                memcpy(b + nb, "123", 3), nb += 3;
+            } else {
+                a[na++] = *p;
+                b[nb++] = *p;
+            }
+        }
+        for (size_t cut = 1; cut <= na; cut++) {       /* every prefix: ends at the buffer end */
+            char *pa = malloc(cut), *pb = malloc(cut);
+            cr_assert(pa && pb);
+            memcpy(pa, a, cut);
+            memcpy(pb, b, cut);
+            run_n(pa, cut);
+            size_t n = kk.n;
+            token *va = malloc((n ? n : 1) * sizeof *va);
+            cr_assert_not_null(va);
+            memcpy(va, kk.v, n * sizeof *va);
+            check_tokens_hashes_flags();
+            run_n(pb, cut);
+            cr_assert_eq(kk.n, n, "\"%.*s\": %zu tokens, %zu with numbers", (int)cut, pa, n, kk.n);
+            const uint32_t SENT = QUARRY_TF_SENT_START | QUARRY_TF_SENT_END | QUARRY_TF_PARA_START |
+                                  QUARRY_TF_PARA_END | QUARRY_TF_SPACE_BEFORE | QUARRY_TF_SPACE_AFTER;
+            for (size_t k = 0; k < n; k++) {
+                const token *x = &va[k], *y = &kk.v[k];
+                cr_assert_eq(x->start, y->start, "\"%.*s\" token %zu", (int)cut, pa, k);
+                cr_assert_eq(x->end, y->end, "\"%.*s\" token %zu", (int)cut, pa, k);
+                int isx = memcmp(pa + x->start, pb + x->start, x->end - x->start) != 0;
+                if (isx) {
+                    cr_assert_eq(x->flags & SENT, y->flags & SENT, "\"%.*s\" token %zu", (int)cut, pa, k);
+                    continue;
+                }
+                cr_assert_eq(x->kind, y->kind, "\"%.*s\" token %zu", (int)cut, pa, k);
+                cr_assert_eq(x->flags, y->flags, "\"%.*s\" token %zu: %x %x", (int)cut, pa, k,
+                             x->flags, y->flags);
+                cr_assert_eq(x->hraw, y->hraw);
+                cr_assert_eq(x->hfold, y->hfold);
+            }
+            free(va);
+            free(pa);
+            free(pb);
+        }
+    }
+}
+
+/* Every printable ASCII byte as a one-byte token (finish's one-byte short cut), alone and
+ * after a word: hashes as token_hash_raw/fold, shape flags by their definitions. */
+Test(token, one_byte_tokens)
+{
+    for (unsigned c = 0x21; c < 0x7F; c++) {
+        char b[8];
+        snprintf(b, sizeof b, " %c x%c", (char)c, (char)c);
+        char *p = malloc(5);
+        cr_assert_not_null(p);
+        memcpy(p, b, 5);
+        run_n(p, 5);
+        check_tokens_hashes_flags();
+        for (size_t k = 0; k < kk.n; k++) {
+            const token *x = &kk.v[k];
+            if (x->end - x->start != 1 || x->kind == TK_WORD || x->kind == TK_NUM) continue;
+            cr_assert_eq(x->flags & (QUARRY_TF_ALPHA | QUARRY_TF_DIGIT | QUARRY_TF_CAP |
+                                     QUARRY_TF_LOWER | QUARRY_TF_ALLCAPS), 0, "byte %u", c);
+        }
+        free(p);
+    }
+}
+
+/* Tokens of the general path (hyphens, apostrophes, numbers, dashes, abbreviations, URLs) of
+ * lengths 2..24 at offsets 0..3, with tails of 0..17 bytes, in exact-size buffers: finish's
+ * 16-byte path and its byte loop give hashes as token_hash_raw/fold and, for every ASCII
+ * token, shape flags by their definitions (CAP: the first letter is a capital). */
+Test(token, general_tokens_every_length_offset_and_tail)
+{
+    static const char *const seeds[] = {"a-b", "Ab-Cd", "AB-CD", "x'y", "1,234", "3.5%", "$5.2",
+                                        "--", "...", "U.S.", "e.g.", "Ph.D.", "1985-86", "B2-b3",
+                                        "www.a.bc", "O'Neil", "rock'n'roll", "A-1", "9-a", "x@y.zz",
+                                        "4-Ab", "4-AB"};
+    char tokb[64], w[96];
+    for (size_t si = 0; si < sizeof seeds / sizeof *seeds; si++)
+        for (size_t tl = 2; tl <= 24; tl++) {
+            /* the seed, stretched to tl bytes by repeating its pattern around the middle */
+            const char *sd = seeds[si];
+            size_t sl = strlen(sd);
+            if (tl < sl) continue;
+            size_t h = sl / 2;
+            memcpy(tokb, sd, h);
+            for (size_t q = h; q < tl - (sl - h); q++) tokb[q] = sd[h - 1 + (q - h) % 2 * 0];
+            memcpy(tokb + tl - (sl - h), sd + h, sl - h);
+            for (size_t off = 0; off < 4; off++)
+                for (size_t tail = 0; tail <= 17; tail++) {
+                    size_t n = 0;
+                    for (size_t q = 0; q < off; q++) w[n++] = ' ';
+                    memcpy(w + n, tokb, tl);
+                    n += tl;
+                    for (size_t q = 0; q < tail; q++) w[n++] = q == 0 ? ' ' : "zY,7 "[q % 5];
+                    char *b = malloc(n);
+                    cr_assert_not_null(b);
+                    memcpy(b, w, n);
+                    run_n(b, n);
+                    check_tokens_hashes_flags();
+                    for (size_t k = 0; k < kk.n; k++) {
+                        const token *x = &kk.v[k];
+                        const char *p = b + x->start;
+                        size_t m = x->end - x->start;
+                        if (x->flags & QUARRY_TF_NONASCII) continue;
+                        unsigned up = 0, lo = 0, dg = 0, first = 0;
+                        for (size_t q = 0; q < m; q++) {
+                            int u = p[q] >= 'A' && p[q] <= 'Z', l = p[q] >= 'a' && p[q] <= 'z';
+                            if (!first && (u || l)) first = u ? 1 : 2;
+                            up += u;
+                            lo += l;
+                            dg += p[q] >= '0' && p[q] <= '9';
+                        }
+                        uint32_t f = x->flags;
+                        cr_assert_eq(!!(f & QUARRY_TF_ALPHA), first != 0, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_CAP), first == 1, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_DIGIT), dg > 0, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_LOWER), lo && !up, "\"%.*s\"", (int)m, p);
+                        cr_assert_eq(!!(f & QUARRY_TF_ALLCAPS), up >= 2 && !lo, "\"%.*s\"", (int)m, p);
+                    }
+                    free(b);
+                }
+        }
 }
 
 /* Runs of words (the hot path chains them) with the same text at several offsets. */
