@@ -96,7 +96,7 @@ run many-names "$Q" extract many-names.txt && check many-names 0 20000 1000000
 
 # 20,000 attributed quotes, with explanations (records and explain were quadratic)
 awk 'BEGIN { for (i = 0; i < 20000; i++) printf "\"Hi there,\" said John Smith. \"Again.\" He left. "; print "" }' > many-quotes.txt
-run many-quotes "$Q" extract many-quotes.txt && check many-quotes 0 60000 1000000 '' '"rule":"quote.continuation"'
+run many-quotes "$Q" extract many-quotes.txt && check many-quotes 0 60000 1000000 '' '"rule":"quote.continuation-cue-speaker"'
 run many-quotes-explain "$Q" extract --format explain many-quotes.txt && check many-quotes-explain 0 0 0
 
 # a 200 MB single line (one long token, then a sentence)
