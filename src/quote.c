@@ -2,10 +2,10 @@
  * (" “ ” « » „, and '' written as two apostrophes) and their directions, before any rule
  * runs. A quote left open at the end of a paragraph continues when the next paragraph opens
  * with a quote mark (one span over several paragraphs); otherwise it ends with its
- * paragraph, so an unclosed quote never
- * swallows the rest of the article. Each span (marks excluded) becomes a QSPAN annotation,
- * except a title in quote marks ("Good Morning America", "The Revenant."): nobody says it,
- * so it becomes a _QTITLE annotation that no quote rule takes. */
+ * paragraph, so an unclosed quote never swallows the rest of the article. Each span (marks
+ * excluded) becomes a QSPAN annotation, except a title in quote marks ("Good Morning
+ * America", "The Revenant."): nobody says it, so it becomes a _QTITLE annotation that no
+ * quote rule takes. */
 #include <string.h>
 
 #include "doc.h"
