@@ -858,6 +858,17 @@ static int word_id(quarry_rules *r, uint64_t h, uint32_t *id)
 /* The words that the matcher looks up at every token: each phase's first-token index by word
  * and the guard atoms that pass only on some words, numbered once for the whole rule set so
  * that one look-up per token serves every phase (match.c). A zero hash never gets an id. */
+/* The words a test atom can pass on (keys[], at most 256), or 0 when it is not keyed by
+ * words alone. */
+static int atom_word_keys(const quarry_rules *r, const atom *at, startkey *keys)
+{
+    if (at->kind != ATOM_TEST) return 0;
+    int nk = test_keys(r, at->id, keys, 256);
+    for (int k = 0; k < nk; k++)
+        if (keys[k].kind != 0 || !keys[k].key) return 0;
+    return nk > 0 ? nk : 0;
+}
+
 int rules_word_index(quarry_rules *r)
 {
     for (size_t i = 0; i < r->phases.n; i++) {
@@ -867,12 +878,9 @@ int rules_word_index(quarry_rules *r)
             if (ph->by_word.keys[k] && word_id(r, ph->by_word.keys[k], &id)) return -1;
         }
         for (size_t a = 0; a < ph->atoms.n; a++) {
-            if (ph->atoms.v[a].kind != ATOM_TEST) continue;
             startkey keys[256];
-            int nk = test_keys(r, ph->atoms.v[a].id, keys, 256);
-            int words = nk > 0;
-            for (int k = 0; k < nk && words; k++) words = keys[k].kind == 0 && keys[k].key;
-            for (int k = 0; k < nk && words; k++) {
+            int nk = atom_word_keys(r, &ph->atoms.v[a], keys);
+            for (int k = 0; k < nk; k++) {
                 uint32_t id;
                 if (word_id(r, keys[k].key, &id)) return -1;
             }
@@ -898,12 +906,9 @@ int rules_word_index(quarry_rules *r)
                 ph->word_list[id] = ph->by_word.vals[k];
         }
         for (size_t a = 0; a < ph->atoms.n && a < 64; a++) {
-            if (ph->atoms.v[a].kind != ATOM_TEST) continue;
             startkey keys[256];
-            int nk = test_keys(r, ph->atoms.v[a].id, keys, 256);
-            int words = nk > 0;
-            for (int k = 0; k < nk && words; k++) words = keys[k].kind == 0 && keys[k].key;
-            if (!words) continue;
+            int nk = atom_word_keys(r, &ph->atoms.v[a], keys);
+            if (!nk) continue;
             for (int k = 0; k < nk; k++) {
                 uint32_t id;
                 if (u64map_get(&r->word_ids, keys[k].key, &id))
