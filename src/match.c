@@ -745,10 +745,7 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
             if (cross) m |= (uint64_t)1 << k;
         }
         ms->rcross[ri] = m;
-        uint64_t used = 0;   /* the unsure ids on some guard's paths */
-        for (uint32_t g = 0; g < ru->nguards; g++)
-            for (uint32_t k = 0; k < ru->guards[g].n; k++) used |= ru->guards[g].alt[k].unsure;
-        m &= used;
+        m &= ru->guard_unsure;
         ms->next_try[ri] = 0;
         ms->rgid[ri] = UINT32_MAX;
         if (m && ru->nguards && rule_groups(ms, ru, m, ri)) return -1;

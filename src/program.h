@@ -119,6 +119,7 @@ typedef struct crule {
     uint32_t nguards;
     uint32_t *unsure_ids;     /* UNSURE_* ids */
     uint32_t nunsure;
+    uint64_t guard_unsure;    /* bits of the unsure ids on some guard's paths (rules_guard.c) */
     uint32_t first_test;      /* the one token test every match starts with, else UINT32_MAX:
                                  checked before a thread is started */
 } crule;

@@ -527,13 +527,14 @@ int rules_guards(quarry_rules *r)
     if (guards_all(r)) return -1;
     /* the tests whose passing on a sentence end must be known per document */
     for (uint32_t ri = 0; ri < r->rules.n; ri++) {
-        const crule *ru = &r->rules.v[ri];
-        uint64_t used = 0;   /* the unsure ids on the paths to some guard's atom */
+        crule *ru = &r->rules.v[ri];
+        ru->guard_unsure = 0;   /* the unsure ids on the paths to some guard's atom */
         for (uint32_t g = 0; g < ru->nguards; g++)
-            for (uint32_t k = 0; k < ru->guards[g].n; k++) used |= ru->guards[g].alt[k].unsure;
+            for (uint32_t k = 0; k < ru->guards[g].n; k++)
+                ru->guard_unsure |= ru->guards[g].alt[k].unsure;
         for (uint32_t k = 0; k < ru->nunsure; k++) {
             uint32_t id = ru->unsure_ids[k];
-            if ((id & UNSURE_KIND) != UNSURE_TEST || !(used >> k & 1)) continue;
+            if ((id & UNSURE_KIND) != UNSURE_TEST || !(ru->guard_unsure >> k & 1)) continue;
             id &= ~UNSURE_KIND;
             size_t j = 0;
             while (j < r->send_tests.n && r->send_tests.v[j] != id) j++;
