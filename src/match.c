@@ -91,10 +91,12 @@ struct match_scratch {
     uint8_t *testcross;        /* test passes on a sentence's last token (send_tests only) */
     uint64_t *rcross;          /* per rule: its unsure_ids that cross in this document */
     uint32_t *next_try;        /* per rule: no start before this position (guards) */
+    uint32_t *pass_end;        /* per rule: its guards pass at every position below this one */
     size_t nrcross;
     uint32_t *lmin;            /* per start list of the phase: no start before this position */
     uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
     uint64_t *lexany;          /* per position: bit l, an entry of lexicon l (< 64) starts here */
+    uint64_t *typeany;         /* per position: bit t, an annotation of type t (< 64) starts here */
     size_t nlmin;
     /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
        sentences joined across every boundary one of its units crosses, so that its guards'
@@ -116,7 +118,7 @@ void match_scratch_free(match_scratch *ms)
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
-    free(ms->next_try); free(ms->lmin); free(ms->wid); free(ms->lexany);
+    free(ms->next_try); free(ms->pass_end); free(ms->lmin); free(ms->wid); free(ms->lexany); free(ms->typeany);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -156,16 +158,17 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (ntok + 1 > ms->ntok_cap) {
         free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
-        free(ms->wid); free(ms->lexany);
+        free(ms->wid); free(ms->lexany); free(ms->typeany);
         ms->wid = malloc((ntok + 2) * sizeof *ms->wid);
         ms->lexany = malloc((ntok + 2) * sizeof *ms->lexany);
+        ms->typeany = malloc((ntok + 2) * sizeof *ms->typeany);
         ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
         ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
         ms->sid = malloc((ntok + 2) * sizeof *ms->sid);
         ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
         ms->bfree = malloc(ntok + 2);
         if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid ||
-            !ms->lexany) return -1;
+            !ms->lexany || !ms->typeany) return -1;
         ms->ntok_cap = ntok + 1;
     }
     size_t natoms = 0;
@@ -191,13 +194,14 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->ntypecross = r->types.n;
     }
     if (r->rules.n > ms->nrcross) {
-        free(ms->rcross); free(ms->next_try); free(ms->rgid); free(ms->rgfirst); free(ms->rng);
+        free(ms->rcross); free(ms->next_try); free(ms->pass_end); free(ms->rgid); free(ms->rgfirst); free(ms->rng);
         ms->rcross = malloc(r->rules.n * sizeof *ms->rcross);
         ms->next_try = malloc(r->rules.n * sizeof *ms->next_try);
+        ms->pass_end = malloc(r->rules.n * sizeof *ms->pass_end);
         ms->rgid = malloc(r->rules.n * sizeof *ms->rgid);
         ms->rgfirst = malloc(r->rules.n * sizeof *ms->rgfirst);
         ms->rng = malloc(r->rules.n * sizeof *ms->rng);
-        if (!ms->rcross || !ms->next_try || !ms->rgid || !ms->rgfirst || !ms->rng) return -1;
+        if (!ms->rcross || !ms->next_try || !ms->pass_end || !ms->rgid || !ms->rgfirst || !ms->rng) return -1;
         ms->nrcross = r->rules.n;
     }
     size_t nl = 0;
@@ -463,6 +467,7 @@ static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at,
         return 0;
     }
     if (!doc->ann_first) return 0;
+    if (at->id < 64) return doc->ms->typeany[q] >> at->id & 1;
     for (uint32_t k = doc->ann_first[q]; k < doc->ann_first[q + 1]; k++)
         if (doc->anns.v[doc->ann_order[k]].type == at->id) return 1;
     return 0;
@@ -490,8 +495,9 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
     } else {
         const atom *at = &ph->atoms.v[a];
         const ctest *t = at->kind == ATOM_TEST ? &r->tests.v[at->id] : NULL;
-        if (at->kind == ATOM_LEX && at->id < 64) {   /* the lexicon bits first */
-            const uint64_t *la = doc->ms->lexany;
+        if ((at->kind == ATOM_LEX || (at->kind == ATOM_TYPE && doc->ann_first)) &&
+            at->id < 64) {   /* the lexicon or annotation bits */
+            const uint64_t *la = at->kind == ATOM_LEX ? doc->ms->lexany : doc->ms->typeany;
             for (; q <= limit && q < n; q++)
                 if (la[q] >> at->id & 1) break;
             if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
@@ -527,6 +533,7 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
     /* a start on a sentence's last token may consume it (rules_guard.c): count from the next
        sentence */
     uint32_t pb = p + 1 < n && (doc->toks.v[p].flags & QUARRY_TF_SENT_END) ? p + 1 : p;
+    uint32_t end = n;   /* the occurrences found serve every start up to the first of them */
     for (uint32_t g = 0; g < ru->nguards; g++) {
         const guard *gd = &ru->guards[g];
         uint32_t retry = n;
@@ -553,8 +560,14 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
                 uint64_t last = (uint64_t)GROUP(pb) + ga->maxsent + 1;   /* first beyond */
                 if (last < ng && gfirst[last] - 1 < limit) limit = gfirst[last] - 1;
             }
-            uint32_t q = occ_next(r, ph, doc, ga->atom, p, limit);
-            if (q != UINT32_MAX && q <= limit) goto next_guard;
+            /* the next occurrence, even beyond the limit: the retry is then no sooner than
+               the first start in its reach (the scan goes on where it stopped: each position
+               is looked at once per atom and phase) */
+            uint32_t q = occ_next(r, ph, doc, ga->atom, p, n - 1);
+            if (q != UINT32_MAX && q <= limit) {
+                if (q < end) end = q;
+                goto next_guard;
+            }
             if (q == UINT32_MAX) q = limit + 1;
             if (q >= n) continue;   /* no occurrence left: this alternative never passes */
             uint32_t lo = p + 1;
@@ -571,6 +584,9 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
         return 0;
     next_guard:;
     }
+    /* a start p' in (p, end] finds the same occurrences: each is at or after p', and p''s
+       limits (distance, sentence group) are no nearer than p's */
+    ms->pass_end[rule] = end + 1;
     return 1;
 #undef GROUP
 }
@@ -593,7 +609,8 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
         uint32_t ru = sl->rules[i];
         if (doc->prof) doc->prof[ru].tried++;
         if (r->rules.v[ru].nguards) {
-            if (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p)) {
+            if (p >= ms->pass_end[ru] &&
+                (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p))) {
                 if (ms->next_try[ru] < lmin) lmin = ms->next_try[ru];
                 if (doc->prof) doc->prof[ru].skipped++;
                 continue;
@@ -627,9 +644,11 @@ static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
             if (li != UINT32_MAX) start_list_add(r, ph, doc, &ph->lists.v[li], p);
         }
     if (ph->by_type.n && doc->ann_first)
-        for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++)
-            if (u64map_get(&ph->by_type, (uint64_t)doc->anns.v[doc->ann_order[a]].type + 1, &li))
-                start_list_add(r, ph, doc, &ph->lists.v[li], p);
+        for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
+            uint32_t ty = doc->anns.v[doc->ann_order[a]].type;
+            li = ty < ph->ntype_list ? ph->type_list[ty] : UINT32_MAX;
+            if (li != UINT32_MAX) start_list_add(r, ph, doc, &ph->lists.v[li], p);
+        }
     for (size_t i = 0; i < ph->by_flag.n; i++) {
         const flag_start *fs = &ph->by_flag.v[i];
         if ((tk->flags & fs->flag_mask) == fs->flag_mask &&
@@ -747,6 +766,7 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
         ms->rcross[ri] = m;
         m &= ru->guard_unsure;
         ms->next_try[ri] = 0;
+        ms->pass_end[ri] = 0;
         ms->rgid[ri] = UINT32_MAX;
         if (m && ru->nguards && rule_groups(ms, ru, m, ri)) return -1;
     }
@@ -1020,6 +1040,10 @@ static int index_annots(quarry_doc *doc)
         doc->ann_order[doc->ann_first[doc->anns.v[i].tstart]++] = (uint32_t)i;
     for (uint32_t p = n + 1; p > 0; p--) doc->ann_first[p] = doc->ann_first[p - 1];
     doc->ann_first[0] = 0;
+    uint64_t *ta = doc->ms->typeany;   /* the types starting at each position, for the guards */
+    memset(ta, 0, (n + 1) * sizeof *ta);
+    for (size_t i = 0; i < doc->anns.n; i++)
+        if (doc->anns.v[i].type < 64) ta[doc->anns.v[i].tstart] |= (uint64_t)1 << doc->anns.v[i].type;
     return 0;
 }
 

@@ -167,6 +167,8 @@ typedef struct cphase {
     uint32_t *word_list;      /* [nwords + 1] */
     uint32_t *lex_list;       /* by lexicon id: its start list, UINT32_MAX none */
     uint32_t nlex_list;
+    uint32_t *type_list;      /* by annotation type: its start list, UINT32_MAX none */
+    uint32_t ntype_list;
 } cphase;
 
 struct quarry_rules {

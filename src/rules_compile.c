@@ -900,6 +900,13 @@ int rules_word_index(quarry_rules *r)
             uint32_t li;
             ph->lex_list[l] = u64map_get(&ph->by_lex, (uint64_t)l + 1, &li) ? li : UINT32_MAX;
         }
+        ph->type_list = malloc((r->types.n + 1) * sizeof *ph->type_list);
+        if (!ph->type_list) return -1;
+        ph->ntype_list = (uint32_t)r->types.n;
+        for (size_t t = 0; t < r->types.n; t++) {
+            uint32_t li;
+            ph->type_list[t] = u64map_get(&ph->by_type, (uint64_t)t + 1, &li) ? li : UINT32_MAX;
+        }
         for (size_t k = 0; k < ph->by_word.cap; k++) {
             uint32_t id;
             if (ph->by_word.keys[k] && u64map_get(&r->word_ids, ph->by_word.keys[k], &id))
@@ -1085,7 +1092,7 @@ void quarry_rules_free(quarry_rules *r)
         VEC_FREE(&ph->by_flag);
         VEC_FREE(&ph->atoms);
         free(ph->always.rules);
-        free(ph->atom_words); free(ph->word_list); free(ph->lex_list);
+        free(ph->atom_words); free(ph->word_list); free(ph->lex_list); free(ph->type_list);
     }
     u64map_free(&r->word_ids);
     VEC_FREE(&r->phases); VEC_FREE(&r->tests); VEC_FREE(&r->prog); VEC_FREE(&r->rules);
