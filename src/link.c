@@ -80,14 +80,25 @@ static int cmp_len(const void *x, const void *y)
     return 0;
 }
 
-/* Marks the tokens covered by entity annotations. */
-static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *covered)
+/* Marks the tokens covered by entity annotations. weak[k] (when not NULL) is then the index + 1
+ * of the annotation that is token k's only cover when that is a one-token PLACE or ORG of a
+ * look-up rule (crule.lookup_only: "Carson" the city), which a person's surname overrides
+ * (link_people); else 0. */
+static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *covered,
+                  uint32_t *weak)
 {
+    int32_t place = rules_type_id(r, "PLACE"), org = rules_type_id(r, "ORG");
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *t = r->types.v[a->type];
         if (t[0] == '_' || !strcmp(t, "QUOTE") || !strcmp(t, "QSPAN")) continue;
-        for (uint32_t k = a->tstart; k < a->tend; k++) covered[k] = 1;
+        int lookup = weak && a->tend == a->tstart + 1 && a->rule < r->rules.n &&
+                     r->rules.v[a->rule].lookup_only &&
+                     ((int32_t)a->type == place || (int32_t)a->type == org);
+        for (uint32_t k = a->tstart; k < a->tend; k++) {
+            if (weak) weak[k] = lookup && !covered[k] ? (uint32_t)i + 1 : 0;
+            covered[k] = 1;
+        }
     }
 }
 
@@ -135,7 +146,7 @@ static void pindex_free(pindex *x)
 }
 
 static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_type,
-                       unsigned char *covered)
+                       unsigned char *covered, const uint32_t *weak)
 {
     size_t nm = 0;
     mention *ms = malloc((doc->anns.n + 1) * sizeof *ms);
@@ -225,17 +236,31 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
     }
     for (uint32_t k = 0; k < doc->toks.n; k++) {
         const token *t = &doc->toks.v[k];
-        if (covered[k] || !(t->flags & QUARRY_TF_CAP)) continue;
+        if ((covered[k] && !weak[k]) || !(t->flags & QUARRY_TF_CAP)) continue;
         const pidx_bucket *b = pindex_get(&by_name, t->hraw);
         int64_t found = -1;
         uint32_t tried = 0;
         for (uint32_t e = b ? b->head : 0; e && tried < LINK_MAX_CANDIDATES;
              e = by_name.e.v[e - 1].next, tried++) {
             uint32_t p = by_name.e.v[e - 1].person;
-            if (doc->anns.v[ps.v[p].canon].tstart > k) continue;   /* typed before, not after */
+            const annot *c = &doc->anns.v[ps.v[p].canon];
+            if (c->tstart > k) continue;   /* typed before, not after */
+            /* over a look-up PLACE or ORG, only a full name (two words or more) found by a
+               rule above priority 0: "Ben Carson" makes "Carson" a person, a guess such as
+               "Golan Heights Israel" does not make "Israel" one */
+            if (covered[k] && (c->tend - name_start(doc, c) < 2 || c->rule >= r->rules.n ||
+                               r->rules.v[c->rule].priority <= 0))
+                continue;
             if (found < 0 || p < found) found = p;
         }
         if (found < 0) continue;
+        if (covered[k]) {   /* a look-up PLACE or ORG: the person's surname wins */
+            annot *w = &doc->anns.v[weak[k] - 1];
+            w->type = (uint32_t)person_type;
+            w->rule = RULE_LINK_ALIAS;
+            w->entity = (int32_t)found;
+            continue;
+        }
         if (doc_add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)found)) {
             pindex_free(&by_name);
             goto out;
@@ -357,12 +382,14 @@ int link_run(const quarry_rules *r, quarry_doc *doc)
 {
     if (doc->anns.n == 0) return 0;
     unsigned char *covered = calloc(doc->toks.n + 1, 1);
-    if (!covered) return -1;
-    cover(r, doc, covered);
+    uint32_t *weak = calloc(doc->toks.n + 1, sizeof *weak);
+    if (!covered || !weak) { free(covered); free(weak); return -1; }
+    cover(r, doc, covered, weak);
     int32_t person = rules_type_id(r, "PERSON");
     int rc = 0;
-    if (person >= 0) rc = link_people(r, doc, person, covered);
+    if (person >= 0) rc = link_people(r, doc, person, covered, weak);
     if (!rc) rc = link_same_text(r, doc, covered);
     free(covered);
+    free(weak);
     return rc;
 }

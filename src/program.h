@@ -122,6 +122,9 @@ typedef struct crule {
     uint64_t guard_unsure;    /* bits of the unsure ids on some guard's paths (rules_guard.c) */
     uint32_t first_test;      /* the one token test every match starts with, else UINT32_MAX:
                                  checked before a thread is started */
+    uint8_t lookup_only;      /* every match is one token test or one lexicon entry, with no
+                                 context or assertion: a gazetteer look-up (link.c lets a
+                                 person's surname override its one-token annotations) */
 } crule;
 
 /* Start index of a phase: which rules may start at a token. */

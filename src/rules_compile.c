@@ -848,6 +848,44 @@ static uint32_t first_test(const quarry_rules *r, uint32_t ri)
     return UINT32_MAX;
 }
 
+/* Is every path from the rule's entry to its MATCH one token test or one lexicon entry,
+ * through captures, jumps and branches only? (crule.lookup_only) */
+static int lookup_only(const quarry_rules *r, uint32_t ri)
+{
+    uint32_t entry = r->rules.v[ri].entry;
+    uint32_t end = ri + 1 < r->rules.n ? r->rules.v[ri + 1].entry : (uint32_t)r->prog.n;
+    uint32_t n = end - entry;
+    if (n > 4096) return 0;
+    /* seen[i]: reached instruction entry+i having consumed nothing (bit 0) or one unit (1) */
+    unsigned char *seen = calloc(n, 1);
+    uint32_t *stk = malloc(2 * n * sizeof *stk);
+    int ok = seen && stk;
+    uint32_t sp = 0;
+    if (ok) stk[sp++] = 0;   /* (offset << 1) | consumed */
+    while (ok && sp) {
+        uint32_t e = stk[--sp], off = e >> 1, c = e & 1;
+        if (off >= n || (seen[off] >> c & 1)) continue;
+        seen[off] |= (unsigned char)(1u << c);
+        const inst *in = &r->prog.v[entry + off];
+        uint32_t next[2], nn = 0, nc = c;
+        switch (in->op) {
+        case OP_TOKEN: case OP_LEX:
+            if (c) ok = 0;
+            nc = 1; next[nn++] = off + 1;
+            break;
+        case OP_SAVE: next[nn++] = off + 1; break;
+        case OP_JMP: next[nn++] = in->x - entry; break;
+        case OP_SPLIT: next[nn++] = in->x - entry; next[nn++] = in->y - entry; break;
+        case OP_MATCH: if (!c) ok = 0; break;
+        default: ok = 0; break;   /* annotations, assertions */
+        }
+        for (uint32_t k = 0; k < nn && ok; k++) stk[sp++] = next[k] << 1 | nc;
+    }
+    free(seen);
+    free(stk);
+    return ok;
+}
+
 static int word_id(quarry_rules *r, uint64_t h, uint32_t *id)
 {
     if (u64map_get(&r->word_ids, h, id)) return 0;
@@ -1194,7 +1232,10 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         if (ns > ph->nslots) ph->nslots = ns;
         if (index_rule(r, ph, i)) return d->errors + 1;
     }
-    for (uint32_t i = 0; i < r->rules.n; i++) r->rules.v[i].first_test = first_test(r, i);
+    for (uint32_t i = 0; i < r->rules.n; i++) {
+        r->rules.v[i].first_test = first_test(r, i);
+        r->rules.v[i].lookup_only = (uint8_t)lookup_only(r, i);
+    }
     r->pc_rule = malloc((r->prog.n + 1) * sizeof *r->pc_rule);
     if (!r->pc_rule) return d->errors + 1;
     for (uint32_t i = 0; i < r->rules.n; i++) {   /* a rule's program is contiguous */

@@ -76,13 +76,20 @@ static void dump_annots(quarry_doc *doc, buf *out)
     for (size_t k = 0; k < n; k++) {
         const annot *a = &doc->anns.v[ord[k]];
         buf_printf(out, "%s \"%s\"", r->types.v[a->type], doc_span_text(doc, a->tstart, a->tend));
+        int has_role = 0;
         for (uint32_t f = 0; f < a->nfeats; f++) {
             const afeat *ft = &a->feats[f];
+            has_role |= !strcmp(r->keys.v[ft->key], "role");
             buf_printf(out, " %s=\"%s\"", r->keys.v[ft->key],
                        ft->tstart < 0 ? ft->literal
                                       : doc_span_text(doc, (uint32_t)ft->tstart, (uint32_t)ft->tend));
         }
-        buf_printf(out, " @%s\n", r->rules.v[a->rule].name);
+        /* what linking gave a person: a canonical name other than its own text, and a role
+           it did not have */
+        if (a->name && strcmp(a->name, doc_span_text(doc, a->tstart, a->tend)))
+            buf_printf(out, " name=\"%s\"", a->name);
+        if (a->role && !has_role) buf_printf(out, " role=\"%s\"", a->role);
+        buf_printf(out, " @%s\n", annot_rule_name(r, a));
     }
     free(ord);
 }
