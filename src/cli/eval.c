@@ -11,7 +11,7 @@
 #include "score.h"
 
 static const char eval_usage[] =
-    "usage: quarry eval [--rules PATH] [--map MAP] [--json] [--errors N]\n"
+    "usage: quarry eval [--rules PATH] [--map MAP] [--json] [--errors N] [--group-speaker]\n"
     "                   (--conll FILE | --brat DIR | --gold FILE.jsonl [--texts DIR] | --re3d DIR)\n"
     "\n"
     "Scores the rule set against external gold and prints precision, recall, F1 and\n"
@@ -39,6 +39,11 @@ static const char eval_usage[] =
     "  --annotator ID  brat: use NAME_ID.ann where there is one\n"
     "  --partial       the gold lists a required subset (or the --gold file has a line\n"
     "                  {\"partial\":true}): predictions it does not match are not counted\n"
+    "  --group-speaker quotes predicted with one speaker mention (same span) count as one\n"
+    "                  attribution spanning from the first's start to the last's end:\n"
+    "                  \"A,\" he said. \"B.\" and a partial quote inside a reported clause\n"
+    "                  (PolNeAR annotates each as one attribution; quarry makes a record\n"
+    "                  per part); direct when one part is direct or partial\n"
     "  --errors N      list the first N misses and false alarms with a line of context\n"
     "  --json          print the summary as JSON\n"
     "\n"
@@ -58,7 +63,7 @@ typedef struct map_pair { char from[SC_TYPE_MAX], to[SC_TYPE_MAX]; } map_pair;
 
 typedef struct eopts {
     const char *rules_path, *conll, *brat, *gold, *texts, *re3d, *annotator;
-    int json, oracle, partial;
+    int json, oracle, partial, group;
     long errors;
     map_pair map[32];
     int nmap;
@@ -374,6 +379,19 @@ static int score_cp_doc(estate *st, edoc *d, sc_ent *g, size_t ng, gquotes *gq,
     int rc = st->o->oracle ? oracle_preds(g, ng, gq, &p)
                            : extract_preds(st, d, 1, brat_classes, &p);
     if (rc) return -1;
+    if (st->o->group && !st->o->oracle && p.nq) {
+        size_t *into = malloc(p.nq * sizeof *into);
+        const char **cls = malloc(p.nq * sizeof *cls);
+        size_t n = into && cls ? sc_group_by_speaker(p.q, p.nq, into) : (size_t)-1;
+        if (n == (size_t)-1) { free(into); free(cls); preds_free(&p); return -1; }
+        for (size_t i = 0; i < n; i++) cls[i] = NULL;
+        for (size_t i = 0; i < p.nq; i++)   /* direct when any part is */
+            if (!cls[into[i]] || strcmp(p.qclass[i], "indirect")) cls[into[i]] = p.qclass[i];
+        memcpy(p.qclass, cls, n * sizeof *cls);
+        p.nq = n;
+        free(into);
+        free(cls);
+    }
     st->docs++;
     score_entities(st, d, g, ng, p.ent, p.nent);
     if (gq) rc = score_quotes(st, d, gq, &p, mode);
@@ -1066,6 +1084,7 @@ static int parse_args(int argc, char **argv, eopts *o, const char **map)
         else if (!strcmp(a, "--json")) o->json = 1;
         else if (!strcmp(a, "--oracle")) o->oracle = 1;
         else if (!strcmp(a, "--partial")) o->partial = 1;
+        else if (!strcmp(a, "--group-speaker")) o->group = 1;
         else if ((!strcmp(a, "--errors") && v) || !strncmp(a, "--errors=", 9)) {
             const char *n = a[8] == '=' ? a + 9 : argv[++i];
             char *end;

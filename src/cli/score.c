@@ -261,6 +261,50 @@ size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
     return nm;
 }
 
+static const sc_pquote *grp_base;
+
+static int cmp_speaker(const void *a, const void *b)
+{
+    const sc_pquote *x = &grp_base[*(const size_t *)a], *y = &grp_base[*(const size_t *)b];
+    if (x->sp_start != y->sp_start) return x->sp_start < y->sp_start ? -1 : 1;
+    if (x->sp_end != y->sp_end) return x->sp_end < y->sp_end ? -1 : 1;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
+{
+    size_t *ord = malloc((n + 1) * sizeof *ord), m = 0, nk = 0;
+    size_t *head = malloc((n + 1) * sizeof *head);
+    if (!ord || !head) { free(ord); free(head); return (size_t)-1; }
+    for (size_t i = 0; i < n; i++) {
+        head[i] = i;
+        if (q[i].has_speaker) ord[m++] = i;
+    }
+    grp_base = q;
+    if (m) qsort(ord, m, sizeof *ord, cmp_speaker);
+    for (size_t k = 1; k < m; k++) {   /* the first (input order) of equal speaker spans */
+        const sc_pquote *a = &q[ord[k - 1]], *b = &q[ord[k]];
+        if (a->sp_start == b->sp_start && a->sp_end == b->sp_end) head[ord[k]] = head[ord[k - 1]];
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t h = head[i];
+        if (h == i) continue;
+        if (q[i].start < q[h].start) q[h].start = q[i].start;
+        if (q[i].end > q[h].end) q[h].end = q[i].end;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (head[i] == i) {
+            into[i] = nk;
+            q[nk++] = q[i];
+        } else {
+            into[i] = into[head[i]];   /* head[i] < i: placed already */
+        }
+    }
+    free(ord);
+    free(head);
+    return nk;
+}
+
 int sc_has_quote_mark(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;

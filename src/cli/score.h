@@ -101,6 +101,13 @@ long sc_cover(const sc_gquote *g, long start, long end);
 size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
                        sc_source_mode mode);
 
+/* Groups predictions that share one speaker mention (same start and end; the parts of a
+ * split quote, a partial quote inside a reported clause) into one: the first of the group
+ * (in input order) spans from the group's first start to its last end, the others are
+ * removed. into[i] (room for n) gets the index, in the grouped array, of prediction i's
+ * group. Returns the new count, or (size_t)-1 when memory runs out (q unchanged). */
+size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into);
+
 /* 1 when s[0..n) holds a quote mark: " U+201C U+201D U+00AB U+00BB. */
 int sc_has_quote_mark(const char *s, size_t n);
 /* 1 when a word of s[0..n) (a cue such as "has said"), ASCII case-folded, is in the
