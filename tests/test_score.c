@@ -396,3 +396,31 @@ Test(score_table, rows_and_total)
     assert_near(R, 75.0);
     assert_near(F, 75.0);
 }
+
+Test(score_quotes, group_by_speaker_joins_split_quote)
+{
+    /* "A," he said. "B." as two records [1,10) and [22,40) with one speaker mention [12,14),
+       an unrelated quote [50,60) with speaker [62,66), and one without a speaker [70,80):
+       the first two become [1,40) (where the gold attribution [0,41) is found, which neither
+       part alone covers by half); the others stay as they are */
+    sc_pquote p[4] = {pq(1, 10), pq(50, 60), pq(22, 40), pq(70, 80)};
+    p[0].has_speaker = p[2].has_speaker = 1;
+    p[0].sp_start = p[2].sp_start = 12;
+    p[0].sp_end = p[2].sp_end = 14;
+    p[1].has_speaker = 1;
+    p[1].sp_start = 62;
+    p[1].sp_end = 66;
+    size_t into[4];
+    cr_assert_eq(sc_group_by_speaker(p, 4, into), 3);
+    cr_assert_eq(p[0].start, 1);
+    cr_assert_eq(p[0].end, 40);
+    cr_assert_eq(p[1].start, 50);
+    cr_assert_eq(p[2].start, 70);
+    cr_assert_eq(into[0], 0);
+    cr_assert_eq(into[1], 1);
+    cr_assert_eq(into[2], 0);
+    cr_assert_eq(into[3], 2);
+    sc_gquote g[1] = {gq(0, 41)};
+    cr_assert_eq(sc_match_quotes(g, 1, p, 3, SC_SOURCE_OVERLAP), 1);
+    cr_assert_eq(g[0].match, 0);
+}
