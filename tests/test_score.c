@@ -399,28 +399,47 @@ Test(score_table, rows_and_total)
 
 Test(score_quotes, group_by_speaker_joins_split_quote)
 {
-    /* "A," he said. "B." as two records [1,10) and [22,40) with one speaker mention [12,14),
-       an unrelated quote [50,60) with speaker [62,66), and one without a speaker [70,80):
+    /* in document order: "A," he said. "B." as two records [1,10) (speaker [12,14), cue
+       [15,19)) and [22,40) (same speaker mention, no cue: the continuation), an unrelated
+       quote [50,60) with speaker [62,66), and a continuation [70,80) with neither mention:
        the first two become [1,40) (where the gold attribution [0,41) is found, which neither
-       part alone covers by half); the others stay as they are */
-    sc_pquote p[4] = {pq(1, 10), pq(50, 60), pq(22, 40), pq(70, 80)};
-    p[0].has_speaker = p[2].has_speaker = 1;
-    p[0].sp_start = p[2].sp_start = 12;
-    p[0].sp_end = p[2].sp_end = 14;
-    p[1].has_speaker = 1;
-    p[1].sp_start = 62;
-    p[1].sp_end = 66;
+       part alone covers by half), the last joins [50,60) */
+    sc_pquote p[4] = {pq(1, 10), pq(22, 40), pq(50, 60), pq(70, 80)};
+    p[0].has_speaker = p[1].has_speaker = 1;
+    p[0].sp_start = p[1].sp_start = 12;
+    p[0].sp_end = p[1].sp_end = 14;
+    p[0].has_cue = 1;
+    p[0].cue_start = 15;
+    p[0].cue_end = 19;
+    p[2].has_speaker = p[2].has_cue = 1;
+    p[2].sp_start = 62;
+    p[2].sp_end = 66;
     size_t into[4];
-    cr_assert_eq(sc_group_by_speaker(p, 4, into), 3);
+    cr_assert_eq(sc_group_by_speaker(p, 4, into), 2);
     cr_assert_eq(p[0].start, 1);
     cr_assert_eq(p[0].end, 40);
     cr_assert_eq(p[1].start, 50);
-    cr_assert_eq(p[2].start, 70);
+    cr_assert_eq(p[1].end, 80);
     cr_assert_eq(into[0], 0);
-    cr_assert_eq(into[1], 1);
-    cr_assert_eq(into[2], 0);
-    cr_assert_eq(into[3], 2);
+    cr_assert_eq(into[1], 0);
+    cr_assert_eq(into[2], 1);
+    cr_assert_eq(into[3], 1);
     sc_gquote g[1] = {gq(0, 41)};
-    cr_assert_eq(sc_match_quotes(g, 1, p, 3, SC_SOURCE_OVERLAP), 1);
+    cr_assert_eq(sc_match_quotes(g, 1, p, 2, SC_SOURCE_OVERLAP), 1);
     cr_assert_eq(g[0].match, 0);
+}
+
+Test(score_quotes, group_by_speaker_keeps_two_cues_apart)
+{
+    /* "...," he said, adding that ...: one speaker mention, two cues: two attributions */
+    sc_pquote p[2] = {pq(1, 10), pq(20, 40)};
+    p[0].has_speaker = p[1].has_speaker = p[0].has_cue = p[1].has_cue = 1;
+    p[0].sp_start = p[1].sp_start = 11;
+    p[0].sp_end = p[1].sp_end = 13;
+    p[0].cue_start = 14; p[0].cue_end = 18;
+    p[1].cue_start = 20; p[1].cue_end = 26;
+    size_t into[2];
+    cr_assert_eq(sc_group_by_speaker(p, 2, into), 2);
+    cr_assert_eq(p[0].end, 10);
+    cr_assert_eq(p[1].start, 20);
 }

@@ -39,11 +39,13 @@ static const char eval_usage[] =
     "  --annotator ID  brat: use NAME_ID.ann where there is one\n"
     "  --partial       the gold lists a required subset (or the --gold file has a line\n"
     "                  {\"partial\":true}): predictions it does not match are not counted\n"
-    "  --group-speaker quotes predicted with one speaker mention (same span) count as one\n"
-    "                  attribution spanning from the first's start to the last's end:\n"
-    "                  \"A,\" he said. \"B.\" and a partial quote inside a reported clause\n"
-    "                  (PolNeAR annotates each as one attribution; quarry makes a record\n"
-    "                  per part); direct when one part is direct or partial\n"
+    "  --group-speaker quotes predicted with one speaker mention and one cue mention (or\n"
+    "                  none: a continuation) count as one attribution, from the first's\n"
+    "                  start to the last's end: \"A,\" he said. \"B.\" and a partial quote\n"
+    "                  inside a reported clause (PolNeAR annotates each as one\n"
+    "                  attribution; quarry makes a record per part); direct when one\n"
+    "                  part is direct or partial; a quote with neither a speaker nor a cue\n"
+    "                  mention (a continuation) joins the quote before it\n"
     "  --errors N      list the first N misses and false alarms with a line of context\n"
     "  --json          print the summary as JSON\n"
     "\n"
@@ -236,6 +238,9 @@ static int extract_preds(estate *st, const edoc *d, int cp, int brat_classes, pr
             q->sp_start = (long)(cp ? r->speaker.cstart : r->speaker.start);
             q->sp_end = (long)(cp ? r->speaker.cend : r->speaker.end);
             q->speaker_name = r->has_speaker ? r->speaker_name : NULL;
+            q->has_cue = r->cue.present;
+            q->cue_start = (long)(cp ? r->cue.cstart : r->cue.start);
+            q->cue_end = (long)(cp ? r->cue.cend : r->cue.end);
             p->qclass[p->nq++] = pred_class(r->type, brat_classes);
         }
     }

@@ -268,7 +268,7 @@ static int cmp_speaker(const void *a, const void *b)
     const sc_pquote *x = &grp_base[*(const size_t *)a], *y = &grp_base[*(const size_t *)b];
     if (x->sp_start != y->sp_start) return x->sp_start < y->sp_start ? -1 : 1;
     if (x->sp_end != y->sp_end) return x->sp_end < y->sp_end ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;   /* input order */
 }
 
 size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
@@ -282,10 +282,27 @@ size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
     }
     grp_base = q;
     if (m) qsort(ord, m, sizeof *ord, cmp_speaker);
-    for (size_t k = 1; k < m; k++) {   /* the first (input order) of equal speaker spans */
-        const sc_pquote *a = &q[ord[k - 1]], *b = &q[ord[k]];
-        if (a->sp_start == b->sp_start && a->sp_end == b->sp_end) head[ord[k]] = head[ord[k - 1]];
+    /* within a run of equal speaker spans (input order), each joins the first with its cue,
+       one without a cue the run's first */
+    for (size_t k0 = 0, k1; k0 < m; k0 = k1) {
+        const sc_pquote *a = &q[ord[k0]];
+        for (k1 = k0 + 1; k1 < m && q[ord[k1]].sp_start == a->sp_start &&
+                          q[ord[k1]].sp_end == a->sp_end; k1++) {
+            const sc_pquote *b = &q[ord[k1]];
+            if (!b->has_cue) { head[ord[k1]] = ord[k0]; continue; }
+            for (size_t j = k0; j < k1; j++) {
+                const sc_pquote *c = &q[ord[j]];
+                if (c->has_cue && c->cue_start == b->cue_start && c->cue_end == b->cue_end) {
+                    head[ord[k1]] = head[ord[j]];
+                    break;
+                }
+            }
+        }
     }
+    /* neither speaker nor cue mention: a continuation quote (its speaker named by linking after
+       a long attribution) joins the quote before it */
+    for (size_t i = 1; i < n; i++)
+        if (!q[i].has_speaker && !q[i].has_cue) head[i] = head[i - 1];
     for (size_t i = 0; i < n; i++) {
         size_t h = head[i];
         if (h == i) continue;

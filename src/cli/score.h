@@ -81,6 +81,8 @@ typedef struct sc_pquote {
     long start, end;
     int has_speaker;        /* 0: no speaker mention */
     long sp_start, sp_end;
+    int has_cue;            /* 0: no cue mention (a continuation quote) */
+    long cue_start, cue_end;
     const char *speaker_name;   /* may be NULL */
     long match;             /* out: index of the gold quote, -1 none */
 } sc_pquote;
@@ -101,11 +103,15 @@ long sc_cover(const sc_gquote *g, long start, long end);
 size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
                        sc_source_mode mode);
 
-/* Groups predictions that share one speaker mention (same start and end; the parts of a
- * split quote, a partial quote inside a reported clause) into one: the first of the group
- * (in input order) spans from the group's first start to its last end, the others are
- * removed. into[i] (room for n) gets the index, in the grouped array, of prediction i's
- * group. Returns the new count, or (size_t)-1 when memory runs out (q unchanged). */
+/* Groups the predictions of one attribution (q in document order) into one: those with the
+ * same speaker mention (start and end) and the same cue mention, a prediction without a cue
+ * (a continuation) joining the first with its speaker mention: the parts of a split quote, a
+ * partial quote inside a reported clause; not "...," he said, adding that ... (two cues). A
+ * prediction with neither a speaker nor a cue mention (a continuation whose speaker linking
+ * named) joins the one before it. The first of a group spans from the group's first start to
+ * its last end, the others are removed. into[i] (room for n) gets the index, in the grouped
+ * array, of prediction i's group. Returns the new count, or (size_t)-1 when memory runs out
+ * (q unchanged). */
 size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into);
 
 /* 1 when s[0..n) holds a quote mark: " U+201C U+201D U+00AB U+00BB. */
