@@ -282,7 +282,8 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
 /* A test decided from the token alone (word, flags, one-token lexicon entry, word set,
  * clause masks without residuals): 0 or 1; -1 for a regex or a tree (NOT, AND, OR, clause
  * residuals), which the callers evaluate their own way. Cheaper than the position cache. */
-static int leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *t, uint32_t p)
+static inline __attribute__((always_inline)) int leaf_test(const quarry_rules *r, const quarry_doc *doc,
+                                                      const ctest *t, uint32_t p)
 {
     const token *tk = &doc->toks.v[p];
     if (t->clause) {
