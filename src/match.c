@@ -118,7 +118,8 @@ void match_scratch_free(match_scratch *ms)
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
-    free(ms->next_try); free(ms->pass_end); free(ms->lmin); free(ms->wid); free(ms->lexany); free(ms->typeany);
+    free(ms->next_try); free(ms->pass_end); free(ms->lmin);
+    free(ms->wid); free(ms->lexany); free(ms->typeany);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -194,14 +195,16 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->ntypecross = r->types.n;
     }
     if (r->rules.n > ms->nrcross) {
-        free(ms->rcross); free(ms->next_try); free(ms->pass_end); free(ms->rgid); free(ms->rgfirst); free(ms->rng);
+        free(ms->rcross); free(ms->next_try); free(ms->pass_end);
+        free(ms->rgid); free(ms->rgfirst); free(ms->rng);
         ms->rcross = malloc(r->rules.n * sizeof *ms->rcross);
         ms->next_try = malloc(r->rules.n * sizeof *ms->next_try);
         ms->pass_end = malloc(r->rules.n * sizeof *ms->pass_end);
         ms->rgid = malloc(r->rules.n * sizeof *ms->rgid);
         ms->rgfirst = malloc(r->rules.n * sizeof *ms->rgfirst);
         ms->rng = malloc(r->rules.n * sizeof *ms->rng);
-        if (!ms->rcross || !ms->next_try || !ms->pass_end || !ms->rgid || !ms->rgfirst || !ms->rng) return -1;
+        if (!ms->rcross || !ms->next_try || !ms->pass_end || !ms->rgid || !ms->rgfirst ||
+            !ms->rng) return -1;
         ms->nrcross = r->rules.n;
     }
     size_t nl = 0;
@@ -282,8 +285,8 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
 /* A test decided from the token alone (word, flags, one-token lexicon entry, word set,
  * clause masks without residuals): 0 or 1; -1 for a regex or a tree (NOT, AND, OR, clause
  * residuals), which the callers evaluate their own way. Cheaper than the position cache. */
-static inline __attribute__((always_inline)) int leaf_test(const quarry_rules *r, const quarry_doc *doc,
-                                                      const ctest *t, uint32_t p)
+static inline __attribute__((always_inline)) int
+leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *t, uint32_t p)
 {
     const token *tk = &doc->toks.v[p];
     if (t->clause) {
@@ -1043,8 +1046,10 @@ static int index_annots(quarry_doc *doc)
     doc->ann_first[0] = 0;
     uint64_t *ta = doc->ms->typeany;   /* the types starting at each position, for the guards */
     memset(ta, 0, (n + 1) * sizeof *ta);
-    for (size_t i = 0; i < doc->anns.n; i++)
-        if (doc->anns.v[i].type < 64) ta[doc->anns.v[i].tstart] |= (uint64_t)1 << doc->anns.v[i].type;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *an = &doc->anns.v[i];
+        if (an->type < 64) ta[an->tstart] |= (uint64_t)1 << an->type;
+    }
     return 0;
 }
 
