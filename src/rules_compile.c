@@ -858,7 +858,7 @@ static int lookup_only(const quarry_rules *r, uint32_t ri)
     if (n > 4096) return 0;
     /* seen[i]: reached instruction entry+i having consumed nothing (bit 0) or one unit (1) */
     unsigned char *seen = calloc(n, 1);
-    uint32_t *stk = malloc(2 * n * sizeof *stk);
+    uint32_t *stk = malloc((4 * (size_t)n + 2) * sizeof *stk);   /* <= 2 pushes per state */
     int ok = seen && stk;
     uint32_t sp = 0;
     if (ok) stk[sp++] = 0;   /* (offset << 1) | consumed */
