@@ -80,7 +80,7 @@ static int cmp_len(const void *x, const void *y)
     return 0;
 }
 
-/* Marks the tokens covered by entity annotations. weak[k] (when not NULL) is then the index + 1
+/* Marks the tokens covered by entity annotations. weak[k] is then the index + 1
  * of the annotation that is token k's only cover when that is a one-token PLACE or ORG of a
  * look-up rule (crule.lookup_only: "Carson" the city), which a person's surname overrides
  * (link_people); else 0. */
@@ -92,11 +92,11 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
         const annot *a = &doc->anns.v[i];
         const char *t = r->types.v[a->type];
         if (t[0] == '_' || !strcmp(t, "QUOTE") || !strcmp(t, "QSPAN")) continue;
-        int lookup = weak && a->tend == a->tstart + 1 && a->rule < r->rules.n &&
+        int lookup = a->tend == a->tstart + 1 && a->rule < r->rules.n &&
                      r->rules.v[a->rule].lookup_only &&
                      ((int32_t)a->type == place || (int32_t)a->type == org);
         for (uint32_t k = a->tstart; k < a->tend; k++) {
-            if (weak) weak[k] = lookup && !covered[k] ? (uint32_t)i + 1 : 0;
+            weak[k] = lookup && !covered[k] ? (uint32_t)i + 1 : 0;
             covered[k] = 1;
         }
     }

@@ -376,6 +376,24 @@ static int oracle_preds(const sc_ent *g, size_t ng, const gquotes *gq, preds *p)
     return 0;
 }
 
+/* --group-speaker: the quotes of one attribution become one prediction (sc_group_by_speaker),
+ * direct when any part is. */
+static int group_preds(preds *p)
+{
+    size_t *into = malloc((p->nq + 1) * sizeof *into);
+    const char **cls = calloc(p->nq + 1, sizeof *cls);
+    size_t n = into && cls ? sc_group_by_speaker(p->q, p->nq, into) : (size_t)-1;
+    if (n != (size_t)-1) {
+        for (size_t i = 0; i < p->nq; i++)
+            if (!cls[into[i]] || strcmp(p->qclass[i], "indirect")) cls[into[i]] = p->qclass[i];
+        memcpy(p->qclass, cls, n * sizeof *cls);
+        p->nq = n;
+    }
+    free(into);
+    free(cls);
+    return n == (size_t)-1 ? -1 : 0;
+}
+
 /* Scores one document in code-point units (brat, --gold, re3d). */
 static int score_cp_doc(estate *st, edoc *d, sc_ent *g, size_t ng, gquotes *gq,
                         int brat_classes, sc_source_mode mode)
@@ -384,18 +402,9 @@ static int score_cp_doc(estate *st, edoc *d, sc_ent *g, size_t ng, gquotes *gq,
     int rc = st->o->oracle ? oracle_preds(g, ng, gq, &p)
                            : extract_preds(st, d, 1, brat_classes, &p);
     if (rc) return -1;
-    if (st->o->group && !st->o->oracle && p.nq) {
-        size_t *into = malloc(p.nq * sizeof *into);
-        const char **cls = malloc(p.nq * sizeof *cls);
-        size_t n = into && cls ? sc_group_by_speaker(p.q, p.nq, into) : (size_t)-1;
-        if (n == (size_t)-1) { free(into); free(cls); preds_free(&p); return -1; }
-        for (size_t i = 0; i < n; i++) cls[i] = NULL;
-        for (size_t i = 0; i < p.nq; i++)   /* direct when any part is */
-            if (!cls[into[i]] || strcmp(p.qclass[i], "indirect")) cls[into[i]] = p.qclass[i];
-        memcpy(p.qclass, cls, n * sizeof *cls);
-        p.nq = n;
-        free(into);
-        free(cls);
+    if (st->o->group && !st->o->oracle && group_preds(&p)) {
+        preds_free(&p);
+        return -1;
     }
     st->docs++;
     score_entities(st, d, g, ng, p.ent, p.nent);

@@ -261,39 +261,37 @@ size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
     return nm;
 }
 
-static const sc_pquote *grp_base;
+typedef struct spk_key { long start, end; size_t idx; } spk_key;
 
 static int cmp_speaker(const void *a, const void *b)
 {
-    const sc_pquote *x = &grp_base[*(const size_t *)a], *y = &grp_base[*(const size_t *)b];
-    if (x->sp_start != y->sp_start) return x->sp_start < y->sp_start ? -1 : 1;
-    if (x->sp_end != y->sp_end) return x->sp_end < y->sp_end ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;   /* input order */
+    const spk_key *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;   /* input order */
 }
 
 size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
 {
-    size_t *ord = malloc((n + 1) * sizeof *ord), m = 0, nk = 0;
-    size_t *head = malloc((n + 1) * sizeof *head);
+    spk_key *ord = malloc((n + 1) * sizeof *ord);
+    size_t *head = malloc((n + 1) * sizeof *head), m = 0, nk = 0;
     if (!ord || !head) { free(ord); free(head); return (size_t)-1; }
     for (size_t i = 0; i < n; i++) {
         head[i] = i;
-        if (q[i].has_speaker) ord[m++] = i;
+        if (q[i].has_speaker) ord[m++] = (spk_key){q[i].sp_start, q[i].sp_end, i};
     }
-    grp_base = q;
     if (m) qsort(ord, m, sizeof *ord, cmp_speaker);
     /* within a run of equal speaker spans (input order), each joins the first with its cue,
        one without a cue the run's first */
     for (size_t k0 = 0, k1; k0 < m; k0 = k1) {
-        const sc_pquote *a = &q[ord[k0]];
-        for (k1 = k0 + 1; k1 < m && q[ord[k1]].sp_start == a->sp_start &&
-                          q[ord[k1]].sp_end == a->sp_end; k1++) {
-            const sc_pquote *b = &q[ord[k1]];
-            if (!b->has_cue) { head[ord[k1]] = ord[k0]; continue; }
+        for (k1 = k0 + 1; k1 < m && ord[k1].start == ord[k0].start && ord[k1].end == ord[k0].end;
+             k1++) {
+            const sc_pquote *b = &q[ord[k1].idx];
+            if (!b->has_cue) { head[ord[k1].idx] = ord[k0].idx; continue; }
             for (size_t j = k0; j < k1; j++) {
-                const sc_pquote *c = &q[ord[j]];
+                const sc_pquote *c = &q[ord[j].idx];
                 if (c->has_cue && c->cue_start == b->cue_start && c->cue_end == b->cue_end) {
-                    head[ord[k1]] = head[ord[j]];
+                    head[ord[k1].idx] = head[ord[j].idx];
                     break;
                 }
             }
