@@ -662,6 +662,33 @@ static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
     start_list_add(r, ph, doc, &ph->always, p);
 }
 
+/* The first position at or after p where a rule of the phase may start: one whose token has
+ * a word, lexicon entry or annotation with a start list, or passes the flags of a flag list
+ * that is not waiting on its guards (lmin), or the always list's lmin. While no thread is
+ * alive, the positions before it need no work: add_starts would start nothing there. */
+static uint32_t next_start(const cphase *ph, const quarry_doc *doc, uint32_t p, uint32_t n)
+{
+    const match_scratch *ms = doc->ms;
+    if (!ph->can_skip) return p;
+    uint32_t stop = ph->always.n ? ms->lmin[ph->always.id] : n;
+    if (stop > n) stop = n;
+    const uint32_t *wl = ph->word_list, *wid = ms->wid;
+    const uint64_t *la = ms->lexany, *ta = ms->typeany;
+    uint64_t lm = ph->lex_starts, tm = ph->type_starts;
+    const token *tk = doc->toks.v;
+    size_t nf = ph->by_flag.n;
+    for (; p < stop; p++) {
+        if (wl[wid[p]] != UINT32_MAX || (la[p] & lm) || (ta[p] & tm)) return p;
+        for (size_t i = 0; i < nf; i++) {
+            const flag_start *fs = &ph->by_flag.v[i];
+            if (p >= ms->lmin[fs->rules.id] && (tk[p].flags & fs->flag_mask) == fs->flag_mask &&
+                (!fs->kind_mask || (fs->kind_mask & (1u << tk[p].kind))))
+                return p;
+        }
+    }
+    return p;
+}
+
 static int record_match(const quarry_rules *r, quarry_doc *doc, const uint32_t *th, uint32_t p)
 {
     match_scratch *ms = doc->ms;
@@ -826,6 +853,10 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
     ms->nslots = ph->nslots;
     if (guards_prepare(r, ph, doc)) return -1;
     for (uint32_t p = 0; p <= n; p++) {
+        if (!ms->nnl && !ms->heap.n && p < n) {   /* nothing alive: on to the next start */
+            p = next_start(ph, doc, p, n);
+            if (p >= n) break;
+        }
         /* The threads arriving at p (raw ones from single tokens, pending ones from longer
            atoms) are expanded in order of start, so the leftmost thread keeps a shared pc. */
         ms->ncl = 0;

@@ -172,6 +172,10 @@ typedef struct cphase {
     uint32_t nlex_list;
     uint32_t *type_list;      /* by annotation type: its start list, UINT32_MAX none */
     uint32_t ntype_list;
+    /* the lexicons and annotation types (< 64) with a start list, for skipping the positions
+       where no rule can start; can_skip is 0 when one with an id >= 64 has a list */
+    uint64_t lex_starts, type_starts;
+    int can_skip;
 } cphase;
 
 struct quarry_rules {

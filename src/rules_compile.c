@@ -934,9 +934,13 @@ int rules_word_index(quarry_rules *r)
         ph->lex_list = malloc((nl + 1) * sizeof *ph->lex_list);
         if (!ph->lex_list) return -1;
         ph->nlex_list = (uint32_t)nl;
+        ph->can_skip = 1;
         for (size_t l = 0; l < nl; l++) {
             uint32_t li;
             ph->lex_list[l] = u64map_get(&ph->by_lex, (uint64_t)l + 1, &li) ? li : UINT32_MAX;
+            if (ph->lex_list[l] == UINT32_MAX) continue;
+            if (l < 64) ph->lex_starts |= (uint64_t)1 << l;
+            else ph->can_skip = 0;
         }
         ph->type_list = malloc((r->types.n + 1) * sizeof *ph->type_list);
         if (!ph->type_list) return -1;
@@ -944,6 +948,9 @@ int rules_word_index(quarry_rules *r)
         for (size_t t = 0; t < r->types.n; t++) {
             uint32_t li;
             ph->type_list[t] = u64map_get(&ph->by_type, (uint64_t)t + 1, &li) ? li : UINT32_MAX;
+            if (ph->type_list[t] == UINT32_MAX) continue;
+            if (t < 64) ph->type_starts |= (uint64_t)1 << t;
+            else ph->can_skip = 0;
         }
         for (size_t k = 0; k < ph->by_word.cap; k++) {
             uint32_t id;
