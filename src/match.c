@@ -52,6 +52,17 @@ typedef struct recache_ent {
     uint8_t res;
 } recache_ent;
 
+/* Results of the tests that matter on sentence ends (send_tests, at most 64), by token:
+ * sentence ends are nearly all the same few tokens ("." "?" a closing quote mark), and the
+ * tests depend only on the token's bytes and flags. Direct-mapped, ASCII tokens only (like
+ * recache); cleared when the rule set changes. */
+#define SENDCACHE_BITS 6
+typedef struct sendcache_ent {
+    uint64_t h;
+    uint32_t flags, valid;
+    uint64_t mask;
+} sendcache_ent;
+
 struct match_scratch {
     size_t nprog, stride;
     unsigned char *cl, *nl;    /* thread lists: { uint32 pc, start; int32 slots[] } */
@@ -68,7 +79,8 @@ struct match_scratch {
     uint32_t pstamp;
     pcre2_match_data *md;
     recache_ent *recache;
-    uint64_t recache_serial;   /* rule set the cache belongs to */
+    uint64_t recache_serial;   /* rule set the caches belong to */
+    sendcache_ent sendcache[1u << SENDCACHE_BITS];
     /* pending threads: a binary heap on (pos, seq) */
     VEC(pend) heap;
     VEC(int32_t) ppool;
@@ -226,6 +238,7 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (ms->recache_serial != r->serial) {
         memset(ms->recache, 0, ((size_t)1 << RECACHE_BITS) * sizeof *ms->recache);
+        memset(ms->sendcache, 0, sizeof ms->sendcache);
         ms->recache_serial = r->serial;
     }
     if (ms->ntests) memset(ms->twarned, 0, ms->ntests);
@@ -804,6 +817,25 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     return 0;
 }
 
+/* Bit i: send_tests[i] (at most 64) passes on the token at p. */
+static uint64_t send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    const token *tk = &doc->toks.v[p];
+    sendcache_ent *ce = NULL;
+    if (!(tk->flags & QUARRY_TF_NONASCII)) {
+        uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull) * 0xff51afd7ed558ccdull;
+        ce = &ms->sendcache[k >> (64 - SENDCACHE_BITS)];
+        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags) return ce->mask;
+    }
+    uint64_t mask = 0;
+    next_pstamp(ms);
+    for (size_t i = 0; i < r->send_tests.n; i++)
+        if (eval_test(r, doc, r->send_tests.v[i], p)) mask |= (uint64_t)1 << i;
+    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, 1, mask};
+    return mask;
+}
+
 /* Once per document: sentence indexes; the lexicons with an entry across a sentence end and
  * the tests that pass on the last token of a sentence. */
 static int guards_doc(const quarry_rules *r, quarry_doc *doc)
@@ -816,13 +848,24 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
     for (uint32_t p = 0; p < n; p++) {
         ms->sid[p] = s;
         if (p == 0 || (doc->toks.v[p - 1].flags & QUARRY_TF_SENT_END)) ms->sfirst[s] = p;
-        if (!(doc->toks.v[p].flags & QUARRY_TF_SENT_END)) continue;
-        if (nst) next_pstamp(ms);
-        for (size_t i = 0; i < nst; i++) {
-            uint32_t t = r->send_tests.v[i];
-            if (!eval_test(r, doc, t, p)) continue;
-            ms->testcross[t] = 1;
-            if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
+        const token *tk = &doc->toks.v[p];
+        if (!(tk->flags & QUARRY_TF_SENT_END)) continue;
+        if (nst > 64) {
+            next_pstamp(ms);
+            for (size_t i = 0; i < nst; i++) {
+                uint32_t t = r->send_tests.v[i];
+                if (!eval_test(r, doc, t, p)) continue;
+                ms->testcross[t] = 1;
+                if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
+            }
+        } else if (nst) {
+            uint64_t mask = send_results(r, doc, p);
+            for (size_t i = 0; i < nst; i++) {
+                if (!(mask >> i & 1)) continue;
+                uint32_t t = r->send_tests.v[i];
+                ms->testcross[t] = 1;
+                if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
+            }
         }
         s++;
     }
