@@ -140,9 +140,19 @@ void match_scratch_free(match_scratch *ms)
 #define TH(list, i) ((uint32_t *)((list) + (i) * ms->stride))
 #define TH_SLOTS(t) ((int32_t *)((t) + 2))
 
+/* A thread's capture slots, copied at every step of every thread: a copy of a fixed size
+ * (inlined, no call) when the phase has at most FAST_SLOTS slots; the thread lists and the
+ * scratch slots have room for that many (scratch_prepare). */
+#define FAST_SLOTS 8
+static inline void copy_slots(const match_scratch *ms, int32_t *dst, const int32_t *src)
+{
+    if (ms->nslots <= FAST_SLOTS) memcpy(dst, src, FAST_SLOTS * sizeof(int32_t));
+    else memcpy(dst, src, ms->nslots * sizeof(int32_t));
+}
+
 static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok)
 {
-    size_t maxslots = 2;
+    size_t maxslots = FAST_SLOTS;   /* room for copy_slots' fixed-size copy */
     for (size_t i = 0; i < r->phases.n; i++)
         if (r->phases.v[i].nslots > maxslots) maxslots = r->phases.v[i].nslots;
     size_t nprog = r->prog.n + 1;
@@ -401,7 +411,7 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
             uint32_t *th = TH(list, *nlist);
             th[0] = pc;
             th[1] = start;
-            memcpy(TH_SLOTS(th), slots, ms->nslots * sizeof(int32_t));
+            copy_slots(ms, TH_SLOTS(th), slots);
             (*nlist)++;
         }
         }
@@ -725,7 +735,7 @@ static void raw_push(match_scratch *ms, uint32_t pc, uint32_t start, const int32
     uint32_t *th = TH(ms->nl, ms->nnl);
     th[0] = pc;
     th[1] = start;
-    memcpy(TH_SLOTS(th), slots, ms->nslots * sizeof(int32_t));
+    copy_slots(ms, TH_SLOTS(th), slots);
     ms->nnl++;
 }
 
