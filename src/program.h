@@ -221,8 +221,26 @@ static inline int ctest_set_has(const ctest *t, uint64_t h)
 }
 
 int u64map_put(u64map *m, uint64_t key, uint32_t val);   /* 0, -1 OOM; overwrites */
-int u64map_get(const u64map *m, uint64_t key, uint32_t *val); /* 1 found, 0 not */
 void u64map_free(u64map *m);
+
+static inline uint64_t u64map_mix(uint64_t k)
+{
+    k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33;
+    return k;
+}
+
+/* 1 found (*val set), 0 not; inline: the matcher looks up every token's word id */
+static inline int u64map_get(const u64map *m, uint64_t key, uint32_t *val)
+{
+    if (!m->cap) return 0;
+    if (key == 0) key = 0x9e3779b97f4a7c15ULL;   /* 0 marks an empty slot */
+    size_t j = u64map_mix(key) & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->keys[j] == key) { *val = m->vals[j]; return 1; }
+        j = (j + 1) & (m->cap - 1);
+    }
+    return 0;
+}
 
 /* Interned type/key ids; -1 when unknown (lookups) or on OOM (intern). */
 int32_t rules_type_id(const quarry_rules *r, const char *name);

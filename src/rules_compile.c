@@ -17,12 +17,6 @@
 
 /* ---- small tables ---------------------------------------------------------------- */
 
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33;
-    return k;
-}
-
 int u64map_put(u64map *m, uint64_t key, uint32_t val)
 {
     if (key == 0) key = 0x9e3779b97f4a7c15ULL;   /* 0 marks an empty slot */
@@ -33,7 +27,7 @@ int u64map_put(u64map *m, uint64_t key, uint32_t val)
         if (!nk || !nv) { free(nk); free(nv); return -1; }
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->keys[i]) continue;
-            size_t j = mix(m->keys[i]) & (nc - 1);
+            size_t j = u64map_mix(m->keys[i]) & (nc - 1);
             while (nk[j]) j = (j + 1) & (nc - 1);
             nk[j] = m->keys[i];
             nv[j] = m->vals[i];
@@ -41,22 +35,10 @@ int u64map_put(u64map *m, uint64_t key, uint32_t val)
         free(m->keys); free(m->vals);
         m->keys = nk; m->vals = nv; m->cap = nc;
     }
-    size_t j = mix(key) & (m->cap - 1);
+    size_t j = u64map_mix(key) & (m->cap - 1);
     while (m->keys[j] && m->keys[j] != key) j = (j + 1) & (m->cap - 1);
     if (!m->keys[j]) { m->keys[j] = key; m->n++; }
     m->vals[j] = val;
-    return 0;
-}
-
-int u64map_get(const u64map *m, uint64_t key, uint32_t *val)
-{
-    if (!m->cap) return 0;
-    if (key == 0) key = 0x9e3779b97f4a7c15ULL;
-    size_t j = mix(key) & (m->cap - 1);
-    while (m->keys[j]) {
-        if (m->keys[j] == key) { *val = m->vals[j]; return 1; }
-        j = (j + 1) & (m->cap - 1);
-    }
     return 0;
 }
 
