@@ -1140,9 +1140,10 @@ static int index_annots(quarry_doc *doc)
 /* Did the annotations from index `from` on include a PERSON, PLACE or ORG? */
 static int makes_entities(const quarry_rules *r, const quarry_doc *doc, size_t from)
 {
+    const int32_t *e = r->type_entity;
     for (size_t i = from; i < doc->anns.n; i++) {
-        const char *t = r->types.v[doc->anns.v[i].type];
-        if (!strcmp(t, "PERSON") || !strcmp(t, "PLACE") || !strcmp(t, "ORG")) return 1;
+        int32_t t = (int32_t)doc->anns.v[i].type;
+        if (t == e[0] || t == e[1] || t == e[2]) return 1;
     }
     return 0;
 }

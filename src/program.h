@@ -188,6 +188,7 @@ struct quarry_rules {
     VEC(crule) rules;
     VEC(cphase) phases;
     strvec types;             /* interned annotation types */
+    int32_t type_entity[3];   /* the ids of PERSON, PLACE and ORG (-1: not in the rule set) */
     strvec keys;              /* interned feature keys */
     pcre2_match_context *mctx;
     int jit;

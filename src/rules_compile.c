@@ -1225,6 +1225,9 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         r->rules.v[i].first_test = first_test(r, i);
         r->rules.v[i].lookup_only = (uint8_t)lookup_only(r, i);
     }
+    r->type_entity[0] = rules_type_id(r, "PERSON");
+    r->type_entity[1] = rules_type_id(r, "PLACE");
+    r->type_entity[2] = rules_type_id(r, "ORG");
     r->pc_rule = malloc((r->prog.n + 1) * sizeof *r->pc_rule);
     if (!r->pc_rule) return d->errors + 1;
     for (uint32_t i = 0; i < r->rules.n; i++) {   /* a rule's program is contiguous */
