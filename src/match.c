@@ -658,6 +658,13 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
     ms->lmin[sl->id] = lmin;
 }
 
+/* Does the token pass the flags and kinds of a flag start list? */
+static inline int flag_start_ok(const flag_start *fs, const token *tk)
+{
+    return (tk->flags & fs->flag_mask) == fs->flag_mask &&
+           (!fs->kind_mask || (fs->kind_mask & (1u << tk->kind)));
+}
+
 /* Starts a thread for every rule of the phase whose first test may pass at p. */
 static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t p)
 {
@@ -678,9 +685,7 @@ static void add_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
         }
     for (size_t i = 0; i < ph->by_flag.n; i++) {
         const flag_start *fs = &ph->by_flag.v[i];
-        if ((tk->flags & fs->flag_mask) == fs->flag_mask &&
-            (!fs->kind_mask || (fs->kind_mask & (1u << tk->kind))))
-            start_list_add(r, ph, doc, &fs->rules, p);
+        if (flag_start_ok(fs, tk)) start_list_add(r, ph, doc, &fs->rules, p);
     }
     start_list_add(r, ph, doc, &ph->always, p);
 }
@@ -704,9 +709,7 @@ static uint32_t next_start(const cphase *ph, const quarry_doc *doc, uint32_t p, 
         if (wl[wid[p]] != UINT32_MAX || (la[p] & lm) || (ta[p] & tm)) return p;
         for (size_t i = 0; i < nf; i++) {
             const flag_start *fs = &ph->by_flag.v[i];
-            if (p >= ms->lmin[fs->rules.id] && (tk[p].flags & fs->flag_mask) == fs->flag_mask &&
-                (!fs->kind_mask || (fs->kind_mask & (1u << tk[p].kind))))
-                return p;
+            if (p >= ms->lmin[fs->rules.id] && flag_start_ok(fs, &tk[p])) return p;
         }
     }
     return p;
@@ -860,22 +863,14 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
         if (p == 0 || (doc->toks.v[p - 1].flags & QUARRY_TF_SENT_END)) ms->sfirst[s] = p;
         const token *tk = &doc->toks.v[p];
         if (!(tk->flags & QUARRY_TF_SENT_END)) continue;
-        if (nst > 64) {
-            next_pstamp(ms);
-            for (size_t i = 0; i < nst; i++) {
-                uint32_t t = r->send_tests.v[i];
-                if (!eval_test(r, doc, t, p)) continue;
-                ms->testcross[t] = 1;
-                if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
-            }
-        } else if (nst) {
-            uint64_t mask = send_results(r, doc, p);
-            for (size_t i = 0; i < nst; i++) {
-                if (!(mask >> i & 1)) continue;
-                uint32_t t = r->send_tests.v[i];
-                ms->testcross[t] = 1;
-                if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
-            }
+        /* at most 64 send tests: their results by token (cached); more: each evaluated */
+        uint64_t mask = nst && nst <= 64 ? send_results(r, doc, p) : 0;
+        if (nst > 64) next_pstamp(ms);
+        for (size_t i = 0; i < nst; i++) {
+            uint32_t t = r->send_tests.v[i];
+            if (nst <= 64 ? !(mask >> i & 1) : !eval_test(r, doc, t, p)) continue;
+            ms->testcross[t] = 1;
+            if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
         }
         s++;
     }

@@ -426,9 +426,7 @@ int cmd_bench(int argc, char **argv)
         } else if ((v = cli_optval(argc, argv, &i, "--rules"))) {
             rules_path = v;
         } else if ((v = cli_optval(argc, argv, &i, "--input"))) {
-            if (!strcmp(v, "jsonl")) set.jsonl = 1;
-            else if (!strcmp(v, "text")) set.jsonl = 0;
-            else { cli_error("--input must be text or jsonl, not '%s'", v); goto out; }
+            if ((set.jsonl = cli_input_jsonl(v)) < 0) goto out;
         } else if ((v = cli_optval(argc, argv, &i, "--stage"))) {
             if (parse_stages(v, want)) { cli_error("--stage: '%s' is not a list of tokens, lexicon, full", v); goto out; }
         } else if ((v = cli_optval(argc, argv, &i, "-n"))) {

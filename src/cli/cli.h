@@ -30,6 +30,8 @@ int cli_parse_size(const char *s, size_t *out);
 /* Parses "--name value" or "--name=value" at argv[*i]; returns the value (advancing *i past
  * a separate value) or NULL when argv[*i] is another option. A missing value exits 2. */
 const char *cli_optval(int argc, char **argv, int *i, const char *name);
+/* The value of --input: 1 jsonl, 0 text, -1 anything else (reported) */
+int cli_input_jsonl(const char *v);
 /* The entries of folder dir whose names end in suffix (NULL: all), dot files left out,
  * sorted by name, as "dir/name" when join else as names; free with cli_free_list. An empty
  * (non-NULL) list when there are none; NULL with errno when the folder cannot be read. */

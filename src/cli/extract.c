@@ -211,9 +211,7 @@ int cmd_extract(int argc, char **argv)
         } else if ((v = cli_optval(argc, argv, &i, "--rules"))) {
             rules_path = v;
         } else if ((v = cli_optval(argc, argv, &i, "--input"))) {
-            if (!strcmp(v, "jsonl")) x.jsonl = 1;
-            else if (!strcmp(v, "text")) x.jsonl = 0;
-            else { cli_error("--input must be text or jsonl, not '%s'", v); free(inputs); return EXIT_USAGE; }
+            if ((x.jsonl = cli_input_jsonl(v)) < 0) { free(inputs); return EXIT_USAGE; }
         } else if ((v = cli_optval(argc, argv, &i, "--format"))) {
             if (!strcmp(v, "jsonl")) x.format = QUARRY_FORMAT_JSONL;
             else if (!strcmp(v, "tokens")) { x.format = QUARRY_FORMAT_TOKENS; x.tokens_only = 1; }

@@ -51,6 +51,14 @@ const char *cli_optval(int argc, char **argv, int *i, const char *name)
     return argv[++*i];
 }
 
+int cli_input_jsonl(const char *v)
+{
+    if (!strcmp(v, "jsonl")) return 1;
+    if (!strcmp(v, "text")) return 0;
+    cli_error("--input must be text or jsonl, not '%s'", v);
+    return -1;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
