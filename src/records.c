@@ -307,6 +307,59 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
     return 0;
 }
 
+/* A cue mention serves one quote: an indirect quote whose cue is the cue of a direct quote
+ * is dropped. The direct quote's marks say what was said; the words after the cue are the
+ * writer's ("It's finished," she said of the election, in which ...; Trump said of
+ * Clinton, "If she ..."). Partial quotes share their cue with the clause around them and
+ * are left alone. */
+typedef struct cue_ref {
+    size_t start, rec;
+} cue_ref;
+
+static int cue_ref_cmp(const void *a, const void *b)
+{
+    const cue_ref *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+static int cue_once(quarry_doc *doc)
+{
+    size_t n = doc->recs.n, nq = 0;
+    cue_ref *ix = arena_alloc(&doc->mem, (n + 1) * sizeof *ix);
+    if (!ix) return -1;
+    for (size_t i = 0; i < n; i++) {
+        const quarry_record *q = &doc->recs.v[i];
+        if (q->kind == QUARRY_QUOTE && q->cue.present) ix[nq++] = (cue_ref){q->cue.start, i};
+    }
+    if (nq < 2) return 0;
+    qsort(ix, nq, sizeof *ix, cue_ref_cmp);
+    unsigned char *drop = arena_zalloc(&doc->mem, n + 1);
+    if (!drop) return -1;
+    int any = 0;
+    for (size_t a = 0; a < nq;) {
+        size_t b = a;
+        while (b < nq && ix[b].start == ix[a].start) b++;
+        for (size_t d = a; d < b; d++) {
+            const quarry_record *dq = &doc->recs.v[ix[d].rec];
+            if (strcmp(dq->type, "direct")) continue;
+            for (size_t k = a; k < b; k++) {
+                const quarry_record *iq = &doc->recs.v[ix[k].rec];
+                if (strcmp(iq->type, "indirect") == 0 &&
+                    (iq->span.end <= dq->span.start || dq->span.end <= iq->span.start))
+                    drop[ix[k].rec] = 1, any = 1;
+            }
+        }
+        a = b;
+    }
+    if (!any) return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i]) doc->recs.v[m++] = doc->recs.v[i];
+    doc->recs.n = m;
+    return 0;
+}
+
 int records_build(const quarry_rules *r, quarry_doc *doc)
 {
     pers_idx px;
@@ -360,6 +413,6 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
         if (VEC_PUSH(&doc->recs, rec)) return -1;
     }
     if (doc->recs.n > 1) qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
-    if (continuations(r, doc)) return -1;
+    if (cue_once(doc) || continuations(r, doc)) return -1;
     return 0;
 }
