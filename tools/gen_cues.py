@@ -69,6 +69,7 @@ stressed stresses predicted predicts quipped joked jokes boasted boasts lamented
 urged urges vowed vows pledged promised promises reiterated reiterates confirmed confirms
 announced reported reports cited testified testifies mused exclaimed shouted yelled
 chanted whispered screamed cried sang proclaimed proclaims concluded summed
+demanded demands
 according to
 told reporters
 """.split("\n")
