@@ -261,6 +261,10 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
         const annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != qspan || a->tstart == 0) continue;
         const token *open = &doc->toks.v[a->tstart - 1];
+        /* '' (two apostrophes) opens with its first token */
+        if (a->tstart >= 2 && open->kind == TK_QUOTE && open[-1].kind == TK_QUOTE &&
+            open[-1].end == open->start)
+            open--;
         if (!(open->flags & QUARRY_TF_SENT_START)) continue;
         quarry_span sp = quote_span(doc, a->tstart, a->tend);
         /* quote records starting before sp ends: [0, p) */

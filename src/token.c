@@ -487,6 +487,35 @@ static int letter_at(const tctx *c, size_t i)
     return cat_letter(utf8proc_category((utf8proc_int32_t)cp));
 }
 
+/* Is a single quote open before byte start, in its line: scanning back, an opening mark
+ * (' or U+2018 or U+2019 after a non-letter, before a letter) comes before any closing one
+ * (after a letter, digit or punctuation, before a non-letter)? Looks at most 400 bytes back. */
+static int single_quote_open(const tctx *c, size_t start)
+{
+    const unsigned char *s = c->s;
+    size_t lo = start > 400 ? start - 400 : 0;
+    for (size_t k = start; k > lo; k--) {
+        size_t q = k - 1, w;
+        if (s[q] == '\n') return 0;
+        if (s[q] == '\'') {
+            w = 1;
+        } else if (q >= 2 && s[q - 2] == 0xE2 && s[q - 1] == 0x80 && (s[q] == 0x98 || s[q] == 0x99)) {
+            q -= 2;
+            w = 3;
+        } else {
+            continue;
+        }
+        int before = q > 0 && (CL[s[q - 1]] & (CL_ALPHA | CL_DIG) || s[q - 1] >= 0x80 ||
+                               s[q - 1] == '.' || s[q - 1] == ',' || s[q - 1] == '!' ||
+                               s[q - 1] == '?');
+        int after = q + w < c->len && ((CL[s[q + w]] & CL_ALPHA) || s[q + w] >= 0x80);
+        if (!before && after) return 1;
+        if (before && !after) return 0;
+        k = q + 1;   /* the loop steps to the byte before the mark */
+    }
+    return 0;
+}
+
 /* An apostrophe (alen bytes) at i inside a word that began at start.
  * Returns 0: the word ends at i; 1: the word continues at *next (internal apostrophe,
  * n't); 2: the word ends at i and a clitic token ('s 're 'll 've 'd 'm) spans [i, *next). */
@@ -499,6 +528,15 @@ static int apostrophe(const tctx *c, size_t start, size_t i, size_t alen, size_t
         if (s[j] >= 0x80 && letter_at(c, j)) {
             *next = j;
             return 1;
+        }
+        /* a plural possessive: the apostrophe is a clitic like 's, not a quote mark
+           ("Sanders' campaign", "the states' rights": a word of two or more letters ending in
+           s, then a space and a letter), unless a single quote is open before it ('the
+           United States' closes one) */
+        if (i >= start + 2 && lower_ascii(s[i - 1]) == 's' && s[j] == ' ' && j + 1 < len &&
+            (CL[s[j + 1]] & CL_ALPHA) && !single_quote_open(c, start)) {
+            *next = j;
+            return 2;
         }
         return 0;
     }

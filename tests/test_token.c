@@ -317,11 +317,30 @@ Test(token, clitics_and_contractions)
     cr_assert_eq(kk.v[6].hraw, token_hash_raw("'s", 2));
 }
 
-Test(token, possessive_quote_like)
+/* A plural possessive's apostrophe is a clitic word, like 's, not a quote mark: rules that
+ * exclude quote marks from a speaker phrase ("Sanders' senior adviser") must not stop there. */
+Test(token, plural_possessive_is_clitic)
 {
-    TOKS("analysts' expectations", "analysts", "'", "expectations");
-    cr_assert_eq(kk.v[1].kind, TK_QUOTE);
-    cr_assert(F(1) & QUARRY_TF_QCLOSE);
+    TOKS("analysts' expectations and Sanders\xE2\x80\x99 campaign",
+         "analysts", "'", "expectations", "and", "Sanders", "\xE2\x80\x99", "campaign");
+    cr_assert_eq(kk.v[1].kind, TK_WORD);
+    cr_assert_eq(kk.v[5].kind, TK_WORD);
+    cr_assert_eq(kk.v[5].hraw, kk.v[1].hraw);
+    cr_assert_eq(count_flag(QUARRY_TF_QCLOSE), 0);
+}
+
+/* ... unless a single quote is open before it: then it closes that quote. */
+Test(token, single_quote_closed_after_s)
+{
+    TOKS("He called it 'the best of all times' and left.",
+         "He", "called", "it", "'", "the", "best", "of", "all", "times", "'", "and", "left", ".");
+    cr_assert_eq(kk.v[3].kind, TK_QUOTE);
+    cr_assert_eq(kk.v[9].kind, TK_QUOTE);
+    /* a closed quote earlier in the line does not count */
+    TOKS("It was 'over,' they said. The states' rights won.",
+         "It", "was", "'", "over", ",", "'", "they", "said", ".", "The", "states", "'", "rights",
+         "won", ".");
+    cr_assert_eq(kk.v[11].kind, TK_WORD);
 }
 
 Test(token, abbreviations_and_initials)
