@@ -69,9 +69,11 @@ stressed stresses predicted predicts quipped joked jokes boasted boasts lamented
 urged urges vowed vows pledged promised promises reiterated reiterates confirmed confirms
 announced reported reports cited testified testifies mused exclaimed shouted yelled
 chanted whispered screamed cried sang proclaimed proclaims concluded summed
-demanded demands
+demanded demands concludes recalls
 according to
 told reporters
+pointed out
+points out
 """.split("\n")
 
 
