@@ -312,10 +312,10 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
 }
 
 /* A cue mention serves one quote: an indirect quote whose cue is the cue of a direct quote
- * is dropped. The direct quote's marks say what was said; the words after the cue are the
- * writer's ("It's finished," she said of the election, in which ...; Trump said of
- * Clinton, "If she ..."). Partial quotes share their cue with the clause around them and
- * are left alone. */
+ * and which does not overlap it is dropped. The direct quote's marks say what was said; the
+ * words after the cue are the writer's ("It's finished," she said of the election, in
+ * which ...). An indirect quote around the direct one ("said of Clinton, "If she ..."") is
+ * kept, and partial quotes share their cue with the clause around them. */
 typedef struct cue_ref {
     size_t start, rec;
 } cue_ref;
