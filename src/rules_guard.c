@@ -10,6 +10,11 @@
  * matched, so skipping it changes no output: a Pike-VM thread's future depends only on its
  * instruction and position, so the threads it would have shadowed could not match either.
  *
+ * Two more kinds of guard: a branch point that every path passes whose branches each begin
+ * with a consuming instruction (its alternatives at the branch point's own distance: the
+ * token consumed next lies there), and one atom that several instructions consume, one of them
+ * on every path though none on all (a cut of instructions with the same atom).
+ *
  * Distances are longest paths over the rule's instruction graph (strongly connected
  * components, then the components in topological order): a token test weighs one token, and
  * one sentence end unless the test excludes sentence ends ([... & !send]); a lexicon entry
@@ -128,6 +133,7 @@ static int cand_cmp(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
     if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    if ((x->d < BIG) != (y->d < BIG)) return x->d < BIG ? -1 : 1;   /* a bound in tokens first */
     if (x->n != y->n) return x->n < y->n ? -1 : 1;
     if (x->k != y->k) return x->k < y->k ? -1 : 1;
     if (x->d != y->d) return x->d < y->d ? -1 : 1;
@@ -290,6 +296,29 @@ static int reaches_without(const inst *prog, uint32_t base, work *w, uint32_t av
     return 0;
 }
 
+/* The same for a set of instructions: blocked[i] set. */
+static int reaches_avoiding(const inst *prog, uint32_t base, work *w, const uint8_t *blocked,
+                            uint32_t stamp)
+{
+    uint32_t n = w->n, sp = 0;
+    if (blocked[0]) return 0;
+    w->stk[sp++] = 0;
+    w->mark[0] = stamp;
+    while (sp) {
+        uint32_t v = w->stk[--sp];
+        if (v == n - 1) return 1;
+        uint32_t out[2];
+        int ns = succs(&prog[base + v], base, v, n, out);
+        for (int j = 0; j < ns; j++) {
+            uint32_t s = out[j];
+            if (blocked[s] || w->mark[s] == stamp) continue;
+            w->mark[s] = stamp;
+            w->stk[sp++] = s;
+        }
+    }
+    return 0;
+}
+
 static int32_t phase_atom(cphase *ph, uint32_t kind, uint32_t id)
 {
     for (size_t i = 0; i < ph->atoms.n; i++)
@@ -301,15 +330,16 @@ static int32_t phase_atom(cphase *ph, uint32_t kind, uint32_t id)
 }
 
 /* Adds instruction i as a member of c if it consumes an atom at a bounded distance past the
- * first token; 0 when it cannot serve. */
+ * first token; 0 when it cannot serve. at: the instruction whose distances bound i's where
+ * the candidate counts them (i itself, or the branch point i is a first consumer after). */
 static int member_of(const quarry_rules *r, const inst *prog, uint32_t base, const work *w,
-                     uint32_t i, cand *c)
+                     uint32_t i, uint32_t at, cand *c)
 {
     const inst *in = &prog[base + i];
-    if (w->d[i] <= 0) return 0;                 /* unreachable, or possibly the first token */
-    if (w->d[i] >= BIG && w->k[i] >= BIG) return 0;
+    if (w->d[at] <= 0) return 0;                /* unreachable, or possibly the first token */
+    if (w->d[at] >= BIG && w->k[at] >= BIG) return 0;
     if (c->n == GUARD_ALTS) return 0;
-    member m = {0, in->arg, w->d[i], w->k[i], w->un[i]};
+    member m = {0, in->arg, w->d[at], w->k[at], w->un[at]};
     int rank;
     if (in->op == OP_TOKEN) {
         rank = test_rank(r, in->arg);
@@ -340,7 +370,11 @@ bounds:
 }
 
 /* The first consuming instructions after branch point x (through jumps, branches, captures
- * and assertions), each a member of c; 0 when MATCH is among them or one cannot serve. */
+ * and assertions), each a member of c; 0 when MATCH is among them or one cannot serve.
+ * Every path through x consumes one of them next, at x's distance from the entry (no token
+ * is consumed in between): their distances are x's, not their own, which count the longest
+ * path to them from anywhere ("SNP APPOS? said": "said" lies any number of words on through
+ * the appositive, but the first of ",", "(" and "said" at most SNP's length). */
 static int first_consumers(const quarry_rules *r, const inst *prog, uint32_t base, work *w,
                            uint32_t x, cand *c)
 {
@@ -355,7 +389,7 @@ static int first_consumers(const quarry_rules *r, const inst *prog, uint32_t bas
         seen[ns++] = v;
         const inst *in = &prog[base + v];
         if (in->op == OP_TOKEN || in->op == OP_LEX || in->op == OP_ANNOT) {
-            if (!member_of(r, prog, base, w, v, c)) return 0;
+            if (!member_of(r, prog, base, w, v, x, c)) return 0;
             continue;
         }
         if (in->op == OP_MATCH) return 0;
@@ -467,7 +501,7 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
         c.pc = i;
         if (in->op == OP_SPLIT) {
             if (w->d[i] < 0 || !first_consumers(r, prog, base, w, i, &c)) continue;
-        } else if (!member_of(r, prog, base, w, i, &c)) {
+        } else if (!member_of(r, prog, base, w, i, i, &c)) {
             continue;
         }
         int dup = 0;
@@ -476,6 +510,37 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
         if (reaches_without(prog, base, w, i, ++stamp)) continue;
         cands[nc++] = c;
     }
+    /* an atom that several instructions consume, one on every path though none on all
+       ("the" TITLE | "his" TITLE): all of them together are a cut, at the farthest of their
+       distances */
+    uint8_t *blocked = calloc(n, 1);
+    if (!blocked) return -1;
+    for (uint32_t i = 1; i < n && nc < MAX_CANDS; i++) {
+        const inst *in = &prog[base + i];
+        if (in->op != OP_TOKEN && in->op != OP_LEX && in->op != OP_ANNOT) continue;
+        uint32_t j = 1, cnt = 0;
+        for (; j < i; j++)   /* handled at its first instruction */
+            if (prog[base + j].op == in->op && prog[base + j].arg == in->arg) break;
+        if (j < i) continue;
+        cand c;
+        memset(&c, 0, sizeof c);
+        c.pc = i;
+        int ok = 1;
+        memset(blocked, 0, n);
+        for (j = i; j < n && ok; j++)
+            if (prog[base + j].op == in->op && prog[base + j].arg == in->arg) {
+                blocked[j] = 1;
+                cnt++;
+                if (!member_of(r, prog, base, w, j, j, &c)) ok = 0;
+            }
+        if (!ok || cnt < 2 || c.n != 1) continue;
+        int dup = 0;
+        for (size_t k = 0; k < nc && !dup; k++) dup = same_members(&cands[k], &c);
+        if (dup) continue;
+        if (reaches_avoiding(prog, base, w, blocked, ++stamp)) continue;
+        cands[nc++] = c;
+    }
+    free(blocked);
     if (!nc) return 0;
     qsort(cands, nc, sizeof *cands, cand_cmp);
     cphase *ph = &r->phases.v[ru->phase];

@@ -263,3 +263,65 @@ Test(rules_guard, sentence_groups_and_start_tokens)
     same_output(rules, texts, sizeof texts / sizeof *texts, &a, &b);
     cr_expect_leq(a, b);
 }
+
+/* The rule's guard alternative on word w (folded), or NULL. */
+static const guard_alt *alt_on(const quarry_rules *r, const char *rule, const char *w)
+{
+    for (size_t i = 0; i < r->rules.n; i++) {
+        const crule *ru = &r->rules.v[i];
+        if (strcmp(ru->name, rule)) continue;
+        const cphase *ph = &r->phases.v[ru->phase];
+        for (uint32_t g = 0; g < ru->nguards; g++)
+            for (uint32_t k = 0; k < ru->guards[g].n; k++) {
+                const atom *at = &ph->atoms.v[ru->guards[g].alt[k].atom];
+                if (at->kind != ATOM_TEST) continue;
+                const ctest *t = &r->tests.v[at->id];
+                if (t->kind == TN_WORD && t->len == strlen(w) && !memcmp(t->str, w, t->len))
+                    return &ru->guards[g].alt[k];
+            }
+    }
+    return NULL;
+}
+
+Test(rules_guard, branch_distances_and_atom_cuts)
+{
+    /* "said" lies any number of words on through the appositive, but the first of ",", "("
+       and "said" after the noun phrase at most three words from the start; "minister" is on
+       every path but no one instruction is */
+    static const char *const rules =
+        "phase p\n"
+        "rule appos : [alpha & !send & !quote]{1,3} (\",\" [!send & !quote]+ \",\" | \"(\" [!send]+ \")\")? \"said\" -> A ;\n"
+        "rule cut : (\"the\" \"minister\" | \"his\" \"new\"? \"minister\") \",\" [cap] -> C ;\n";
+    quarry_rules *r = compile_with(rules, 1);
+    const guard_alt *said = alt_on(r, "appos", "said");
+    cr_assert(said, "no guard alternative on 'said'");
+    int bounded = 0;   /* some guard bounds "said" (with "," and "(") to three words */
+    for (size_t i = 0; i < r->rules.n; i++)
+        if (!strcmp(r->rules.v[i].name, "appos"))
+            for (uint32_t g = 0; g < r->rules.v[i].nguards; g++)
+                for (uint32_t k = 0; k < r->rules.v[i].guards[g].n; k++) {
+                    const guard_alt *ga = &r->rules.v[i].guards[g].alt[k];
+                    if (ga->atom == said->atom && ga->maxdist == 3) bounded = r->rules.v[i].guards[g].n == 3;
+                }
+    cr_assert(bounded, "the branch after the noun phrase gave no 3-word bound on 'said'");
+    const guard_alt *min = alt_on(r, "cut", "minister");
+    cr_assert(min, "no guard on 'minister' (consumed on every path by two instructions)");
+    cr_assert_eq(min->maxdist, 2);
+    quarry_rules_free(r);
+
+    static const char *const texts[] = {
+        "The old minister of the port, a man of few words, said nothing.",
+        "Smith (the editor) said it. Jones, his friend said it.",
+        "the minister, Smith said. his new minister , Jones. his minister, Ann.",
+        "the the the minister minister , said said , Smith",
+    };
+    const char *all[40];
+    char *gen[36];
+    for (size_t i = 0; i < 4; i++) all[i] = texts[i];
+    for (size_t i = 0; i < 36; i++) all[4 + i] = gen[i] = gen_text(40 + next_rand() % 300);
+    uint64_t on, off;
+    same_output(rules, all, 40, &on, &off);
+    cr_expect_lt(on, off, "the guards saved no work: %llu vs %llu steps",
+                 (unsigned long long)on, (unsigned long long)off);
+    for (size_t i = 0; i < 36; i++) free(gen[i]);
+}
