@@ -315,7 +315,9 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
  * and which does not overlap it is dropped. The direct quote's marks say what was said; the
  * words after the cue are the writer's ("It's finished," she said of the election, in
  * which ...). An indirect quote around the direct one ("said of Clinton, "If she ..."") is
- * kept, and partial quotes share their cue with the clause around them. */
+ * kept, unless a colon introduces the direct quote: in `said on Friday: "..."` the words
+ * before the colon frame the quote and report nothing. Partial quotes share their cue with
+ * the clause around them. */
 typedef struct cue_ref {
     size_t start, rec;
 } cue_ref;
@@ -325,6 +327,22 @@ static int cue_ref_cmp(const void *a, const void *b)
     const cue_ref *x = a, *y = b;
     if (x->start != y->start) return x->start < y->start ? -1 : 1;
     return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+/* Is the quote whose content starts at byte offset start opened after a colon? (back over
+ * spaces and the opening marks: straight, U+2018..U+201F, « ») */
+static int colon_intro(const quarry_doc *doc, size_t start)
+{
+    const unsigned char *s = (const unsigned char *)doc->txt.src;
+    size_t i = start;
+    for (int k = 0; k < 8 && i > 0; k++) {
+        unsigned char c = s[i - 1];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'') i--;
+        else if (i >= 3 && s[i - 3] == 0xE2 && s[i - 2] == 0x80 && c >= 0x98 && c <= 0x9F) i -= 3;
+        else if (i >= 2 && s[i - 2] == 0xC2 && (c == 0xAB || c == 0xBB)) i -= 2;
+        else break;
+    }
+    return i > 0 && s[i - 1] == ':';
 }
 
 static int cue_once(quarry_doc *doc)
@@ -349,9 +367,11 @@ static int cue_once(quarry_doc *doc)
             if (strcmp(dq->type, "direct")) continue;
             for (size_t k = a; k < b; k++) {
                 const quarry_record *iq = &doc->recs.v[ix[k].rec];
-                if (strcmp(iq->type, "indirect") == 0 &&
-                    (iq->span.end <= dq->span.start || dq->span.end <= iq->span.start))
-                    drop[ix[k].rec] = 1, any = 1;
+                if (strcmp(iq->type, "indirect")) continue;
+                int apart = iq->span.end <= dq->span.start || dq->span.end <= iq->span.start;
+                int framed = iq->span.start < dq->span.start && dq->span.start < iq->span.end &&
+                             colon_intro(doc, dq->span.start);
+                if (apart || framed) drop[ix[k].rec] = 1, any = 1;
             }
         }
         a = b;

@@ -1,0 +1,70 @@
+/* Records (records.c) from the default rules: which quote records a cue mention gives. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "doc.h"
+
+static quarry_rules *rules;
+static quarry_doc *doc;
+
+static void setup(void)
+{
+    quarry_error err;
+    rules = quarry_rules_default(&err);
+    cr_assert(rules, "default rules: %s", err.message);
+    doc = quarry_doc_new();
+}
+
+static void teardown(void)
+{
+    quarry_doc_free(doc);
+    quarry_rules_free(rules);
+}
+
+/* The quote records of text, as "type|text" lines. */
+static const char *quotes_of(const char *text)
+{
+    static char out[4096];
+    cr_assert_eq(quarry_extract(rules, doc, "t", text, strlen(text), NULL, NULL), QUARRY_OK);
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < doc->recs.n; i++) {
+        const quarry_record *q = &doc->recs.v[i];
+        if (q->kind != QUARRY_QUOTE) continue;
+        int w = snprintf(out + k, sizeof out - k, "%s|%.*s\n", q->type,
+                         (int)(q->span.end - q->span.start), text + q->span.start);
+        cr_assert(w > 0 && (size_t)w < sizeof out - k);
+        k += (size_t)w;
+    }
+    return out;
+}
+
+TestSuite(records, .init = setup, .fini = teardown);
+
+Test(records, colon_introduction_gives_the_direct_quote_alone)
+{
+    /* the words between the cue and the colon frame the quote: no indirect record for
+       `on Friday: "..."` */
+    cr_assert_str_eq(quotes_of("The mayor said on Friday: \"The pier will open in May.\""),
+                     "direct|The pier will open in May.\n");
+    cr_assert_str_eq(quotes_of("Ann Berg said in a statement: \xE2\x80\x9CWe will rebuild the "
+                               "pier.\xE2\x80\x9D"),
+                     "direct|We will rebuild the pier.\n");
+}
+
+Test(records, reported_words_around_a_direct_quote_stay)
+{
+    /* without a colon the words before the quote may report something ("said of Clinton"):
+       the indirect record around the direct one is kept */
+    const char *got = quotes_of("He said of Clinton, \"If she wins, we lose.\"");
+    cr_assert(strstr(got, "indirect|of Clinton, \"If she wins, we lose.\n"), "%s", got);
+    cr_assert(strstr(got, "direct|If she wins, we lose.\n"), "%s", got);
+}
+
+Test(records, cue_serves_one_quote)
+{
+    /* the words after a direct quote's cue are the writer's */
+    cr_assert_str_eq(quotes_of("\"It's finished,\" she said of the election, in which she lost "
+                               "three states."),
+                     "direct|It's finished,\n");
+}
