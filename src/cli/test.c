@@ -19,6 +19,8 @@ static const char test_usage[] =
     "each with its rule and a line of context; then precision, recall and F1 per type.\n"
     "An expected file whose first line is {\"partial\":true} lists a required subset: its\n"
     "added records are shown but do not fail, and only the fields it gives are compared.\n"
+    "{\"partial\":[\"entity\",\"quote.indirect\"]} makes only the records of those kinds\n"
+    "(or kind.type) a subset: the others are compared in full, added ones failing.\n"
     "\n"
     "  --update       rewrite the expected files with the current records (bless)\n"
     "  --case NAME    run only that case\n"
@@ -116,15 +118,52 @@ static stats *stat_for(tstate *t, const char *type)
     return s;
 }
 
-/* Parses JSONL records; the first line may be {"partial":true}. */
-static int load_records(const char *data, size_t len, rec **out, size_t *n, int *partial,
-                        const char *path)
+/* Which records an expected file lists only in part: all (true), or those whose kind or
+ * kind.type is one of its selectors ("entity", "quote.indirect"). */
+#define MAX_SEL 8
+typedef struct partial_spec {
+    int all;
+    int nsel;
+    char sel[MAX_SEL][40];
+} partial_spec;
+
+static int partial_of(const partial_spec *ps, const rec *r)
+{
+    if (ps->all) return 1;
+    char kt[64];
+    snprintf(kt, sizeof kt, "%s.%s", r->kind, r->f[0] ? r->f[0] : "");
+    for (int i = 0; i < ps->nsel; i++)
+        if (!strcmp(ps->sel[i], r->kind) || !strcmp(ps->sel[i], kt)) return 1;
+    return 0;
+}
+
+/* {"partial": true | false | "SEL" | ["SEL", ...]}; -1 when malformed */
+static int partial_parse(const jval *p, partial_spec *ps)
+{
+    memset(ps, 0, sizeof *ps);
+    if (p->t == J_BOOL) { ps->all = p->b; return 0; }
+    const jval *one = p->t == J_STR ? p : NULL;
+    size_t n = one ? 1 : p->t == J_ARR ? p->n : 0;
+    if (!one && p->t != J_ARR) return -1;
+    for (size_t i = 0; i < n; i++) {
+        const jval *e = one ? one : &p->kids[i];
+        if (e->t != J_STR || !e->len || e->len >= sizeof ps->sel[0] || ps->nsel == MAX_SEL)
+            return -1;
+        snprintf(ps->sel[ps->nsel++], sizeof ps->sel[0], "%s", e->str);
+    }
+    return 0;
+}
+
+/* Parses JSONL records; a line may be {"partial": ...} (parsed into *partial, the line itself
+ * kept in pline for --update). */
+static int load_records(const char *data, size_t len, rec **out, size_t *n, partial_spec *partial,
+                        char *pline, size_t pcap, const char *path)
 {
     size_t cap = 0, line = 0, pos = 0, len1;
     const char *l;
     *out = NULL;
     *n = 0;
-    *partial = 0;
+    memset(partial, 0, sizeof *partial);
     while (json_next_line(data, len, &pos, &line, &l, &len1)) {
         jdoc d;
         const char *msg;
@@ -135,7 +174,13 @@ static int load_records(const char *data, size_t len, rec **out, size_t *n, int 
         }
         const jval *p = json_get(&d.root, "partial");
         if (p && !json_get(&d.root, "kind")) {
-            *partial = p->t == J_BOOL && p->b;
+            if (partial_parse(p, partial)) {
+                json_free(&d);
+                cli_error("%s:%zu: \"partial\" must be true, false, a selector (\"entity\", "
+                          "\"quote.indirect\" ...) or a list of up to %d", path, line, MAX_SEL);
+                return -1;
+            }
+            if (pline) snprintf(pline, pcap, "%.*s", (int)len1, l);
         } else {
             if (*n == cap) {
                 size_t nc = cap ? cap * 2 : 64;
@@ -222,10 +267,11 @@ static int run_case(tstate *t, quarry_rules *rules, quarry_doc *doc, const char 
 
     rec *want = NULL, *have = NULL;
     size_t nw = 0, nh = 0;
-    int partial = 0, dummy;
+    partial_spec partial, dummy;
+    char pline[512] = "";
     int rc = 0;
-    if (load_records(exp, elen, &want, &nw, &partial, epath) ||
-        load_records(got, glen, &have, &nh, &dummy, "(output)")) {
+    if (load_records(exp, elen, &want, &nw, &partial, pline, sizeof pline, epath) ||
+        load_records(got, glen, &have, &nh, &dummy, NULL, 0, "(output)")) {
         rc = -1;
         goto done;
     }
@@ -250,7 +296,7 @@ static int run_case(tstate *t, quarry_rules *rules, quarry_doc *doc, const char 
         size_t wl = 0;
         for (int f = 0; f < NFIELDS; f++) {
             const char *a = w->f[f], *b = h->f[f];
-            if (!a && partial) continue;   /* partial gold: compare what it gives */
+            if (!a && partial_of(&partial, w)) continue;   /* partial gold: what it gives */
             if ((a && b && !strcmp(a, b)) || (!a && !b)) continue;
             wl += (size_t)snprintf(what + wl, wl < sizeof what ? sizeof what - wl : 0,
                                    "\n      %s: \"%s\" -> \"%s\"", fields[f], a ? a : "(none)",
@@ -270,7 +316,7 @@ static int run_case(tstate *t, quarry_rules *rules, quarry_doc *doc, const char 
     size_t extra = 0;
     for (size_t k = 0; k < nh; k++) {
         if (have[k].used) continue;
-        if (partial) {
+        if (partial_of(&partial, &have[k])) {
             extra++;    /* a required-subset file says nothing about other records */
             continue;
         }
@@ -287,7 +333,7 @@ static int run_case(tstate *t, quarry_rules *rules, quarry_doc *doc, const char 
     if (t->update && diff) {
         FILE *f = fopen(epath, "wb");
         if (!f) { cli_error("%s: %s", epath, strerror(errno)); rc = -1; goto done; }
-        if (partial) fputs("{\"partial\":true}\n", f);
+        if (pline[0]) fprintf(f, "%s\n", pline);
         fwrite(got, 1, glen, f);
         if (fclose(f)) { cli_error("%s: %s", epath, strerror(errno)); rc = -1; }
     }
