@@ -33,4 +33,23 @@ grep -q '\[Baghdad\]' "$tmp/out" || fail "no context line: $(cat "$tmp/out")"
 "$QUARRY" test --rules "$tmp/rules/main.rules" --update --color never "$tmp/corpus" > "$tmp/out" || fail "re-bless failed"
 "$QUARRY" test --rules "$tmp/rules/main.rules" --color never "$tmp/corpus" > "$tmp/out" ||
     fail "after --update the corpus must pass: $(cat "$tmp/out")"
+
+# partial expected files: a required subset of every kind, or of the named kinds only
+printf 'Kirkuk\nBaghdad\n' > "$tmp/rules/places.txt"     # Baghdad back: two records again
+head -n 1 "$tmp/corpus/case.expected.jsonl" > "$tmp/one"
+{ echo '{"partial":true}'; cat "$tmp/one"; } > "$tmp/corpus/case.expected.jsonl"
+"$QUARRY" test --rules "$tmp/rules/main.rules" --color never "$tmp/corpus" > "$tmp/out" ||
+    fail "an extra record must not fail a {\"partial\":true} file: $(cat "$tmp/out")"
+{ echo '{"partial":["quote"]}'; cat "$tmp/one"; } > "$tmp/corpus/case.expected.jsonl"
+"$QUARRY" test --rules "$tmp/rules/main.rules" --color never "$tmp/corpus" > "$tmp/out"
+rc=$?
+[ "$rc" -eq 1 ] || fail "an extra entity must fail a file partial for quotes only (exit $rc)"
+grep -q 'added.*entity PLACE' "$tmp/out" || fail "the extra entity is not shown: $(cat "$tmp/out")"
+"$QUARRY" test --rules "$tmp/rules/main.rules" --update --color never "$tmp/corpus" > /dev/null
+head -n 1 "$tmp/corpus/case.expected.jsonl" | grep -qx '{"partial":\["quote"\]}' ||
+    fail "--update lost the partial line: $(head -n 1 "$tmp/corpus/case.expected.jsonl")"
+[ "$(wc -l < "$tmp/corpus/case.expected.jsonl")" -eq 3 ] || fail "--update did not add the record"
+{ echo '{"partial":["entity.PLACE"]}'; cat "$tmp/one"; } > "$tmp/corpus/case.expected.jsonl"
+"$QUARRY" test --rules "$tmp/rules/main.rules" --color never "$tmp/corpus" > "$tmp/out" ||
+    fail "entity.PLACE must make places a subset: $(cat "$tmp/out")"
 echo "regression.sh: ok"
