@@ -407,6 +407,11 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
         case OP_ASSERT:
             if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){pc + 1, 0, 0};
             break;
+        case OP_TOKEN:
+            /* a token test is decided here, at the position where the thread would consume:
+               a thread that fails is not copied into the list only to die in the step */
+            if (p >= doc->toks.n || !eval_test(r, doc, in->arg, p)) break;
+            /* fall through */
         default: {
             uint32_t *th = TH(list, *nlist);
             th[0] = pc;
@@ -909,6 +914,7 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
            atoms) are expanded in order of start, so the leftmost thread keeps a shared pc. */
         ms->ncl = 0;
         next_gen(ms);
+        next_pstamp(ms);   /* test results of position p (closures and starts test tokens) */
         size_t ri = 0;
         while (ri < ms->nnl || (ms->heap.n && ms->heap.v[0].pos == p)) {
             uint32_t *raw = ri < ms->nnl ? TH(ms->nl, ri) : NULL;
@@ -922,7 +928,6 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
             }
         }
         ms->nnl = 0;
-        next_pstamp(ms);   /* test results of position p (starts check first tests) */
         if (p < n) add_starts(r, ph, doc, p);
         for (size_t i = 0; i < ms->ncl; i++) {
             uint32_t *th = TH(ms->cl, i);
@@ -934,8 +939,8 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
             case OP_MATCH:
                 if (record_match(r, doc, th, p)) return -1;
                 break;
-            case OP_TOKEN:
-                if (p < n && eval_test(r, doc, in->arg, p)) raw_push(ms, th[0] + 1, th[1], slots);
+            case OP_TOKEN:   /* its test passed when the thread was added (addthread) */
+                raw_push(ms, th[0] + 1, th[1], slots);
                 break;
             case OP_LEX:
                 if (p >= n) break;
