@@ -411,8 +411,15 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
             /* a token test is decided here, at the position where the thread would consume:
                a thread that fails is not copied into the list only to die in the step */
             if (p >= doc->toks.n || !eval_test(r, doc, in->arg, p)) break;
-            /* fall through */
-        default: {
+            goto add;
+        case OP_LEX:    /* likewise when no entry of the lexicon starts here */
+            if (p >= doc->toks.n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
+            goto add;
+        case OP_ANNOT:  /* or no annotation of the type */
+            if (p >= doc->toks.n || (in->arg < 64 && !(ms->typeany[p] >> in->arg & 1))) break;
+            goto add;
+        default:
+        add: {
             uint32_t *th = TH(list, *nlist);
             th[0] = pc;
             th[1] = start;
