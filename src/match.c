@@ -65,8 +65,9 @@ typedef struct sendcache_ent {
 
 struct match_scratch {
     size_t nprog, stride;
-    unsigned char *cl, *nl;    /* thread lists: { uint32 pc, start; int32 slots[] } */
-    size_t ncl, nnl;
+    unsigned char *cl, *nl, *xl;   /* thread lists: { uint32 pc, start; int32 slots[] }: the
+                                  matches at p, the threads arriving at p, those at p + 1 */
+    size_t ncl, nnl, nxl;
     uint32_t *mark;
     uint32_t gen;
     cstack *stack;
@@ -119,12 +120,13 @@ struct match_scratch {
     uint32_t *rgid, *rgfirst, *rng;
     uint8_t *bfree;
     uint32_t nslots;
+    int oom;                   /* a thread could not be kept (out of memory) */
 };
 
 void match_scratch_free(match_scratch *ms)
 {
     if (!ms) return;
-    free(ms->cl); free(ms->nl); free(ms->mark); free(ms->stack); free(ms->tmp);
+    free(ms->cl); free(ms->nl); free(ms->xl); free(ms->mark); free(ms->stack); free(ms->tmp);
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
@@ -158,13 +160,14 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     size_t nprog = r->prog.n + 1;
     size_t stride = 8 + 4 * maxslots;
     if (nprog > ms->nprog || stride > ms->stride) {
-        free(ms->cl); free(ms->nl); free(ms->mark); free(ms->stack); free(ms->tmp);
+        free(ms->cl); free(ms->nl); free(ms->xl); free(ms->mark); free(ms->stack); free(ms->tmp);
         ms->cl = malloc(nprog * stride);
         ms->nl = malloc(nprog * stride);
+        ms->xl = malloc(nprog * stride);
         ms->mark = calloc(nprog, sizeof *ms->mark);
         ms->stack = malloc((2 * nprog + 16) * sizeof *ms->stack);
         ms->tmp = malloc(maxslots * sizeof *ms->tmp);
-        if (!ms->cl || !ms->nl || !ms->mark || !ms->stack || !ms->tmp) return -1;
+        if (!ms->cl || !ms->nl || !ms->xl || !ms->mark || !ms->stack || !ms->tmp) return -1;
         ms->nprog = nprog;
         ms->stride = stride;
         ms->gen = 0;
@@ -375,12 +378,30 @@ static int assert_ok(const quarry_doc *doc, assert_kind k, uint32_t p)
     return 0;
 }
 
-/* Adds the thread (pc, start, slots) and its epsilon closure at position p to list. */
-static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *list, size_t *nlist,
-                      uint32_t pc0, uint32_t start, int32_t *slots, uint32_t p)
+static int heap_push(match_scratch *ms, uint32_t pos, uint32_t pc, uint32_t start,
+                     const int32_t *slots);
+static int feats_ok(const lexdb *db, uint32_t entry, const feat_test *ft);
+
+/* Appends a thread to the list of the next position. */
+static inline void next_push(match_scratch *ms, uint32_t pc, uint32_t start, const int32_t *slots)
+{
+    uint32_t *th = TH(ms->xl, ms->nxl);
+    th[0] = pc;
+    th[1] = start;
+    copy_slots(ms, TH_SLOTS(th), slots);
+    ms->nxl++;
+}
+
+/* Adds the thread (pc, start, slots) and its epsilon closure at position p. Its steps are
+ * taken here, in the order of the closure (which is the threads' priority): a token or a
+ * one-token lexicon entry moves it to the next position's list, a longer entry or an
+ * annotation to the pending heap, and MATCH goes to the list of matches at p. 0, -1 OOM. */
+static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint32_t start,
+                     int32_t *slots, uint32_t p)
 {
     match_scratch *ms = doc->ms;
     const inst *prog = r->prog.v;
+    uint32_t n = (uint32_t)doc->toks.n;
     cstack *st = ms->stack;
     size_t sp = 0;
     uint64_t steps = 0;   /* a closure stays inside its rule's program */
@@ -408,28 +429,41 @@ static void addthread(const quarry_rules *r, quarry_doc *doc, unsigned char *lis
             if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){pc + 1, 0, 0};
             break;
         case OP_TOKEN:
-            /* a token test is decided here, at the position where the thread would consume:
-               a thread that fails is not copied into the list only to die in the step */
-            if (p >= doc->toks.n || !eval_test(r, doc, in->arg, p)) break;
-            goto add;
-        case OP_LEX:    /* likewise when no entry of the lexicon starts here */
-            if (p >= doc->toks.n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
-            goto add;
-        case OP_ANNOT:  /* or no annotation of the type */
-            if (p >= doc->toks.n || (in->arg < 64 && !(ms->typeany[p] >> in->arg & 1))) break;
-            goto add;
-        default:
-        add: {
-            uint32_t *th = TH(list, *nlist);
+            if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, pc + 1, start, slots);
+            break;
+        case OP_LEX:
+            if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
+            for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
+                const lex_hit *hit = &doc->hits[h];
+                if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
+                if (hit->len == 1)
+                    next_push(ms, pc + 1, start, slots);   /* one entry per length */
+                else if (heap_push(ms, p + hit->len, pc + 1, start, slots))
+                    return -1;
+            }
+            break;
+        case OP_ANNOT:
+            if (p >= n || !doc->ann_first ||
+                (in->arg < 64 && !(ms->typeany[p] >> in->arg & 1)))
+                break;
+            for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
+                const annot *an = &doc->anns.v[doc->ann_order[a]];
+                if (an->type == in->arg && heap_push(ms, an->tend, pc + 1, start, slots))
+                    return -1;
+            }
+            break;
+        default: {   /* MATCH */
+            uint32_t *th = TH(ms->cl, ms->ncl);
             th[0] = pc;
             th[1] = start;
             copy_slots(ms, TH_SLOTS(th), slots);
-            (*nlist)++;
+            ms->ncl++;
         }
         }
     }
     doc->steps += steps;
     if (doc->prof) doc->prof[r->pc_rule[pc0]].steps += steps;
+    return 0;
 }
 
 /* Pending threads are ordered by the position they resume at, then by start (earlier
@@ -665,7 +699,7 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
         }
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         if (doc->prof) doc->prof[ru].started++;
-        addthread(r, doc, ms->cl, &ms->ncl, r->rules.v[ru].entry, p, ms->tmp, p);
+        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
     }
     ms->lmin[sl->id] = lmin;
 }
@@ -742,16 +776,6 @@ static int record_match(const quarry_rules *r, quarry_doc *doc, const uint32_t *
     cand c = {rule, r->rules.v[rule].priority, r->rules.v[rule].order, cs, ce, (uint32_t)off};
     if (doc->prof) doc->prof[rule].matches++;
     return VEC_PUSH(&ms->cands, c);
-}
-
-/* Appends an unexpanded thread to the raw list for the next position. */
-static void raw_push(match_scratch *ms, uint32_t pc, uint32_t start, const int32_t *slots)
-{
-    uint32_t *th = TH(ms->nl, ms->nnl);
-    th[0] = pc;
-    th[1] = start;
-    copy_slots(ms, TH_SLOTS(th), slots);
-    ms->nnl++;
 }
 
 static void next_pstamp(match_scratch *ms)
@@ -907,7 +931,8 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
 {
     match_scratch *ms = doc->ms;
     uint32_t n = (uint32_t)doc->toks.n;
-    ms->ncl = ms->nnl = 0;
+    ms->ncl = ms->nnl = ms->nxl = 0;
+    ms->oom = 0;
     ms->heap.n = 0;
     ms->ppool.n = 0;
     ms->nslots = ph->nslots;
@@ -920,57 +945,29 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
         /* The threads arriving at p (raw ones from single tokens, pending ones from longer
            atoms) are expanded in order of start, so the leftmost thread keeps a shared pc. */
         ms->ncl = 0;
+        ms->nxl = 0;
         next_gen(ms);
         next_pstamp(ms);   /* test results of position p (closures and starts test tokens) */
         size_t ri = 0;
         while (ri < ms->nnl || (ms->heap.n && ms->heap.v[0].pos == p)) {
             uint32_t *raw = ri < ms->nnl ? TH(ms->nl, ri) : NULL;
             if (raw && !(ms->heap.n && ms->heap.v[0].pos == p && ms->heap.v[0].start < raw[1])) {
-                addthread(r, doc, ms->cl, &ms->ncl, raw[0], raw[1], TH_SLOTS(raw), p);
+                if (addthread(r, doc, raw[0], raw[1], TH_SLOTS(raw), p)) return -1;
                 ri++;
             } else {
                 pend e = heap_pop(ms);
                 memcpy(ms->tmp, ms->ppool.v + e.slots, ms->nslots * sizeof(int32_t));
-                addthread(r, doc, ms->cl, &ms->ncl, e.pc, e.start, ms->tmp, p);
+                if (addthread(r, doc, e.pc, e.start, ms->tmp, p)) return -1;
             }
         }
-        ms->nnl = 0;
         if (p < n) add_starts(r, ph, doc, p);
-        for (size_t i = 0; i < ms->ncl; i++) {
-            uint32_t *th = TH(ms->cl, i);
-            const inst *in = &r->prog.v[th[0]];
-            int32_t *slots = TH_SLOTS(th);
-            doc->steps++;
-            if (doc->prof) doc->prof[r->pc_rule[th[0]]].steps++;
-            switch (in->op) {
-            case OP_MATCH:
-                if (record_match(r, doc, th, p)) return -1;
-                break;
-            case OP_TOKEN:   /* its test passed when the thread was added (addthread) */
-                raw_push(ms, th[0] + 1, th[1], slots);
-                break;
-            case OP_LEX:
-                if (p >= n) break;
-                for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
-                    const lex_hit *hit = &doc->hits[h];
-                    if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
-                    if (hit->len == 1)
-                        raw_push(ms, th[0] + 1, th[1], slots);   /* one entry per length */
-                    else if (heap_push(ms, p + hit->len, th[0] + 1, th[1], slots))
-                        return -1;
-                }
-                break;
-            case OP_ANNOT:
-                if (p >= n || !doc->ann_first) break;
-                for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
-                    const annot *an = &doc->anns.v[doc->ann_order[a]];
-                    if (an->type == in->arg && heap_push(ms, an->tend, th[0] + 1, th[1], slots))
-                        return -1;
-                }
-                break;
-            default: break;
-            }
-        }
+        if (ms->oom) return -1;
+        for (size_t i = 0; i < ms->ncl; i++)   /* the matches, in the threads' order */
+            if (record_match(r, doc, TH(ms->cl, i), p)) return -1;
+        unsigned char *t = ms->nl;   /* the threads of p + 1 arrive */
+        ms->nl = ms->xl;
+        ms->xl = t;
+        ms->nnl = ms->nxl;
     }
     return 0;
 }
