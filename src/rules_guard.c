@@ -273,30 +273,8 @@ static void weigh(const quarry_rules *r, const inst *in, const uint32_t *uids, u
     *bit = ~(uint64_t)0;   /* more than 64 distinct: unsure about everything */
 }
 
-/* Is MATCH (the last instruction) reachable from the entry without passing through avoid? */
-static int reaches_without(const inst *prog, uint32_t base, work *w, uint32_t avoid,
-                           uint32_t stamp)
-{
-    uint32_t n = w->n, sp = 0;
-    if (avoid == 0) return 0;
-    w->stk[sp++] = 0;
-    w->mark[0] = stamp;
-    while (sp) {
-        uint32_t v = w->stk[--sp];
-        if (v == n - 1) return 1;
-        uint32_t out[2];
-        int ns = succs(&prog[base + v], base, v, n, out);
-        for (int j = 0; j < ns; j++) {
-            uint32_t s = out[j];
-            if (s == avoid || w->mark[s] == stamp) continue;
-            w->mark[s] = stamp;
-            w->stk[sp++] = s;
-        }
-    }
-    return 0;
-}
-
-/* The same for a set of instructions: blocked[i] set. */
+/* Is MATCH (the last instruction) reachable from the entry without passing through an
+ * instruction i with blocked[i] set? */
 static int reaches_avoiding(const inst *prog, uint32_t base, work *w, const uint8_t *blocked,
                             uint32_t stamp)
 {
@@ -494,6 +472,8 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
     cand cands[MAX_CANDS];
     size_t nc = 0;
     uint32_t stamp = 0;
+    uint8_t *blocked = calloc(n, 1);
+    if (!blocked) return -1;
     for (uint32_t i = 1; i < n && nc < MAX_CANDS; i++) {
         const inst *in = &prog[base + i];
         cand c;
@@ -507,14 +487,15 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
         int dup = 0;
         for (size_t j = 0; j < nc && !dup; j++) dup = same_members(&cands[j], &c);
         if (dup) continue;
-        if (reaches_without(prog, base, w, i, ++stamp)) continue;
+        blocked[i] = 1;
+        int reaches = reaches_avoiding(prog, base, w, blocked, ++stamp);
+        blocked[i] = 0;
+        if (reaches) continue;
         cands[nc++] = c;
     }
     /* an atom that several instructions consume, one on every path though none on all
        ("the" TITLE | "his" TITLE): all of them together are a cut, at the farthest of their
        distances */
-    uint8_t *blocked = calloc(n, 1);
-    if (!blocked) return -1;
     for (uint32_t i = 1; i < n && nc < MAX_CANDS; i++) {
         const inst *in = &prog[base + i];
         if (in->op != OP_TOKEN && in->op != OP_LEX && in->op != OP_ANNOT) continue;
