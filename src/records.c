@@ -329,20 +329,19 @@ static int cue_ref_cmp(const void *a, const void *b)
     return x->rec < y->rec ? -1 : x->rec > y->rec;
 }
 
-/* Is the quote whose content starts at byte offset start opened after a colon? (back over
- * spaces and the opening marks: straight, U+2018..U+201F, « ») */
+/* Is the quote whose content starts at byte offset start opened after a colon? (the
+ * tokens before its first one: its opening marks, then ":") */
 static int colon_intro(const quarry_doc *doc, size_t start)
 {
-    const unsigned char *s = (const unsigned char *)doc->txt.src;
-    size_t i = start;
-    for (int k = 0; k < 8 && i > 0; k++) {
-        unsigned char c = s[i - 1];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'') i--;
-        else if (i >= 3 && s[i - 3] == 0xE2 && s[i - 2] == 0x80 && c >= 0x98 && c <= 0x9F) i -= 3;
-        else if (i >= 2 && s[i - 2] == 0xC2 && (c == 0xAB || c == 0xBB)) i -= 2;
-        else break;
+    const token *tk = doc->toks.v;
+    size_t lo = 0, hi = doc->toks.n;   /* the first token at or after start */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tk[mid].start < start) lo = mid + 1;
+        else hi = mid;
     }
-    return i > 0 && s[i - 1] == ':';
+    while (lo > 0 && tk[lo - 1].kind == TK_QUOTE) lo--;
+    return lo > 0 && tk[lo - 1].end - tk[lo - 1].start == 1 && doc->txt.src[tk[lo - 1].start] == ':';
 }
 
 static int cue_once(quarry_doc *doc)
