@@ -429,6 +429,57 @@ Test(score_quotes, group_by_speaker_joins_split_quote)
     cr_assert_eq(g[0].match, 0);
 }
 
+Test(score_quotes, group_covers_its_parts_not_the_text_between)
+{
+    /* "A," Trump said, mocking concerns about X. "B.": the parts [1,10) and [40,60) group
+       (same speaker mention; the second has no cue); the attribution between them holds a
+       gold indirect quote [20,35) ("concerns about X") that the group does not cover, so
+       each gold quote finds its own prediction: the split quote (gold [0,11)+[39,61)) the
+       group, the indirect the record [20,35) */
+    sc_pquote p[3] = {pq(1, 10), pq(20, 35), pq(40, 60)};
+    p[0].has_speaker = p[2].has_speaker = p[0].has_cue = 1;
+    p[0].sp_start = p[2].sp_start = 11;
+    p[0].sp_end = p[2].sp_end = 16;
+    p[0].cue_start = 17; p[0].cue_end = 21;
+    p[1].has_speaker = p[1].has_cue = 1;
+    p[1].sp_start = 11; p[1].sp_end = 15;   /* another mention span: its own attribution */
+    p[1].cue_start = 18; p[1].cue_end = 19;
+    size_t into[3];
+    cr_assert_eq(sc_group_by_speaker(p, 3, into), 2);
+    cr_assert_eq(p[0].start, 1);
+    cr_assert_eq(p[0].end, 60);
+    cr_assert_eq(p[0].npart, 2);
+    cr_assert_eq(p[0].part[1].start, 40);
+    sc_gquote g[2] = {gq(0, 11), gq(20, 35)};
+    g[0].content[1] = (sc_seg){39, 61};
+    g[0].ncontent = 2;
+    cr_assert_eq(sc_cover_pred(&g[1], &p[0]), 0);
+    cr_assert_eq(sc_match_quotes(g, 2, p, 2, SC_SOURCE_OVERLAP), 2);
+    cr_assert_eq(g[0].match, 0);
+    cr_assert_eq(g[1].match, 1);
+}
+
+Test(score_quotes, group_parts_merge_where_they_overlap)
+{
+    /* a reported clause [10,50) with a partial quote [30,45) inside and a second partial
+       [60,70): parts [10,50) and [60,70) */
+    sc_pquote p[3] = {pq(10, 50), pq(30, 45), pq(60, 70)};
+    for (int i = 0; i < 3; i++) {
+        p[i].has_speaker = p[i].has_cue = 1;
+        p[i].sp_start = 0; p[i].sp_end = 5;
+        p[i].cue_start = 6; p[i].cue_end = 9;
+    }
+    size_t into[3];
+    cr_assert_eq(sc_group_by_speaker(p, 3, into), 1);
+    cr_assert_eq(p[0].npart, 2);
+    cr_assert_eq(p[0].part[0].start, 10);
+    cr_assert_eq(p[0].part[0].end, 50);
+    cr_assert_eq(p[0].part[1].start, 60);
+    cr_assert_eq(p[0].part[1].end, 70);
+    sc_gquote g = gq(0, 100);
+    cr_assert_eq(sc_cover_pred(&g, &p[0]), 50);
+}
+
 Test(score_quotes, group_by_speaker_keeps_two_cues_apart)
 {
     /* "...," he said, adding that ...: one speaker mention, two cues: two attributions */

@@ -185,6 +185,14 @@ long sc_cover(const sc_gquote *g, long start, long end)
     return n;
 }
 
+long sc_cover_pred(const sc_gquote *g, const sc_pquote *p)
+{
+    if (p->npart <= 0) return sc_cover(g, p->start, p->end);
+    long n = 0;
+    for (int k = 0; k < p->npart; k++) n += sc_cover(g, p->part[k].start, p->part[k].end);
+    return n;
+}
+
 typedef struct cand { double frac; size_t g, p; } cand;
 
 static int cmp_cand(const void *a, const void *b)
@@ -219,7 +227,7 @@ static cand *quote_candidates(const sc_gquote *gold, size_t ng, const sc_pquote 
         long len = content_len(&gold[i]);
         if (len <= 0) continue;
         for (size_t j = 0; j < np; j++) {
-            long cov = sc_cover(&gold[i], pred[j].start, pred[j].end);
+            long cov = sc_cover_pred(&gold[i], &pred[j]);
             if (2 * cov <= len) continue;
             if (n == cap) {
                 cand *nc2 = realloc(c, 2 * cap * sizeof *c);
@@ -271,6 +279,36 @@ static int cmp_speaker(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;   /* input order */
 }
 
+/* Adds [s, e) to p's parts, kept sorted and disjoint (overlapping or touching spans merge;
+ * when every slot is taken, the new span merges with its neighbour before it). */
+static void part_add(sc_pquote *p, long s, long e)
+{
+    int k = 0;
+    while (k < p->npart && p->part[k].end < s) k++;   /* parts entirely before [s, e) */
+    int j = k;
+    while (j < p->npart && p->part[j].start <= e) {   /* parts that overlap or touch it */
+        if (p->part[j].start < s) s = p->part[j].start;
+        if (p->part[j].end > e) e = p->part[j].end;
+        j++;
+    }
+    if (j == k && p->npart == SC_MAX_SEGS) {   /* no slot: join the part before (or after) */
+        int m = k > 0 ? k - 1 : 0;
+        if (p->part[m].start < s) s = p->part[m].start;
+        if (p->part[m].end > e) e = p->part[m].end;
+        k = m;
+        j = m + 1;
+    }
+    int removed = j - k;   /* parts k..j-1 become the one merged part at k */
+    if (removed == 0) {
+        memmove(&p->part[k + 1], &p->part[k], (size_t)(p->npart - k) * sizeof p->part[0]);
+        p->npart++;
+    } else if (removed > 1) {
+        memmove(&p->part[k + 1], &p->part[j], (size_t)(p->npart - j) * sizeof p->part[0]);
+        p->npart -= removed - 1;
+    }
+    p->part[k] = (sc_seg){s, e};
+}
+
 size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
 {
     spk_key *ord = malloc((n + 1) * sizeof *ord);
@@ -302,10 +340,15 @@ size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
     for (size_t i = 1; i < n; i++)
         if (!q[i].has_speaker && !q[i].has_cue) head[i] = head[i - 1];
     for (size_t i = 0; i < n; i++) {
+        q[i].npart = 1;
+        q[i].part[0] = (sc_seg){q[i].start, q[i].end};
+    }
+    for (size_t i = 0; i < n; i++) {
         size_t h = head[i];
         if (h == i) continue;
         if (q[i].start < q[h].start) q[h].start = q[i].start;
         if (q[i].end > q[h].end) q[h].end = q[i].end;
+        part_add(&q[h], q[i].start, q[i].end);
     }
     for (size_t i = 0; i < n; i++) {
         if (head[i] == i) {

@@ -79,6 +79,9 @@ typedef struct sc_gquote {
 
 typedef struct sc_pquote {
     long start, end;
+    sc_seg part[SC_MAX_SEGS];   /* npart > 0: the content is these spans (a grouped
+                                   attribution, sc_group_by_speaker), else [start, end) */
+    int npart;
     int has_speaker;        /* 0: no speaker mention */
     long sp_start, sp_end;
     int has_cue;            /* 0: no cue mention (a continuation quote) */
@@ -95,6 +98,8 @@ typedef enum sc_source_mode {
 
 /* Length of the content covered by [start, end). */
 long sc_cover(const sc_gquote *g, long start, long end);
+/* Length of the content covered by a prediction (its parts when it has them). */
+long sc_cover_pred(const sc_gquote *g, const sc_pquote *p);
 /* Matches predictions to gold quotes: a pair is a candidate when the prediction covers more
  * than half of the gold content (strictly: 2 * covered > length); candidates are taken best
  * coverage fraction first (ties: earlier gold, then earlier prediction), each gold and each
@@ -109,7 +114,9 @@ size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
  * partial quote inside a reported clause; not "...," he said, adding that ... (two cues). A
  * prediction with neither a speaker nor a cue mention (a continuation whose speaker linking
  * named) joins the one before it. The first of a group spans from the group's first start to
- * its last end, the others are removed. into[i] (room for n) gets the index, in the grouped
+ * its last end, and its parts are the group's spans (merged where they overlap; the text
+ * between them, such as the attribution of a split quote, is not content); the others are
+ * removed. into[i] (room for n) gets the index, in the grouped
  * array, of prediction i's group. Returns the new count, or (size_t)-1 when memory runs out
  * (q unchanged). */
 size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into);
