@@ -234,10 +234,84 @@ static uint32_t *paragraphs(quarry_doc *doc)
     return para;
 }
 
+typedef struct bspan { size_t start, end; } bspan;
+
+static int bspan_cmp(const void *a, const void *b)
+{
+    const bspan *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Reported speech inside a quote. An indirect record that starts inside a quoted span
+ * reports what the quoted speaker said others said ("Donald Trump says he's qualified ...,"
+ * Clinton said). When it runs past the closing mark, the clause crossed from the quote into
+ * the writer's words and is no clause at all: it is dropped. When it ends inside, it is kept
+ * and marked nested (*nested_out, one flag per record, NULL when there is none): it does not
+ * take the quoted span from a continuation, and a continuation does not continue it. */
+static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char **nested_out)
+{
+    *nested_out = NULL;
+    int32_t qspan = rules_type_id(r, "QSPAN");
+    size_t n = doc->recs.n, nq = 0;
+    if (qspan < 0 || !n) return 0;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        nq += (int32_t)a->type == qspan && a->tend > a->tstart;
+    }
+    if (!nq) return 0;
+    bspan *qs = arena_alloc(&doc->mem, nq * sizeof *qs);
+    size_t *pmax = arena_alloc(&doc->mem, nq * sizeof *pmax);
+    unsigned char *flag = arena_zalloc(&doc->mem, n + 1);   /* 1 nested, 2 dropped */
+    if (!qs || !pmax || !flag) return -1;
+    nq = 0;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != qspan || a->tend <= a->tstart) continue;
+        qs[nq++] = (bspan){doc->toks.v[a->tstart].start, doc->toks.v[a->tend - 1].end};
+    }
+    qsort(qs, nq, sizeof *qs, bspan_cmp);
+    for (size_t k = 0; k < nq; k++)   /* the largest end over qs[0..k] */
+        pmax[k] = k && pmax[k - 1] > qs[k].end ? pmax[k - 1] : qs[k].end;
+    int any = 0, drops = 0;
+    for (size_t i = 0; i < n; i++) {
+        const quarry_record *q = &doc->recs.v[i];
+        if (q->kind != QUARRY_QUOTE || strcmp(q->type, "indirect")) continue;
+        size_t lo = 0, hi = nq;   /* quoted spans starting at or before the record: [0, lo) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (qs[mid].start <= q->span.start) lo = mid + 1;
+            else hi = mid;
+        }
+        /* the innermost quoted span holding the record's start (spans may nest) */
+        for (size_t k = lo; k > 0 && pmax[k - 1] > q->span.start; k--) {
+            const bspan *s = &qs[k - 1];
+            if (s->end <= q->span.start) continue;
+            if (q->span.end > s->end) flag[i] = 2, drops = 1;
+            else flag[i] = 1;
+            any = 1;
+            break;
+        }
+    }
+    if (!any) return 0;
+    if (drops) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (flag[i] != 2) {
+                flag[m] = flag[i];
+                doc->recs.v[m++] = doc->recs.v[i];
+            }
+        doc->recs.n = m;
+    }
+    *nested_out = flag;
+    return 0;
+}
+
 /* A quoted span that no rule attributed, opening a sentence in the paragraph of an
  * attributed quote or in the next one, continues that quote: it takes its speaker's name
- * and role, with no speaker mention and no cue of its own ("A," he said. "B."). */
-static int continuations(const quarry_rules *r, quarry_doc *doc)
+ * and role, with no speaker mention and no cue of its own ("A," he said. "B."). Records
+ * nested in a quote (quote_nesting) neither take a span nor are continued. */
+static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned char *nested)
 {
     int32_t qspan = rules_type_id(r, "QSPAN");
     if (qspan < 0) return 0;
@@ -253,7 +327,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
     lastspk[0] = -1;
     for (size_t k = 0; k < nrec; k++) {
         const quarry_record *q = &doc->recs.v[k];
-        int isq = q->kind == QUARRY_QUOTE;
+        int isq = q->kind == QUARRY_QUOTE && !(nested && nested[k]);
         maxend[k + 1] = isq && q->span.end > maxend[k] ? q->span.end : maxend[k];
         lastspk[k + 1] = isq && q->has_speaker && q->speaker_name ? (int64_t)k : lastspk[k];
     }
@@ -280,7 +354,8 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
         /* an empty span: records starting where it is may still end before it */
         for (size_t k = p; k < nrec && doc->recs.v[k].span.start <= sp.start; k++) {
             const quarry_record *q = &doc->recs.v[k];
-            if (q->kind == QUARRY_QUOTE && q->span.end <= sp.start && q->has_speaker && q->speaker_name)
+            if (q->kind == QUARRY_QUOTE && !(nested && nested[k]) && q->span.end <= sp.start &&
+                q->has_speaker && q->speaker_name)
                 pi = (int64_t)k;
         }
         if (pi < 0) continue;
@@ -436,6 +511,8 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
         if (VEC_PUSH(&doc->recs, rec)) return -1;
     }
     if (doc->recs.n > 1) qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
-    if (cue_once(doc) || continuations(r, doc)) return -1;
+    unsigned char *nested;
+    if (cue_once(doc) || quote_nesting(r, doc, &nested) || continuations(r, doc, nested))
+        return -1;
     return 0;
 }

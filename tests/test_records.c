@@ -68,3 +68,33 @@ Test(records, cue_serves_one_quote)
                                "three states."),
                      "direct|It's finished,\n");
 }
+
+Test(records, reported_speech_inside_a_quote_stays_inside)
+{
+    /* "Donald Trump says he ..." inside Clinton's quote: the clause after "says" must not run
+       on past the closing mark into the attribution, and the next quote continues Clinton,
+       not the nested speaker */
+    const char *text = "\"Donald Trump says he is qualified because of his record,\" Hillary "
+                       "Clinton said, standing in front of the old casino. \"What he did for "
+                       "his workers is nothing to brag about.\"";
+    const char *got = quotes_of(text);
+    cr_assert(strstr(got, "direct|Donald Trump says he is qualified because of his record,\n"),
+              "%s", got);
+    cr_assert(!strstr(got, "casino"), "a record crossed the closing mark:\n%s", got);
+    const quarry_record *last = NULL;
+    for (size_t i = 0; i < doc->recs.n; i++)
+        if (doc->recs.v[i].kind == QUARRY_QUOTE) last = &doc->recs.v[i];
+    cr_assert(last && !strcmp(last->rule, "quote.continuation"), "%s", got);
+    cr_assert_str_eq(last->speaker_name, "Hillary Clinton");
+}
+
+Test(records, a_quote_holding_reported_speech_is_still_continued)
+{
+    /* the second part holds "They say ...": that nested record does not keep the part from
+       being the continuation of Barnett's quote */
+    const char *got = quotes_of("\"A lot of people have no answers,\" said Jon Barnett, a "
+                                "committeeman from Arkansas. \"They have no white knight. They "
+                                "say there is a problem, but they have no solution.\"");
+    cr_assert(strstr(got, "direct|They have no white knight. They say there is a problem, but "
+                          "they have no solution.\n"), "%s", got);
+}
