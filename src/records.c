@@ -307,6 +307,21 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
     return 0;
 }
 
+/* Do the words of quoted span a end with a comma, inside or just after the closing mark
+ * ("...," the editorial said / "...", he said)? Such a quote is followed by its own
+ * attribution; at least two tokens ("Yes," alone may be a scare quote). */
+static int awaits_attribution(const quarry_doc *doc, const annot *a)
+{
+    if (a->tend < a->tstart + 2) return 0;
+    const token *tk = doc->toks.v;
+    const unsigned char *s = (const unsigned char *)doc->txt.src;
+    const token *last = &tk[a->tend - 1];
+    if (last->end - last->start == 1 && s[last->start] == ',') return 1;
+    size_t k = a->tend;   /* the closing mark(s), then a comma */
+    while (k < doc->toks.n && tk[k].kind == TK_QUOTE) k++;
+    return k > a->tend && k < doc->toks.n && tk[k].end - tk[k].start == 1 && s[tk[k].start] == ',';
+}
+
 /* A quoted span that no rule attributed, opening a sentence in the paragraph of an
  * attributed quote or in the next one, continues that quote: it takes its speaker's name
  * and role, with no speaker mention and no cue of its own ("A," he said. "B."). Records
@@ -314,7 +329,7 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
 static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned char *nested)
 {
     int32_t qspan = rules_type_id(r, "QSPAN");
-    if (qspan < 0) return 0;
+    if (qspan < 0 || rules_type_id(r, "QUOTE") < 0) return 0;   /* a rule set without quotes */
     uint32_t *para = NULL;
     size_t nrec = doc->recs.n;
     /* the records are sorted by start: over the quote records of [0, k), maxend[k] is the
@@ -350,6 +365,18 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
         }
         size_t p = lo;
         if (maxend[p] > sp.start) continue;   /* a quote record overlaps: taken */
+        if (awaits_attribution(doc, a)) {
+            /* "...," the editorial board wrote: no rule named the speaker, and the quote is
+               not the previous speaker's: a direct quote with no speaker */
+            quarry_record rec;
+            memset(&rec, 0, sizeof rec);
+            rec.kind = QUARRY_QUOTE;
+            rec.type = "direct";
+            rec.span = sp;
+            rec.rule = "quote.unattributed";
+            if (VEC_PUSH(&doc->recs, rec)) return -1;
+            continue;
+        }
         int64_t pi = lastspk[p];
         /* an empty span: records starting where it is may still end before it */
         for (size_t k = p; k < nrec && doc->recs.v[k].span.start <= sp.start; k++) {

@@ -98,3 +98,18 @@ Test(records, a_quote_holding_reported_speech_is_still_continued)
     cr_assert(strstr(got, "direct|They have no white knight. They say there is a problem, but "
                           "they have no solution.\n"), "%s", got);
 }
+
+Test(records, a_quote_awaiting_its_own_attribution_is_no_continuation)
+{
+    /* the second paragraph's quote ends with a comma: its attribution follows ("ran the
+       editorial", which no rule reads), so it is a direct quote with no speaker, not Hugo
+       Lind's continuation */
+    const char *got = quotes_of("\"We will win,\" Hugo Lind said.\n\n\"Pandering to the council "
+                                "belies his reputation,\" ran the editorial of the harbour paper.");
+    cr_assert(strstr(got, "direct|Pandering to the council belies his reputation,\n"), "%s", got);
+    const quarry_record *last = NULL;
+    for (size_t i = 0; i < doc->recs.n; i++)
+        if (doc->recs.v[i].kind == QUARRY_QUOTE) last = &doc->recs.v[i];
+    cr_assert(last && !strcmp(last->rule, "quote.unattributed"), "%s", last ? last->rule : "-");
+    cr_assert(!last->has_speaker && !last->speaker_name && !last->cue.present);
+}

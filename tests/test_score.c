@@ -414,6 +414,7 @@ Test(score_quotes, group_by_speaker_joins_split_quote)
     p[2].has_speaker = p[2].has_cue = 1;
     p[2].sp_start = 62;
     p[2].sp_end = 66;
+    p[3].speaker_name = "Hugo Lind";   /* named by linking */
     size_t into[4];
     cr_assert_eq(sc_group_by_speaker(p, 4, into), 2);
     cr_assert_eq(p[0].start, 1);
@@ -478,6 +479,20 @@ Test(score_quotes, group_parts_merge_where_they_overlap)
     cr_assert_eq(p[0].part[1].end, 70);
     sc_gquote g = gq(0, 100);
     cr_assert_eq(sc_cover_pred(&g, &p[0]), 50);
+}
+
+Test(score_quotes, an_unattributed_quote_stays_apart)
+{
+    /* a quote with no speaker at all (no mention, no name: "...," the editorial said, which no
+       rule attributed) is not a continuation of the quote before it */
+    sc_pquote p[2] = {pq(1, 10), pq(20, 40)};
+    p[0].has_speaker = p[0].has_cue = 1;
+    p[0].sp_start = 11; p[0].sp_end = 13;
+    p[0].cue_start = 14; p[0].cue_end = 18;
+    p[0].speaker_name = "Hugo Lind";
+    size_t into[2];
+    cr_assert_eq(sc_group_by_speaker(p, 2, into), 2);
+    cr_assert_eq(p[1].start, 20);
 }
 
 Test(score_quotes, group_by_speaker_keeps_two_cues_apart)

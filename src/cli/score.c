@@ -336,9 +336,10 @@ size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
         }
     }
     /* neither speaker nor cue mention: a continuation quote (its speaker named by linking after
-       a long attribution) joins the quote before it */
+       a long attribution) joins the quote before it; a quote with no speaker at all (not
+       attributed) stays apart */
     for (size_t i = 1; i < n; i++)
-        if (!q[i].has_speaker && !q[i].has_cue) head[i] = head[i - 1];
+        if (!q[i].has_speaker && !q[i].has_cue && q[i].speaker_name) head[i] = head[i - 1];
     for (size_t i = 0; i < n; i++) {
         q[i].npart = 1;
         q[i].part[0] = (sc_seg){q[i].start, q[i].end};
