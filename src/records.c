@@ -307,6 +307,31 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
     return 0;
 }
 
+/* Is tk the one-byte token ch? */
+static int tok_is(const quarry_doc *doc, const token *tk, char ch)
+{
+    return tk->end - tk->start == 1 && doc->txt.src[tk->start] == ch;
+}
+
+/* A direct quote record over sp that no rule made: a continuation of prev's speaker (name and
+ * role, no speaker mention, no cue), or, with prev NULL, a quote with no speaker. */
+static int push_direct(quarry_doc *doc, quarry_span sp, const char *rule,
+                       const quarry_record *prev)
+{
+    quarry_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.kind = QUARRY_QUOTE;
+    rec.type = "direct";
+    rec.span = sp;
+    rec.rule = rule;
+    if (prev) {
+        rec.has_speaker = 1;
+        rec.speaker_name = prev->speaker_name;
+        rec.speaker_role = prev->speaker_role;
+    }
+    return VEC_PUSH(&doc->recs, rec) ? -1 : 0;
+}
+
 /* Do the words of quoted span a end with a comma, inside or just after the closing mark
  * ("...," the editorial said / "...", he said)? Such a quote is followed by its own
  * attribution; at least two tokens ("Yes," alone may be a scare quote). */
@@ -314,12 +339,10 @@ static int awaits_attribution(const quarry_doc *doc, const annot *a)
 {
     if (a->tend < a->tstart + 2) return 0;
     const token *tk = doc->toks.v;
-    const unsigned char *s = (const unsigned char *)doc->txt.src;
-    const token *last = &tk[a->tend - 1];
-    if (last->end - last->start == 1 && s[last->start] == ',') return 1;
+    if (tok_is(doc, &tk[a->tend - 1], ',')) return 1;
     size_t k = a->tend;   /* the closing mark(s), then a comma */
     while (k < doc->toks.n && tk[k].kind == TK_QUOTE) k++;
-    return k > a->tend && k < doc->toks.n && tk[k].end - tk[k].start == 1 && s[tk[k].start] == ',';
+    return k > a->tend && k < doc->toks.n && tok_is(doc, &tk[k], ',');
 }
 
 /* A quoted span that no rule attributed, opening a sentence in the paragraph of an
@@ -368,13 +391,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
         if (awaits_attribution(doc, a)) {
             /* "...," the editorial board wrote: no rule named the speaker, and the quote is
                not the previous speaker's: a direct quote with no speaker */
-            quarry_record rec;
-            memset(&rec, 0, sizeof rec);
-            rec.kind = QUARRY_QUOTE;
-            rec.type = "direct";
-            rec.span = sp;
-            rec.rule = "quote.unattributed";
-            if (VEC_PUSH(&doc->recs, rec)) return -1;
+            if (push_direct(doc, sp, "quote.unattributed", NULL)) return -1;
             continue;
         }
         int64_t pi = lastspk[p];
@@ -398,16 +415,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
         }
         if (klo > 0) k = klo - 1;
         if (para[a->tstart] - para[k] > 1) continue;
-        quarry_record rec;
-        memset(&rec, 0, sizeof rec);
-        rec.kind = QUARRY_QUOTE;
-        rec.type = "direct";
-        rec.span = sp;
-        rec.rule = "quote.continuation";
-        rec.has_speaker = 1;
-        rec.speaker_name = prev->speaker_name;
-        rec.speaker_role = prev->speaker_role;
-        if (VEC_PUSH(&doc->recs, rec)) return -1;
+        if (push_direct(doc, sp, "quote.continuation", prev)) return -1;
     }
     if (doc->recs.n > nrec) qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
     return 0;
@@ -443,7 +451,7 @@ static int colon_intro(const quarry_doc *doc, size_t start)
         else hi = mid;
     }
     while (lo > 0 && tk[lo - 1].kind == TK_QUOTE) lo--;
-    return lo > 0 && tk[lo - 1].end - tk[lo - 1].start == 1 && doc->txt.src[tk[lo - 1].start] == ':';
+    return lo > 0 && tok_is(doc, &tk[lo - 1], ':');
 }
 
 static int cue_once(quarry_doc *doc)

@@ -113,11 +113,11 @@ size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
  * (a continuation) joining the first with its speaker mention: the parts of a split quote, a
  * partial quote inside a reported clause; not "...," he said, adding that ... (two cues). A
  * prediction with neither a speaker nor a cue mention but a speaker name (a continuation
- * whose speaker linking named) joins the one before it. The first of a group spans from the group's first start to
- * its last end, and its parts are the group's spans (merged where they overlap; the text
- * between them, such as the attribution of a split quote, is not content); the others are
- * removed. into[i] (room for n) gets the index, in the grouped
- * array, of prediction i's group. Returns the new count, or (size_t)-1 when memory runs out
+ * whose speaker linking named) joins the one before it. The first of a group spans from the
+ * group's first start to its last end, and its parts are the group's spans (merged where they
+ * overlap; the text between them, such as the attribution of a split quote, is not content);
+ * the others are removed. into[i] (room for n) gets the index, in the grouped array, of
+ * prediction i's group. Returns the new count, or (size_t)-1 when memory runs out
  * (q unchanged). */
 size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into);
 
