@@ -210,6 +210,55 @@ static quarry_span quote_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
     return sp;
 }
 
+/* Is tk the one-byte token ch? */
+static int tok_is(const quarry_doc *doc, const token *tk, char ch)
+{
+    return tk->end - tk->start == 1 && doc->txt.src[tk->start] == ch;
+}
+
+/* The end of a reported clause that ends with quoted words: through the closing mark ("the
+ * meeting "the first step ..."" and "him ''a genius.''", not "him ''a genius.'"). The rules
+ * end such a clause before the mark when it closes the sentence, before a comma inside the
+ * marks, or inside '' (two tokens).
+ * qend[e]: the largest start of a quoted span ending at token e, -1 when none (NULL: no
+ * quoted span in the document). */
+static uint32_t clause_end(const quarry_doc *doc, const int32_t *qend, uint32_t ts, uint32_t te)
+{
+    const token *tk = doc->toks.v;
+    uint32_t n = (uint32_t)doc->toks.n;
+    if (!qend || te >= n) return te;
+    int apos = te > ts + 1 && tk[te - 1].kind == TK_QUOTE && tk[te].kind == TK_QUOTE &&
+               tk[te - 1].end == tk[te].start && tok_is(doc, &tk[te - 1], '\'') &&
+               tok_is(doc, &tk[te], '\'');
+    if (apos && qend[te - 1] > (int32_t)ts) return te + 1;   /* the rest of '' */
+    /* the comma inside the marks ("Not paying taxes ''makes me smart,'' Trump said") */
+    if (tok_is(doc, &tk[te], ',') && te + 1 < n && qend[te + 1] > (int32_t)ts) te++;
+    if (qend[te] <= (int32_t)ts || tk[te].kind != TK_QUOTE) return te;
+    if (te + 1 < n && tk[te + 1].kind == TK_QUOTE && tk[te].end == tk[te + 1].start &&
+        tok_is(doc, &tk[te], '\'') && tok_is(doc, &tk[te + 1], '\''))
+        return te + 2;
+    return te + 1;
+}
+
+/* qend for clause_end, or NULL when the document has no quoted span. */
+static int32_t *quote_ends(const quarry_rules *r, quarry_doc *doc)
+{
+    int32_t qspan = rules_type_id(r, "QSPAN");
+    if (qspan < 0) return NULL;
+    int32_t *qend = NULL;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != qspan || a->tend > doc->toks.n) continue;
+        if (!qend) {
+            qend = arena_alloc(&doc->mem, (doc->toks.n + 1) * sizeof *qend);
+            if (!qend) return NULL;
+            for (size_t k = 0; k <= doc->toks.n; k++) qend[k] = -1;
+        }
+        if ((int32_t)a->tstart > qend[a->tend]) qend[a->tend] = (int32_t)a->tstart;
+    }
+    return qend;
+}
+
 static int rec_cmp(const void *a, const void *b)
 {
     const quarry_record *x = a, *y = b;
@@ -305,12 +354,6 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
     }
     *nested_out = flag;
     return 0;
-}
-
-/* Is tk the one-byte token ch? */
-static int tok_is(const quarry_doc *doc, const token *tk, char ch)
-{
-    return tk->end - tk->start == 1 && doc->txt.src[tk->start] == ch;
 }
 
 /* A direct quote record over sp that no rule made: a continuation of prev's speaker (name and
@@ -499,6 +542,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
     if (pers_index(r, doc, &px)) return -1;
     const char *gender = person_genders(r, doc);
     if (!gender) return -1;
+    const int32_t *qend = quote_ends(r, doc);   /* NULL also when out of memory: no harm */
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *type = r->types.v[a->type];
@@ -511,6 +555,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
             rec.kind = QUARRY_QUOTE;
             const char *qt0 = feat_text(doc, feat(r, a, "type"));
             if (!qt0 || strcmp(qt0, "indirect")) rec.span = quote_span(doc, a->tstart, a->tend);
+            else rec.span = doc_span(doc, a->tstart, clause_end(doc, qend, a->tstart, a->tend));
             const char *qt = feat_text(doc, feat(r, a, "type"));
             rec.type = qt ? qt : "direct";
             const afeat *sp = feat(r, a, "speaker");

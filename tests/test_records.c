@@ -57,8 +57,21 @@ Test(records, reported_words_around_a_direct_quote_stay)
     /* without a colon the words before the quote may report something ("said of Clinton"):
        the indirect record around the direct one is kept */
     const char *got = quotes_of("He said of Clinton, \"If she wins, we lose.\"");
-    cr_assert(strstr(got, "indirect|of Clinton, \"If she wins, we lose.\n"), "%s", got);
+    cr_assert(strstr(got, "indirect|of Clinton, \"If she wins, we lose.\"\n"), "%s", got);
     cr_assert(strstr(got, "direct|If she wins, we lose.\n"), "%s", got);
+}
+
+Test(records, clause_takes_its_closing_mark)
+{
+    /* a reported clause that ends with quoted words ends after the closing mark, also one
+       written as two apostrophes and one after a comma inside the marks */
+    const char *got = quotes_of("His aides called the plan ''a triumph.''");
+    cr_assert(strstr(got, "indirect|the plan ''a triumph.''\n"), "%s", got);
+    got = quotes_of("Not paying the toll ''makes me smart,'' Dara Quill said last week.");
+    cr_assert(strstr(got, "indirect|Not paying the toll ''makes me smart,''\n"), "%s", got);
+    cr_assert(strstr(got, "partial|makes me smart,\n"), "%s", got);
+    /* the time after the cue is no clause */
+    cr_assert(!strstr(got, "last week"), "%s", got);
 }
 
 Test(records, cue_serves_one_quote)
