@@ -84,6 +84,9 @@ void match_scratch_free(match_scratch *ms);
 /* Quote-mark pairing (quote.c): adds a QSPAN annotation over the content of every quote,
  * before the rule phases. 0, -1 on OOM. */
 int quote_pair(const quarry_rules *r, quarry_doc *doc);
+/* Is token k an apostrophe that touches another one after it: '' (two apostrophes), the
+ * double quote mark of typewritten and some newspaper archive text (''Well,'' he said.)? */
+int quote_two_apostrophes(const quarry_doc *doc, uint32_t k);
 
 /* Document-level linking (link.c): clusters person mentions under their fullest name and
  * role, and marks later mentions of names already typed. 0, -1 on OOM. */

@@ -23,11 +23,10 @@ static int is_double_quote(const quarry_doc *doc, const token *t)
     return 0;
 }
 
-/* Is token k an apostrophe that touches another one after it: '' (two apostrophes), the
- * double quote mark of typewritten and some newspaper archive text (''Well,'' he said.)? */
-static int is_two_apostrophes(const quarry_doc *doc, const token *t, uint32_t k, uint32_t n)
+int quote_two_apostrophes(const quarry_doc *doc, uint32_t k)
 {
-    if (k + 1 >= n || t[k].kind != TK_QUOTE || t[k + 1].kind != TK_QUOTE) return 0;
+    const token *t = doc->toks.v;
+    if (k + 1 >= doc->toks.n || t[k].kind != TK_QUOTE || t[k + 1].kind != TK_QUOTE) return 0;
     if (t[k].end - t[k].start != 1 || t[k + 1].end - t[k + 1].start != 1) return 0;
     if (t[k].end != t[k + 1].start) return 0;
     const char *s = doc->txt.src;
@@ -36,10 +35,10 @@ static int is_two_apostrophes(const quarry_doc *doc, const token *t, uint32_t k,
 
 /* Number of tokens of the double quote mark at token k: 1 for " “ ” « » „, 2 for '', 0 when
  * there is none. */
-static uint32_t mark_width(const quarry_doc *doc, const token *t, uint32_t k, uint32_t n)
+static uint32_t mark_width(const quarry_doc *doc, const token *t, uint32_t k)
 {
     if (is_double_quote(doc, &t[k])) return 1;
-    return is_two_apostrophes(doc, t, k, n) ? 2 : 0;
+    return quote_two_apostrophes(doc, k) ? 2 : 0;
 }
 
 /* Small words a title leaves in lower case: "State of the Union", "Here's the Thing". */
@@ -86,7 +85,7 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
     uint32_t n = (uint32_t)doc->toks.n;
     int64_t open = -1;          /* token index of the opening mark */
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t w = mark_width(doc, t, k, n);  /* tokens of the mark: 0 (none), 1, 2 ('') */
+        uint32_t w = mark_width(doc, t, k);  /* tokens of the mark: 0 (none), 1, 2 ('') */
         if (open >= 0 && (t[k].flags & QUARRY_TF_PARA_START)) {
             /* the paragraph ended inside a quote */
             if (w && !(t[k].flags & QUARRY_TF_QCLOSE)) { k += w - 1; continue; }   /* it goes on: one span */

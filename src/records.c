@@ -216,15 +216,6 @@ static int tok_is(const quarry_doc *doc, const token *tk, char ch)
     return tk->end - tk->start == 1 && doc->txt.src[tk->start] == ch;
 }
 
-/* Are tokens k and k + 1 two apostrophes that touch: the mark '' (quote.c)? */
-static int two_apostrophes(const quarry_doc *doc, uint32_t k)
-{
-    const token *tk = doc->toks.v;
-    return k + 1 < doc->toks.n && tk[k].kind == TK_QUOTE && tk[k + 1].kind == TK_QUOTE &&
-           tk[k].end == tk[k + 1].start && tok_is(doc, &tk[k], '\'') &&
-           tok_is(doc, &tk[k + 1], '\'');
-}
-
 /* The end of a reported clause that ends with quoted words: through the closing mark ("the
  * meeting "the first step ..."" and "him ''a genius.''", not "him ''a genius.'"). The rules
  * end such a clause before the mark when it closes the sentence, before a comma inside the
@@ -236,12 +227,12 @@ static uint32_t clause_end(const quarry_doc *doc, const int32_t *qend, uint32_t 
     const token *tk = doc->toks.v;
     uint32_t n = (uint32_t)doc->toks.n;
     if (!qend || te >= n) return te;
-    if (te > ts + 1 && two_apostrophes(doc, te - 1) && qend[te - 1] > (int32_t)ts)
+    if (te > ts + 1 && quote_two_apostrophes(doc, te - 1) && qend[te - 1] > (int32_t)ts)
         return te + 1;   /* the rest of '' */
     /* the comma inside the marks ("Not paying taxes ''makes me smart,'' Trump said") */
     if (tok_is(doc, &tk[te], ',') && te + 1 < n && qend[te + 1] > (int32_t)ts) te++;
     if (qend[te] <= (int32_t)ts || tk[te].kind != TK_QUOTE) return te;
-    return te + (two_apostrophes(doc, te) ? 2 : 1);
+    return te + (quote_two_apostrophes(doc, te) ? 2 : 1);
 }
 
 /* qend for clause_end, or NULL when the document has no quoted span. */
