@@ -1,7 +1,8 @@
 /* Quote-mark pairing: finds the quoted spans of a document from its double quote marks
  * (" “ ” « » „, and '' written as two apostrophes) and their directions, before any rule
  * runs. A quote left open at the end of a paragraph continues when the next paragraph opens
- * with a quote mark (one span over several paragraphs); otherwise it ends with its
+ * with a quote mark of the same kind (one span over several paragraphs: straight marks go on
+ * with a straight mark, typographic with typographic, '' with ''); otherwise it ends with its
  * paragraph, so an unclosed quote never swallows the rest of the article. Each span (marks
  * excluded) becomes a QSPAN annotation, except a title in quote marks ("Good Morning
  * America", "The Revenant."): nobody says it, so it becomes a _QTITLE annotation that no
@@ -39,6 +40,16 @@ static uint32_t mark_width(const quarry_doc *doc, const token *t, uint32_t k)
 {
     if (is_double_quote(doc, &t[k])) return 1;
     return quote_two_apostrophes(doc, k) ? 2 : 0;
+}
+
+/* The kind of the mark at token k (mark_width(k) > 0): 0 straight ", 1 typographic
+ * (“ ” „ « »), 2 two apostrophes. A writer who continues a quote into the next paragraph
+ * opens it again with the same kind of mark; a paragraph that opens with another kind is a
+ * quote of its own (an unclosed straight " before a “...” paragraph does not swallow it). */
+static int mark_kind(const quarry_doc *doc, const token *t, uint32_t k)
+{
+    if (t[k].end - t[k].start > 1) return 1;
+    return doc->txt.src[t[k].start] == '"' ? 0 : 2;
 }
 
 /* Small words a title leaves in lower case: "State of the Union", "Here's the Thing". */
@@ -84,18 +95,25 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
     const token *t = doc->toks.v;
     uint32_t n = (uint32_t)doc->toks.n;
     int64_t open = -1;          /* token index of the opening mark */
+    int kind = 0;               /* its mark_kind */
     for (uint32_t k = 0; k < n; k++) {
         uint32_t w = mark_width(doc, t, k);  /* tokens of the mark: 0 (none), 1, 2 ('') */
         if (open >= 0 && (t[k].flags & QUARRY_TF_PARA_START)) {
-            /* the paragraph ended inside a quote */
-            if (w && !(t[k].flags & QUARRY_TF_QCLOSE)) { k += w - 1; continue; }   /* it goes on: one span */
+            /* the paragraph ended inside a quote; it goes on (one span) when this one opens
+             * with the same kind of mark */
+            if (w && !(t[k].flags & QUARRY_TF_QCLOSE) && mark_kind(doc, t, k) == kind) {
+                k += w - 1;
+                continue;
+            }
             if (add_span(doc, type, title, (uint32_t)open + 1, k)) return -1;
             open = -1;
         }
         if (!w) continue;
         if (open < 0) {
-            if (!(t[k].flags & QUARRY_TF_QCLOSE) || (t[k].flags & QUARRY_TF_PARA_START))
+            if (!(t[k].flags & QUARRY_TF_QCLOSE) || (t[k].flags & QUARRY_TF_PARA_START)) {
                 open = k + w - 1;
+                kind = mark_kind(doc, t, k);
+            }
             k += w - 1;
             continue;                                   /* a stray closing mark is ignored */
         }

@@ -199,12 +199,15 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
 }
 
 /* A quote's span runs from just after its opening mark to its closing mark, so spaces
- * inside the marks are part of it. */
+ * inside the marks are part of it. A quote left open at its paragraph's end ends with its
+ * last token: the mark that opens the next paragraph is not its closing mark. */
 static quarry_span quote_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
 {
     quarry_span sp = doc_span(doc, ts, te);
     if (ts > 0 && doc->toks.v[ts - 1].kind == TK_QUOTE) sp.start = doc->toks.v[ts - 1].end;
-    if (te < doc->toks.n && doc->toks.v[te].kind == TK_QUOTE) sp.end = doc->toks.v[te].start;
+    if (te < doc->toks.n && doc->toks.v[te].kind == TK_QUOTE &&
+        !(doc->toks.v[te].flags & QUARRY_TF_PARA_START))
+        sp.end = doc->toks.v[te].start;
     sp.cstart = text_char_offset(&doc->txt, sp.start);
     sp.cend = text_char_offset(&doc->txt, sp.end);
     return sp;
@@ -216,17 +219,28 @@ static int tok_is(const quarry_doc *doc, const token *tk, char ch)
     return tk->end - tk->start == 1 && doc->txt.src[tk->start] == ch;
 }
 
+/* The quoted spans of a document, by token, for clause_end (NULL: no quoted span). */
+typedef struct {
+    int32_t *qend;    /* [e]: the largest start of a quoted span ending at token e, -1 when none */
+    int32_t *ins;     /* [k]: the start of the quoted span holding token k, -1 when none */
+    int32_t *ine;     /* [k]: its end */
+} qspans;
+
 /* The end of a reported clause that ends with quoted words: through the closing mark ("the
  * meeting "the first step ..."" and "him ''a genius.''", not "him ''a genius.'"). The rules
  * end such a clause before the mark when it closes the sentence, before a comma inside the
- * marks, or inside '' (two tokens).
- * qend[e]: the largest start of a quoted span ending at token e, -1 when none (NULL: no
- * quoted span in the document). */
-static uint32_t clause_end(const quarry_doc *doc, const int32_t *qend, uint32_t ts, uint32_t te)
+ * marks, or inside '' (two tokens). A clause whose sentence ends inside a quote that opened
+ * in the clause goes on to that quote's end (Trump said that "ethanol people" "do a fantastic
+ * job. And it's so important."): the quoted sentences are the rest of what was reported. */
+static uint32_t clause_end(const quarry_doc *doc, const qspans *q, uint32_t ts, uint32_t te)
 {
     const token *tk = doc->toks.v;
     uint32_t n = (uint32_t)doc->toks.n;
-    if (!qend || te >= n) return te;
+    if (!q || te >= n) return te;
+    if (te > ts && q->ins[te - 1] > (int32_t)ts && q->ine[te - 1] > (int32_t)te)
+        te = (uint32_t)q->ine[te - 1];
+    if (te >= n) return te;
+    const int32_t *qend = q->qend;
     if (te > ts + 1 && quote_two_apostrophes(doc, te - 1) && qend[te - 1] > (int32_t)ts)
         return te + 1;   /* the rest of '' */
     /* the comma inside the marks ("Not paying taxes ''makes me smart,'' Trump said") */
@@ -235,23 +249,33 @@ static uint32_t clause_end(const quarry_doc *doc, const int32_t *qend, uint32_t 
     return te + (quote_two_apostrophes(doc, te) ? 2 : 1);
 }
 
-/* qend for clause_end, or NULL when the document has no quoted span. */
-static int32_t *quote_ends(const quarry_rules *r, quarry_doc *doc)
+/* The qspans of a document for clause_end, or NULL when it has no quoted span (or memory
+ * ran out: clauses then end where the rules end them). */
+static const qspans *quote_spans(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t qspan = rules_type_id(r, "QSPAN");
     if (qspan < 0) return NULL;
-    int32_t *qend = NULL;
+    qspans *q = NULL;
+    size_t n = doc->toks.n;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type != qspan || a->tend > doc->toks.n) continue;
-        if (!qend) {
-            qend = arena_alloc(&doc->mem, (doc->toks.n + 1) * sizeof *qend);
-            if (!qend) return NULL;
-            for (size_t k = 0; k <= doc->toks.n; k++) qend[k] = -1;
+        if ((int32_t)a->type != qspan || a->tend > n || a->tstart >= a->tend) continue;
+        if (!q) {
+            q = arena_alloc(&doc->mem, sizeof *q);
+            int32_t *v = arena_alloc(&doc->mem, (3 * n + 1) * sizeof *v);
+            if (!q || !v) return NULL;
+            q->qend = v;
+            q->ins = v + n + 1;
+            q->ine = v + 2 * n + 1;
+            for (size_t k = 0; k < 3 * n + 1; k++) v[k] = -1;
         }
-        if ((int32_t)a->tstart > qend[a->tend]) qend[a->tend] = (int32_t)a->tstart;
+        if ((int32_t)a->tstart > q->qend[a->tend]) q->qend[a->tend] = (int32_t)a->tstart;
+        for (uint32_t k = a->tstart; k < a->tend; k++) {
+            q->ins[k] = (int32_t)a->tstart;
+            q->ine[k] = (int32_t)a->tend;
+        }
     }
-    return qend;
+    return q;
 }
 
 static int rec_cmp(const void *a, const void *b)
@@ -537,7 +561,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
     if (pers_index(r, doc, &px)) return -1;
     const char *gender = person_genders(r, doc);
     if (!gender) return -1;
-    const int32_t *qend = quote_ends(r, doc);   /* NULL also when out of memory: no harm */
+    const qspans *qs = quote_spans(r, doc);
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *type = r->types.v[a->type];
@@ -550,7 +574,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
             rec.kind = QUARRY_QUOTE;
             const char *qt0 = feat_text(doc, feat(r, a, "type"));
             if (!qt0 || strcmp(qt0, "indirect")) rec.span = quote_span(doc, a->tstart, a->tend);
-            else rec.span = doc_span(doc, a->tstart, clause_end(doc, qend, a->tstart, a->tend));
+            else rec.span = doc_span(doc, a->tstart, clause_end(doc, qs, a->tstart, a->tend));
             const char *qt = feat_text(doc, feat(r, a, "type"));
             rec.type = qt ? qt : "direct";
             const afeat *sp = feat(r, a, "speaker");

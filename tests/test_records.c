@@ -74,6 +74,29 @@ Test(records, clause_takes_its_closing_mark)
     cr_assert(!strstr(got, "last week"), "%s", got);
 }
 
+Test(records, clause_runs_to_the_end_of_a_quote_it_opens)
+{
+    /* the sentence ends inside a quote that opened in the clause: the quoted sentences after
+       it are the rest of what was reported */
+    const char *got = quotes_of("Leo Marsh said that the ferry \"runs on time. It always has.\"");
+    cr_assert(strstr(got, "indirect|the ferry \"runs on time. It always has.\"\n"), "%s", got);
+}
+
+Test(records, paragraph_opening_with_another_kind_of_mark_is_a_quote_of_its_own)
+{
+    /* a straight quote left open at its paragraph's end does not run on into a paragraph
+       that opens with a typographic mark: Lind's quote is only his paragraph's */
+    const char *got = quotes_of("\"The trust will answer every point.\n\n"
+                                "\xE2\x80\x9CWe have read the audit twice,\xE2\x80\x9D Hugo Lind said.");
+    cr_assert(strstr(got, "direct|We have read the audit twice,\n"), "%s", got);
+    cr_assert(!strstr(got, "point."), "%s", got);
+    /* with the same kind of mark, the quote goes on over both paragraphs */
+    got = quotes_of("\"The trust will answer every point.\n\n\"We have read the audit twice,\" "
+                    "Hugo Lind said.");
+    cr_assert(strstr(got, "direct|The trust will answer every point.\n\n\"We have read the audit "
+                          "twice,\n"), "%s", got);
+}
+
 Test(records, cue_serves_one_quote)
 {
     /* the words after a direct quote's cue are the writer's */
