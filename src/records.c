@@ -222,8 +222,8 @@ static int tok_is(const quarry_doc *doc, const token *tk, char ch)
 /* The quoted spans of a document, by token, for clause_end (NULL: no quoted span). */
 typedef struct {
     int32_t *qend;    /* [e]: the largest start of a quoted span ending at token e, -1 when none */
-    int32_t *ins;     /* [k]: the start of the quoted span holding token k, -1 when none */
-    int32_t *ine;     /* [k]: its end */
+    int32_t *ine;     /* [k]: the end of the quoted span holding token k, -1 when none (spans
+                         do not overlap: its start is qend[ine[k]]) */
 } qspans;
 
 /* The end of a reported clause that ends with quoted words: through the closing mark ("the
@@ -237,10 +237,10 @@ static uint32_t clause_end(const quarry_doc *doc, const qspans *q, uint32_t ts, 
     const token *tk = doc->toks.v;
     uint32_t n = (uint32_t)doc->toks.n;
     if (!q || te >= n) return te;
-    if (te > ts && q->ins[te - 1] > (int32_t)ts && q->ine[te - 1] > (int32_t)te)
+    const int32_t *qend = q->qend;
+    if (te > ts && q->ine[te - 1] > (int32_t)te && qend[q->ine[te - 1]] > (int32_t)ts)
         te = (uint32_t)q->ine[te - 1];
     if (te >= n) return te;
-    const int32_t *qend = q->qend;
     if (te > ts + 1 && quote_two_apostrophes(doc, te - 1) && qend[te - 1] > (int32_t)ts)
         return te + 1;   /* the rest of '' */
     /* the comma inside the marks ("Not paying taxes ''makes me smart,'' Trump said") */
@@ -262,18 +262,14 @@ static const qspans *quote_spans(const quarry_rules *r, quarry_doc *doc)
         if ((int32_t)a->type != qspan || a->tend > n || a->tstart >= a->tend) continue;
         if (!q) {
             q = arena_alloc(&doc->mem, sizeof *q);
-            int32_t *v = arena_alloc(&doc->mem, (3 * n + 1) * sizeof *v);
+            int32_t *v = arena_alloc(&doc->mem, (2 * n + 1) * sizeof *v);
             if (!q || !v) return NULL;
             q->qend = v;
-            q->ins = v + n + 1;
-            q->ine = v + 2 * n + 1;
-            for (size_t k = 0; k < 3 * n + 1; k++) v[k] = -1;
+            q->ine = v + n + 1;
+            for (size_t k = 0; k < 2 * n + 1; k++) v[k] = -1;
         }
         if ((int32_t)a->tstart > q->qend[a->tend]) q->qend[a->tend] = (int32_t)a->tstart;
-        for (uint32_t k = a->tstart; k < a->tend; k++) {
-            q->ins[k] = (int32_t)a->tstart;
-            q->ine[k] = (int32_t)a->tend;
-        }
+        for (uint32_t k = a->tstart; k < a->tend; k++) q->ine[k] = (int32_t)a->tend;
     }
     return q;
 }
@@ -575,8 +571,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
             const char *qt0 = feat_text(doc, feat(r, a, "type"));
             if (!qt0 || strcmp(qt0, "indirect")) rec.span = quote_span(doc, a->tstart, a->tend);
             else rec.span = doc_span(doc, a->tstart, clause_end(doc, qs, a->tstart, a->tend));
-            const char *qt = feat_text(doc, feat(r, a, "type"));
-            rec.type = qt ? qt : "direct";
+            rec.type = qt0 ? qt0 : "direct";
             const afeat *sp = feat(r, a, "speaker");
             if (sp) {
                 rec.has_speaker = 1;
