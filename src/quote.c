@@ -52,6 +52,37 @@ static int mark_kind(const quarry_doc *doc, const token *t, uint32_t k)
     return doc->txt.src[t[k].start] == '"' ? 0 : 2;
 }
 
+/* The next double quote mark at or after token k within k's paragraph: its index, or n. */
+static uint32_t next_mark(const quarry_doc *doc, const token *t, uint32_t n, uint32_t k)
+{
+    for (uint32_t j = k; j < n; j++) {
+        if (j > k && (t[j].flags & QUARRY_TF_PARA_START)) return n;
+        if (mark_width(doc, t, j)) return j;
+    }
+    return n;
+}
+
+/* When the mark at token k, inside a quote opened with a mark of kind outer, opens a quote of
+ * its own inside it: the token after that inner quote's closing mark; else 0. The mark at k
+ * must open (QOPEN), the next mark of the paragraph must close (QCLOSE) and be of k's kind,
+ * and a closing mark of the outer kind must follow in the paragraph; otherwise the mark at k
+ * stands for a missing closing mark. */
+static uint32_t nested_end(const quarry_doc *doc, const token *t, uint32_t n, uint32_t k,
+                           int outer)
+{
+    if (!(t[k].flags & QUARRY_TF_QOPEN)) return 0;
+    uint32_t w = mark_width(doc, t, k);
+    uint32_t c = next_mark(doc, t, n, k + w);
+    if (c >= n || !(t[c].flags & QUARRY_TF_QCLOSE) || mark_kind(doc, t, c) != mark_kind(doc, t, k))
+        return 0;
+    uint32_t after = c + mark_width(doc, t, c);
+    for (uint32_t o = next_mark(doc, t, n, after); o < n; o = next_mark(doc, t, n, o + 1)) {
+        if (mark_kind(doc, t, o) == outer && (t[o].flags & QUARRY_TF_QCLOSE)) return after;
+        if (t[o].flags & QUARRY_TF_QOPEN) return 0;
+    }
+    return 0;
+}
+
 /* Small words a title leaves in lower case: "State of the Union", "Here's the Thing". */
 static int minor_word(const quarry_doc *doc, const token *t)
 {
@@ -116,6 +147,15 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
             }
             k += w - 1;
             continue;                                   /* a stray closing mark is ignored */
+        }
+        /* a quote inside the quote: a mark that opens, the next mark of the paragraph a
+         * closing one of its kind and a closing mark of the outer quote's kind after that
+         * ("... the question: “As you know ...?” Forty-three, yes."   “... what he calls
+         * “hell” than ...”); the outer quote goes on after the inner one */
+        uint32_t inner = nested_end(doc, t, n, k, kind);
+        if (inner) {
+            k = inner - 1;
+            continue;
         }
         /* an opener while open (a missing closing mark) closes the quote too */
         if (add_span(doc, type, title, (uint32_t)open + 1, k)) return -1;

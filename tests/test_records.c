@@ -97,6 +97,23 @@ Test(records, paragraph_opening_with_another_kind_of_mark_is_a_quote_of_its_own)
                           "twice,\n"), "%s", got);
 }
 
+#define LQ "\xE2\x80\x9C"   /* typographic opening and closing double marks */
+#define RQ "\xE2\x80\x9D"
+
+Test(records, a_quote_inside_a_quote_keeps_the_outer_one_open)
+{
+    /* a typographic quote inside a straight one, and a typographic one inside a typographic
+       one: the outer quote runs to its own closing mark */
+    const char *got = quotes_of("\"I will read you the question: " LQ "Do you trust her?" RQ
+                                " Forty-three said yes,\" Pat Boyle said.");
+    cr_assert(strstr(got, "direct|I will read you the question: " LQ "Do you trust her?" RQ
+                          " Forty-three said yes,\n"), "%s", got);
+    got = quotes_of(LQ "I would rather live in what he calls " LQ "hell" RQ " than vote for him,"
+                    RQ " Ana Ruiz said.");
+    cr_assert(strstr(got, "direct|I would rather live in what he calls " LQ "hell" RQ
+                          " than vote for him,\n"), "%s", got);
+}
+
 Test(records, cue_serves_one_quote)
 {
     /* the words after a direct quote's cue are the writer's */
