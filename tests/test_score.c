@@ -509,3 +509,18 @@ Test(score_quotes, group_by_speaker_keeps_two_cues_apart)
     cr_assert_eq(p[0].end, 10);
     cr_assert_eq(p[1].start, 20);
 }
+
+Test(score_quotes, the_most_gold_found_when_predictions_are_reassigned)
+{
+    /* gold A [0,10) and B [10,30); prediction X [0,30) covers both entirely, Y [0,8) covers
+     * 80% of A only. Best coverage first would give X to A (100%, earlier gold) and leave B
+     * and Y unmatched; each prediction used once, Y takes A and X takes B: both found. */
+    sc_gquote g[2] = {gq(0, 10), gq(10, 30)};
+    sc_pquote p[2] = {pq(0, 30), pq(0, 8)};
+    cr_assert_eq(sc_match_quotes(g, 2, p, 2, SC_SOURCE_OVERLAP), 2);
+    cr_assert_eq(g[0].match, 1);
+    cr_assert_eq(g[1].match, 0);
+    cr_assert_eq(p[0].match, 1);
+    cr_assert_eq(p[1].match, 0);
+    cr_assert_float_eq(g[0].cover, 0.8, 1e-9);
+}

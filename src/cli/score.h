@@ -103,7 +103,9 @@ long sc_cover_pred(const sc_gquote *g, const sc_pquote *p);
 /* Matches predictions to gold quotes: a pair is a candidate when the prediction covers more
  * than half of the gold content (strictly: 2 * covered > length); candidates are taken best
  * coverage fraction first (ties: earlier gold, then earlier prediction), each gold and each
- * prediction at most once. Fills .match, .cover and .source_ok. Returns the match count,
+ * prediction at most once; then a gold left unmatched takes a prediction when a chain of
+ * re-assignments frees one (augmenting paths), so the count is the largest possible with
+ * each prediction used once. Fills .match, .cover and .source_ok. Returns the match count,
  * or (size_t)-1 when memory runs out. */
 size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
                        sc_source_mode mode);
