@@ -216,7 +216,7 @@ static int source_check(const sc_gquote *g, const sc_pquote *p, sc_source_mode m
     return 0;
 }
 
-/* Every (gold, prediction) pair over the 50% line, best first. */
+/* Every (gold, prediction) pair over the 50% line, in no particular order. */
 static cand *quote_candidates(const sc_gquote *gold, size_t ng, const sc_pquote *pred,
                               size_t np, size_t *nc)
 {
@@ -242,15 +242,15 @@ static cand *quote_candidates(const sc_gquote *gold, size_t ng, const sc_pquote 
     return c;
 }
 
-/* Kuhn's augmenting path from gold g over the candidate pairs (c, grouped by gold: first[g]
+/* Kuhn's augmenting path from gold g0 over the candidate pairs (c, grouped by gold: first[g]
  * .. first[g + 1]): a prediction that is free, or whose gold can move to another free one,
- * takes g. seen marks the golds visited in this search. Iterative, so that a document with
- * thousands of quotes cannot overflow the stack: path[] holds the golds and the next
- * candidate to try for each. */
+ * takes g0; the golds' and predictions' .match fields hold the assignment. seen marks the
+ * golds visited in this search. Iterative, so that a document with thousands of quotes cannot
+ * overflow the stack: path[] holds the golds and the next candidate to try for each. */
 typedef struct aug_frame { size_t g, k; } aug_frame;
 
-static int augment(size_t g0, const cand *c, const size_t *first, long *gm, long *pm,
-                   unsigned char *seen, aug_frame *path)
+static void augment(size_t g0, const cand *c, const size_t *first, sc_gquote *gold,
+                    sc_pquote *pred, unsigned char *seen, aug_frame *path)
 {
     size_t depth = 0;
     path[0] = (aug_frame){g0, first[g0]};
@@ -262,30 +262,26 @@ static int augment(size_t g0, const cand *c, const size_t *first, long *gm, long
             if (depth != (size_t)-1) path[depth].k++;
             continue;
         }
-        size_t p = c[f->k].p;
-        long owner = pm[p];
+        long owner = pred[c[f->k].p].match;
         if (owner < 0) {                 /* a free prediction: flip the path */
             for (size_t d = depth + 1; d-- > 0;) {
-                size_t pp = c[path[d].k].p;
-                pm[pp] = (long)path[d].g;
-                gm[path[d].g] = (long)path[d].k;
+                pred[c[path[d].k].p].match = (long)path[d].g;
+                gold[path[d].g].match = (long)c[path[d].k].p;
             }
-            return 1;
+            return;
         }
         if (seen[owner]) { f->k++; continue; }
         seen[owner] = 1;
         depth++;
         path[depth] = (aug_frame){(size_t)owner, first[owner]};
     }
-    return 0;
 }
 
 static int cmp_cand_gold(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
     if (x->g != y->g) return x->g < y->g ? -1 : 1;
-    if (x->frac != y->frac) return x->frac > y->frac ? -1 : 1;
-    return x->p < y->p ? -1 : x->p > y->p;
+    return cmp_cand(a, b);
 }
 
 size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
@@ -299,56 +295,45 @@ size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
     for (size_t j = 0; j < np; j++) pred[j].match = -1;
     size_t nc = 0, nm = 0;
     cand *c = quote_candidates(gold, ng, pred, np, &nc);
-    if (!c) return (size_t)-1;
-    /* greedy, best coverage first; gm: the candidate each gold took, pm: each prediction's gold */
-    long *gm = malloc((ng + 1) * sizeof *gm), *pm = malloc((np + 1) * sizeof *pm);
-    size_t *first = malloc((ng + 2) * sizeof *first);
+    size_t *first = malloc((ng + 1) * sizeof *first);
     unsigned char *seen = malloc(ng + 1);
     aug_frame *path = malloc((ng + 1) * sizeof *path);
-    if (!gm || !pm || !first || !seen || !path) {
-        free(c); free(gm); free(pm); free(first); free(seen); free(path);
-        return (size_t)-1;
+    if (!c || !first || !seen || !path) {
+        nm = (size_t)-1;
+        goto out;
     }
-    for (size_t i = 0; i < ng; i++) gm[i] = -1;
-    for (size_t j = 0; j < np; j++) pm[j] = -1;
     /* the greedy pass: best coverage first (cmp_cand), each gold and prediction once */
     qsort(c, nc, sizeof *c, cmp_cand);
     for (size_t k = 0; k < nc; k++) {
-        if (gm[c[k].g] >= 0 || pm[c[k].p] >= 0) continue;
-        gm[c[k].g] = (long)c[k].p;       /* for now the prediction; the pair index below */
-        pm[c[k].p] = (long)c[k].g;
+        if (gold[c[k].g].match >= 0 || pred[c[k].p].match >= 0) continue;
+        gold[c[k].g].match = (long)c[k].p;
+        pred[c[k].p].match = (long)c[k].g;
     }
+    /* then every gold the greedy pass left without a prediction gets one when a chain of
+       re-assignments frees one (each prediction still used once): the most golds found */
     qsort(c, nc, sizeof *c, cmp_cand_gold);
     for (size_t i = 0, k = 0; i <= ng; i++) {
         while (k < nc && c[k].g < i) k++;
         first[i] = k;
     }
-    first[ng + 1] = nc;
     for (size_t i = 0; i < ng; i++) {
-        if (gm[i] < 0) continue;
-        size_t k = first[i];
-        while (c[k].p != (size_t)gm[i]) k++;
-        gm[i] = (long)k;
-    }
-    /* then every gold the greedy pass left without a prediction gets one when a chain of
-       re-assignments frees one (each prediction still used once): the most golds found */
-    for (size_t i = 0; i < ng; i++) {
-        if (gm[i] >= 0 || first[i] == first[i + 1]) continue;
+        if (gold[i].match >= 0 || first[i] == first[i + 1]) continue;
         memset(seen, 0, ng);
-        augment(i, c, first, gm, pm, seen, path);
+        augment(i, c, first, gold, pred, seen, path);
     }
     for (size_t i = 0; i < ng; i++) {
-        if (gm[i] < 0) continue;
-        const cand *x = &c[gm[i]];
         sc_gquote *g = &gold[i];
-        sc_pquote *p = &pred[x->p];
-        g->match = (long)x->p;
-        g->cover = x->frac;
+        if (g->match < 0) continue;
+        const sc_pquote *p = &pred[g->match];
+        g->cover = (double)sc_cover_pred(g, p) / (double)content_len(g);
         g->source_ok = source_check(g, p, mode);
-        p->match = (long)i;
         nm++;
     }
-    free(c); free(gm); free(pm); free(first); free(seen); free(path);
+out:
+    free(c);
+    free(first);
+    free(seen);
+    free(path);
     return nm;
 }
 
