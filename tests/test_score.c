@@ -510,6 +510,40 @@ Test(score_quotes, group_by_speaker_keeps_two_cues_apart)
     cr_assert_eq(p[1].start, 20);
 }
 
+Test(score_quotes, a_continuation_skips_the_clause_after_an_ing_cue)
+{
+    /* "A," DuVernay said, emphasizing why B. "C.": the continuation C joins the quote A, not
+       the indirect clause B that shares A's speaker mention under its own cue */
+    sc_pquote p[3] = {pq(1, 10), pq(30, 50), pq(52, 90)};
+    p[0].has_speaker = p[1].has_speaker = p[0].has_cue = p[1].has_cue = 1;
+    p[0].sp_start = p[1].sp_start = 12;
+    p[0].sp_end = p[1].sp_end = 20;
+    p[0].cue_start = 21; p[0].cue_end = 25;
+    p[1].cue_start = 27; p[1].cue_end = 38;
+    p[1].indirect = 1;
+    p[0].speaker_name = p[1].speaker_name = p[2].speaker_name = "Ava DuVernay";
+    size_t into[3];
+    cr_assert_eq(sc_group_by_speaker(p, 3, into), 2);
+    cr_assert_eq(into[2], into[0]);
+    cr_assert_eq(p[0].start, 1);
+    cr_assert_eq(p[0].end, 90);
+    cr_assert_eq(p[0].npart, 2);
+    cr_assert_eq(p[1].start, 30);
+    cr_assert_eq(p[1].end, 50);
+    /* without the shared mention (another speaker's clause), it joins the quote before it */
+    sc_pquote r[3] = {pq(1, 10), pq(30, 50), pq(52, 90)};
+    r[0].has_speaker = r[1].has_speaker = r[0].has_cue = r[1].has_cue = 1;
+    r[0].sp_start = 12; r[0].sp_end = 20;
+    r[1].sp_start = 22; r[1].sp_end = 26;
+    r[0].cue_start = 21; r[0].cue_end = 25;
+    r[1].cue_start = 27; r[1].cue_end = 38;
+    r[1].indirect = 1;
+    r[0].speaker_name = "Ava DuVernay";
+    r[1].speaker_name = r[2].speaker_name = "Angela Davis";
+    cr_assert_eq(sc_group_by_speaker(r, 3, into), 2);
+    cr_assert_eq(into[2], into[1]);
+}
+
 Test(score_quotes, the_most_gold_found_when_predictions_are_reassigned)
 {
     /* gold A [0,10) and B [10,30); prediction X [0,30) covers both entirely, Y [0,8) covers

@@ -46,7 +46,9 @@ static const char eval_usage[] =
     "                  each as one attribution; quarry makes a record per part); direct\n"
     "                  when one part is direct or partial; a quote with neither a speaker\n"
     "                  nor a cue mention but a speaker name (a continuation) joins the\n"
-    "                  quote before it\n"
+    "                  quote before it (the direct or partial one before an indirect\n"
+    "                  clause with the same speaker mention: \"A,\" she said, adding\n"
+    "                  that B. \"C.\" gives A+C and B)\n"
     "  --errors N      list the first N misses and false alarms with a line of context\n"
     "  --json          print the summary as JSON\n"
     "\n"
@@ -242,6 +244,7 @@ static int extract_preds(estate *st, const edoc *d, int cp, int brat_classes, pr
             q->has_cue = r->cue.present;
             q->cue_start = (long)(cp ? r->cue.cstart : r->cue.start);
             q->cue_end = (long)(cp ? r->cue.cend : r->cue.end);
+            q->indirect = !strcmp(r->type, "indirect");
             p->qclass[p->nq++] = pred_class(r->type, brat_classes);
         }
     }

@@ -404,10 +404,19 @@ size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
         }
     }
     /* neither speaker nor cue mention: a continuation quote (its speaker named by linking after
-       a long attribution) joins the quote before it; a quote with no speaker at all (not
-       attributed) stays apart */
-    for (size_t i = 1; i < n; i++)
-        if (!q[i].has_speaker && !q[i].has_cue && q[i].speaker_name) head[i] = head[i - 1];
+       a long attribution) joins the quote before it, or the direct or partial quote before
+       that one when it shares its speaker mention (`"A," she said, adding that B. "C."`: the
+       clause after the -ing cue is an attribution of its own); a quote with no speaker at all
+       (not attributed) stays apart */
+    for (size_t i = 1; i < n; i++) {
+        if (q[i].has_speaker || q[i].has_cue || !q[i].speaker_name) continue;
+        size_t j = i - 1;
+        if (j > 0 && q[j].indirect && q[j].has_speaker && !q[j - 1].indirect &&
+            q[j - 1].has_speaker && q[j - 1].sp_start == q[j].sp_start &&
+            q[j - 1].sp_end == q[j].sp_end)
+            j--;
+        head[i] = head[j];
+    }
     for (size_t i = 0; i < n; i++) {
         q[i].npart = 1;
         q[i].part[0] = (sc_seg){q[i].start, q[i].end};

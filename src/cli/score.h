@@ -87,6 +87,7 @@ typedef struct sc_pquote {
     int has_cue;            /* 0: no cue mention (a continuation quote) */
     long cue_start, cue_end;
     const char *speaker_name;   /* may be NULL */
+    int indirect;           /* an indirect record (not direct or partial) */
     long match;             /* out: index of the gold quote, -1 none */
 } sc_pquote;
 
