@@ -333,6 +333,12 @@ leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *t, uint32_t
                 return 1;
         }
         return 0;
+    case TN_ANN:   /* annotations of the phases before this one (type id in t->lex) */
+        if (!doc->ann_first || t->lex < 0) return 0;
+        if (t->lex < 64) return (int)(doc->ms->typeany[p] >> t->lex & 1);
+        for (uint32_t k = doc->ann_first[p]; k < doc->ann_first[p + 1]; k++)
+            if (doc->anns.v[doc->ann_order[k]].type == (uint32_t)t->lex) return 1;
+        return 0;
     case TN_ANY: return 1;
     case TN_OR: return t->nset ? ctest_set_has(t, t->set_raw ? tk->hraw : tk->hfold) : -1;
     default: return -1;
@@ -872,7 +878,7 @@ static uint64_t send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
     match_scratch *ms = doc->ms;
     const token *tk = &doc->toks.v[p];
     sendcache_ent *ce = NULL;
-    if (!(tk->flags & QUARRY_TF_NONASCII)) {
+    if (!(tk->flags & QUARRY_TF_NONASCII) && !r->send_ann) {
         uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull) * 0xff51afd7ed558ccdull;
         ce = &ms->sendcache[k >> (64 - SENDCACHE_BITS)];
         if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags) return ce->mask;

@@ -42,6 +42,8 @@ typedef struct ctest {
     uint32_t resid[6];
     uint32_t nresid;
     uint32_t rule;            /* first rule using it, for limit messages */
+    uint8_t has_ann;          /* holds an annotation test (TN_ANN, type id in lex): its result
+                                 depends on the position, not only on the token */
 } ctest;
 
 typedef enum opcode {
@@ -193,6 +195,7 @@ struct quarry_rules {
     pcre2_match_context *mctx;
     int jit;
     VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
+    int send_ann;             /* one of them holds an annotation test: no cache by token */
     uint64_t serial;          /* unique per rule set made in this process (caches key on it) */
     u64map word_ids;          /* fold hash -> 1.. for the words of start keys and guard atoms */
     uint32_t nwords;

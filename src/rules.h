@@ -57,6 +57,7 @@ typedef enum tnode_kind {
     TN_REGEX,   /* /re/flags: PCRE2 on the token text, must match the whole token */
     TN_FLAG,    /* cap, allcaps, ...: token flag / kind test (flag_mask, kind_mask) */
     TN_LEX1,    /* @LEX inside [...]: the token alone is an entry of the lexicon */
+    TN_ANN,     /* <TYPE> inside [...]: an annotation of an earlier phase starts at the token */
     TN_ANY,     /* _ */
     TN_NOT,     /* !a */
     TN_AND,     /* a & b */
@@ -74,7 +75,8 @@ typedef struct feat_test {
 typedef struct tnode {
     tnode_kind kind;
     srcpos pos;
-    const char *str;             /* WORD/EXACT text (unescaped), REGEX pattern, LEX1 name */
+    const char *str;             /* WORD/EXACT text (unescaped), REGEX pattern, LEX1 name,
+                                    ANN type */
     size_t len;
     const char *re_flags;        /* REGEX: flag letters after the closing slash, e.g. "i" */
     uint32_t flag_mask;          /* FLAG: QUARRY_TF_* bits that must all be set */

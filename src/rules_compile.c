@@ -170,10 +170,41 @@ static int32_t push_test(comp *c, ctest *ct)
     return id;
 }
 
+/* The annotation tests (<TYPE> inside [...]) of t name types made before the phase of the
+ * rule being compiled: checked for every use, as a macro's tests are compiled once (deep: the
+ * whole tree, else t alone). */
+static void ann_phases_ok(comp *c, const tnode *t, int deep)
+{
+    if (!t) return;
+    if (deep && (t->kind == TN_NOT || t->kind == TN_AND || t->kind == TN_OR)) {
+        ann_phases_ok(c, t->a, 1);
+        ann_phases_ok(c, t->b, 1);
+        return;
+    }
+    if (t->kind != TN_ANN) return;
+    quarry_rules *r = c->r;
+    int32_t ty = rules_type_id(r, t->str);
+    uint32_t ph = r->rules.v[c->rule].phase;
+    if (ty < 0)
+        ERR(c, t->pos, "unknown annotation type '%s': no rule makes it", t->str);
+    else if (c->type_phase[ty] != -2 &&
+             (c->type_phase[ty] < 0 || (uint32_t)c->type_phase[ty] >= ph))
+        ERR(c, t->pos, "annotation type '%s' is made in phase '%s', not before this "
+            "rule's phase '%s'", t->str,
+            c->type_phase[ty] < 0 ? "?" : r->ast.phases.v[c->type_phase[ty]].name,
+            r->ast.phases.v[ph].name);
+}
+
 static int32_t compile_test(comp *c, const tnode *t)
 {
     uint32_t id;
-    if (u64map_get(&c->test_of, (uint64_t)(uintptr_t)t, &id)) return (int32_t)id;
+    /* a test compiled before (a macro's) is checked whole; a new one node by node, as its
+       children are compiled through here */
+    if (u64map_get(&c->test_of, (uint64_t)(uintptr_t)t, &id)) {
+        ann_phases_ok(c, t, 1);
+        return (int32_t)id;
+    }
+    ann_phases_ok(c, t, 0);
     int32_t nid = compile_test_new(c, t);
     if (nid >= 0 && u64map_put(&c->test_of, (uint64_t)(uintptr_t)t, (uint32_t)nid)) c->oom = 1;
     return nid;
@@ -254,11 +285,18 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         if (ct.lex < 0) ERR(c, t->pos, "unknown lexicon '%s'", t->str);
         ct.feats = t->feats;
         break;
+    case TN_ANN:   /* the type's phase is checked per rule (ann_phases_ok) */
+        ct.lex = rules_type_id(r, t->str);
+        ct.str = t->str;
+        ct.len = t->len;
+        ct.has_ann = 1;
+        break;
     case TN_ANY: break;
     case TN_NOT: {
         int32_t a = compile_test(c, t->a);
         if (a < 0) return -1;
         ct.a = (uint32_t)a;
+        ct.has_ann = r->tests.v[a].has_ann;
         break;
     }
     case TN_OR: {
@@ -281,6 +319,7 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         if (a < 0 || b < 0) return -1;
         ct.a = (uint32_t)a;
         ct.b = (uint32_t)b;
+        ct.has_ann = r->tests.v[a].has_ann | r->tests.v[b].has_ann;
         break;
     }
     }

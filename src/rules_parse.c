@@ -851,6 +851,21 @@ static tnode *t_prim(parser *p, int in_brackets, const char *after)
         next(p);
         return n;
     }
+    case T_LT:
+        if (!in_brackets)
+            syn(p, "an annotation test <TYPE> stands inside [...] (a token test), found %s",
+                found(p));
+        n = tn_new(p, TN_ANN, t->pos);
+        next(p);
+        if (!ident_ok(p))
+            syn(p, "expected an annotation type after '<', found %s", found(p));
+        n->str = cur_ident(p);
+        n->len = p->cur.len;
+        next(p);
+        if (p->cur.k != T_GT)
+            syn(p, "expected '>' after '<%s', found %s", n->str, found(p));
+        next(p);
+        return n;
     case T_AT:
         n = tn_new(p, TN_LEX1, t->pos);
         next(p);
@@ -1717,6 +1732,7 @@ static void sx_t(sx *o, const tnode *t)
         sx_feats(o, t->feats);
         sx_put(o, ")");
         break;
+    case TN_ANN: sx_put(o, "(ann "); sx_put(o, t->str); sx_put(o, ")"); break;
     case TN_ANY: sx_put(o, "_"); break;
     case TN_NOT: sx_put(o, "(not "); sx_t(o, t->a); sx_put(o, ")"); break;
     case TN_AND: sx_put(o, "(and "); sx_t(o, t->a); sx_put(o, " "); sx_t(o, t->b); sx_put(o, ")"); break;

@@ -231,3 +231,55 @@ Test(match, rule_profile_counts)
     quarry_doc_free(d);
     quarry_rules_free(r);
 }
+
+/* [<TYPE>] inside a token test: an annotation of an earlier phase starts at the token. A
+ * clause that runs over words stops before one marked in the phase before; the same test
+ * negated, with another test beside it, and a type past the 64 bits of the position sets. */
+Test(match, annotation_tests_inside_brackets)
+{
+    quarry_rules *r = compile("phase marks\n"
+                              "rule m : \"but\" after(\"he\") -> M ;\n"
+                              "phase words\n"
+                              "rule x : \"said\" [!<M> & !send]+ -> X ;\n");
+    char got[64];
+    /* tokens: Kim said it was late , but he said it was fine . (the second "said" starts
+       another match) */
+    accepted(r, "Kim said it was late, but he said it was fine.", got);
+    cr_expect_str_eq(got, "0111110011110", "got %s", got);   /* "but" and "he" are in no match */
+    accepted(r, "Kim said it was late, but she said it was fine.", got);
+    cr_expect_str_eq(got, "0111111111110", "got %s", got);
+    quarry_rules_free(r);
+
+    /* [<M> & word]: only the marked tokens; a type numbered past 64 */
+    char src[8192];
+    size_t o = 0;
+    o += (size_t)snprintf(src + o, sizeof src - o, "phase marks\n");
+    for (int i = 0; i < 70; i++)
+        o += (size_t)snprintf(src + o, sizeof src - o, "rule m%d : \"zz%d\" -> T%d ;\n", i, i, i);
+    o += (size_t)snprintf(src + o, sizeof src - o, "rule m : \"but\" -> M ;\n");
+    snprintf(src + o, sizeof src - o, "phase words\nrule x : [<M> & word] -> X ;\n");
+    r = compile(src);
+    cr_assert_gt(rules_type_id(r, "M"), 64);
+    accepted(r, "but, but", got);
+    cr_expect_str_eq(got, "101", "got %s", got);
+    quarry_rules_free(r);
+}
+
+Test(match, annotation_tests_name_an_earlier_phase)
+{
+    static const struct { const char *src, *msg; } bad[] = {
+        {"rule m : \"but\" -> M ;\nrule x : [!<M>] -> X ;\n",
+         "annotation type 'M' is made in phase 'main', not before this rule's phase 'main'"},
+        {"rule x : [word & !<NOPE>] -> X ;\n", "unknown annotation type 'NOPE': no rule makes it"},
+        {"rule m : \"but\" -> M ;\nrule x : !<M> -> X ;\n",
+         "an annotation test <TYPE> stands inside [...]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        quarry_error err;
+        quarry_rules *r = quarry_rules_compile("inline.rules", bad[i].src, strlen(bad[i].src),
+                                               NULL, NULL, &err);
+        cr_expect_null(r, "%s compiled", bad[i].src);
+        cr_expect(strstr(err.message, bad[i].msg), "%s: %s", bad[i].src, err.message);
+        quarry_rules_free(r);
+    }
+}
