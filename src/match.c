@@ -60,6 +60,7 @@ typedef struct recache_ent {
 typedef struct sendcache_ent {
     uint64_t h;
     uint32_t flags, valid;
+    uint64_t anns;             /* the annotation types at the token, when a test looks */
     uint64_t mask;
 } sendcache_ent;
 
@@ -316,7 +317,8 @@ leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *t, uint32_t
 {
     const token *tk = &doc->toks.v[p];
     if (t->clause) {
-        if (!ctest_clause_masks(t, tk, doc->lex1[p])) return 0;
+        if (!ctest_clause_masks(t, tk, doc->lex1[p], doc->ann_first ? &doc->ms->typeany[p] : NULL))
+            return 0;
         return t->nresid ? -1 : 1;
     }
     switch (t->kind) {
@@ -583,7 +585,9 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
         } else if (t && t->clause && !t->nresid) {   /* masks alone */
             const token *tk = doc->toks.v;
             for (; q <= limit && q < n; q++)
-                if (ctest_clause_masks(t, &tk[q], doc->lex1[q])) break;
+                if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
+                                       doc->ann_first ? &doc->ms->typeany[q] : NULL))
+                    break;
             if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
         } else {
             for (; q <= limit && q < n; q++)
@@ -878,16 +882,20 @@ static uint64_t send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
     match_scratch *ms = doc->ms;
     const token *tk = &doc->toks.v[p];
     sendcache_ent *ce = NULL;
-    if (!(tk->flags & QUARRY_TF_NONASCII) && !r->send_ann) {
-        uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull) * 0xff51afd7ed558ccdull;
+    /* with annotation tests among them, the types starting at p are part of the key (types
+       past 64: no cache) */
+    uint64_t anns = r->send_ann && doc->ann_first ? ms->typeany[p] : 0;
+    if (!(tk->flags & QUARRY_TF_NONASCII) && r->send_ann < 2) {
+        uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull ^ anns) * 0xff51afd7ed558ccdull;
         ce = &ms->sendcache[k >> (64 - SENDCACHE_BITS)];
-        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags) return ce->mask;
+        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags && ce->anns == anns)
+            return ce->mask;
     }
     uint64_t mask = 0;
     next_pstamp(ms);
     for (size_t i = 0; i < r->send_tests.n; i++)
         if (eval_test(r, doc, r->send_tests.v[i], p)) mask |= (uint64_t)1 << i;
-    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, 1, mask};
+    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, 1, anns, mask};
     return mask;
 }
 

@@ -39,10 +39,12 @@ typedef struct ctest {
     uint32_t fl_any, kind_any;    /* when either is set: one of these flags or kinds */
     uint32_t kind_ok;             /* allowed token kinds */
     uint64_t lex_req, lex_forb;   /* one-token lexicon bits (doc->lex1) */
+    uint64_t ann_req, ann_forb;   /* annotation types (< 64) starting at the token */
     uint32_t resid[6];
     uint32_t nresid;
     uint32_t rule;            /* first rule using it, for limit messages */
-    uint8_t has_ann;          /* holds an annotation test (TN_ANN, type id in lex): its result
+    uint8_t has_ann;          /* holds an annotation test (TN_ANN, type id in lex; 2: of a type
+                                 past 64): its result
                                  depends on the position, not only on the token */
 } ctest;
 
@@ -195,7 +197,8 @@ struct quarry_rules {
     pcre2_match_context *mctx;
     int jit;
     VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
-    int send_ann;             /* one of them holds an annotation test: no cache by token */
+    int send_ann;             /* one of them holds an annotation test: 1 of types < 64 (the
+                                 types at the token join the cache key), 2 others (no cache) */
     uint64_t serial;          /* unique per rule set made in this process (caches key on it) */
     u64map word_ids;          /* fold hash -> 1.. for the words of start keys and guard atoms */
     uint32_t nwords;
@@ -205,9 +208,14 @@ struct quarry_rules {
 int rules_word_index(quarry_rules *r);
 
 /* The mask part of a clause test (see ctest.clause). */
-static inline int ctest_clause_masks(const ctest *t, const token *tk, uint64_t lex1)
+static inline int ctest_clause_masks(const ctest *t, const token *tk, uint64_t lex1,
+                                     const uint64_t *anns)
 {
     uint32_t f = tk->flags;
+    if (t->ann_req | t->ann_forb) {   /* annotation tests: the types starting at the token */
+        uint64_t a = anns ? *anns : 0;
+        if ((a & t->ann_req) != t->ann_req || (a & t->ann_forb)) return 0;
+    }
     if ((f & t->fl_req) != t->fl_req || (f & t->fl_forb)) return 0;
     if (!(t->kind_ok >> tk->kind & 1)) return 0;
     if ((t->fl_any | t->kind_any) && !(f & t->fl_any) && !(t->kind_any >> tk->kind & 1)) return 0;

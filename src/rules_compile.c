@@ -289,7 +289,7 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         ct.lex = rules_type_id(r, t->str);
         ct.str = t->str;
         ct.len = t->len;
-        ct.has_ann = 1;
+        ct.has_ann = ct.lex >= 0 && ct.lex < 64 ? 1 : 2;   /* 2: past the position bit sets */
         break;
     case TN_ANY: break;
     case TN_NOT: {
@@ -319,7 +319,8 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         if (a < 0 || b < 0) return -1;
         ct.a = (uint32_t)a;
         ct.b = (uint32_t)b;
-        ct.has_ann = r->tests.v[a].has_ann | r->tests.v[b].has_ann;
+        ct.has_ann = r->tests.v[a].has_ann > r->tests.v[b].has_ann ? r->tests.v[a].has_ann
+                                                                   : r->tests.v[b].has_ann;
         break;
     }
     }
@@ -630,6 +631,10 @@ static int clause_add(const quarry_rules *r, ctest *c, uint32_t tid, int depth)
         if (t->feats || t->lex < 0 || t->lex >= 64) break;
         c->lex_req |= (uint64_t)1 << t->lex;
         return 1;
+    case TN_ANN:
+        if (t->lex < 0 || t->lex >= 64) break;
+        c->ann_req |= (uint64_t)1 << t->lex;
+        return 1;
     case TN_NOT: {
         const ctest *a = &r->tests.v[t->a];
         if (a->kind == TN_FLAG && !a->kind_mask && single_bit(a->flag_mask)) {
@@ -642,6 +647,10 @@ static int clause_add(const quarry_rules *r, ctest *c, uint32_t tid, int depth)
         }
         if (a->kind == TN_LEX1 && !a->feats && a->lex >= 0 && a->lex < 64) {
             c->lex_forb |= (uint64_t)1 << a->lex;
+            return 1;
+        }
+        if (a->kind == TN_ANN && a->lex >= 0 && a->lex < 64) {
+            c->ann_forb |= (uint64_t)1 << a->lex;
             return 1;
         }
         break;
@@ -698,6 +707,7 @@ static void test_clauses(quarry_rules *r)
         t->fl_req = c.fl_req; t->fl_forb = c.fl_forb;
         t->fl_any = c.fl_any; t->kind_any = c.kind_any; t->kind_ok = c.kind_ok;
         t->lex_req = c.lex_req; t->lex_forb = c.lex_forb;
+        t->ann_req = c.ann_req; t->ann_forb = c.ann_forb;
         memcpy(t->resid, c.resid, sizeof c.resid);
         t->nresid = c.nresid;
     }
