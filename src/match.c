@@ -60,7 +60,6 @@ typedef struct recache_ent {
 typedef struct sendcache_ent {
     uint64_t h;
     uint32_t flags, valid;
-    uint64_t anns;             /* the annotation types at the token, when a test looks */
     uint64_t mask;
 } sendcache_ent;
 
@@ -876,26 +875,64 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     return 0;
 }
 
+/* A test with its annotation tests unknown: 0 fails whatever the annotations, 1 passes, 2
+ * may pass (it depends on them). */
+static int test_maybe(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
+{
+    const ctest *t = &r->tests.v[tid];
+    if (!t->has_ann) return eval_test(r, doc, tid, p);
+    if (t->clause) {   /* the masks with the annotation bits taken as they must be */
+        uint64_t want = t->ann_req;
+        if (!ctest_clause_masks(t, &doc->toks.v[p], doc->lex1[p], &want)) return 0;
+        int res = (t->ann_req | t->ann_forb) ? 2 : 1;
+        for (uint32_t i = 0; i < t->nresid; i++) {
+            int v = test_maybe(r, doc, t->resid[i], p);
+            if (!v) return 0;
+            if (v == 2) res = 2;
+        }
+        return res;
+    }
+    int a, b;
+    switch (t->kind) {
+    case TN_ANN: return 2;
+    case TN_NOT: a = test_maybe(r, doc, t->a, p); return a == 2 ? 2 : !a;
+    case TN_AND:
+        if (!(a = test_maybe(r, doc, t->a, p)) || !(b = test_maybe(r, doc, t->b, p))) return 0;
+        return a == 2 || b == 2 ? 2 : 1;
+    case TN_OR:
+        a = test_maybe(r, doc, t->a, p);
+        if (a == 1) return 1;
+        b = test_maybe(r, doc, t->b, p);
+        return b == 1 ? 1 : a || b ? 2 : 0;
+    default: return eval_test(r, doc, tid, p);
+    }
+}
+
+/* Does a send test pass on the sentence end at p? Computed once per document, before the
+ * phases make their annotations: a test that passes for some annotations is taken to pass
+ * (the guards then assume a match may cross this sentence end), so the result depends on the
+ * token alone and may be cached by it. */
+static int send_test_passes(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
+{
+    return test_maybe(r, doc, tid, p) != 0;
+}
+
 /* Bit i: send_tests[i] (at most 64) passes on the token at p. */
 static uint64_t send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
 {
     match_scratch *ms = doc->ms;
     const token *tk = &doc->toks.v[p];
     sendcache_ent *ce = NULL;
-    /* with annotation tests among them, the types starting at p are part of the key (types
-       past 64: no cache) */
-    uint64_t anns = r->send_ann && doc->ann_first ? ms->typeany[p] : 0;
-    if (!(tk->flags & QUARRY_TF_NONASCII) && r->send_ann < 2) {
-        uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull ^ anns) * 0xff51afd7ed558ccdull;
+    if (!(tk->flags & QUARRY_TF_NONASCII)) {
+        uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull) * 0xff51afd7ed558ccdull;
         ce = &ms->sendcache[k >> (64 - SENDCACHE_BITS)];
-        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags && ce->anns == anns)
-            return ce->mask;
+        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags) return ce->mask;
     }
     uint64_t mask = 0;
     next_pstamp(ms);
     for (size_t i = 0; i < r->send_tests.n; i++)
-        if (eval_test(r, doc, r->send_tests.v[i], p)) mask |= (uint64_t)1 << i;
-    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, 1, anns, mask};
+        if (send_test_passes(r, doc, r->send_tests.v[i], p)) mask |= (uint64_t)1 << i;
+    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, 1, mask};
     return mask;
 }
 
@@ -918,7 +955,7 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
         if (nst > 64) next_pstamp(ms);
         for (size_t i = 0; i < nst; i++) {
             uint32_t t = r->send_tests.v[i];
-            if (nst <= 64 ? !(mask >> i & 1) : !eval_test(r, doc, t, p)) continue;
+            if (nst <= 64 ? !(mask >> i & 1) : !send_test_passes(r, doc, t, p)) continue;
             ms->testcross[t] = 1;
             if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
         }

@@ -197,8 +197,6 @@ struct quarry_rules {
     pcre2_match_context *mctx;
     int jit;
     VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
-    int send_ann;             /* one of them holds an annotation test: 1 of types < 64 (the
-                                 types at the token join the cache key), 2 others (no cache) */
     uint64_t serial;          /* unique per rule set made in this process (caches key on it) */
     u64map word_ids;          /* fold hash -> 1.. for the words of start keys and guard atoms */
     uint32_t nwords;

@@ -585,8 +585,6 @@ int rules_guards(quarry_rules *r)
             size_t j = 0;
             while (j < r->send_tests.n && r->send_tests.v[j] != id) j++;
             if (j == r->send_tests.n && VEC_PUSH(&r->send_tests, id)) return -1;
-            if (r->tests.v[id].has_ann && r->send_ann < 2)
-                r->send_ann = r->tests.v[id].has_ann;
         }
     }
     return 0;

@@ -283,3 +283,20 @@ Test(match, annotation_tests_name_an_earlier_phase)
         quarry_rules_free(r);
     }
 }
+
+/* A match may cross a sentence end through an annotation test: the guards learn once per
+ * document, before any phase makes annotations, which tests may pass on sentence ends, and
+ * take an annotation test as one that may (match.c, test_maybe). */
+Test(match, annotation_tests_may_cross_sentence_ends)
+{
+    quarry_rules *r = compile("phase marks\n"
+                              "rule m : \".\" after(\"b\") -> M ;\n"
+                              "phase words\n"
+                              "rule x : \"a\" [<M>] \"b\" -> X ;\n");
+    char got[64];
+    accepted(r, "It was a. b was next.", got);   /* It was a . b was next . */
+    cr_expect_str_eq(got, "00111000", "got %s", got);
+    accepted(r, "It was a. c was next.", got);
+    cr_expect_str_eq(got, "00000000", "got %s", got);
+    quarry_rules_free(r);
+}
