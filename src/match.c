@@ -308,6 +308,16 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
     return 0;
 }
 
+/* Does an annotation of type ty (made by an earlier phase) start at token p? */
+static inline int ann_starts_at(const quarry_doc *doc, uint32_t ty, uint32_t p)
+{
+    if (!doc->ann_first) return 0;
+    if (ty < 64) return (int)(doc->ms->typeany[p] >> ty & 1);
+    for (uint32_t k = doc->ann_first[p]; k < doc->ann_first[p + 1]; k++)
+        if (doc->anns.v[doc->ann_order[k]].type == ty) return 1;
+    return 0;
+}
+
 /* A test decided from the token alone (word, flags, one-token lexicon entry, word set,
  * clause masks without residuals): 0 or 1; -1 for a regex or a tree (NOT, AND, OR, clause
  * residuals), which the callers evaluate their own way. Cheaper than the position cache. */
@@ -335,11 +345,7 @@ leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *t, uint32_t
         }
         return 0;
     case TN_ANN:   /* annotations of the phases before this one (type id in t->lex) */
-        if (!doc->ann_first || t->lex < 0) return 0;
-        if (t->lex < 64) return (int)(doc->ms->typeany[p] >> t->lex & 1);
-        for (uint32_t k = doc->ann_first[p]; k < doc->ann_first[p + 1]; k++)
-            if (doc->anns.v[doc->ann_order[k]].type == (uint32_t)t->lex) return 1;
-        return 0;
+        return t->lex >= 0 && ann_starts_at(doc, (uint32_t)t->lex, p);
     case TN_ANY: return 1;
     case TN_OR: return t->nset ? ctest_set_has(t, t->set_raw ? tk->hraw : tk->hfold) : -1;
     default: return -1;
@@ -546,11 +552,7 @@ static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at,
             if (doc->hits[h].lex == at->id) return 1;
         return 0;
     }
-    if (!doc->ann_first) return 0;
-    if (at->id < 64) return doc->ms->typeany[q] >> at->id & 1;
-    for (uint32_t k = doc->ann_first[q]; k < doc->ann_first[q + 1]; k++)
-        if (doc->anns.v[doc->ann_order[k]].type == at->id) return 1;
-    return 0;
+    return ann_starts_at(doc, at->id, q);
 }
 
 /* The first occurrence of atom a at or after p if there is one up to limit; else UINT32_MAX

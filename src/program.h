@@ -43,8 +43,7 @@ typedef struct ctest {
     uint32_t resid[6];
     uint32_t nresid;
     uint32_t rule;            /* first rule using it, for limit messages */
-    uint8_t has_ann;          /* holds an annotation test (TN_ANN, type id in lex; 2: of a type
-                                 past 64): its result
+    uint8_t has_ann;          /* holds an annotation test (TN_ANN, type id in lex): its result
                                  depends on the position, not only on the token */
 } ctest;
 

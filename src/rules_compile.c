@@ -170,29 +170,36 @@ static int32_t push_test(comp *c, ctest *ct)
     return id;
 }
 
-/* The annotation tests (<TYPE> inside [...]) of t name types made before the phase of the
- * rule being compiled: checked for every use, as a macro's tests are compiled once (deep: the
- * whole tree, else t alone). */
+/* The id of annotation type name, which the rule being compiled reads (<TYPE> in a pattern
+ * or a token test): an error unless a rule of an earlier phase makes it (or it is built in). */
+static int32_t read_type(comp *c, const char *name, srcpos pos)
+{
+    quarry_rules *r = c->r;
+    int32_t ty = rules_type_id(r, name);
+    uint32_t ph = r->rules.v[c->rule].phase;
+    if (ty < 0)
+        ERR(c, pos, "unknown annotation type '%s': no rule makes it", name);
+    else if (c->type_phase[ty] == -2)
+        ;   /* built in: made before the first phase */
+    else if (c->type_phase[ty] < 0 || (uint32_t)c->type_phase[ty] >= ph)
+        ERR(c, pos, "annotation type '%s' is made in phase '%s', not before this "
+            "rule's phase '%s'", name,
+            c->type_phase[ty] < 0 ? "?" : r->ast.phases.v[c->type_phase[ty]].name,
+            r->ast.phases.v[ph].name);
+    return ty;
+}
+
+/* The annotation tests (<TYPE> inside [...]) of t, checked by read_type for every rule that
+ * uses them, as a macro's tests are compiled once (deep: the whole tree, else t alone). */
 static void ann_phases_ok(comp *c, const tnode *t, int deep)
 {
     if (!t) return;
     if (deep && (t->kind == TN_NOT || t->kind == TN_AND || t->kind == TN_OR)) {
         ann_phases_ok(c, t->a, 1);
         ann_phases_ok(c, t->b, 1);
-        return;
+    } else if (t->kind == TN_ANN) {
+        read_type(c, t->str, t->pos);
     }
-    if (t->kind != TN_ANN) return;
-    quarry_rules *r = c->r;
-    int32_t ty = rules_type_id(r, t->str);
-    uint32_t ph = r->rules.v[c->rule].phase;
-    if (ty < 0)
-        ERR(c, t->pos, "unknown annotation type '%s': no rule makes it", t->str);
-    else if (c->type_phase[ty] != -2 &&
-             (c->type_phase[ty] < 0 || (uint32_t)c->type_phase[ty] >= ph))
-        ERR(c, t->pos, "annotation type '%s' is made in phase '%s', not before this "
-            "rule's phase '%s'", t->str,
-            c->type_phase[ty] < 0 ? "?" : r->ast.phases.v[c->type_phase[ty]].name,
-            r->ast.phases.v[ph].name);
 }
 
 static int32_t compile_test(comp *c, const tnode *t)
@@ -289,7 +296,7 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         ct.lex = rules_type_id(r, t->str);
         ct.str = t->str;
         ct.len = t->len;
-        ct.has_ann = ct.lex >= 0 && ct.lex < 64 ? 1 : 2;   /* 2: past the position bit sets */
+        ct.has_ann = 1;
         break;
     case TN_ANY: break;
     case TN_NOT: {
@@ -319,8 +326,7 @@ static int32_t compile_test_new(comp *c, const tnode *t)
         if (a < 0 || b < 0) return -1;
         ct.a = (uint32_t)a;
         ct.b = (uint32_t)b;
-        ct.has_ann = r->tests.v[a].has_ann > r->tests.v[b].has_ann ? r->tests.v[a].has_ann
-                                                                   : r->tests.v[b].has_ann;
+        ct.has_ann = r->tests.v[a].has_ann | r->tests.v[b].has_ann;
         break;
     }
     }
@@ -475,17 +481,7 @@ static void compile_node(comp *c, const pnode *n)
         break;
     }
     case PN_ANNOT: {
-        int32_t ty = rules_type_id(r, n->name);
-        uint32_t ph = r->rules.v[c->rule].phase;
-        if (ty < 0)
-            ERR(c, n->pos, "unknown annotation type '%s': no rule makes it", n->name);
-        else if (c->type_phase[ty] == -2)
-            ;   /* built in: made before the first phase */
-        else if (c->type_phase[ty] < 0 || (uint32_t)c->type_phase[ty] >= ph)
-            ERR(c, n->pos, "annotation type '%s' is made in phase '%s', not before this "
-                "rule's phase '%s'", n->name,
-                c->type_phase[ty] < 0 ? "?" : r->ast.phases.v[c->type_phase[ty]].name,
-                r->ast.phases.v[ph].name);
+        int32_t ty = read_type(c, n->name, n->pos);
         emit(c, OP_ANNOT, ty < 0 ? 0 : (uint32_t)ty, 0, 0);
         break;
     }
