@@ -172,6 +172,9 @@ static char *person_genders(const quarry_rules *r, quarry_doc *doc)
 /* How many earlier people a pronoun looks past for one of its gender: enough for a crowded
  * paragraph, small enough to keep records linear in the quotes. */
 #define PRONOUN_REACH 32
+/* How many earlier people a speaker in capitals looks past for its surname: a transcript
+ * names many people between two turns of one speaker. */
+#define CAPS_REACH 256
 
 /* The person a speaker mention stands for: a PERSON annotation over it, or for "he"/"she"
  * the most recent PERSON mention before it whose gender agrees (unknown agrees with both).
@@ -183,8 +186,24 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
     for (uint32_t k = s; k < e && k < doc->toks.n; k++)
         if (x->at[k] >= 0 && (hit < 0 || x->at[k] < hit)) hit = x->at[k];
     if (hit >= 0) return &doc->anns.v[hit];
+    if (s >= e || e > doc->toks.n) return NULL;
+    /* a name in capitals ("PENCE", "JAKE TAPPER": the speaker labels of a transcript) stands
+       for the last person named before it with the same last word, in any case */
+    int caps = 1;
+    for (uint32_t k = s; k < e; k++)
+        if (!(doc->toks.v[k].flags & QUARRY_TF_ALLCAPS)) caps = 0;
+    if (caps) {
+        uint64_t last = doc->toks.v[e - 1].hfold;
+        int32_t c = x->before[s];
+        for (int n = 0; c >= 0 && n < CAPS_REACH; n++) {
+            const annot *a = &doc->anns.v[c];
+            if (a->tend > a->tstart && doc->toks.v[a->tend - 1].hfold == last) return a;
+            c = x->before[a->tstart];
+        }
+        return NULL;
+    }
     /* only a personal pronoun stands for the last person named; "Iran says" does not */
-    if (e != s + 1 || s >= doc->toks.n) return NULL;
+    if (e != s + 1) return NULL;
     const token *t = &doc->toks.v[s];
     char want;
     if (t->hfold == token_hash_fold("he", 2)) want = 'm';
