@@ -188,7 +188,8 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
     if (hit >= 0) return &doc->anns.v[hit];
     if (s >= e || e > doc->toks.n) return NULL;
     /* a name in capitals ("PENCE", "JAKE TAPPER": the speaker labels of a transcript) stands
-       for the last person named before it with the same last word, in any case */
+       for the last person named before it with the same last word, in any case; when there
+       is none, "HE" and "SHE" are still pronouns */
     int caps = 1;
     for (uint32_t k = s; k < e; k++)
         if (!(doc->toks.v[k].flags & QUARRY_TF_ALLCAPS)) caps = 0;
@@ -200,7 +201,6 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
             if (a->tend > a->tstart && doc->toks.v[a->tend - 1].hfold == last) return a;
             c = x->before[a->tstart];
         }
-        return NULL;
     }
     /* only a personal pronoun stands for the last person named; "Iran says" does not */
     if (e != s + 1) return NULL;

@@ -166,3 +166,26 @@ Test(records, a_quote_awaiting_its_own_attribution_is_no_continuation)
     cr_assert(last && !strcmp(last->rule, "quote.unattributed"), "%s", last ? last->rule : "-");
     cr_assert(!last->has_speaker && !last->speaker_name && !last->cue.present);
 }
+
+/* The speaker name of the only quote of text, "" when it has none. */
+static const char *speaker_name_of(const char *text)
+{
+    cr_assert_eq(quarry_extract(rules, doc, "t", text, strlen(text), NULL, NULL), QUARRY_OK);
+    for (size_t i = 0; i < doc->recs.n; i++) {
+        const quarry_record *q = &doc->recs.v[i];
+        if (q->kind == QUARRY_QUOTE) return q->speaker_name ? q->speaker_name : "";
+    }
+    return "";
+}
+
+Test(records, a_speaker_in_capitals_is_the_person_of_that_surname)
+{
+    /* transcript labels name the person the article introduced; a label that names nobody
+       keeps its text; "SHE" in capitals is still a pronoun */
+    cr_assert_str_eq(speaker_name_of("The radio spoke to the mayor, Berit Vik.\n\n"
+                                     "VIK: Only if the new pier holds."),
+                     "Berit Vik");
+    cr_assert_str_eq(speaker_name_of("HOST: Will the ferry run in winter?"), "HOST");
+    cr_assert_str_eq(speaker_name_of("Berit Vik spoke first.\n\n\"The pier is safe,\" SHE said."),
+                     "Berit Vik");
+}
