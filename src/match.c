@@ -436,13 +436,13 @@ static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint3
         case OP_SAVE:
             st[sp++] = (cstack){UINT32_MAX, (int32_t)in->arg, slots[in->arg]};
             slots[in->arg] = (int32_t)p;
-            st[sp++] = (cstack){pc + 1, 0, 0};
+            st[sp++] = (cstack){in->x, 0, 0};
             break;
         case OP_ASSERT:
-            if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){pc + 1, 0, 0};
+            if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){in->x, 0, 0};
             break;
         case OP_TOKEN:
-            if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, pc + 1, start, slots);
+            if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, in->x, start, slots);
             break;
         case OP_LEX:
             if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
@@ -450,8 +450,8 @@ static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint3
                 const lex_hit *hit = &doc->hits[h];
                 if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
                 if (hit->len == 1)
-                    next_push(ms, pc + 1, start, slots);   /* one entry per length */
-                else if (heap_push(ms, p + hit->len, pc + 1, start, slots))
+                    next_push(ms, in->x, start, slots);   /* one entry per length */
+                else if (heap_push(ms, p + hit->len, in->x, start, slots))
                     return -1;
             }
             break;
@@ -461,7 +461,7 @@ static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint3
                 break;
             for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
                 const annot *an = &doc->anns.v[doc->ann_order[a]];
-                if (an->type == in->arg && heap_push(ms, an->tend, pc + 1, start, slots))
+                if (an->type == in->arg && heap_push(ms, an->tend, in->x, start, slots))
                     return -1;
             }
             break;

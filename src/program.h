@@ -61,7 +61,8 @@ typedef enum opcode {
 typedef struct inst {
     uint8_t op;
     uint32_t arg;
-    uint32_t x, y;
+    uint32_t x, y;            /* SPLIT: x preferred, y; JMP: x; other ops: x is the next
+                                 instruction, past any JMP (rules_compile.c, thread_jumps) */
     const feat_test *feats;
 } inst;
 
