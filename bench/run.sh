@@ -157,6 +157,13 @@ line=$(printf '%s\n' "$out2" | grep '^stage name=full ' || true)
 mbps=$(kv mbps "$line")
 row "(c) full pipeline, -j 2 (in process)" "$mb_all" "$(fmt "$mbps" "%.2f")" "$(human_tps "$(kv tokps "$line")")" "$(vs_wc "$mbps")" \
     "$(rss_mb "$(kv rss_kb "$(printf '%s\n' "$out2" | grep '^rss_kb=')")")" "speed-up $(div "$mbps" "$full_mbps" "%.2f")x over -j 1 (target >= 1.8); $(kv busy "$line") cores busy"
+# entity records alone: the default rules stop after their last entity phase
+# shellcheck disable=SC2086
+out3=$("$QUARRY" bench --raw -n "$REPS" --stage full --only entities $srcs) || status=1
+line=$(printf '%s\n' "$out3" | grep '^stage name=full ' || true)
+mbps=$(kv mbps "$line")
+row "(c) full pipeline, --only entities" "$mb_all" "$(fmt "$mbps" "%.2f")" "$(human_tps "$(kv tokps "$line")")" "$(vs_wc "$mbps")" "" \
+    "$(kv records "$line") records (no quote phases); $(div "$mbps" "$full_mbps" "%.2f")x row (c)"
 
 # ---- quarry extract as a process: reading files, start-up, output to /dev/null -------------
 ntok=$(kv tokens "$(printf '%s\n' "$out" | grep '^stage name=tokens ')")

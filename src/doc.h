@@ -72,6 +72,15 @@ struct quarry_doc {
     struct quarry_rule_prof *prof;   /* per-rule work counters, or NULL (stage.h) */
 };
 
+/* The record kinds the extraction wants (quarry_options.only): 0 for both; both when
+ * explaining, which shows every phase. */
+static inline unsigned doc_only(const quarry_doc *doc)
+{
+    if (doc->explain || !doc->opts) return 0;
+    unsigned o = doc->opts->only & (QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES);
+    return o == (QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES) ? 0 : o;
+}
+
 /* Adds an annotation made outside the rule phases (quote spans, linking); an empty span
  * is ignored. 0, -1 on OOM. */
 int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,

@@ -1223,7 +1223,9 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
             if (doc->hits[h].lex < 64) m |= (uint64_t)1 << doc->hits[h].lex;
         doc->ms->lexany[p] = m;
     }
-    for (uint32_t ph = 0; ph < r->phases.n; ph++) {
+    uint32_t nph = (uint32_t)r->phases.n;
+    if (doc_only(doc) == QUARRY_EMIT_ENTITIES) nph = r->entity_phases;   /* the rest is quotes */
+    for (uint32_t ph = 0; ph < nph; ph++) {
         doc->ms->cands.n = 0;
         doc->ms->cpool.n = 0;
         if (run_vm(r, &r->phases.v[ph], doc)) return -1;

@@ -154,6 +154,7 @@ typedef struct u64map {       /* open addressing, key 0 reserved */
 typedef struct cphase {
     const char *name;
     int keep_all;
+    int makes_entities;       /* a rule of the phase makes a type that becomes entity records */
     uint32_t *rules;          /* rule ids in this phase, file order */
     size_t nrules;
     uint32_t nslots;          /* max capture slots of its rules */
@@ -192,6 +193,7 @@ struct quarry_rules {
     VEC(crule) rules;
     VEC(cphase) phases;
     strvec types;             /* interned annotation types */
+    uint32_t entity_phases;   /* the phases up to the last that makes entity records */
     int32_t type_entity[3];   /* the ids of PERSON, PLACE and ORG (-1: not in the rule set) */
     strvec keys;              /* interned feature keys */
     pcre2_match_context *mctx;

@@ -577,10 +577,13 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
     const char *gender = person_genders(r, doc);
     if (!gender) return -1;
     const qspans *qs = quote_spans(r, doc);
+    unsigned only = doc_only(doc);   /* the record kinds wanted (quarry_options.only) */
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *type = r->types.v[a->type];
         if (type[0] == '_' || strcmp(type, "QSPAN") == 0) continue;
+        if (only && !(only & (strcmp(type, "QUOTE") ? QUARRY_EMIT_ENTITIES : QUARRY_EMIT_QUOTES)))
+            continue;
         quarry_record rec;
         memset(&rec, 0, sizeof rec);
         rec.span = doc_span(doc, a->tstart, a->tend);

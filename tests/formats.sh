@@ -3,6 +3,7 @@
 #  - brat written with --out-dir, scored by `quarry eval --brat` against itself: every
 #    score 100 and the counts equal the JSONL records (entities by type, quotes);
 #  - brat on stdout: one "# doc: ID" line per document;
+#  - --only entities / --only quotes: the lines of that kind of a full run;
 #  - `--input jsonl` through GNU parallel --pipe -N with several jobs: the sorted records
 #    equal a single-process run (parallel is installed when missing, as root).
 set -e
@@ -28,6 +29,15 @@ grep -q "\"entities\":{.*\"all\":{\"p\":100.00,\"r\":100.00,\"f1\":100.00,\"tp\"
     fail "entity count differs from the JSONL ($nent): $(cat "$tmp/score.json")"
 grep -q "\"quotes\":{.*\"all\":{\"p\":100.00,\"r\":100.00,\"f1\":100.00,\"tp\":$nq,\"fp\":0,\"fn\":0" "$tmp/score.json" ||
     fail "quote count differs from the JSONL ($nq): $(cat "$tmp/score.json")"
+
+# ---- --only: the records of one kind, the same as in a full run ---------------------------
+# (entities alone skip the quote phases; their records must not change)
+grep '"kind":"entity"' "$tmp/seed.jsonl" > "$tmp/ent.want"
+"$Q" extract --only entities "$SEED" > "$tmp/ent.got"
+cmp -s "$tmp/ent.want" "$tmp/ent.got" || fail "--only entities differs from the entities of a full run"
+grep '"kind":"quote"' "$tmp/seed.jsonl" > "$tmp/q.want"
+"$Q" extract --only quotes "$SEED" > "$tmp/q.got"
+cmp -s "$tmp/q.want" "$tmp/q.got" || fail "--only quotes differs from the quotes of a full run"
 echo "formats: brat -> quarry eval --brat: 100 on $nent entities and $nq quotes"
 
 # ---- a JSONL batch: every paragraph of the seed, and the whole article, three times ------

@@ -300,3 +300,76 @@ Test(match, annotation_tests_may_cross_sentence_ends)
     cr_expect_str_eq(got, "00000000", "got %s", got);
     quarry_rules_free(r);
 }
+
+/* The records of one document as "KIND TYPE start-end" lines, with the VM steps it took. */
+static uint64_t records_of(const quarry_rules *r, const char *text, unsigned only, char *out,
+                           size_t cap)
+{
+    quarry_options o;
+    memset(&o, 0, sizeof o);
+    o.only = only;
+    quarry_doc *doc = quarry_doc_new();
+    cr_assert_eq(quarry_extract(r, doc, "t", text, strlen(text), &o, NULL), QUARRY_OK);
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < quarry_doc_record_count(doc); i++) {
+        const quarry_record *rec = quarry_doc_record(doc, i);
+        len += (size_t)snprintf(out + len, cap - len, "%s %s %zu-%zu\n",
+                                rec->kind == QUARRY_QUOTE ? "quote" : "entity", rec->type,
+                                rec->span.cstart, rec->span.cend);
+    }
+    uint64_t steps = doc->steps;
+    quarry_doc_free(doc);
+    return steps;
+}
+
+/* Keeps the lines of all that start with prefix. */
+static void lines_with(const char *all, const char *prefix, char *out)
+{
+    size_t pl = strlen(prefix);
+    out[0] = '\0';
+    for (const char *l = all; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l + 1) : strlen(l);
+        if (!strncmp(l, prefix, pl)) strncat(out, l, n);
+        l += n;
+    }
+}
+
+Test(match, only_entities_skips_the_quote_phases)
+{
+    /* the quote phase makes QUOTE and a helper, then a late phase makes an entity again */
+    const char *src = "phase names\n"
+                      "rule p : [cap] [cap] -> PERSON ;\n"
+                      "phase cues\n"
+                      "rule c : \"said\" -> _CUE ;\n"
+                      "phase quotes\n"
+                      "rule q : <PERSON> <_CUE> [!send]+ -> QUOTE { type = \"indirect\" } ;\n"
+                      "phase late\n"
+                      "rule o : \"acme\" -> ORG ;\n"
+                      "phase tail\n"
+                      "rule t : [!send]+ \"said\" [!send]+ -> _TAIL ;\n";
+    quarry_rules *r = compile(src);
+    const char *text = "Ryan Crocker said the plan was sound. Shares of acme fell.";
+    char all[1024], ents[1024], quotes[1024], got[1024];
+    uint64_t s_all = records_of(r, text, 0, all, sizeof all);
+    lines_with(all, "entity ", ents);
+    lines_with(all, "quote ", quotes);
+    cr_assert_str_eq(ents, "entity PERSON 0-12\nentity ORG 48-52\n", "all: %s", all);
+    cr_assert_str_eq(quotes, "quote indirect 0-36\n", "all: %s", all);
+
+    /* entities alone: the same entity records (the late phase runs), no quote record, and
+       the phase after the last entity phase does not run */
+    uint64_t s_ent = records_of(r, text, QUARRY_EMIT_ENTITIES, got, sizeof got);
+    cr_expect_str_eq(got, ents);
+    cr_expect_lt(s_ent, s_all, "entities alone took %llu VM steps, everything %llu",
+                 (unsigned long long)s_ent, (unsigned long long)s_all);
+    /* quotes alone: every phase runs (speakers are entities), only the quote records */
+    uint64_t s_q = records_of(r, text, QUARRY_EMIT_QUOTES, got, sizeof got);
+    cr_expect_str_eq(got, quotes);
+    cr_expect_eq(s_q, s_all);
+    /* both bits: everything */
+    records_of(r, text, QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES, got, sizeof got);
+    cr_expect_str_eq(got, all);
+    quarry_rules_free(r);
+}

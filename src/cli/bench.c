@@ -37,6 +37,9 @@ static const char bench_usage[] =
     "  -j N                  worker threads sharing the documents (default 1)\n"
     "  --min-time SEC        a pass repeats the whole input until it has run SEC seconds\n"
     "                        (default 0.1), so that small inputs time well\n"
+    "  --only entities|quotes\n"
+    "                        the full stage makes and writes records of one kind (as\n"
+    "                        quarry extract --only: entities alone skip the quote phases)\n"
     "  --raw                 key=value lines instead of the table (for scripts)\n"
     "  --profile             after the timings, one more pass of the whole pipeline (one\n"
     "                        thread, untimed) counting each rule's work: positions tried,\n"
@@ -182,6 +185,7 @@ typedef struct worker {
     pass *p;
     quarry_doc *doc;
     FILE *sink;
+    const quarry_options *opts;   /* --only */
 } worker;
 
 static void *work(void *arg)
@@ -194,7 +198,7 @@ static void *work(void *arg)
         if (i >= p->set->n) break;
         const bdoc *d = &p->set->v[i];
         quarry_error e;
-        if (quarry_internal_extract(p->rules, w->doc, d->id, d->text, d->len, NULL, &e, p->stage)) {
+        if (quarry_internal_extract(p->rules, w->doc, d->id, d->text, d->len, w->opts, &e, p->stage)) {
             c.failed = 1;
             continue;
         }
@@ -204,7 +208,8 @@ static void *work(void *arg)
         c.hits += st.lex_hits;
         c.records += st.records;
         c.steps += st.steps;
-        if (p->stage == QUARRY_STAGE_ALL && quarry_emit(w->doc, QUARRY_FORMAT_JSONL, 0, w->sink))
+        if (p->stage == QUARRY_STAGE_ALL &&
+            quarry_emit(w->doc, QUARRY_FORMAT_JSONL, w->opts->only, w->sink))
             c.failed = 1;
     }
     pthread_mutex_lock(&p->mu);
@@ -357,7 +362,8 @@ static int cmp_prof(const void *a, const void *b)
 }
 
 /* One untimed pass of the whole pipeline counting each rule's work (stage.h). */
-static int print_profile(const bset *set, const quarry_rules *rules, quarry_doc *doc, int raw)
+static int print_profile(const bset *set, const quarry_rules *rules, quarry_doc *doc,
+                         const quarry_options *opts, int raw)
 {
     size_t nr = quarry_rules_count(rules);
     quarry_rule_prof *prof = calloc(nr + 1, sizeof *prof);
@@ -369,7 +375,7 @@ static int print_profile(const bset *set, const quarry_rules *rules, quarry_doc 
     for (size_t i = 0; i < set->n && !failed; i++) {
         quarry_error e;
         failed = quarry_internal_extract(rules, doc, set->v[i].id, set->v[i].text, set->v[i].len,
-                                         NULL, &e, QUARRY_STAGE_ALL) != QUARRY_OK;
+                                         opts, &e, QUARRY_STAGE_ALL) != QUARRY_OK;
         quarry_doc_stats st;
         quarry_internal_stats(doc, &st);
         total += st.steps;
@@ -409,6 +415,8 @@ int cmd_bench(int argc, char **argv)
 {
     const char *rules_path = NULL;
     int reps = 5, threads = 1, raw = 0, profile = 0, want[4] = {0, 1, 1, 1};
+    quarry_options opts;
+    memset(&opts, 0, sizeof opts);
     double min_time = 0.1;
     bset set;
     memset(&set, 0, sizeof set);
@@ -444,6 +452,10 @@ int cmd_bench(int argc, char **argv)
             raw = 1;
         } else if (!strcmp(a, "--profile")) {
             profile = 1;
+        } else if ((v = cli_optval(argc, argv, &i, "--only"))) {
+            if (!strcmp(v, "entities")) opts.only = QUARRY_EMIT_ENTITIES;
+            else if (!strcmp(v, "quotes")) opts.only = QUARRY_EMIT_QUOTES;
+            else { cli_error("--only must be entities or quotes, not '%s'", v); goto out; }
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("unknown option '%s' (see quarry bench --help)", a);
             goto out;
@@ -471,6 +483,7 @@ int cmd_bench(int argc, char **argv)
     for (int k = 0; ok && k < threads; k++) {
         ws[k].doc = quarry_doc_new();
         ws[k].sink = fopen("/dev/null", "w");
+        ws[k].opts = &opts;
         ok = ws[k].doc && ws[k].sink;
         if (ws[k].sink) setvbuf(ws[k].sink, NULL, _IOFBF, 1 << 16);
     }
@@ -518,7 +531,7 @@ int cmd_bench(int argc, char **argv)
         }
         fflush(stdout);
     }
-    if (ok && profile && print_profile(&set, rules, ws[0].doc, raw)) {
+    if (ok && profile && print_profile(&set, rules, ws[0].doc, &opts, raw)) {
         cli_error("--profile: a document failed (out of memory?)");
         ok = 0;
     }

@@ -82,6 +82,7 @@ typedef struct estate {
     long docs, shown, io_errors;
     int skip_entities;      /* brat: this document has no entity annotation */
     int partial;            /* --partial or a {"partial":true} line */
+    unsigned only;          /* quarry_options.only: entities alone for CoNLL and re3d */
     FILE *err_out;
 } estate;
 
@@ -212,7 +213,10 @@ static int extract_preds(estate *st, const edoc *d, int cp, int brat_classes, pr
 {
     memset(p, 0, sizeof *p);
     quarry_error err;
-    if (quarry_extract(st->rules, st->doc, d->id, d->text, d->len, NULL, &err) != QUARRY_OK) {
+    quarry_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.only = st->only;   /* no quote phases when no quote is scored */
+    if (quarry_extract(st->rules, st->doc, d->id, d->text, d->len, &opts, &err) != QUARRY_OK) {
         cli_error("%s: %s", d->id, err.message);
         return -1;
     }
@@ -1138,6 +1142,7 @@ int cmd_eval(int argc, char **argv)
     memset(&st, 0, sizeof st);
     st.o = &o;
     st.partial = o.partial;
+    st.only = o.conll || o.re3d ? QUARRY_EMIT_ENTITIES : 0;   /* they score no quotes */
     st.err_out = o.json ? stderr : stdout;
     if (!o.oracle && !(st.rules = cli_load_rules(o.rules_path))) return EXIT_RULES;
     st.doc = quarry_doc_new();
