@@ -652,8 +652,7 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
                 if (q < end) end = q;
                 goto next_guard;
             }
-            if (q == UINT32_MAX) q = limit + 1;
-            if (q >= n) continue;   /* no occurrence left: this alternative never passes */
+            if (q == UINT32_MAX) continue;   /* none left: this alternative never passes */
             uint32_t lo = p + 1;
             if (ga->maxdist != GUARD_INF && q > ga->maxdist && q - ga->maxdist > lo)
                 lo = q - ga->maxdist;
