@@ -441,9 +441,13 @@ static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint3
         case OP_ASSERT:
             if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){in->x, 0, 0};
             break;
-        case OP_TOKEN:
-            if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, in->x, start, slots);
+        case OP_TOKEN: {   /* a test decided by the token alone needs no call */
+            if (p >= n) break;
+            int res = leaf_test(r, doc, &r->tests.v[in->arg], p);
+            if (res < 0) res = eval_test(r, doc, in->arg, p);
+            if (res) next_push(ms, in->x, start, slots);
             break;
+        }
         case OP_LEX:
             if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
             for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
