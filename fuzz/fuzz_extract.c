@@ -5,8 +5,11 @@
  *   bit 1  tokens only            bit 4  --only quotes
  *   bit 2  explain                bit 5  a second run on the same quarry_doc (reuse)
  *   bit 6  max_doc_bytes = half the document (the limit path)
- * Records are written to a memory stream and checked: spans inside the document, each
- * output line one JSON object of valid UTF-8 with no raw control characters.
+ *   bit 7  the entity records of --only entities (which skips the quote phases) equal
+ *          those of a full run
+ * Bits 3 and 4 set quarry_options.only too: the document then holds no record of the
+ * other kind. Records are written to a memory stream and checked: spans inside the
+ * document, each output line one JSON object of valid UTF-8 with no raw control characters.
  * Built with clang -fsanitize=fuzzer (make fuzz) or with fuzz/replay.c (make fuzz-replay). */
 #include <stdint.h>
 #include <stdio.h>
@@ -73,6 +76,9 @@ static void run(quarry_doc *doc, const char *text, size_t len, unsigned o)
     opts.warn = warn_cb;
     opts.warn_userdata = &warned;
     if (o & 64) opts.max_doc_bytes = len / 2 + 1;
+    opts.only = (o & 8 ? QUARRY_EMIT_ENTITIES : 0) | (o & 16 ? QUARRY_EMIT_QUOTES : 0);
+    unsigned only = opts.only == (QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES) || opts.explain
+                        ? 0 : opts.only;
     quarry_error err;
     quarry_status st = quarry_extract(rules, doc, "fuzz", text, len, &opts, &err);
     if (st != QUARRY_OK) {
@@ -82,6 +88,8 @@ static void run(quarry_doc *doc, const char *text, size_t len, unsigned o)
     for (size_t i = 0; i < quarry_doc_record_count(doc); i++) {
         const quarry_record *r = quarry_doc_record(doc, i);
         if (!r || !r->type || !r->rule) abort();
+        if (only && !(only & (r->kind == QUARRY_QUOTE ? QUARRY_EMIT_QUOTES : QUARRY_EMIT_ENTITIES)))
+            abort();   /* a record of a kind not asked for */
         check_span(&r->span, len);
         if (!r->span.present) abort();
         if (r->kind == QUARRY_QUOTE) {
@@ -111,6 +119,34 @@ static void run(quarry_doc *doc, const char *text, size_t len, unsigned o)
     free(out);
 }
 
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The entity records of a full run and of one with only = entities are the same. */
+static void same_entities(quarry_doc *doc, const char *text, size_t len)
+{
+    quarry_doc *ent = quarry_doc_new();
+    if (!ent) abort();
+    quarry_options opts;
+    memset(&opts, 0, sizeof opts);
+    if (quarry_extract(rules, doc, "fuzz", text, len, &opts, NULL) != QUARRY_OK) abort();
+    opts.only = QUARRY_EMIT_ENTITIES;
+    if (quarry_extract(rules, ent, "fuzz", text, len, &opts, NULL) != QUARRY_OK) abort();
+    size_t k = 0;
+    for (size_t i = 0; i < quarry_doc_record_count(doc); i++) {
+        const quarry_record *a = quarry_doc_record(doc, i);
+        if (a->kind != QUARRY_ENTITY) continue;
+        const quarry_record *b = quarry_doc_record(ent, k++);
+        if (!b || b->span.start != a->span.start || b->span.end != a->span.end ||
+            strcmp(a->type, b->type) || !same_str(a->name, b->name) || !same_str(a->role, b->role))
+            abort();
+    }
+    if (k != quarry_doc_record_count(ent)) abort();
+    quarry_doc_free(ent);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!rules) {
@@ -128,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!doc) abort();
     run(doc, text, len, o);
     if (o & 32) run(doc, text, len, o ^ 7);   /* reuse the doc with other options */
+    if ((o & 128) && !(o & 64)) same_entities(doc, text, len);
     quarry_doc_free(doc);
     free(text);
     return 0;

@@ -627,6 +627,7 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
         if (VEC_PUSH(&doc->recs, rec)) return -1;
     }
     if (doc->recs.n > 1) qsort(doc->recs.v, doc->recs.n, sizeof *doc->recs.v, rec_cmp);
+    if (only == QUARRY_EMIT_ENTITIES) return 0;   /* what follows makes and trims quotes */
     unsigned char *nested;
     if (cue_once(doc) || quote_nesting(r, doc, &nested) || continuations(r, doc, nested))
         return -1;

@@ -372,4 +372,16 @@ Test(match, only_entities_skips_the_quote_phases)
     records_of(r, text, QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES, got, sizeof got);
     cr_expect_str_eq(got, all);
     quarry_rules_free(r);
+
+    /* the default rules: a quote no rule attributes is a record of records.c, not of a
+       phase; entities alone make none (the fuzz target found it) */
+    r = quarry_rules_default(NULL);
+    cr_assert(r);
+    text = "\"Hello,\" said Ryan Crocker, the U.S. Ambassador. Mr. Crocker met Maliki.";
+    records_of(r, text, 0, all, sizeof all);
+    lines_with(all, "entity ", ents);
+    cr_assert(strstr(all, "quote direct 1-7\n"), "all: %s", all);
+    records_of(r, text, QUARRY_EMIT_ENTITIES, got, sizeof got);
+    cr_expect_str_eq(got, ents);
+    quarry_rules_free(r);
 }
