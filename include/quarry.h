@@ -142,16 +142,16 @@ typedef struct quarry_options {
     size_t max_doc_bytes;   /* 0 = no limit; larger documents fail with QUARRY_ERR_LIMIT */
     int tokens_only;        /* 1: stop after tokenizing (no rules run) */
     int explain;            /* 1: keep every match and what it beat (QUARRY_FORMAT_EXPLAIN) */
+    /* Warnings about the document (invalid UTF-8, PCRE2 limits hit) go here when set,
+     * otherwise they are dropped. */
+    quarry_diag_fn warn;
+    void *warn_userdata;
     /* The record kinds wanted: 0 for both, or one of QUARRY_EMIT_ENTITIES and
      * QUARRY_EMIT_QUOTES (below); the document then holds only records of that kind. With
      * entities alone, the rule phases after the last one that makes entity annotations do not
      * run (with the default rules: the quote phases, about three times faster); with quotes
      * alone every phase runs, since speakers are entities. Ignored when explaining. */
     unsigned only;
-    /* Warnings about the document (invalid UTF-8, PCRE2 limits hit) go here when set,
-     * otherwise they are dropped. */
-    quarry_diag_fn warn;
-    void *warn_userdata;
 } quarry_options;
 
 /* A fresh, empty document state. The caller owns it: quarry_doc_free(). */

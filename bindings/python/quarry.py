@@ -22,10 +22,22 @@ import threading
 __all__ = ["extract", "Rules", "QuarryError", "version"]
 
 _EMIT_BYTE_OFFSETS = 1 << 0
+_ONLY = {None: 0, "entities": 1 << 1, "quotes": 1 << 2}   # QUARRY_EMIT_ENTITIES, _QUOTES
 
 
 class QuarryError(Exception):
     """A rule set that does not compile, or a document the engine refused."""
+
+
+class _Options(ctypes.Structure):   # quarry_options
+    _fields_ = [
+        ("max_doc_bytes", ctypes.c_size_t),
+        ("tokens_only", ctypes.c_int),
+        ("explain", ctypes.c_int),
+        ("warn", ctypes.c_void_p),
+        ("warn_userdata", ctypes.c_void_p),
+        ("only", ctypes.c_uint),
+    ]
 
 
 class _Error(ctypes.Structure):
@@ -119,15 +131,20 @@ class Rules:
             self._local.guard = _DocGuard(d)
         return d
 
-    def extract(self, text, id="-", bytes=False):
-        """Records of text (str, or bytes taken as UTF-8) as a list of dicts."""
+    def extract(self, text, id="-", bytes=False, only=None):
+        """Records of text (str, or bytes taken as UTF-8) as a list of dicts. only="entities"
+        or only="quotes" keeps the records of one kind; entities alone skip the rule phases
+        after the last one that makes entities (the quote phases of the default rules)."""
         if self._h is None:
             raise ValueError("Rules object is closed")
+        if only not in _ONLY:
+            raise ValueError("only must be None, 'entities' or 'quotes', not %r" % (only,))
         data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else builtins_bytes(text)
         doc = self._doc()
         err = _Error()
-        st = _lib.quarry_extract(self._h, doc, id.encode("utf-8"), data, len(data), None,
-                                 ctypes.byref(err))
+        opts = _Options(only=_ONLY[only])
+        st = _lib.quarry_extract(self._h, doc, id.encode("utf-8"), data, len(data),
+                                 ctypes.byref(opts), ctypes.byref(err))
         if st != 0:
             raise QuarryError(str(err))
         buf = _lib.quarry_doc_to_jsonl(doc, _EMIT_BYTE_OFFSETS if bytes else 0)
@@ -176,11 +193,11 @@ _default = None
 _default_lock = threading.Lock()
 
 
-def extract(text, id="-", bytes=False):
+def extract(text, id="-", bytes=False, only=None):
     """Records of text with the default rules (compiled on first use, then kept)."""
     global _default
     if _default is None:
         with _default_lock:
             if _default is None:
                 _default = Rules()
-    return _default.extract(text, id=id, bytes=bytes)
+    return _default.extract(text, id=id, bytes=bytes, only=only)

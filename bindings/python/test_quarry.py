@@ -27,6 +27,16 @@ class BindingTest(unittest.TestCase):
             cli = [json.loads(l) for l in out.decode("utf-8").splitlines()]
             self.assertEqual(recs, cli)
 
+    def test_only_one_kind(self):
+        recs = quarry.extract(self.text)
+        ents = [r for r in recs if r["kind"] == "entity"]
+        quotes = [r for r in recs if r["kind"] == "quote"]
+        self.assertTrue(ents and quotes)
+        self.assertEqual(quarry.extract(self.text, only="entities"), ents)
+        self.assertEqual(quarry.extract(self.text, only="quotes"), quotes)
+        with self.assertRaises(ValueError):
+            quarry.extract(self.text, only="people")
+
     def test_offsets_index_the_str(self):
         for r in quarry.extract(self.text):
             self.assertEqual(self.text[r["start"]:r["end"]], r["text"])
