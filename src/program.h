@@ -154,7 +154,6 @@ typedef struct u64map {       /* open addressing, key 0 reserved */
 typedef struct cphase {
     const char *name;
     int keep_all;
-    int makes_entities;       /* a rule of the phase makes a type that becomes entity records */
     uint32_t *rules;          /* rule ids in this phase, file order */
     size_t nrules;
     uint32_t nslots;          /* max capture slots of its rules */

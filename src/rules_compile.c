@@ -687,8 +687,6 @@ static int clause_add(const quarry_rules *r, ctest *c, uint32_t tid, int depth)
  * real rules ([cap & word & !@TITLE & !@STOP ...]) are then a few mask operations per token
  * instead of a walk over a tree of cached sub-tests. Residual parts (words, word sets,
  * regexes) stay tests of their own, evaluated after the masks pass. */
-static void thread_jumps(quarry_rules *r);
-
 static void test_clauses(quarry_rules *r)
 {
     for (size_t i = 0; i < r->tests.n; i++) {
@@ -1181,6 +1179,35 @@ void quarry_rules_free(quarry_rules *r)
 
 size_t quarry_rules_count(const quarry_rules *r) { return r ? r->rules.n : 0; }
 
+/* Jump threading, for the matcher: a branch that lands on a JMP lands on its target, and an
+ * instruction that goes on to the next one (a consuming test, an assertion, a SAVE) names
+ * its successor in x, past any JMP. A closure then takes no step on a JMP that an edge can
+ * skip (a loop's back edge, an alternative's way out). It runs last in compile_ast; only
+ * the edges change, so the program walks before it (first tests, guards) would see the same
+ * paths, and the matcher runs the same threads, since a JMP has one successor (marking it
+ * marks nothing its target's mark would not). */
+static uint32_t jump_target(const quarry_rules *r, uint32_t pc)
+{
+    for (size_t k = 0; k < r->prog.n && r->prog.v[pc].op == OP_JMP; k++) pc = r->prog.v[pc].x;
+    return pc;
+}
+
+static void thread_jumps(quarry_rules *r)
+{
+    for (uint32_t pc = 0; pc < r->prog.n; pc++) {
+        inst *in = &r->prog.v[pc];
+        switch (in->op) {
+        case OP_JMP: in->x = jump_target(r, in->x); break;
+        case OP_SPLIT:
+            in->x = jump_target(r, in->x);
+            in->y = jump_target(r, in->y);
+            break;
+        case OP_MATCH: break;
+        default: in->x = pc + 1 < r->prog.n ? jump_target(r, pc + 1) : pc + 1; break;
+        }
+    }
+}
+
 /* Compiles the parsed ast of r. Returns the number of errors (r->ast must be parsed). */
 static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
 {
@@ -1280,7 +1307,6 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         for (size_t k = 0; k < cr->nactions; k++) {
             const char *ty = r->types.v[cr->actions[k].type];
             if (ty[0] == '_' || !strcmp(ty, "QUOTE") || !strcmp(ty, "QSPAN")) continue;
-            r->phases.v[cr->phase].makes_entities = 1;
             if (cr->phase + 1 > r->entity_phases) r->entity_phases = cr->phase + 1;
         }
     }
@@ -1306,34 +1332,6 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     if (rules_word_index(r)) return d->errors + 1;
     thread_jumps(r);
     return d->errors;
-}
-
-/* Jump threading, for the matcher: a branch that lands on a JMP lands on its target, and an
- * instruction that goes on to the next one (a consuming test, an assertion, a SAVE) names
- * its successor in x, past any JMP. A closure then takes no step on a JMP that an edge can
- * skip (a loop's back edge, an alternative's way out). Only the edges change: the program
- * walks of the analyses above see the same paths, and the matcher the same threads, since a
- * JMP has one successor (marking it marks nothing its target's mark would not). */
-static uint32_t jump_target(const quarry_rules *r, uint32_t pc)
-{
-    for (size_t k = 0; k < r->prog.n && r->prog.v[pc].op == OP_JMP; k++) pc = r->prog.v[pc].x;
-    return pc;
-}
-
-static void thread_jumps(quarry_rules *r)
-{
-    for (uint32_t pc = 0; pc < r->prog.n; pc++) {
-        inst *in = &r->prog.v[pc];
-        switch (in->op) {
-        case OP_JMP: in->x = jump_target(r, in->x); break;
-        case OP_SPLIT:
-            in->x = jump_target(r, in->x);
-            in->y = jump_target(r, in->y);
-            break;
-        case OP_MATCH: break;
-        default: in->x = pc + 1 < r->prog.n ? jump_target(r, pc + 1) : pc + 1; break;
-        }
-    }
 }
 
 static quarry_rules *finish(quarry_rules *r, rule_diags *d, rule_read_fn rd, const char *dir,
