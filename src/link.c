@@ -91,7 +91,7 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *t = r->types.v[a->type];
-        if (t[0] == '_' || !strcmp(t, "QUOTE") || !strcmp(t, "QSPAN")) continue;
+        if (type_record_of(t) != TYPE_ENTITY) continue;
         int lookup = a->tend == a->tstart + 1 && a->rule < r->rules.n &&
                      r->rules.v[a->rule].lookup_only &&
                      ((int32_t)a->type == place || (int32_t)a->type == org);

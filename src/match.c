@@ -279,7 +279,8 @@ static int feats_ok(const lexdb *db, uint32_t entry, const feat_test *ft)
     return 1;
 }
 
-static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p);
+static inline __attribute__((always_inline)) int
+eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p);
 
 static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, uint32_t tid,
                       const token *tk)
@@ -352,12 +353,13 @@ leaf_test(const quarry_rules *r, const quarry_doc *doc, const ctest *t, uint32_t
     }
 }
 
-static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
+/* The tests leaf_test leaves open: clause residuals, regexes and trees, cached by position. */
+static __attribute__((noinline)) int eval_tree(const quarry_rules *r, quarry_doc *doc,
+                                               uint32_t tid, uint32_t p)
 {
     match_scratch *ms = doc->ms;
     const ctest *t = &r->tests.v[tid];
-    int res = leaf_test(r, doc, t, p);
-    if (res >= 0) return res;
+    int res;
     if (t->clause) {   /* the masks passed: the residual tests, each cached */
         for (uint32_t i = 0; i < t->nresid; i++)
             if (!eval_test(r, doc, t->resid[i], p)) return 0;
@@ -374,6 +376,15 @@ static int eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint3
     ms->tstamp[tid] = ms->pstamp;
     ms->tres[tid] = (uint8_t)res;
     return res;
+}
+
+/* Does test tid pass at p? Inline, so that a test decided by the token alone (word, flags,
+ * one-token entry, word set, masks) costs no call. */
+static inline __attribute__((always_inline)) int
+eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
+{
+    int res = leaf_test(r, doc, &r->tests.v[tid], p);
+    return res >= 0 ? res : eval_tree(r, doc, tid, p);
 }
 
 /* ---- the VM ------------------------------------------------------------------------- */
@@ -441,13 +452,9 @@ static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint3
         case OP_ASSERT:
             if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){in->x, 0, 0};
             break;
-        case OP_TOKEN: {   /* a test decided by the token alone needs no call */
-            if (p >= n) break;
-            int res = leaf_test(r, doc, &r->tests.v[in->arg], p);
-            if (res < 0) res = eval_test(r, doc, in->arg, p);
-            if (res) next_push(ms, in->x, start, slots);
+        case OP_TOKEN:
+            if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, in->x, start, slots);
             break;
-        }
         case OP_LEX:
             if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
             for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {

@@ -7,6 +7,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lexicon.h"
 #include "rules.h"
@@ -251,6 +252,16 @@ static inline int u64map_get(const u64map *m, uint64_t key, uint32_t *val)
         j = (j + 1) & (m->cap - 1);
     }
     return 0;
+}
+
+/* The record an annotation type makes: none for a helper (_) or the built-in QSPAN, a
+ * quote record for QUOTE, an entity record for any other type (records.c; linking and
+ * quarry_options.only follow the same split). */
+typedef enum type_record { TYPE_NO_RECORD, TYPE_ENTITY, TYPE_QUOTE } type_record;
+static inline type_record type_record_of(const char *t)
+{
+    if (t[0] == '_' || strcmp(t, "QSPAN") == 0) return TYPE_NO_RECORD;
+    return strcmp(t, "QUOTE") == 0 ? TYPE_QUOTE : TYPE_ENTITY;
 }
 
 /* Interned type/key ids; -1 when unknown (lookups) or on OOM (intern). */

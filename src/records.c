@@ -581,14 +581,15 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *type = r->types.v[a->type];
-        if (type[0] == '_' || strcmp(type, "QSPAN") == 0) continue;
-        if (only && !(only & (strcmp(type, "QUOTE") ? QUARRY_EMIT_ENTITIES : QUARRY_EMIT_QUOTES)))
+        type_record kind = type_record_of(type);
+        if (kind == TYPE_NO_RECORD) continue;
+        if (only && !(only & (kind == TYPE_QUOTE ? QUARRY_EMIT_QUOTES : QUARRY_EMIT_ENTITIES)))
             continue;
         quarry_record rec;
         memset(&rec, 0, sizeof rec);
         rec.span = doc_span(doc, a->tstart, a->tend);
         rec.rule = annot_rule_name(r, a);
-        if (strcmp(type, "QUOTE") == 0) {
+        if (kind == TYPE_QUOTE) {
             rec.kind = QUARRY_QUOTE;
             const char *qt0 = feat_text(doc, feat(r, a, "type"));
             if (!qt0 || strcmp(qt0, "indirect")) rec.span = quote_span(doc, a->tstart, a->tend);

@@ -1299,14 +1299,12 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         r->rules.v[i].first_test = first_test(r, i);
         r->rules.v[i].lookup_only = (uint8_t)lookup_only(r, i);
     }
-    /* the phases an extraction of entity records alone runs (quarry_options.only): a type
-       becomes an entity record unless it is a helper (_), QUOTE or the built-in QSPAN */
+    /* the phases an extraction of entity records alone runs (quarry_options.only) */
     r->entity_phases = 0;
     for (uint32_t i = 0; i < r->rules.n; i++) {
         const crule *cr = &r->rules.v[i];
         for (size_t k = 0; k < cr->nactions; k++) {
-            const char *ty = r->types.v[cr->actions[k].type];
-            if (ty[0] == '_' || !strcmp(ty, "QUOTE") || !strcmp(ty, "QSPAN")) continue;
+            if (type_record_of(r->types.v[cr->actions[k].type]) != TYPE_ENTITY) continue;
             if (cr->phase + 1 > r->entity_phases) r->entity_phases = cr->phase + 1;
         }
     }
