@@ -47,6 +47,13 @@ typedef struct match_log {
 
 typedef struct match_scratch match_scratch;   /* match.c */
 
+/* A quote's speaker as speaker resolution (speakers.c) found it, one per annotation. */
+typedef struct speaker {
+    int has;                  /* the quote's rule named a speaker (else the speaker is null) */
+    quarry_span mention;      /* the words at the attribution (absent: none of its own) */
+    const char *name, *role;  /* whom the mention stands for, NULL when unresolved */
+} speaker;
+
 struct quarry_doc {
     arena mem;
     const quarry_rules *rules;    /* of the last extraction, may be NULL */
@@ -61,6 +68,10 @@ struct quarry_doc {
     VEC(annot) anns;
     uint32_t *ann_first;      /* n+1 offsets into ann_order */
     uint32_t *ann_order;
+    /* speaker resolution: spk[i] for annotation i (NULL: no quote rules) */
+    speaker *spk;
+    /* quote assembly: the quote statements, in record order */
+    VEC(quarry_record) quotes;
     /* output */
     VEC(quarry_record) recs;
     /* explain */
@@ -81,14 +92,13 @@ static inline unsigned doc_only(const quarry_doc *doc)
     return o == (QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES) ? 0 : o;
 }
 
-/* Adds an annotation made outside the rule phases (quote spans, linking); an empty span
- * is ignored. 0, -1 on OOM. */
-int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,
-                  int32_t entity);
+/* ---- the stages, in the order a document travels (pipeline.c runs them) ---------------
+ * text.c (UTF-8, offsets) -> token.c (tokens, sentences, paragraphs) -> lexicon.c (hits)
+ * -> quote.c (quote marks) -> for each phase: match.c, then link.c when it made entities
+ * -> speakers.c -> assemble.c -> records.c -> emit_*.c */
 
-/* Runs every phase of rules over doc (tokens and lexicon hits ready). 0, -1 on OOM. */
-int match_run(const quarry_rules *r, quarry_doc *doc);
-void match_scratch_free(match_scratch *ms);
+/* The lexicon entries at every token (lexicon.c). 0, -1 on OOM. */
+int lexicon_hits(const quarry_rules *r, quarry_doc *doc);
 
 /* Quote-mark pairing (quote.c): adds a QSPAN annotation over the content of every quote,
  * before the rule phases. 0, -1 on OOM. */
@@ -97,19 +107,51 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc);
  * double quote mark of typewritten and some newspaper archive text (''Well,'' he said.)? */
 int quote_two_apostrophes(const quarry_doc *doc, uint32_t k);
 
-/* Document-level linking (link.c): clusters person mentions under their fullest name and
- * role, and marks later mentions of names already typed. 0, -1 on OOM. */
-int link_run(const quarry_rules *r, quarry_doc *doc);
-/* Name of the rule (or linking step) that made an annotation. */
-const char *annot_rule_name(const quarry_rules *r, const annot *a);
+/* The rule phases (match.c). match_begin prepares the document (tokens, lexicon hits and
+ * quote spans ready); match_phase runs phase ph and adds the annotations of its winning
+ * matches; match_index re-indexes the annotations for the next phase (after linking).
+ * 0, -1 on OOM. */
+int match_begin(const quarry_rules *r, quarry_doc *doc);
+uint32_t match_phase_count(const quarry_rules *r, const quarry_doc *doc);
+int match_phase(const quarry_rules *r, quarry_doc *doc, uint32_t ph);
+int match_made_entities(const quarry_rules *r, const quarry_doc *doc, size_t from);
+int match_index(quarry_doc *doc);
+void match_scratch_free(match_scratch *ms);
 
-/* Builds doc->recs from the annotations. 0, -1 on OOM. */
+/* Document-level linking (link.c): clusters person mentions under their fullest name and
+ * role, and marks later mentions of names already typed. Runs after each phase that made
+ * entities, so later phases see the linked mentions. 0, -1 on OOM. */
+int link_run(const quarry_rules *r, quarry_doc *doc);
+
+/* Speaker resolution (speakers.c): fills doc->spk. 0, -1 on OOM. */
+int speakers_resolve(const quarry_rules *r, quarry_doc *doc);
+
+/* Quote assembly (assemble.c): fills doc->quotes. 0, -1 on OOM. */
+int quotes_assemble(const quarry_rules *r, quarry_doc *doc);
+
+/* Builds doc->recs from the entity annotations and doc->quotes (records.c). 0, -1 OOM. */
 int records_build(const quarry_rules *r, quarry_doc *doc);
 
+/* ---- the document store every stage uses (doc.c) ---------------------------------- */
+
+/* Adds an annotation made outside the rule phases (quote spans, linking); an empty span
+ * is ignored. 0, -1 on OOM. */
+int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,
+                  int32_t entity);
 /* Text of a token span as a NUL-terminated arena string (invalid bytes as U+FFFD). */
 const char *doc_span_text(quarry_doc *doc, uint32_t tstart, uint32_t tend);
 /* Fills a quarry_span for a token span. */
 quarry_span doc_span(const quarry_doc *doc, uint32_t tstart, uint32_t tend);
+/* The feature key of annotation a, NULL when it has none; its text (a literal or the text
+ * of its token span), NULL for f NULL. */
+const afeat *doc_feat(const quarry_rules *r, const annot *a, const char *key);
+const char *doc_feat_text(quarry_doc *doc, const afeat *f);
+/* Name of the rule (or built-in step) that made an annotation. */
+const char *annot_rule_name(const quarry_rules *r, const annot *a);
+/* Paragraph number of each token (arena), NULL on OOM. */
+uint32_t *doc_paragraphs(quarry_doc *doc);
+/* Record order: by start, longer first, entities before quotes, then type and rule. */
+int record_cmp(const void *a, const void *b);
 
 /* Writes the explanation of the last extraction (emit_explain.c). */
 int emit_explain(const quarry_doc *doc, FILE *out);

@@ -17,6 +17,7 @@
  * the tokens of a document. A match never crosses a paragraph start (QUARRY_TF_PARA_START).
  * After loading the db is never written: lexdb_match only reads
  * and is safe to call from several threads at once. */
+#include "doc.h"
 #include "lexicon.h"
 
 #include <errno.h>
@@ -766,4 +767,29 @@ const char *lexdb_entry_feature(const lexdb *db, uint32_t entry, const char *key
     for (size_t k = 0; k < n; k++)
         if (strcmp(f[k].key, key) == 0) return f[k].value;
     return NULL;
+}
+
+/* Finds every lexicon entry at every token, once per document. */
+int lexicon_hits(const quarry_rules *r, quarry_doc *doc)
+{
+    size_t n = doc->toks.n;
+    doc->hit_first = arena_alloc(&doc->mem, (n + 2) * sizeof *doc->hit_first);
+    doc->lex1 = arena_alloc(&doc->mem, (n + 1) * sizeof *doc->lex1);
+    if (!doc->hit_first || !doc->lex1) return -1;
+    lex_hit *hits = NULL;
+    size_t used = 0;
+    if (r) {
+        if (lexdb_match_all(r->lex, &doc->toks, 64, doc->hit_first, doc->lex1, &hits, &used))
+            return -1;
+    } else {
+        memset(doc->hit_first, 0, n * sizeof *doc->hit_first);
+        memset(doc->lex1, 0, n * sizeof *doc->lex1);
+    }
+    doc->lex1[n] = 0;
+    doc->hit_first[n] = doc->hit_first[n + 1] = (uint32_t)used;
+    doc->hits = arena_alloc(&doc->mem, (used + 1) * sizeof *doc->hits);
+    if (!doc->hits) { free(hits); return -1; }
+    if (used) memcpy(doc->hits, hits, used * sizeof *hits);
+    free(hits);
+    return 0;
 }

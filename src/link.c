@@ -17,15 +17,6 @@ typedef struct person {
     int ambiguous;             /* another person shares the surname */
 } person;
 
-const char *annot_rule_name(const quarry_rules *r, const annot *a)
-{
-    if (a->rule == RULE_LINK_ALIAS) return "link.alias";
-    if (a->rule == RULE_LINK_SAME) return "link.same-text";
-    if (a->rule == RULE_QUOTE_PAIR) return "quote.pair";
-    if (a->rule == RULE_QUOTE_CONT) return "quote.continuation";
-    return r->rules.v[a->rule].name;
-}
-
 /* Name tokens of a mention without honorifics ("Mr.", "Dr.") at its start. */
 static uint32_t name_start(const quarry_doc *doc, const annot *a)
 {

@@ -1106,21 +1106,6 @@ static int make_annots(const quarry_rules *r, quarry_doc *doc, uint32_t phase, c
     return 0;
 }
 
-int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,
-                  int32_t entity)
-{
-    if (tend <= tstart) return 0;
-    annot an;
-    memset(&an, 0, sizeof an);
-    an.type = type;
-    an.tstart = tstart;
-    an.tend = tend;
-    an.rule = rule;
-    an.match = UINT32_MAX;
-    an.entity = entity;
-    return VEC_PUSH(&doc->anns, an);
-}
-
 static int log_match(quarry_doc *doc, const cand *c, int32_t beaten_by, uint32_t *idx)
 {
     match_log m = {c->rule, c->cs, c->ce, NULL, beaten_by};
@@ -1205,7 +1190,7 @@ static int index_annots(quarry_doc *doc)
 }
 
 /* Did the annotations from index `from` on include a PERSON, PLACE or ORG? */
-static int makes_entities(const quarry_rules *r, const quarry_doc *doc, size_t from)
+int match_made_entities(const quarry_rules *r, const quarry_doc *doc, size_t from)
 {
     const int32_t *e = r->type_entity;
     for (size_t i = from; i < doc->anns.n; i++) {
@@ -1215,7 +1200,13 @@ static int makes_entities(const quarry_rules *r, const quarry_doc *doc, size_t f
     return 0;
 }
 
-int match_run(const quarry_rules *r, quarry_doc *doc)
+uint32_t match_phase_count(const quarry_rules *r, const quarry_doc *doc)
+{
+    /* with entity records alone wanted, the phases after the last that makes them are skipped */
+    return doc_only(doc) == QUARRY_EMIT_ENTITIES ? r->entity_phases : (uint32_t)r->phases.n;
+}
+
+int match_begin(const quarry_rules *r, quarry_doc *doc)
 {
     if (!doc->ms) {
         doc->ms = calloc(1, sizeof *doc->ms);
@@ -1233,18 +1224,15 @@ int match_run(const quarry_rules *r, quarry_doc *doc)
             if (doc->hits[h].lex < 64) m |= (uint64_t)1 << doc->hits[h].lex;
         doc->ms->lexany[p] = m;
     }
-    uint32_t nph = (uint32_t)r->phases.n;
-    if (doc_only(doc) == QUARRY_EMIT_ENTITIES) nph = r->entity_phases;   /* the rest is quotes */
-    for (uint32_t ph = 0; ph < nph; ph++) {
-        doc->ms->cands.n = 0;
-        doc->ms->cpool.n = 0;
-        if (run_vm(r, &r->phases.v[ph], doc)) return -1;
-        size_t before = doc->anns.n;
-        if (resolve(r, &r->phases.v[ph], ph, doc)) return -1;
-        /* later phases see linked mentions too ("Kazemi" once "Hassan Kazemi Qomi" is known);
-           a phase that made no entity changes nothing for linking */
-        if (makes_entities(r, doc, before) && link_run(r, doc)) return -1;
-        if (index_annots(doc)) return -1;
-    }
     return 0;
 }
+
+int match_phase(const quarry_rules *r, quarry_doc *doc, uint32_t ph)
+{
+    doc->ms->cands.n = 0;
+    doc->ms->cpool.n = 0;
+    if (run_vm(r, &r->phases.v[ph], doc)) return -1;
+    return resolve(r, &r->phases.v[ph], ph, doc);
+}
+
+int match_index(quarry_doc *doc) { return index_annots(doc); }

@@ -1,0 +1,372 @@
+/* Quote assembly: turns the QUOTE annotations and their resolved speakers (speakers.c) into
+ * quote statements, doc->quotes, in text order. A quote's span excludes its marks; a reported
+ * clause ends through quoted words that close it (clause_end); a cue serves one statement
+ * (cue_once); reported speech inside a quote is marked nested or dropped (quote_nesting);
+ * a quoted span no rule attributed continues the previous speaker's quote or stands without
+ * a speaker (continuations). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+
+/* A quote's span runs from just after its opening mark to its closing mark, so spaces
+ * inside the marks are part of it. A quote left open at its paragraph's end ends with its
+ * last token: the mark that opens the next paragraph is not its closing mark. */
+static quarry_span quote_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
+{
+    quarry_span sp = doc_span(doc, ts, te);
+    if (ts > 0 && doc->toks.v[ts - 1].kind == TK_QUOTE) sp.start = doc->toks.v[ts - 1].end;
+    if (te < doc->toks.n && doc->toks.v[te].kind == TK_QUOTE &&
+        !(doc->toks.v[te].flags & QUARRY_TF_PARA_START))
+        sp.end = doc->toks.v[te].start;
+    sp.cstart = text_char_offset(&doc->txt, sp.start);
+    sp.cend = text_char_offset(&doc->txt, sp.end);
+    return sp;
+}
+
+/* Is tk the one-byte token ch? */
+static int tok_is(const quarry_doc *doc, const token *tk, char ch)
+{
+    return tk->end - tk->start == 1 && doc->txt.src[tk->start] == ch;
+}
+
+/* The quoted spans of a document, by token, for clause_end (NULL: no quoted span). */
+typedef struct {
+    int32_t *qend;    /* [e]: the largest start of a quoted span ending at token e, -1 when none */
+    int32_t *ine;     /* [k]: the end of the quoted span holding token k, -1 when none (spans
+                         do not overlap: its start is qend[ine[k]]) */
+} qspans;
+
+/* The end of a reported clause that ends with quoted words: through the closing mark ("the
+ * meeting "the first step ..."" and "him ''a genius.''", not "him ''a genius.'"). The rules
+ * end such a clause before the mark when it closes the sentence, before a comma inside the
+ * marks, or inside '' (two tokens). A clause whose sentence ends inside a quote that opened
+ * in the clause goes on to that quote's end (Trump said that "ethanol people" "do a fantastic
+ * job. And it's so important."): the quoted sentences are the rest of what was reported. */
+static uint32_t clause_end(const quarry_doc *doc, const qspans *q, uint32_t ts, uint32_t te)
+{
+    const token *tk = doc->toks.v;
+    uint32_t n = (uint32_t)doc->toks.n;
+    if (!q || te >= n) return te;
+    const int32_t *qend = q->qend;
+    if (te > ts && q->ine[te - 1] > (int32_t)te && qend[q->ine[te - 1]] > (int32_t)ts)
+        te = (uint32_t)q->ine[te - 1];
+    if (te >= n) return te;
+    if (te > ts + 1 && quote_two_apostrophes(doc, te - 1) && qend[te - 1] > (int32_t)ts)
+        return te + 1;   /* the rest of '' */
+    /* the comma inside the marks ("Not paying taxes ''makes me smart,'' Trump said") */
+    if (tok_is(doc, &tk[te], ',') && te + 1 < n && qend[te + 1] > (int32_t)ts) te++;
+    if (qend[te] <= (int32_t)ts || tk[te].kind != TK_QUOTE) return te;
+    return te + (quote_two_apostrophes(doc, te) ? 2 : 1);
+}
+
+/* The qspans of a document for clause_end, or NULL when it has no quoted span (or memory
+ * ran out: clauses then end where the rules end them). */
+static const qspans *quote_spans(const quarry_rules *r, quarry_doc *doc)
+{
+    int32_t qspan = rules_type_id(r, "QSPAN");
+    if (qspan < 0) return NULL;
+    qspans *q = NULL;
+    size_t n = doc->toks.n;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != qspan || a->tend > n || a->tstart >= a->tend) continue;
+        if (!q) {
+            q = arena_alloc(&doc->mem, sizeof *q);
+            int32_t *v = arena_alloc(&doc->mem, (2 * n + 1) * sizeof *v);
+            if (!q || !v) return NULL;
+            q->qend = v;
+            q->ine = v + n + 1;
+            for (size_t k = 0; k < 2 * n + 1; k++) v[k] = -1;
+        }
+        if ((int32_t)a->tstart > q->qend[a->tend]) q->qend[a->tend] = (int32_t)a->tstart;
+        for (uint32_t k = a->tstart; k < a->tend; k++) q->ine[k] = (int32_t)a->tend;
+    }
+    return q;
+}
+
+typedef struct bspan { size_t start, end; } bspan;
+
+static int bspan_cmp(const void *a, const void *b)
+{
+    const bspan *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Reported speech inside a quote. An indirect record that starts inside a quoted span
+ * reports what the quoted speaker said others said ("Donald Trump says he's qualified ...,"
+ * Clinton said). When it runs past the closing mark, the clause crossed from the quote into
+ * the writer's words and is no clause at all: it is dropped. When it ends inside, it is kept
+ * and marked nested (*nested_out, one flag per record, NULL when there is none): it does not
+ * take the quoted span from a continuation, and a continuation does not continue it. */
+static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char **nested_out)
+{
+    *nested_out = NULL;
+    int32_t qspan = rules_type_id(r, "QSPAN");
+    size_t n = doc->quotes.n, nq = 0;
+    if (qspan < 0 || !n) return 0;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        nq += (int32_t)a->type == qspan && a->tend > a->tstart;
+    }
+    if (!nq) return 0;
+    bspan *qs = arena_alloc(&doc->mem, nq * sizeof *qs);
+    size_t *pmax = arena_alloc(&doc->mem, nq * sizeof *pmax);
+    unsigned char *flag = arena_zalloc(&doc->mem, n + 1);   /* 1 nested, 2 dropped */
+    if (!qs || !pmax || !flag) return -1;
+    nq = 0;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != qspan || a->tend <= a->tstart) continue;
+        qs[nq++] = (bspan){doc->toks.v[a->tstart].start, doc->toks.v[a->tend - 1].end};
+    }
+    qsort(qs, nq, sizeof *qs, bspan_cmp);
+    for (size_t k = 0; k < nq; k++)   /* the largest end over qs[0..k] */
+        pmax[k] = k && pmax[k - 1] > qs[k].end ? pmax[k - 1] : qs[k].end;
+    int any = 0, drops = 0;
+    for (size_t i = 0; i < n; i++) {
+        const quarry_record *q = &doc->quotes.v[i];
+        if (q->kind != QUARRY_QUOTE || strcmp(q->type, "indirect")) continue;
+        size_t lo = 0, hi = nq;   /* quoted spans starting at or before the record: [0, lo) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (qs[mid].start <= q->span.start) lo = mid + 1;
+            else hi = mid;
+        }
+        /* the innermost quoted span holding the record's start (spans may nest) */
+        for (size_t k = lo; k > 0 && pmax[k - 1] > q->span.start; k--) {
+            const bspan *s = &qs[k - 1];
+            if (s->end <= q->span.start) continue;
+            if (q->span.end > s->end) flag[i] = 2, drops = 1;
+            else flag[i] = 1;
+            any = 1;
+            break;
+        }
+    }
+    if (!any) return 0;
+    if (drops) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (flag[i] != 2) {
+                flag[m] = flag[i];
+                doc->quotes.v[m++] = doc->quotes.v[i];
+            }
+        doc->quotes.n = m;
+    }
+    *nested_out = flag;
+    return 0;
+}
+
+/* A direct quote record over sp that no rule made: a continuation of prev's speaker (name and
+ * role, no speaker mention, no cue), or, with prev NULL, a quote with no speaker. */
+static int push_direct(quarry_doc *doc, quarry_span sp, const char *rule,
+                       const quarry_record *prev)
+{
+    quarry_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.kind = QUARRY_QUOTE;
+    rec.type = "direct";
+    rec.span = sp;
+    rec.rule = rule;
+    if (prev) {
+        rec.has_speaker = 1;
+        rec.speaker_name = prev->speaker_name;
+        rec.speaker_role = prev->speaker_role;
+    }
+    return VEC_PUSH(&doc->quotes, rec) ? -1 : 0;
+}
+
+/* Do the words of quoted span a end with a comma, inside or just after the closing mark
+ * ("...," the editorial said / "...", he said)? Such a quote is followed by its own
+ * attribution; at least two tokens ("Yes," alone may be a scare quote). */
+static int awaits_attribution(const quarry_doc *doc, const annot *a)
+{
+    if (a->tend < a->tstart + 2) return 0;
+    const token *tk = doc->toks.v;
+    if (tok_is(doc, &tk[a->tend - 1], ',')) return 1;
+    size_t k = a->tend;   /* the closing mark(s), then a comma */
+    while (k < doc->toks.n && tk[k].kind == TK_QUOTE) k++;
+    return k > a->tend && k < doc->toks.n && tok_is(doc, &tk[k], ',');
+}
+
+/* A quoted span that no rule attributed, opening a sentence in the paragraph of an
+ * attributed quote or in the next one, continues that quote: it takes its speaker's name
+ * and role, with no speaker mention and no cue of its own ("A," he said. "B."). Records
+ * nested in a quote (quote_nesting) neither take a span nor are continued. */
+static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned char *nested)
+{
+    int32_t qspan = rules_type_id(r, "QSPAN");
+    if (qspan < 0 || rules_type_id(r, "QUOTE") < 0) return 0;   /* a rule set without quotes */
+    uint32_t *para = NULL;
+    size_t nrec = doc->quotes.n;
+    /* the records are sorted by start: over the quote records of [0, k), maxend[k] is the
+       largest end and lastspk[k] the last one with a named speaker (-1 none), so that each
+       quoted span costs a binary search, not a scan of every record (quadratic) */
+    size_t *maxend = arena_alloc(&doc->mem, (nrec + 1) * sizeof *maxend);
+    int64_t *lastspk = arena_alloc(&doc->mem, (nrec + 1) * sizeof *lastspk);
+    if (!maxend || !lastspk) return -1;
+    maxend[0] = 0;
+    lastspk[0] = -1;
+    for (size_t k = 0; k < nrec; k++) {
+        const quarry_record *q = &doc->quotes.v[k];
+        int isq = q->kind == QUARRY_QUOTE && !(nested && nested[k]);
+        maxend[k + 1] = isq && q->span.end > maxend[k] ? q->span.end : maxend[k];
+        lastspk[k + 1] = isq && q->has_speaker && q->speaker_name ? (int64_t)k : lastspk[k];
+    }
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != qspan || a->tstart == 0) continue;
+        const token *open = &doc->toks.v[a->tstart - 1];
+        /* '' (two apostrophes) opens with its first token */
+        if (a->tstart >= 2 && open->kind == TK_QUOTE && open[-1].kind == TK_QUOTE &&
+            open[-1].end == open->start)
+            open--;
+        if (!(open->flags & QUARRY_TF_SENT_START)) continue;
+        quarry_span sp = quote_span(doc, a->tstart, a->tend);
+        /* quote records starting before sp ends: [0, p) */
+        size_t lo = 0, hi = nrec;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (doc->quotes.v[mid].span.start < sp.end) lo = mid + 1;
+            else hi = mid;
+        }
+        size_t p = lo;
+        if (maxend[p] > sp.start) continue;   /* a quote record overlaps: taken */
+        if (awaits_attribution(doc, a)) {
+            /* "...," the editorial board wrote: no rule named the speaker, and the quote is
+               not the previous speaker's: a direct quote with no speaker */
+            if (push_direct(doc, sp, "quote.unattributed", NULL)) return -1;
+            continue;
+        }
+        int64_t pi = lastspk[p];
+        /* an empty span: records starting where it is may still end before it */
+        for (size_t k = p; k < nrec && doc->quotes.v[k].span.start <= sp.start; k++) {
+            const quarry_record *q = &doc->quotes.v[k];
+            if (q->kind == QUARRY_QUOTE && !(nested && nested[k]) && q->span.end <= sp.start &&
+                q->has_speaker && q->speaker_name)
+                pi = (int64_t)k;
+        }
+        if (pi < 0) continue;
+        const quarry_record *prev = &doc->quotes.v[pi];
+        if (!para && !(para = doc_paragraphs(doc))) return -1;
+        /* the previous quote must end in this paragraph or the one before: k is the last
+           token before a's opening mark that starts before prev ends (0 when none) */
+        uint32_t k = 0, klo = 0, khi = a->tstart;   /* search [0, a->tstart) */
+        while (klo < khi) {
+            uint32_t mid = klo + (khi - klo) / 2;
+            if (doc->toks.v[mid].start < prev->span.end) klo = mid + 1;
+            else khi = mid;
+        }
+        if (klo > 0) k = klo - 1;
+        if (para[a->tstart] - para[k] > 1) continue;
+        if (push_direct(doc, sp, "quote.continuation", prev)) return -1;
+    }
+    if (doc->quotes.n > nrec) qsort(doc->quotes.v, doc->quotes.n, sizeof *doc->quotes.v, record_cmp);
+    return 0;
+}
+
+/* A cue mention serves one quote: an indirect quote whose cue is the cue of a direct quote
+ * and which does not overlap it is dropped. The direct quote's marks say what was said; the
+ * words after the cue are the writer's ("It's finished," she said of the election, in
+ * which ...). An indirect quote around the direct one ("said of Clinton, "If she ..."") is
+ * kept, unless a colon introduces the direct quote: in `said on Friday: "..."` the words
+ * before the colon frame the quote and report nothing. Partial quotes share their cue with
+ * the clause around them. */
+typedef struct cue_ref {
+    size_t start, rec;
+} cue_ref;
+
+static int cue_ref_cmp(const void *a, const void *b)
+{
+    const cue_ref *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+/* Is the quote whose content starts at byte offset start opened after a colon? (the
+ * tokens before its first one: its opening marks, then ":") */
+static int colon_intro(const quarry_doc *doc, size_t start)
+{
+    const token *tk = doc->toks.v;
+    size_t lo = 0, hi = doc->toks.n;   /* the first token at or after start */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tk[mid].start < start) lo = mid + 1;
+        else hi = mid;
+    }
+    while (lo > 0 && tk[lo - 1].kind == TK_QUOTE) lo--;
+    return lo > 0 && tok_is(doc, &tk[lo - 1], ':');
+}
+
+static int cue_once(quarry_doc *doc)
+{
+    size_t n = doc->quotes.n, nq = 0;
+    cue_ref *ix = arena_alloc(&doc->mem, (n + 1) * sizeof *ix);
+    if (!ix) return -1;
+    for (size_t i = 0; i < n; i++) {
+        const quarry_record *q = &doc->quotes.v[i];
+        if (q->kind == QUARRY_QUOTE && q->cue.present) ix[nq++] = (cue_ref){q->cue.start, i};
+    }
+    if (nq < 2) return 0;
+    qsort(ix, nq, sizeof *ix, cue_ref_cmp);
+    unsigned char *drop = arena_zalloc(&doc->mem, n + 1);
+    if (!drop) return -1;
+    int any = 0;
+    for (size_t a = 0; a < nq;) {
+        size_t b = a;
+        while (b < nq && ix[b].start == ix[a].start) b++;
+        for (size_t d = a; d < b; d++) {
+            const quarry_record *dq = &doc->quotes.v[ix[d].rec];
+            if (strcmp(dq->type, "direct")) continue;
+            for (size_t k = a; k < b; k++) {
+                const quarry_record *iq = &doc->quotes.v[ix[k].rec];
+                if (strcmp(iq->type, "indirect")) continue;
+                int apart = iq->span.end <= dq->span.start || dq->span.end <= iq->span.start;
+                int framed = iq->span.start < dq->span.start && dq->span.start < iq->span.end &&
+                             colon_intro(doc, dq->span.start);
+                if (apart || framed) drop[ix[k].rec] = 1, any = 1;
+            }
+        }
+        a = b;
+    }
+    if (!any) return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i]) doc->quotes.v[m++] = doc->quotes.v[i];
+    doc->quotes.n = m;
+    return 0;
+}
+
+int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
+{
+    const qspans *qs = quote_spans(r, doc);
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if (type_record_of(r->types.v[a->type]) != TYPE_QUOTE) continue;
+        quarry_record rec;
+        memset(&rec, 0, sizeof rec);
+        rec.kind = QUARRY_QUOTE;
+        rec.rule = annot_rule_name(r, a);
+        const char *qt0 = doc_feat_text(doc, doc_feat(r, a, "type"));
+        if (!qt0 || strcmp(qt0, "indirect")) rec.span = quote_span(doc, a->tstart, a->tend);
+        else rec.span = doc_span(doc, a->tstart, clause_end(doc, qs, a->tstart, a->tend));
+        rec.type = qt0 ? qt0 : "direct";
+        const speaker *s = doc->spk ? &doc->spk[i] : NULL;
+        if (s && s->has) {
+            rec.has_speaker = 1;
+            rec.speaker = s->mention;
+            rec.speaker_name = s->name;
+            rec.speaker_role = s->role;
+        }
+        const afeat *cue = doc_feat(r, a, "cue");
+        if (cue && cue->tstart >= 0)
+            rec.cue = doc_span(doc, (uint32_t)cue->tstart, (uint32_t)cue->tend);
+        if (VEC_PUSH(&doc->quotes, rec)) return -1;
+    }
+    if (doc->quotes.n > 1) qsort(doc->quotes.v, doc->quotes.n, sizeof *doc->quotes.v, record_cmp);
+    unsigned char *nested;
+    if (cue_once(doc) || quote_nesting(r, doc, &nested) || continuations(r, doc, nested))
+        return -1;
+    return 0;
+}

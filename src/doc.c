@@ -1,0 +1,140 @@
+/* The document store every stage shares: annotations made outside the rule phases, the
+ * text and offsets of token spans, feature look-up, paragraph numbers, warnings. It calls
+ * only the layers below the stages (arena, text, tokens); every stage may call it. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+
+int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,
+                  int32_t entity)
+{
+    if (tend <= tstart) return 0;
+    annot an;
+    memset(&an, 0, sizeof an);
+    an.type = type;
+    an.tstart = tstart;
+    an.tend = tend;
+    an.rule = rule;
+    an.match = UINT32_MAX;
+    an.entity = entity;
+    return VEC_PUSH(&doc->anns, an);
+}
+
+/* The code-point offset of byte b (a character boundary) counted on from boundary b0, whose
+ * offset is c0: a span's end from its start instead of from the start of its offset block
+ * (text_char_offset walks up to a block of 256 bytes per call). Long spans take the block. */
+static size_t char_offset_after(const text *t, size_t b0, size_t c0, size_t b)
+{
+    if (t->ascii) return b;
+    if (b - b0 > TEXT_BLOCK) return text_char_offset(t, b);
+    const unsigned char *s = (const unsigned char *)t->src;
+    size_t i = b0, c = c0;
+    while (i < b) {
+        size_t k = 1;
+        if (s[i] >= 0x80) {
+            uint32_t cp;
+            k = text_decode(t->src, t->len, i, &cp);
+        }
+        if (i + k > b) break;   /* b inside a character: stay at its start, as text_char_offset */
+        i += k;
+        c++;
+    }
+    return c;
+}
+
+quarry_span doc_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
+{
+    quarry_span s = {0, 0, 0, 0, 0};
+    if (te <= ts || te > doc->toks.n) return s;
+    s.present = 1;
+    s.start = doc->toks.v[ts].start;
+    s.end = doc->toks.v[te - 1].end;
+    s.cstart = text_char_offset(&doc->txt, s.start);
+    s.cend = char_offset_after(&doc->txt, s.start, s.cstart, s.end);
+    return s;
+}
+
+const char *doc_span_text(quarry_doc *doc, uint32_t ts, uint32_t te)
+{
+    if (te <= ts || te > doc->toks.n) return "";
+    size_t a = doc->toks.v[ts].start, b = doc->toks.v[te - 1].end;
+    buf out = {0};
+    const char *s = doc->txt.src;
+    for (size_t i = a; i < b;) {
+        uint32_t cp;
+        size_t k = text_decode(s, doc->txt.len, i, &cp);
+        if (cp == 0xFFFD && k == 1) buf_append(&out, "\xEF\xBF\xBD", 3);
+        else buf_append(&out, s + i, k);
+        i += k;
+    }
+    char *r = arena_strndup(&doc->mem, out.p ? out.p : "", out.n);
+    buf_free(&out);
+    return r ? r : "";
+}
+
+const afeat *doc_feat(const quarry_rules *r, const annot *a, const char *key)
+{
+    for (uint32_t i = 0; i < a->nfeats; i++)
+        if (strcmp(r->keys.v[a->feats[i].key], key) == 0) return &a->feats[i];
+    return NULL;
+}
+
+const char *doc_feat_text(quarry_doc *doc, const afeat *f)
+{
+    if (!f) return NULL;
+    if (f->tstart < 0) return f->literal;
+    return doc_span_text(doc, (uint32_t)f->tstart, (uint32_t)f->tend);
+}
+
+const char *annot_rule_name(const quarry_rules *r, const annot *a)
+{
+    if (a->rule == RULE_LINK_ALIAS) return "link.alias";
+    if (a->rule == RULE_LINK_SAME) return "link.same-text";
+    if (a->rule == RULE_QUOTE_PAIR) return "quote.pair";
+    if (a->rule == RULE_QUOTE_CONT) return "quote.continuation";
+    return r->rules.v[a->rule].name;
+}
+
+
+/* Paragraph number of each token. */
+uint32_t *doc_paragraphs(quarry_doc *doc)
+{
+    uint32_t *para = arena_alloc(&doc->mem, (doc->toks.n + 1) * sizeof *para);
+    if (!para) return NULL;
+    uint32_t p = 0;
+    for (size_t k = 0; k < doc->toks.n; k++) {
+        if (k && (doc->toks.v[k].flags & QUARRY_TF_PARA_START)) p++;
+        para[k] = p;
+    }
+    return para;
+}
+
+void doc_warn(quarry_doc *doc, const char *fmt, ...)
+{
+    if (!doc->opts || !doc->opts->warn) return;
+    quarry_error e;
+    memset(&e, 0, sizeof e);
+    e.code = QUARRY_ERR_LIMIT;
+    e.is_warning = 1;
+    snprintf(e.file, sizeof e.file, "%s", doc->id ? doc->id : "-");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    doc->opts->warn(&e, NULL, 0, doc->opts->warn_userdata);
+}
+
+int record_cmp(const void *a, const void *b)
+{
+    const quarry_record *x = a, *y = b;
+    if (x->span.start != y->span.start) return x->span.start < y->span.start ? -1 : 1;
+    if (x->span.end != y->span.end) return x->span.end > y->span.end ? -1 : 1;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    int c = strcmp(x->type, y->type);
+    if (c) return c;
+    return strcmp(x->rule, y->rule);
+}
+

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# same_output.sh [BASE] : are the records of this checkout's build byte-identical to those of
+# commit BASE (default HEAD) on the BBC set (all five folders), PolNeAR dev and train, and
+# corpus/? Builds BASE in a temporary worktree, runs both builds in every output format that
+# carries records (jsonl, and explain for the rule trail), and prints the first differences.
+# Sets whose data is not in ../shared/data are skipped. Exit 0 identical, 1 differences.
+set -u
+cd "$(dirname "$0")/.."
+BASE=${1:-HEAD}
+D=../shared/data
+NEW=build/quarry
+t=$(mktemp -d)
+trap 'git worktree remove --force "$t/base" >/dev/null 2>&1; rm -rf "$t"' EXIT
+make -s -j2 "$NEW" >/dev/null || { echo "same_output: build failed"; exit 2; }
+git worktree add --detach "$t/base" "$BASE" >/dev/null 2>&1 || { echo "same_output: no commit $BASE"; exit 2; }
+make -s -C "$t/base" -j2 build/quarry >/dev/null 2>&1 || { echo "same_output: $BASE does not build"; exit 2; }
+OLD="$t/base/build/quarry"
+sets="corpus"
+for s in "$D/bbc" "$D/polnear/dev/text" "$D/polnear/train/text"; do
+    [ -d "$s" ] && sets="$sets $s"
+done
+rc=0
+for s in $sets; do
+    for fmt in jsonl explain; do
+        "$OLD" extract -q -j2 --format $fmt "$s" >"$t/old" 2>/dev/null
+        "$NEW" extract -q -j2 --format $fmt "$s" >"$t/new" 2>/dev/null
+        n=$(wc -l <"$t/old")
+        if cmp -s "$t/old" "$t/new"; then
+            echo "same:      $s ($fmt, $n lines)"
+        else
+            echo "DIFFERENT: $s ($fmt)"; diff "$t/old" "$t/new" | head -10; rc=1
+        fi
+    done
+done
+exit $rc
