@@ -64,7 +64,7 @@ static uint32_t clause_end(const quarry_doc *doc, const qspans *q, uint32_t ts, 
  * ran out: clauses then end where the rules end them). */
 static const qspans *quote_spans(const quarry_rules *r, quarry_doc *doc)
 {
-    int32_t qspan = rules_type_id(r, "QSPAN");
+    int32_t qspan = r->eng_type[ENG_QSPAN];
     if (qspan < 0) return NULL;
     qspans *q = NULL;
     size_t n = doc->toks.n;
@@ -103,7 +103,7 @@ static int bspan_cmp(const void *a, const void *b)
 static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char **nested_out)
 {
     *nested_out = NULL;
-    int32_t qspan = rules_type_id(r, "QSPAN");
+    int32_t qspan = r->eng_type[ENG_QSPAN];
     size_t n = doc->quotes.n, nq = 0;
     if (qspan < 0 || !n) return 0;
     for (size_t i = 0; i < doc->anns.n; i++) {
@@ -196,8 +196,8 @@ static int awaits_attribution(const quarry_doc *doc, const annot *a)
  * nested in a quote (quote_nesting) neither take a span nor are continued. */
 static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned char *nested)
 {
-    int32_t qspan = rules_type_id(r, "QSPAN");
-    if (qspan < 0 || rules_type_id(r, "QUOTE") < 0) return 0;   /* a rule set without quotes */
+    int32_t qspan = r->eng_type[ENG_QSPAN];
+    if (qspan < 0 || r->eng_type[ENG_QUOTE] < 0) return 0;   /* a rule set without quotes */
     uint32_t *para = NULL;
     size_t nrec = doc->quotes.n;
     /* the records are sorted by start: over the quote records of [0, k), maxend[k] is the
@@ -348,7 +348,7 @@ int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
         memset(&rec, 0, sizeof rec);
         rec.kind = QUARRY_QUOTE;
         rec.rule = annot_rule_name(r, a);
-        const char *qt0 = doc_feat_text(doc, doc_feat(r, a, "type"));
+        const char *qt0 = doc_feat_text(doc, doc_feat(r, a, ENG_K_TYPE));
         if (!qt0 || strcmp(qt0, "indirect")) rec.span = quote_span(doc, a->tstart, a->tend);
         else rec.span = doc_span(doc, a->tstart, clause_end(doc, qs, a->tstart, a->tend));
         rec.type = qt0 ? qt0 : "direct";
@@ -359,7 +359,7 @@ int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
             rec.speaker_name = s->name;
             rec.speaker_role = s->role;
         }
-        const afeat *cue = doc_feat(r, a, "cue");
+        const afeat *cue = doc_feat(r, a, ENG_K_CUE);
         if (cue && cue->tstart >= 0)
             rec.cue = doc_span(doc, (uint32_t)cue->tstart, (uint32_t)cue->tend);
         if (VEC_PUSH(&doc->quotes, rec)) return -1;

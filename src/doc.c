@@ -75,11 +75,23 @@ const char *doc_span_text(quarry_doc *doc, uint32_t ts, uint32_t te)
     return r ? r : "";
 }
 
-const afeat *doc_feat(const quarry_rules *r, const annot *a, const char *key)
+const afeat *doc_feat(const quarry_rules *r, const annot *a, eng_key key)
 {
+    int32_t k = r->eng_key[key];
+    if (k < 0) return NULL;
     for (uint32_t i = 0; i < a->nfeats; i++)
-        if (strcmp(r->keys.v[a->feats[i].key], key) == 0) return &a->feats[i];
+        if (a->feats[i].key == (uint32_t)k) return &a->feats[i];
     return NULL;
+}
+
+int32_t doc_lex_entry(const quarry_doc *doc, uint32_t k, eng_lex lex)
+{
+    int32_t id = doc->rules ? doc->rules->eng_lex[lex] : -1;
+    if (id < 0 || !doc->hits || k >= doc->toks.n) return -1;
+    for (uint32_t h = doc->hit_first[k]; h < doc->hit_first[k + 1]; h++)
+        if ((int32_t)doc->hits[h].lex == id && doc->hits[h].len == 1)
+            return (int32_t)doc->hits[h].entry;
+    return -1;
 }
 
 const char *doc_feat_text(quarry_doc *doc, const afeat *f)

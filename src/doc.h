@@ -144,8 +144,10 @@ const char *doc_span_text(quarry_doc *doc, uint32_t tstart, uint32_t tend);
 quarry_span doc_span(const quarry_doc *doc, uint32_t tstart, uint32_t tend);
 /* The feature key of annotation a, NULL when it has none; its text (a literal or the text
  * of its token span), NULL for f NULL. */
-const afeat *doc_feat(const quarry_rules *r, const annot *a, const char *key);
+const afeat *doc_feat(const quarry_rules *r, const annot *a, eng_key key);
 const char *doc_feat_text(quarry_doc *doc, const afeat *f);
+/* The entry of engine lexicon lex that is token k alone, -1 when none. */
+int32_t doc_lex_entry(const quarry_doc *doc, uint32_t k, eng_lex lex);
 /* Name of the rule (or built-in step) that made an annotation. */
 const char *annot_rule_name(const quarry_rules *r, const annot *a);
 /* Paragraph number of each token (arena), NULL on OOM. */

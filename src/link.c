@@ -17,20 +17,11 @@ typedef struct person {
     int ambiguous;             /* another person shares the surname */
 } person;
 
-/* Name tokens of a mention without honorifics ("Mr.", "Dr.") at its start. */
+/* Name tokens of a mention without honorifics (HONORIFIC: "Mr.", "Dr.") at its start. */
 static uint32_t name_start(const quarry_doc *doc, const annot *a)
 {
-    static const char *const hon[] = {"Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Mrs", "Ms", "Dr", "Prof.", NULL};
     uint32_t s = a->tstart;
-    while (s + 1 < a->tend) {
-        const token *t = &doc->toks.v[s];
-        int found = 0;
-        for (int i = 0; hon[i]; i++)
-            if (t->end - t->start == strlen(hon[i]) && !memcmp(doc->txt.src + t->start, hon[i], t->end - t->start))
-                found = 1;
-        if (!found) break;
-        s++;
-    }
+    while (s + 1 < a->tend && doc_lex_entry(doc, s, ENG_L_HONORIFIC) >= 0) s++;
     return s;
 }
 
@@ -78,7 +69,7 @@ static int cmp_len(const void *x, const void *y)
 static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *covered,
                   uint32_t *weak)
 {
-    int32_t place = rules_type_id(r, "PLACE"), org = rules_type_id(r, "ORG");
+    int32_t place = r->eng_type[ENG_PLACE], org = r->eng_type[ENG_ORG];
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         const char *t = r->types.v[a->type];
@@ -310,7 +301,7 @@ static int same_phrase(const quarry_doc *doc, const annot *a, const annot *b)
 static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char *covered)
 {
     size_t n0 = doc->anns.n;
-    int32_t place = rules_type_id(r, "PLACE"), org = rules_type_id(r, "ORG");
+    int32_t place = r->eng_type[ENG_PLACE], org = r->eng_type[ENG_ORG];
     same_cand *cs = malloc((n0 + 1) * sizeof *cs);
     if (!cs) return -1;
     size_t nc = 0;
@@ -376,7 +367,7 @@ int link_run(const quarry_rules *r, quarry_doc *doc)
     uint32_t *weak = calloc(doc->toks.n + 1, sizeof *weak);
     if (!covered || !weak) { free(covered); free(weak); return -1; }
     cover(r, doc, covered, weak);
-    int32_t person = rules_type_id(r, "PERSON");
+    int32_t person = r->eng_type[ENG_PERSON];
     int rc = 0;
     if (person >= 0) rc = link_people(r, doc, person, covered, weak);
     if (!rc) rc = link_same_text(r, doc, covered);

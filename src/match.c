@@ -1192,7 +1192,7 @@ static int index_annots(quarry_doc *doc)
 /* Did the annotations from index `from` on include a PERSON, PLACE or ORG? */
 int match_made_entities(const quarry_rules *r, const quarry_doc *doc, size_t from)
 {
-    const int32_t *e = r->type_entity;
+    const int32_t *e = r->eng_type;   /* PERSON, PLACE, ORG */
     for (size_t i = from; i < doc->anns.n; i++) {
         int32_t t = (int32_t)doc->anns.v[i].type;
         if (t == e[0] || t == e[1] || t == e[2]) return 1;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "engine.h"
 #include "lexicon.h"
 #include "rules.h"
 #include "token.h"
@@ -194,8 +195,12 @@ struct quarry_rules {
     VEC(cphase) phases;
     strvec types;             /* interned annotation types */
     uint32_t entity_phases;   /* the phases up to the last that makes entity records */
-    int32_t type_entity[3];   /* the ids of PERSON, PLACE and ORG (-1: not in the rule set) */
     strvec keys;              /* interned feature keys */
+    /* the engine's names (engine.h): type and key ids, -1 when the rule set has none;
+       lexicon ids (a lexicon the rule set lacks is loaded from its shipped file) */
+    int32_t eng_type[ENG_NTYPES];
+    int32_t eng_key[ENG_NKEYS];
+    int32_t eng_lex[ENG_NLEX];
     pcre2_match_context *mctx;
     int jit;
     VEC(uint32_t) send_tests; /* tests in some rule's unsure_ids */
@@ -260,8 +265,8 @@ static inline int u64map_get(const u64map *m, uint64_t key, uint32_t *val)
 typedef enum type_record { TYPE_NO_RECORD, TYPE_ENTITY, TYPE_QUOTE } type_record;
 static inline type_record type_record_of(const char *t)
 {
-    if (t[0] == '_' || strcmp(t, "QSPAN") == 0) return TYPE_NO_RECORD;
-    return strcmp(t, "QUOTE") == 0 ? TYPE_QUOTE : TYPE_ENTITY;
+    if (t[0] == '_' || strcmp(t, eng_type_names[ENG_QSPAN]) == 0) return TYPE_NO_RECORD;
+    return strcmp(t, eng_type_names[ENG_QUOTE]) == 0 ? TYPE_QUOTE : TYPE_ENTITY;
 }
 
 /* Interned type/key ids; -1 when unknown (lookups) or on OOM (intern). */

@@ -83,19 +83,10 @@ static uint32_t nested_end(const quarry_doc *doc, const token *t, uint32_t n, ui
     return 0;
 }
 
-/* Small words a title leaves in lower case: "State of the Union", "Here's the Thing". */
-static int minor_word(const quarry_doc *doc, const token *t)
-{
-    static const char *const minor[] = {"a", "an", "the", "of", "and", "or", "in", "on", "at",
-                                        "to", "for", "with", "by", "from", "de", "la", NULL};
-    for (int i = 0; minor[i]; i++)
-        if (t->hfold == token_hash_fold(minor[i], strlen(minor[i]))) return 1;
-    return 0;
-}
-
 /* Is the quoted span [s, e) a title rather than something said: two to eight words, every
  * word but the small ones capitalised, at least two of them, no punctuation but one mark at
- * the end ("This Week," "The Revenant.")? A one-word quote ("Absolutely,") is left alone. */
+ * the end ("This Week," "The Revenant.")? The small words are the lexicon TITLESMALL. A one-word
+ * quote ("Absolutely,") is left alone. */
 static int is_title(const quarry_doc *doc, uint32_t s, uint32_t e)
 {
     if (e > s && doc->toks.v[e - 1].kind == TK_PUNCT) e--;
@@ -106,7 +97,7 @@ static int is_title(const quarry_doc *doc, uint32_t s, uint32_t e)
         if (t->kind == TK_NUM) continue;
         if (t->kind != TK_WORD) return 0;
         if (t->flags & QUARRY_TF_CAP) caps++;
-        else if (k == s || !minor_word(doc, t)) return 0;
+        else if (k == s || doc_lex_entry(doc, k, ENG_L_TITLESMALL) < 0) return 0;
     }
     return caps >= 2;
 }
@@ -120,9 +111,9 @@ static int add_span(quarry_doc *doc, int32_t qspan, int32_t qtitle, uint32_t s, 
 
 int quote_pair(const quarry_rules *r, quarry_doc *doc)
 {
-    int32_t type = rules_type_id(r, "QSPAN");
+    int32_t type = r->eng_type[ENG_QSPAN];
     if (type < 0) return 0;
-    int32_t title = rules_type_id(r, "_QTITLE");
+    int32_t title = r->eng_type[ENG_QTITLE];
     const token *t = doc->toks.v;
     uint32_t n = (uint32_t)doc->toks.n;
     int64_t open = -1;          /* token index of the opening mark */

@@ -21,10 +21,10 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
             rec.kind = QUARRY_ENTITY;
             rec.type = type;
             /* canonical names and roles belong to people (link.c fills them in) */
-            if (strcmp(type, "PERSON") == 0) {
-                const char *nm = a->name ? a->name : doc_feat_text(doc, doc_feat(r, a, "name"));
+            if ((int32_t)a->type == r->eng_type[ENG_PERSON]) {
+                const char *nm = a->name ? a->name : doc_feat_text(doc, doc_feat(r, a, ENG_K_NAME));
                 rec.name = nm ? nm : doc_span_text(doc, a->tstart, a->tend);
-                rec.role = a->role ? a->role : doc_feat_text(doc, doc_feat(r, a, "role"));
+                rec.role = a->role ? a->role : doc_feat_text(doc, doc_feat(r, a, ENG_K_ROLE));
             }
             if (VEC_PUSH(&doc->recs, rec)) return -1;
         }

@@ -61,7 +61,20 @@ int32_t rules_type_id(const quarry_rules *r, const char *name)
 }
 
 /* Annotation types the pipeline makes before the rule phases (quote.c). */
-static const char *const builtin_types[] = {"QSPAN", "_QTITLE", NULL};
+/* The engine's names (engine.h). */
+const char *const eng_type_names[ENG_NTYPES] = {"PERSON", "PLACE", "ORG", "QUOTE", "QSPAN",
+                                                "_QTITLE"};
+const char *const eng_key_names[ENG_NKEYS] = {"type", "speaker", "cue", "speaker_name",
+                                              "speaker_role", "name", "role"};
+const eng_lex_def eng_lexicons[ENG_NLEX] = {
+    {"GIVEN", "rules/lexicons/given_names.txt", 1},
+    {"HONORIFIC", "rules/lexicons/honorifics.txt", 0},
+    {"PRONOUN", "rules/lexicons/pronouns.txt", 0},
+    {"TITLESMALL", "rules/lexicons/title_small_words.txt", 0},
+};
+
+/* Types the engine makes itself (quote.c), present in every rule set. */
+static const eng_type builtin_types[] = {ENG_QSPAN, ENG_QTITLE};
 #define N_BUILTIN_TYPES 2
 
 /* ---- compiler state ---------------------------------------------------------------- */
@@ -543,6 +556,25 @@ static void compile_node(comp *c, const pnode *n)
     }
 }
 
+/* A QUOTE action's feature must be one quote assembly reads, and its type one of the three
+ * quote types: a misspelt key would otherwise be dropped without a word. */
+static void check_quote_feature(comp *c, const rule_decl *rd, const feat_set *fs)
+{
+    static const eng_key quote_keys[] = {ENG_K_TYPE, ENG_K_SPEAKER, ENG_K_CUE,
+                                         ENG_K_SPEAKER_NAME, ENG_K_SPEAKER_ROLE};
+    int known = 0;
+    for (size_t i = 0; i < sizeof quote_keys / sizeof *quote_keys; i++)
+        if (!strcmp(fs->key, eng_key_names[quote_keys[i]])) known = 1;
+    if (!known)
+        ERR(c, fs->pos, "QUOTE feature '%s' in rule '%s' is read by no stage (quote records "
+            "read type, speaker, cue, speaker_name, speaker_role)", fs->key, rd->name);
+    else if (!strcmp(fs->key, eng_key_names[ENG_K_TYPE]) && fs->literal &&
+             strcmp(fs->literal, "direct") && strcmp(fs->literal, "partial") &&
+             strcmp(fs->literal, "indirect"))
+        ERR(c, fs->pos, "QUOTE type '%s' in rule '%s': a quote is direct, partial or indirect",
+            fs->literal, rd->name);
+}
+
 static void compile_rule(comp *c, uint32_t ri)
 {
     quarry_rules *r = c->r;
@@ -591,8 +623,10 @@ static void compile_rule(comp *c, uint32_t ri)
         ca->nfeats = ad->nfeats;
         ca->feats = arena_zalloc(&r->ast.mem, (ad->nfeats + 1) * sizeof *ca->feats);
         if (!ca->feats) { c->oom = 1; return; }
+        int quote = !strcmp(ad->type, eng_type_names[ENG_QUOTE]);
         for (size_t k = 0; k < ad->nfeats; k++) {
             const feat_set *fs = &ad->feats[k];
+            if (quote) check_quote_feature(c, rd, fs);
             int32_t key = rules_intern(&r->keys, &r->ast.mem, fs->key);
             if (key < 0) { c->oom = 1; return; }
             ca->feats[k].key = (uint32_t)key;
@@ -1117,28 +1151,61 @@ static void load_lexicons(comp *c, rule_read_fn rd)
     }
 }
 
-/* Loads the tokenizer's abbreviation list that sits beside the rules, else the shipped one. */
-static abbrev_set *load_abbrevs(const char *dir, rule_read_fn rd)
+/* Reads the tokenizer's word list NAME that sits beside the rules, else the shipped one, and
+ * calls add(s, entry, tagged) for each entry: one per line, '#' comments and blank lines
+ * skipped; tagged is 1 when the entry is followed by the word `prefix`. -1 on OOM. */
+static int load_token_list(abbrev_set *s, const char *dir, rule_read_fn rd, const char *name,
+                           int (*add)(abbrev_set *, const char *, size_t, int))
 {
-    abbrev_set *s = abbrev_set_new();
-    if (!s) return NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s%sabbreviations.txt", dir, *dir ? "/" : "");
+    char path[1024], shipped[256];
+    snprintf(path, sizeof path, "%s%s%s", dir, *dir ? "/" : "", name);
+    snprintf(shipped, sizeof shipped, "rules/%s", name);
     char *data = NULL;
     size_t len = 0;
-    if (rd(path, &data, &len, NULL) && read_embedded("rules/abbreviations.txt", &data, &len, NULL))
-        return s;
-    for (size_t i = 0; i < len;) {
+    if (rd(path, &data, &len, NULL) && read_embedded(shipped, &data, &len, NULL)) return 0;
+    int rc = 0;
+    for (size_t i = 0; i < len && !rc;) {
         size_t j = i;
         while (j < len && data[j] != '\n') j++;
         size_t e = j;
         while (e > i && (data[e - 1] == '\r' || data[e - 1] == ' ' || data[e - 1] == '\t')) e--;
         size_t b = i;
         while (b < e && (data[b] == ' ' || data[b] == '\t')) b++;
-        if (e > b && data[b] != '#') abbrev_set_add(s, data + b, e - b);
+        if (e > b && data[b] != '#') {
+            size_t w = b;   /* the entry: up to the first blank */
+            while (w < e && data[w] != ' ' && data[w] != '\t') w++;
+            size_t t = w;
+            while (t < e && (data[t] == ' ' || data[t] == '\t')) t++;
+            int tagged = e - t == 6 && !memcmp(data + t, "prefix", 6);
+            rc = add(s, data + b, (tagged || t == e) ? w - b : e - b, tagged);
+        }
         i = j + 1;
     }
     free(data);
+    return rc;
+}
+
+static int add_abbrev(abbrev_set *s, const char *w, size_t n, int prefix)
+{
+    return prefix ? abbrev_set_add_prefix(s, w, n) : abbrev_set_add(s, w, n);
+}
+
+static int add_starter(abbrev_set *s, const char *w, size_t n, int prefix)
+{
+    return abbrev_set_add_starter(s, w, n);
+}
+
+/* Loads the tokenizer's abbreviations and sentence starters that sit beside the rules, else
+ * the shipped ones. */
+static abbrev_set *load_abbrevs(const char *dir, rule_read_fn rd)
+{
+    abbrev_set *s = abbrev_set_new();
+    if (!s) return NULL;
+    if (load_token_list(s, dir, rd, "abbreviations.txt", add_abbrev) ||
+        load_token_list(s, dir, rd, "sentence_starters.txt", add_starter)) {
+        abbrev_set_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -1208,6 +1275,31 @@ static void thread_jumps(quarry_rules *r)
     }
 }
 
+/* The lexicons the engine's stages read (engine.h): a lexicon the rule set does not declare
+ * is loaded from its shipped file, so that no stage reads an empty list by accident. */
+static void engine_lexicons(comp *c)
+{
+    quarry_rules *r = c->r;
+    for (int i = 0; i < ENG_NLEX; i++) {
+        const eng_lex_def *e = &eng_lexicons[i];
+        int id = lexdb_find(r->lex, e->name);
+        if (id < 0) {
+            char *data = NULL;
+            size_t len = 0;
+            id = lexdb_declare(r->lex, e->name, e->case_sensitive);
+            if (id < 0) { c->oom = 1; return; }
+            if (read_embedded(e->shipped, &data, &len, NULL) == 0) {
+                size_t eline = 0;
+                const char *emsg = NULL;
+                int rc = lexdb_load_text(r->lex, (uint32_t)id, data, len, &eline, &emsg);
+                free(data);
+                if (rc == -1 && !emsg) { c->oom = 1; return; }
+            }
+        }
+        r->eng_lex[i] = id;
+    }
+}
+
 /* Compiles the parsed ast of r. Returns the number of errors (r->ast must be parsed). */
 static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
 {
@@ -1228,11 +1320,13 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     pcre2_set_heap_limit(r->mctx, QUARRY_RE_HEAP_LIMIT);
 
     load_lexicons(&c, rd);
+    if (!c.oom) engine_lexicons(&c);
 
     /* annotation types, and the first phase that makes each; built-in types come first and
        exist before every phase */
-    for (size_t i = 0; builtin_types[i]; i++)
-        if (rules_intern(&r->types, &r->ast.mem, builtin_types[i]) < 0) return d->errors + 1;
+    for (size_t i = 0; i < sizeof builtin_types / sizeof *builtin_types; i++)
+        if (rules_intern(&r->types, &r->ast.mem, eng_type_names[builtin_types[i]]) < 0)
+            return d->errors + 1;
     for (size_t i = 0; i < r->ast.rules.n; i++)
         for (size_t k = 0; k < r->ast.rules.v[i].nactions; k++)
             if (rules_intern(&r->types, &r->ast.mem, r->ast.rules.v[i].actions[k].type) < 0)
@@ -1308,9 +1402,12 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
             if (cr->phase + 1 > r->entity_phases) r->entity_phases = cr->phase + 1;
         }
     }
-    r->type_entity[0] = rules_type_id(r, "PERSON");
-    r->type_entity[1] = rules_type_id(r, "PLACE");
-    r->type_entity[2] = rules_type_id(r, "ORG");
+    for (int i = 0; i < ENG_NTYPES; i++) r->eng_type[i] = rules_type_id(r, eng_type_names[i]);
+    for (int i = 0; i < ENG_NKEYS; i++) {
+        r->eng_key[i] = -1;
+        for (size_t k = 0; k < r->keys.n; k++)
+            if (!strcmp(r->keys.v[k], eng_key_names[i])) r->eng_key[i] = (int32_t)k;
+    }
     r->pc_rule = malloc((r->prog.n + 1) * sizeof *r->pc_rule);
     if (!r->pc_rule) return d->errors + 1;
     for (uint32_t i = 0; i < r->rules.n; i++) {   /* a rule's program is contiguous */

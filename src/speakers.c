@@ -29,7 +29,7 @@ static int pers_index(const quarry_rules *r, quarry_doc *doc, pers_idx *x)
     x->before = arena_alloc(&doc->mem, (n + 1) * sizeof *x->before);
     if (!x->at || !x->before) return -1;
     for (size_t k = 0; k <= n; k++) x->at[k] = x->before[k] = -1;
-    int32_t person = rules_type_id(r, "PERSON");
+    int32_t person = r->eng_type[ENG_PERSON];
     if (person < 0) return 0;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
@@ -43,30 +43,26 @@ static int pers_index(const quarry_rules *r, quarry_doc *doc, pers_idx *x)
     return 0;
 }
 
-/* Grammatical gender of a person mention: 'm', 'f' or 0 when unknown. From an honorific
- * (Mr., Mrs., Ms., Miss) or from the first name's entry in the GIVEN lexicon (gender=m|f;
- * names of both genders, "fm", stay unknown). */
-static char mention_gender(const quarry_rules *r, const quarry_doc *doc, int32_t given,
-                           const annot *a)
+/* The gender feature (m or f) of the entry of engine lexicon lex that is token k alone;
+ * 0 when there is none or the entry has another ("fm": a name of both genders). */
+static char lex_gender(const quarry_doc *doc, uint32_t k, eng_lex lex)
 {
-    static const struct { const char *w; char g; } hon[] = {
-        {"mr.", 'm'}, {"mr", 'm'}, {"mrs.", 'f'}, {"mrs", 'f'}, {"ms.", 'f'}, {"ms", 'f'},
-        {"miss", 'f'}, {"sir", 'm'}, {"lady", 'f'}, {NULL, 0}};
+    int32_t e = doc_lex_entry(doc, k, lex);
+    if (e < 0) return 0;
+    const char *g = lexdb_entry_feature(doc->rules->lex, (uint32_t)e, "gender");
+    return g && (!strcmp(g, "m") || !strcmp(g, "f")) ? g[0] : 0;
+}
+
+/* Grammatical gender of a person mention: 'm', 'f' or 0 when unknown. From an honorific
+ * (HONORIFIC: Mr., Ms.) or from the first name's entry in the GIVEN lexicon; a title before
+ * the name ("Sen. Susan Collins") is outside the PERSON span, so its first token is the
+ * given name when there is one. */
+static char mention_gender(const quarry_doc *doc, const annot *a)
+{
     if (a->tstart >= doc->toks.n) return 0;
-    const token *t = &doc->toks.v[a->tstart];
-    for (int i = 0; hon[i].w; i++)
-        if (t->hfold == token_hash_fold(hon[i].w, strlen(hon[i].w))) return hon[i].g;
-    /* a title before the name ("Sen. Susan Collins") is outside the PERSON span, so its
-       first token is the given name when there is one */
-    if (given < 0 || !doc->hits) return 0;
-    for (uint32_t h = doc->hit_first[a->tstart]; h < doc->hit_first[a->tstart + 1]; h++) {
-        const lex_hit *hit = &doc->hits[h];
-        if ((int32_t)hit->lex != given || hit->len != 1) continue;
-        const char *g = lexdb_entry_feature(r->lex, hit->entry, "gender");
-        if (g && !strcmp(g, "m")) return 'm';
-        if (g && !strcmp(g, "f")) return 'f';
-    }
-    return 0;
+    if (doc_lex_entry(doc, a->tstart, ENG_L_HONORIFIC) >= 0)
+        return lex_gender(doc, a->tstart, ENG_L_HONORIFIC);
+    return lex_gender(doc, a->tstart, ENG_L_GIVEN);
 }
 
 /* The gender of each PERSON annotation, agreed over the mentions of its linked person
@@ -76,13 +72,12 @@ static char *person_genders(const quarry_rules *r, quarry_doc *doc)
     char *g = arena_alloc(&doc->mem, doc->anns.n + 1);
     if (!g) return NULL;
     memset(g, 0, doc->anns.n + 1);
-    int32_t person = rules_type_id(r, "PERSON");
-    int given = lexdb_find(r->lex, "GIVEN");
+    int32_t person = r->eng_type[ENG_PERSON];
     int32_t maxent = -1;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != person) continue;
-        g[i] = mention_gender(r, doc, given, a);
+        g[i] = mention_gender(doc, a);
         if (a->entity > maxent) maxent = a->entity;
     }
     if (maxent < 0) return g;
@@ -138,11 +133,8 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
     }
     /* only a personal pronoun stands for the last person named; "Iran says" does not */
     if (e != s + 1) return NULL;
-    const token *t = &doc->toks.v[s];
-    char want;
-    if (t->hfold == token_hash_fold("he", 2)) want = 'm';
-    else if (t->hfold == token_hash_fold("she", 3)) want = 'f';
-    else return NULL;
+    char want = lex_gender(doc, s, ENG_L_PRONOUN);   /* he, she; "they" is a group */
+    if (!want) return NULL;
     int32_t c = x->before[s];
     for (int n = 0; c >= 0 && n < PRONOUN_REACH; n++) {
         if (!gender || !gender[c] || gender[c] == want) return &doc->anns.v[c];
@@ -154,7 +146,7 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
 int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
 {
     doc->spk = NULL;
-    if (rules_type_id(r, "QUOTE") < 0 || !doc->anns.n) return 0;
+    if (r->eng_type[ENG_QUOTE] < 0 || !doc->anns.n) return 0;
     pers_idx px;
     if (pers_index(r, doc, &px)) return -1;
     const char *gender = person_genders(r, doc);
@@ -164,7 +156,7 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         if (type_record_of(r->types.v[a->type]) != TYPE_QUOTE) continue;
-        const afeat *sp = doc_feat(r, a, "speaker");
+        const afeat *sp = doc_feat(r, a, ENG_K_SPEAKER);
         if (!sp) continue;
         speaker *s = &doc->spk[i];
         s->has = 1;
@@ -177,9 +169,9 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->role = who->role;
             }
         }
-        const char *nm = doc_feat_text(doc, doc_feat(r, a, "speaker_name"));
+        const char *nm = doc_feat_text(doc, doc_feat(r, a, ENG_K_SPEAKER_NAME));
         if (nm) s->name = nm;
-        const char *ro = doc_feat_text(doc, doc_feat(r, a, "speaker_role"));
+        const char *ro = doc_feat_text(doc, doc_feat(r, a, ENG_K_SPEAKER_ROLE));
         if (ro) s->role = ro;
     }
     return 0;

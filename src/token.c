@@ -115,6 +115,8 @@ struct abbrev_set {
     size_t pool_n, pool_cap;
     size_t maxlen;
     uint64_t bloom[16];       /* ab_bloom bits of the entries: most words miss without a hash */
+    abbrev_set *prefix;       /* the entries that come before a name: never a sentence end */
+    abbrev_set *starters;     /* words that open a sentence (not abbreviations) */
 };
 
 /* A bit from an entry's length, first byte and the byte before its last (its dot). */
@@ -202,9 +204,29 @@ int abbrev_set_add(abbrev_set *s, const char *w, size_t n)
     return 0;
 }
 
+static int ab_sub_add(abbrev_set **sub, const char *w, size_t n)
+{
+    if (!*sub && !(*sub = abbrev_set_new())) return -1;
+    return abbrev_set_add(*sub, w, n);
+}
+
+int abbrev_set_add_prefix(abbrev_set *s, const char *w, size_t n)
+{
+    if (!s || abbrev_set_add(s, w, n)) return -1;
+    return ab_sub_add(&s->prefix, w, n);
+}
+
+int abbrev_set_add_starter(abbrev_set *s, const char *w, size_t n)
+{
+    if (!s || n == 0 || n > 0xFFFF) return -1;
+    return ab_sub_add(&s->starters, w, n);
+}
+
 void abbrev_set_free(abbrev_set *s)
 {
     if (!s) return;
+    abbrev_set_free(s->prefix);
+    abbrev_set_free(s->starters);
     free(s->slots);
     free(s->pool);
     free(s);
@@ -787,33 +809,6 @@ static inline int is_cjk_terminal(const unsigned char *s, size_t len, const toke
 
 /* ---- sentences ---------------------------------------------------------------------- */
 
-/* Abbreviations that precede names: never the end of a sentence. */
-static const char *const TITLES[] = {
-    "Mr.", "Mrs.", "Ms.", "Dr.", "Gen.", "Lt.", "Col.", "Sen.", "Rep.", "Gov.", "Sgt.",
-    "Capt.", "Prof.", "Rev.", "St.", "Fr.", "Hon.", "Pres.", "Adm.", "Maj.", "Cmdr.", "Cdr.",
-    "Brig.", "Cpl.", "Pvt.", "Supt.", "Insp.", "Det.", "Amb.", "Sec.", "Messrs.", "Mme.",
-    "Mlle.", "Mmes.", "No.", "Nos.", "Mt.", "Ft.",
-};
-
-/* Capitalised words that usually open a sentence: after a non-title abbreviation
- * ("... in the U.S. The next") they mean the sentence ended with it. */
-static const char *const STARTERS[] = {
-    "The", "A", "An", "He", "She", "It", "I", "We", "They", "You", "His", "Her", "Its",
-    "Our", "Their", "My", "This", "That", "These", "Those", "There", "But", "And", "Or",
-    "So", "Yet", "In", "On", "At", "As", "If", "When", "While", "After", "Before", "Since",
-    "Although", "Though", "However", "Meanwhile", "What", "Why", "How", "Who", "Where",
-    "Some", "Many", "Most", "Both", "Such", "Also", "Still", "Now", "Then", "Last", "Earlier",
-    "Later", "Officials", "Mr.", "Mrs.", "Ms.", "Dr.",
-};
-
-static int in_list(const char *const *list, size_t cnt, const unsigned char *p, size_t n)
-{
-    for (size_t k = 0; k < cnt; k++)       /* the first byte first: most entries differ there */
-        if ((unsigned char)list[k][0] == p[0] && strlen(list[k]) == n && !memcmp(list[k], p, n))
-            return 1;
-    return 0;
-}
-
 static int is_closer(const unsigned char *s, const token *tk)
 {
     if (tk->kind == TK_QUOTE) return (tk->flags & (QUARRY_TF_QCLOSE | QUARRY_TF_QAMBIG)) != 0;
@@ -843,7 +838,8 @@ static int starts_sentence(const token *tk)
 
 /* 0: not a sentence end candidate; 1: . ! ? …; 2: CJK full stop (always ends);
  * 3: an abbreviation that may end a sentence. */
-static int terminal_type(const unsigned char *s, size_t len, const token *tk)
+static int terminal_type(const unsigned char *s, size_t len, const token *tk,
+                         const abbrev_set *ab)
 {
     if (tk->kind == TK_PUNCT) {
         if (is_terminal_punct(s, tk)) return 1;
@@ -854,7 +850,7 @@ static int terminal_type(const unsigned char *s, size_t len, const token *tk)
         uint32_t cp;
         size_t n = dec(s, len, tk->start, &cp);
         if (n && tk->start + n + 1 == tk->end) return 0;     /* initial: J. */
-        if (in_list(TITLES, sizeof TITLES / sizeof *TITLES, s + tk->start, tk->end - tk->start))
+        if (ab && abbrev_set_has(ab->prefix, (const char *)s + tk->start, tk->end - tk->start))
             return 0;
         return 3;
     }
@@ -864,6 +860,7 @@ static int terminal_type(const unsigned char *s, size_t len, const token *tk)
 typedef struct sstate {
     int pend;                 /* terminal_type of a token that may end a sentence, 0 if none */
     size_t last;              /* that token, or the last closer after it */
+    const abbrev_set *ab;     /* prefix abbreviations and sentence starters, may be NULL */
 } sstate;
 
 /* Sentence and paragraph marks for token k (its flags are complete), given the earlier
@@ -886,9 +883,9 @@ static void sent_step(const unsigned char *s, size_t len, token *v, size_t k, ss
         else if (st->pend == 1) end = starts_sentence(tk);
         else
             end = (tk->kind == TK_QUOTE && (tk->flags & QUARRY_TF_QOPEN)) ||
-                  (tk->kind == TK_WORD &&
-                   in_list(STARTERS, sizeof STARTERS / sizeof *STARTERS, s + tk->start,
-                           tk->end - tk->start));
+                  (tk->kind == TK_WORD && st->ab &&
+                   abbrev_set_has(st->ab->starters, (const char *)s + tk->start,
+                                  tk->end - tk->start));
         if (end) {
             v[st->last].flags |= QUARRY_TF_SENT_END;
             tk->flags |= QUARRY_TF_SENT_START;
@@ -896,7 +893,7 @@ static void sent_step(const unsigned char *s, size_t len, token *v, size_t k, ss
         st->pend = 0;
     }
     if (tk->kind == TK_PUNCT || (tk->flags & QUARRY_TF_ABBREV)) {
-        int tt = terminal_type(s, len, tk);
+        int tt = terminal_type(s, len, tk, st->ab);
         if (tt) {
             st->pend = tt;
             st->last = k;
@@ -1282,7 +1279,7 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
     int prev_term = 0;        /* previous token ends a sentence-like line */
     int prev_leftopen = 1;    /* previous token, when adjacent, acts as space before a quote */
     size_t clitic = 0;
-    sstate sst = {0, 0};
+    sstate sst = {0, 0, abbrevs};
 
     while (i < len) {
         unsigned ch = s[i];

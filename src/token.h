@@ -42,6 +42,12 @@ abbrev_set *abbrev_set_new(void);
 /* Adds one entry (with its dot). Returns 0, -1 on OOM. */
 int abbrev_set_add(abbrev_set *s, const char *w, size_t n);
 int abbrev_set_has(const abbrev_set *s, const char *w, size_t n);
+/* The sentence splitter's words (rules/abbreviations.txt, rules/sentence_starters.txt): an
+ * abbreviation that comes before a name or number ("Gen.", "No.") is added as an entry and
+ * never ends a sentence; a sentence starter ("The") after any other abbreviation means the
+ * sentence ended with it. 0, -1 on OOM. */
+int abbrev_set_add_prefix(abbrev_set *s, const char *w, size_t n);
+int abbrev_set_add_starter(abbrev_set *s, const char *w, size_t n);
 void abbrev_set_free(abbrev_set *s);
 
 typedef struct tokens {

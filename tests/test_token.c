@@ -25,7 +25,16 @@ static abbrev_set *load_abbrevs(void)
         while (fgets(line, sizeof line, f)) {
             size_t n = strcspn(line, "\r\n");
             if (!n || line[0] == '#') continue;
-            cr_assert_eq(abbrev_set_add(s, line, n), 0);
+            size_t w = strcspn(line, " \t\r\n");   /* "Gen.  prefix" */
+            if (w < n && strstr(line + w, "prefix")) cr_assert_eq(abbrev_set_add_prefix(s, line, w), 0);
+            else cr_assert_eq(abbrev_set_add(s, line, n), 0);
+        }
+        fclose(f);
+        f = fopen("rules/sentence_starters.txt", "r");
+        cr_assert_not_null(f);
+        while (fgets(line, sizeof line, f)) {
+            size_t n = strcspn(line, "\r\n");
+            if (n && line[0] != '#') cr_assert_eq(abbrev_set_add_starter(s, line, n), 0);
         }
         fclose(f);
     } else {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # same_output.sh [BASE] : are the records of this checkout's build byte-identical to those of
 # commit BASE (default HEAD) on the BBC set (all five folders), PolNeAR dev and train, and
-# corpus/? Builds BASE in a temporary worktree, runs both builds in every output format that
-# carries records (jsonl, and explain for the rule trail), and prints the first differences.
+# corpus/? Builds BASE in a temporary worktree, runs both builds (JSON Lines, the explain
+# format for the rule trail, --only entities, --only quotes) and prints the first differences.
 # Sets whose data is not in ../shared/data are skipped. Exit 0 identical, 1 differences.
 set -u
 cd "$(dirname "$0")/.."
@@ -21,9 +21,13 @@ for s in "$D/bbc" "$D/polnear/dev/text" "$D/polnear/train/text"; do
 done
 rc=0
 for s in $sets; do
-    for fmt in jsonl explain; do
-        "$OLD" extract -q -j2 --format $fmt "$s" >"$t/old" 2>/dev/null
-        "$NEW" extract -q -j2 --format $fmt "$s" >"$t/new" 2>/dev/null
+    for fmt in jsonl explain entities quotes; do
+        case $fmt in
+            entities|quotes) args="--only $fmt" ;;
+            *) args="--format $fmt" ;;
+        esac
+        "$OLD" extract -q -j2 $args "$s" >"$t/old" 2>/dev/null
+        "$NEW" extract -q -j2 $args "$s" >"$t/new" 2>/dev/null
         n=$(wc -l <"$t/old")
         if cmp -s "$t/old" "$t/new"; then
             echo "same:      $s ($fmt, $n lines)"
