@@ -16,6 +16,9 @@ TEST_CFLAGS = $(shell pkg-config --cflags criterion 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs criterion 2>/dev/null)
 CPPFLAGS += -Iinclude -Isrc -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(OPT) $(WARN) $(SAN) -fPIC $(DEP_CFLAGS) $(CFLAGS)
+# The library's objects hide every symbol but the QUARRY_API functions of include/quarry.h
+# (libquarry.so exports only those; the CLI, tests and fuzzers link libquarry.a).
+LIB_CFLAGS = -fvisibility=hidden
 LDLIBS_ALL = $(DEP_LIBS) -lpthread -lm
 
 VERSION  = 0.1.0
@@ -31,7 +34,7 @@ CLI_OBJ  = $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run test check unit golden bench bench-stream eval install uninstall clean asan deps format \
+.PHONY: all run test check unit golden exports-check bench bench-stream eval install uninstall clean asan deps format \
         fuzz fuzz-replay hostile formats-check html-check install-check python-check $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -43,7 +46,7 @@ $(DEPS_OK):
 
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/obj/cli/%.o: src/cli/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -59,7 +62,7 @@ $(BUILD)/rules_embed.c: $(BUILD)/embed $(RULE_FILES)
 	$(BUILD)/embed $(RULE_FILES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/rules_embed.o: $(BUILD)/rules_embed.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(OPT) $(SAN) -fPIC -c $< -o $@
+	$(CC) $(CPPFLAGS) $(OPT) $(SAN) -fPIC $(LIB_CFLAGS) -c $< -o $@
 
 $(BUILD)/libquarry.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -78,7 +81,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden formats-check html-check install-check python-check fuzz-replay hostile
+test: unit golden exports-check formats-check html-check install-check python-check fuzz-replay hostile
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -87,6 +90,8 @@ html-check: $(BUILD)/quarry
 	sh tests/html.sh $(BUILD)/quarry $(BUILD)
 install-check: all
 	sh tests/install.sh "$(MAKE)" $(BUILD)
+exports-check: $(BUILD)/libquarry.so
+	sh tests/exports.sh $(BUILD)/libquarry.so
 python-check: $(BUILD)/libquarry.so
 	sh tests/python.sh $(BUILD)
 # Hostile documents, folders, JSONL and rule files through the CLI (docs/HOSTILE.md).

@@ -18,13 +18,20 @@
 extern "C" {
 #endif
 
+/* The symbols libquarry exports: these functions alone (everything else is hidden). */
+#if defined(__GNUC__) && !defined(QUARRY_STATIC_ONLY)
+#define QUARRY_API __attribute__((visibility("default")))
+#else
+#define QUARRY_API
+#endif
+
 #define QUARRY_VERSION_MAJOR 0
 #define QUARRY_VERSION_MINOR 1
 #define QUARRY_VERSION_PATCH 0
 #define QUARRY_VERSION_STRING "0.1.0"
 
 /* The library's version string, e.g. "0.1.0" (static storage). */
-const char *quarry_version(void);
+QUARRY_API const char *quarry_version(void);
 
 /* ---- errors ------------------------------------------------------------------------ */
 
@@ -54,7 +61,7 @@ typedef void (*quarry_diag_fn)(const quarry_error *diag, const char *src_line, s
                                void *userdata);
 
 /* Turns a status code into a short English phrase (static storage). */
-const char *quarry_status_string(quarry_status code);
+QUARRY_API const char *quarry_status_string(quarry_status code);
 
 /* ---- rules ------------------------------------------------------------------------- */
 
@@ -62,25 +69,25 @@ typedef struct quarry_rules quarry_rules;
 
 /* The rule set embedded in the library at build time. Returns NULL and fills *err (may be
  * NULL) only if memory runs out. The caller owns the result: quarry_rules_free(). */
-quarry_rules *quarry_rules_default(quarry_error *err);
+QUARRY_API quarry_rules *quarry_rules_default(quarry_error *err);
 
 /* Compiles the rules at path: a .rules file, or a directory whose top-level *.rules files are
  * loaded in name order. Every diagnostic goes to diag (may be NULL); on any error the result
  * is NULL and *err holds the first one. The caller owns the result. */
-quarry_rules *quarry_rules_load(const char *path, quarry_diag_fn diag, void *userdata,
+QUARRY_API quarry_rules *quarry_rules_load(const char *path, quarry_diag_fn diag, void *userdata,
                                 quarry_error *err);
 
 /* Same as quarry_rules_load for rule text in memory; name is used in diagnostics and as the
  * base for relative include/lexicon paths (its folder). */
-quarry_rules *quarry_rules_compile(const char *name, const char *text, size_t len,
+QUARRY_API quarry_rules *quarry_rules_compile(const char *name, const char *text, size_t len,
                                    quarry_diag_fn diag, void *userdata, quarry_error *err);
 
-void quarry_rules_free(quarry_rules *rules);
+QUARRY_API void quarry_rules_free(quarry_rules *rules);
 
 /* Number of rules, phases and lexicons (for reports). */
-size_t quarry_rules_count(const quarry_rules *rules);
-size_t quarry_rules_phase_count(const quarry_rules *rules);
-size_t quarry_rules_lexicon_count(const quarry_rules *rules);
+QUARRY_API size_t quarry_rules_count(const quarry_rules *rules);
+QUARRY_API size_t quarry_rules_phase_count(const quarry_rules *rules);
+QUARRY_API size_t quarry_rules_lexicon_count(const quarry_rules *rules);
 
 /* ---- documents and records ------------------------------------------------------- */
 
@@ -155,24 +162,24 @@ typedef struct quarry_options {
 } quarry_options;
 
 /* A fresh, empty document state. The caller owns it: quarry_doc_free(). */
-quarry_doc *quarry_doc_new(void);
-void quarry_doc_free(quarry_doc *doc);
+QUARRY_API quarry_doc *quarry_doc_new(void);
+QUARRY_API void quarry_doc_free(quarry_doc *doc);
 
 /* Runs the pipeline over text (any bytes) with rules (NULL = tokens only). id names the
  * document in records and warnings (copied). Previous results in doc are discarded first.
  * The text is not copied: it must outlive the use of doc's results. Returns QUARRY_OK, or
  * an error with *err filled (may be NULL). */
-quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *doc, const char *id,
+QUARRY_API quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *doc, const char *id,
                              const char *text, size_t len, const quarry_options *opts,
                              quarry_error *err);
 
-const char *quarry_doc_id(const quarry_doc *doc);
-size_t quarry_doc_record_count(const quarry_doc *doc);
+QUARRY_API const char *quarry_doc_id(const quarry_doc *doc);
+QUARRY_API size_t quarry_doc_record_count(const quarry_doc *doc);
 /* The i-th record in document order (by start, then end descending), NULL past the end. */
-const quarry_record *quarry_doc_record(const quarry_doc *doc, size_t i);
-size_t quarry_doc_token_count(const quarry_doc *doc);
+QUARRY_API const quarry_record *quarry_doc_record(const quarry_doc *doc, size_t i);
+QUARRY_API size_t quarry_doc_token_count(const quarry_doc *doc);
 /* Fills *tok with the i-th token; returns 0 past the end. */
-int quarry_doc_token(const quarry_doc *doc, size_t i, quarry_token *tok);
+QUARRY_API int quarry_doc_token(const quarry_doc *doc, size_t i, quarry_token *tok);
 
 /* ---- output ---------------------------------------------------------------------- */
 
@@ -199,23 +206,23 @@ typedef enum quarry_format {
 
 /* Writes doc's records (or tokens) to out in the given format. Returns 0, or -1 when writing
  * failed (errno set by stdio). */
-int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FILE *out);
+QUARRY_API int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FILE *out);
 
 /* Call once before the first and once after the last quarry_emit of a run into out: the
  * HTML page's head and foot, the TSV header line; nothing for the other formats. Return 0,
  * or -1 when writing failed. */
-int quarry_emit_begin(quarry_format format, FILE *out);
-int quarry_emit_end(quarry_format format, FILE *out);
+QUARRY_API int quarry_emit_begin(quarry_format format, FILE *out);
+QUARRY_API int quarry_emit_end(quarry_format format, FILE *out);
 
 /* Writes doc's text as the emitters index it (invalid UTF-8 bytes as U+FFFD, one code point
  * each): the .txt beside a brat .ann. Returns 0 or -1. */
-int quarry_emit_text(const quarry_doc *doc, FILE *out);
+QUARRY_API int quarry_emit_text(const quarry_doc *doc, FILE *out);
 
 /* doc's records as JSON Lines (quarry_emit with QUARRY_FORMAT_JSONL) in one NUL-terminated
  * malloc'd string; NULL when memory runs out. Release it with quarry_free. */
-char *quarry_doc_to_jsonl(const quarry_doc *doc, unsigned flags);
+QUARRY_API char *quarry_doc_to_jsonl(const quarry_doc *doc, unsigned flags);
 /* Frees memory the library handed out (quarry_doc_to_jsonl); NULL is allowed. */
-void quarry_free(void *p);
+QUARRY_API void quarry_free(void *p);
 
 #ifdef __cplusplus
 }
