@@ -68,7 +68,7 @@ const char *const eng_key_names[ENG_NKEYS] = {"type", "speaker", "cue", "speaker
                                               "speaker_role", "name", "role"};
 const eng_lex_def eng_lexicons[ENG_NLEX] = {
     {"GIVEN", "rules/lexicons/given_names.txt", 1},
-    {"HONORIFIC", "rules/lexicons/honorifics.txt", 0},
+    {"HONORIFIC", "rules/lexicons/honorifics.txt", 1},
     {"PRONOUN", "rules/lexicons/pronouns.txt", 0},
     {"TITLESMALL", "rules/lexicons/title_small_words.txt", 0},
 };

