@@ -69,7 +69,7 @@ stressed stresses predicted predicts quipped joked jokes boasted boasts lamented
 urged urges vowed vows pledged promised promises reiterated reiterates confirmed confirms
 announced reported reports cited testified testifies mused exclaimed shouted yelled
 chanted whispered screamed cried sang proclaimed proclaims concluded summed
-demanded demands concludes recalls
+demanded demands concludes recalls alleged alleges allege confessed confesses confess
 """.split("\n")
 
 # cues of more than one word: each is one lexicon entry
