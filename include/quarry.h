@@ -114,10 +114,18 @@ typedef struct quarry_record {
     const char *rule;       /* name of the rule that made the record */
     /* quotes only */
     int has_speaker;        /* 0: speaker is null */
-    quarry_span speaker;
-    const char *speaker_name;
+    quarry_span speaker;    /* the speaker mention; absent for a continuation (no mention) */
+    const char *speaker_name;   /* NULL when unresolved (a pronoun with no antecedent) */
     const char *speaker_role;
     quarry_span cue;
+    const char *id;         /* "q1", "q2", ... unique in the document, in text order */
+    const char *part_of;    /* id of the statement's first part, NULL when this is the first */
+    const quarry_span *quoted;  /* indirect: the fragments in quote marks inside the clause */
+    size_t nquoted;
+    /* how the speaker's name was found: "mention" (the mention is the name), "alias" (a
+       shorter mention of a fuller name), "pronoun", "role", "apposition", "continuation"
+       (the previous part's speaker), "none" (unresolved) */
+    const char *speaker_resolved;
 } quarry_record;
 
 /* A token, for debugging the tokenizer (see quarry_doc_token). */

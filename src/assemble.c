@@ -4,6 +4,7 @@
  * (cue_once); reported speech inside a quote is marked nested or dropped (quote_nesting);
  * a quoted span no rule attributed continues the previous speaker's quote or stands without
  * a speaker (continuations). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,8 +139,7 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
         for (size_t k = lo; k > 0 && pmax[k - 1] > q->span.start; k--) {
             const bspan *s = &qs[k - 1];
             if (s->end <= q->span.start) continue;
-            if (q->span.end > s->end) flag[i] = 2, drops = 1;
-            else flag[i] = 1;
+            flag[i] = 2, drops = 1;   /* inside a quote: never a statement of its own */
             any = 1;
             break;
         }
@@ -173,6 +173,11 @@ static int push_direct(quarry_doc *doc, quarry_span sp, const char *rule,
         rec.has_speaker = 1;
         rec.speaker_name = prev->speaker_name;
         rec.speaker_role = prev->speaker_role;
+        rec.speaker_resolved = "continuation";
+        /* which statement it continues, by its span: ids are given once the records are
+           in their final order (statement_ids) */
+        cont_link l = {sp.start, sp.end, prev->span.start, prev->span.end};
+        if (VEC_PUSH(&doc->cont, l)) return -1;
     }
     return VEC_PUSH(&doc->quotes, rec) ? -1 : 0;
 }
@@ -199,6 +204,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
     int32_t qspan = r->eng_type[ENG_QSPAN];
     if (qspan < 0 || r->eng_type[ENG_QUOTE] < 0) return 0;   /* a rule set without quotes */
     uint32_t *para = NULL;
+    int64_t lastcont = -1;    /* the last continuation record made here */
     size_t nrec = doc->quotes.n;
     /* the records are sorted by start: over the quote records of [0, k), maxend[k] is the
        largest end and lastspk[k] the last one with a named speaker (-1 none), so that each
@@ -240,6 +246,10 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
             continue;
         }
         int64_t pi = lastspk[p];
+        /* a continuation made here continues too ("A," X said. / "B." / "C."): the latest
+           one, when it comes after the last attributed quote */
+        if (lastcont >= 0 && (pi < 0 || doc->quotes.v[lastcont].span.start > doc->quotes.v[pi].span.start))
+            pi = lastcont;
         /* an empty span: records starting where it is may still end before it */
         for (size_t k = p; k < nrec && doc->quotes.v[k].span.start <= sp.start; k++) {
             const quarry_record *q = &doc->quotes.v[k];
@@ -261,6 +271,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
         if (klo > 0) k = klo - 1;
         if (para[a->tstart] - para[k] > 1) continue;
         if (push_direct(doc, sp, "quote.continuation", prev)) return -1;
+        lastcont = (int64_t)doc->quotes.n - 1;
     }
     if (doc->quotes.n > nrec) qsort(doc->quotes.v, doc->quotes.n, sizeof *doc->quotes.v, record_cmp);
     return 0;
@@ -338,6 +349,111 @@ static int cue_once(quarry_doc *doc)
     return 0;
 }
 
+static int span_cmp(const void *a, const void *b)
+{
+    const quarry_span *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Record indices by speaker mention, then text order (qsort has no context argument: the
+ * records being sorted are named here; assembly runs on one thread per document). */
+static _Thread_local const quarry_record *mention_order;
+
+static int mention_cmp(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const quarry_span *x = &mention_order[i].speaker, *y = &mention_order[j].speaker;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* The index of the quote record over byte span [start, end) (records sorted by start),
+ * -1 when there is none. */
+static int64_t find_quote(const quarry_doc *doc, size_t start, size_t end)
+{
+    size_t lo = 0, hi = doc->quotes.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->quotes.v[mid].span.start < start) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < doc->quotes.n && doc->quotes.v[lo].span.start == start; lo++)
+        if (doc->quotes.v[lo].span.end == end) return (int64_t)lo;
+    return -1;
+}
+
+/* One record per statement (the records sorted by start, longer first): a quote record
+ * inside another is no statement of its own. Quoted words inside a reported clause become
+ * its `quoted` fragments (every quoted span within it, whether or not a rule made a partial
+ * record of it); anything else inside a quote (a clause read again from a direct quote, a
+ * duplicate) is dropped. Then every record gets its id, q1, q2 ... in text order, and a
+ * continuation the id of the statement's first part. */
+static int statements(const quarry_rules *r, quarry_doc *doc)
+{
+    size_t n = doc->quotes.n, m = 0, maxend = 0;
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        const quarry_record *q = &doc->quotes.v[i];
+        if (any && q->span.end <= maxend) continue;   /* inside a kept record: it starts later */
+        if (!any || q->span.end > maxend) maxend = q->span.end;
+        any = 1;
+        doc->quotes.v[m++] = *q;
+    }
+    doc->quotes.n = m;
+    /* the quoted spans inside each reported clause (both lists sorted by start) */
+    int32_t qspan = r->eng_type[ENG_QSPAN];
+    VEC(quarry_span) qs = {0};
+    for (size_t i = 0; qspan >= 0 && i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != qspan || a->tend <= a->tstart) continue;
+        quarry_span sp = doc_span(doc, a->tstart, a->tend);
+        if (VEC_PUSH(&qs, sp)) { VEC_FREE(&qs); return -1; }
+    }
+    if (qs.n > 1) qsort(qs.v, qs.n, sizeof *qs.v, span_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        quarry_record *q = &doc->quotes.v[i];
+        char id[24];
+        snprintf(id, sizeof id, "q%zu", i + 1);
+        q->id = arena_strndup(&doc->mem, id, strlen(id));
+        if (!q->id) { VEC_FREE(&qs); return -1; }
+        if (strcmp(q->type, "indirect")) continue;
+        while (k < qs.n && qs.v[k].start < q->span.start) k++;
+        size_t j = k, c = 0;
+        while (j < qs.n && qs.v[j].start < q->span.end) c += qs.v[j++].end <= q->span.end;
+        if (!c) continue;
+        quarry_span *v = arena_alloc(&doc->mem, c * sizeof *v);
+        if (!v) { VEC_FREE(&qs); return -1; }
+        for (size_t t = k; t < j; t++)
+            if (qs.v[t].end <= q->span.end) v[q->nquoted++] = qs.v[t];
+        q->quoted = v;
+    }
+    VEC_FREE(&qs);
+    /* parts that share one speaker mention are one statement ("A," he said. "B.": a rule
+       gave "B." the mention of "A,"): each takes the first part's id */
+    size_t *bym = arena_alloc(&doc->mem, (m + 1) * sizeof *bym), nm = 0;
+    if (!bym) return -1;
+    for (size_t i = 0; i < m; i++)
+        if (doc->quotes.v[i].has_speaker && doc->quotes.v[i].speaker.present) bym[nm++] = i;
+    mention_order = doc->quotes.v;
+    qsort(bym, nm, sizeof *bym, mention_cmp);
+    for (size_t i = 1; i < nm; i++) {
+        quarry_record *a = &doc->quotes.v[bym[i - 1]], *b = &doc->quotes.v[bym[i]];
+        if (a->speaker.start == b->speaker.start && a->speaker.end == b->speaker.end)
+            b->part_of = a->part_of ? a->part_of : a->id;
+    }
+    for (size_t i = 0; i < doc->cont.n; i++) {   /* in text order: a chain's first part first */
+        const cont_link *l = &doc->cont.v[i];
+        int64_t c = find_quote(doc, l->start, l->end), p = find_quote(doc, l->pstart, l->pend);
+        if (c < 0 || p < 0 || p == c) continue;
+        const quarry_record *pr = &doc->quotes.v[p];
+        doc->quotes.v[c].part_of = pr->part_of ? pr->part_of : pr->id;
+    }
+    return 0;
+}
+
 int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
 {
     const qspans *qs = quote_spans(r, doc);
@@ -358,6 +474,7 @@ int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
             rec.speaker = s->mention;
             rec.speaker_name = s->name;
             rec.speaker_role = s->role;
+            rec.speaker_resolved = s->resolved;
         }
         const afeat *cue = doc_feat(r, a, ENG_K_CUE);
         if (cue && cue->tstart >= 0)
@@ -368,5 +485,5 @@ int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
     unsigned char *nested;
     if (cue_once(doc) || quote_nesting(r, doc, &nested) || continuations(r, doc, nested))
         return -1;
-    return 0;
+    return statements(r, doc);
 }

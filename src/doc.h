@@ -47,11 +47,15 @@ typedef struct match_log {
 
 typedef struct match_scratch match_scratch;   /* match.c */
 
+/* A continuation quote and the statement it continues, by their byte spans (assemble.c). */
+typedef struct cont_link { size_t start, end, pstart, pend; } cont_link;
+
 /* A quote's speaker as speaker resolution (speakers.c) found it, one per annotation. */
 typedef struct speaker {
     int has;                  /* the quote's rule named a speaker (else the speaker is null) */
     quarry_span mention;      /* the words at the attribution (absent: none of its own) */
     const char *name, *role;  /* whom the mention stands for, NULL when unresolved */
+    const char *resolved;     /* how: quarry_record.speaker_resolved */
 } speaker;
 
 struct quarry_doc {
@@ -72,6 +76,7 @@ struct quarry_doc {
     speaker *spk;
     /* quote assembly: the quote statements, in record order */
     VEC(quarry_record) quotes;
+    VEC(cont_link) cont;
     /* output */
     VEC(quarry_record) recs;
     /* explain */

@@ -121,22 +121,40 @@ static void emit_record(obuf *out, const quarry_doc *doc, const quarry_record *r
     if (r->kind == QUARRY_QUOTE) OB_LIT(out, ",\"kind\":\"quote\",\"type\":");
     else OB_LIT(out, ",\"kind\":\"entity\",\"type\":");
     json_cstr(out, r->type);
+    if (r->kind == QUARRY_QUOTE) {
+        OB_LIT(out, ",\"id\":");
+        json_cstr(out, r->id);
+    }
     ob_c(out, ',');
     span_fields(out, doc, &r->span, bytes);
     if (r->kind == QUARRY_ENTITY) {
         if (r->name) { OB_LIT(out, ",\"name\":"); json_cstr(out, r->name); }
         if (r->role) { OB_LIT(out, ",\"role\":"); json_cstr(out, r->role); }
     } else {
-        OB_LIT(out, ",\"speaker\":");
+        OB_LIT(out, ",\"part_of\":");
+        json_cstr(out, r->part_of);
+        OB_LIT(out, ",\"quoted\":[");
+        for (size_t i = 0; i < r->nquoted; i++) {
+            if (i) ob_c(out, ',');
+            ob_c(out, '{');
+            span_fields(out, doc, &r->quoted[i], bytes);
+            ob_c(out, '}');
+        }
+        OB_LIT(out, "],\"speaker\":");
         if (!r->has_speaker) {
             OB_LIT(out, "null");
         } else {
+            /* a speaker with a mention of its own gives its offsets; a continuation has
+               none, and says so with "mention":null rather than null offsets */
             ob_c(out, '{');
-            span_fields(out, doc, &r->speaker, bytes);
+            if (r->speaker.present) span_fields(out, doc, &r->speaker, bytes);
+            else OB_LIT(out, "\"mention\":null");
             OB_LIT(out, ",\"name\":");
             json_cstr(out, r->speaker_name);
             OB_LIT(out, ",\"role\":");
             json_cstr(out, r->speaker_role);
+            OB_LIT(out, ",\"resolved\":");
+            json_cstr(out, r->speaker_resolved ? r->speaker_resolved : "none");
             ob_c(out, '}');
         }
         OB_LIT(out, ",\"cue\":");

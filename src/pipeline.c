@@ -53,6 +53,7 @@ quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc
     arena_reset(&doc->mem);
     doc->anns.n = 0;
     doc->quotes.n = 0;
+    doc->cont.n = 0;
     doc->spk = NULL;
     doc->recs.n = 0;
     doc->log.n = 0;

@@ -36,6 +36,7 @@ void quarry_doc_free(quarry_doc *d)
     arena_free(&d->mem);
     VEC_FREE(&d->anns);
     VEC_FREE(&d->quotes);
+    VEC_FREE(&d->cont);
     VEC_FREE(&d->recs);
     VEC_FREE(&d->log);
     match_scratch_free(d->ms);

@@ -109,12 +109,14 @@ static char *person_genders(const quarry_rules *r, quarry_doc *doc)
  * the most recent PERSON mention before it whose gender agrees (unknown agrees with both).
  * "they" stands for a group, never for one person. NULL when there is none. */
 static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, const char *gender,
-                                   uint32_t s, uint32_t e)
+                                   uint32_t s, uint32_t e, const char **how)
 {
     int32_t hit = -1;
+    *how = "mention";
     for (uint32_t k = s; k < e && k < doc->toks.n; k++)
         if (x->at[k] >= 0 && (hit < 0 || x->at[k] < hit)) hit = x->at[k];
     if (hit >= 0) return &doc->anns.v[hit];
+    *how = "alias";
     if (s >= e || e > doc->toks.n) return NULL;
     /* a name in capitals ("PENCE", "JAKE TAPPER": the speaker labels of a transcript) stands
        for the last person named before it with the same last word, in any case; when there
@@ -135,6 +137,7 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
     if (e != s + 1) return NULL;
     char want = lex_gender(doc, s, ENG_L_PRONOUN);   /* he, she; "they" is a group */
     if (!want) return NULL;
+    *how = "pronoun";
     int32_t c = x->before[s];
     for (int n = 0; c >= 0 && n < PRONOUN_REACH; n++) {
         if (!gender || !gender[c] || gender[c] == want) return &doc->anns.v[c];
@@ -160,13 +163,22 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
         if (!sp) continue;
         speaker *s = &doc->spk[i];
         s->has = 1;
+        s->resolved = "none";
         if (sp->tstart >= 0) {
-            s->mention = doc_span(doc, (uint32_t)sp->tstart, (uint32_t)sp->tend);
-            s->name = doc_feat_text(doc, sp);
-            const annot *who = speaker_person(doc, &px, gender, (uint32_t)sp->tstart, (uint32_t)sp->tend);
+            uint32_t ms = (uint32_t)sp->tstart, me = (uint32_t)sp->tend;
+            s->mention = doc_span(doc, ms, me);
+            const char *text = doc_feat_text(doc, sp), *how;
+            const annot *who = speaker_person(doc, &px, gender, ms, me, &how);
             if (who) {
                 s->name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
                 s->role = who->role;
+                /* a mention shorter than the name it stands for ("Crocker") is an alias */
+                s->resolved = !strcmp(how, "mention") && strcmp(s->name, text) ? "alias" : how;
+            } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
+                s->name = NULL;   /* "he" with no antecedent, "they": no name */
+            } else {
+                s->name = text;   /* an organisation, a country, a group: its own words */
+                s->resolved = "mention";
             }
         }
         const char *nm = doc_feat_text(doc, doc_feat(r, a, ENG_K_SPEAKER_NAME));
