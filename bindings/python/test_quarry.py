@@ -40,7 +40,7 @@ class BindingTest(unittest.TestCase):
     def test_offsets_index_the_str(self):
         for r in quarry.extract(self.text):
             self.assertEqual(self.text[r["start"]:r["end"]], r["text"])
-            if r["kind"] == "quote" and r["speaker"] and r["speaker"]["start"] is not None:
+            if r["kind"] == "quote" and r["speaker"] and r["speaker"].get("start") is not None:
                 s = r["speaker"]
                 self.assertEqual(self.text[s["start"]:s["end"]], s["text"])
 
