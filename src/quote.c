@@ -83,6 +83,24 @@ static uint32_t nested_end(const quarry_doc *doc, const token *t, uint32_t n, ui
     return 0;
 }
 
+/* Does the mark at token k, inside a quote opened at token open and not closing it
+ * properly, close it and open the next quote at once (a lost paragraph break: 'said. "One.
+ * "Two."')? It opens (QOPEN) after a space, a word or number follows it, and the token
+ * before it ends a sentence (. ? !) inside the open quote. */
+static int reopens(const quarry_doc *doc, const token *t, uint32_t n, uint32_t k, uint32_t open)
+{
+    if (!(t[k].flags & QUARRY_TF_QOPEN) || !(t[k].flags & QUARRY_TF_SPACE_BEFORE)) return 0;
+    uint32_t a = k + mark_width(doc, t, k);
+    if (a >= n || (t[a].flags & QUARRY_TF_SPACE_BEFORE) ||
+        (t[a].kind != TK_WORD && t[a].kind != TK_NUM))
+        return 0;
+    if (k < 1 || k - 1 <= open || t[k - 1].kind != TK_PUNCT) return 0;
+    const char *s = doc->txt.src + t[k - 1].start;
+    size_t len = t[k - 1].end - t[k - 1].start;
+    if (len != 1 && !(len == 3 && !memcmp(s, "...", 3))) return 0;
+    return s[0] == '.' || s[0] == '?' || s[0] == '!';
+}
+
 /* Is the quoted span [s, e) a title rather than something said: two to eight words, every
  * word but the small ones capitalised, at least two of them, no punctuation but one mark at
  * the end ("This Week," "The Revenant.")? The small words are the lexicon TITLESMALL. A one-word
@@ -148,9 +166,14 @@ int quote_pair(const quarry_rules *r, quarry_doc *doc)
             k = inner - 1;
             continue;
         }
-        /* an opener while open (a missing closing mark) closes the quote too */
+        /* an opener while open (a missing closing mark) closes the quote too; when it also
+         * starts a new sentence of the quote (a space before it, a word after it, and the
+         * token before it a sentence end inside the quote) it stands for a lost paragraph
+         * break, one mark for the closing and the opening one ('"One. "Two," he said.'),
+         * and opens the next quote */
         if (add_span(doc, type, title, (uint32_t)open + 1, k)) return -1;
-        open = -1;
+        int reopen = reopens(doc, t, n, k, (uint32_t)open);
+        open = reopen ? (int64_t)(k + w - 1) : -1;
         k += w - 1;
     }
     if (open >= 0 && add_span(doc, type, title, (uint32_t)open + 1, n)) return -1;
