@@ -65,6 +65,10 @@ Test(quote, a_mark_after_a_sentence_end_inside_a_quote_closes_it_and_opens_the_n
     cr_assert_str_eq(spans_of("\xE2\x80\x9C" "Boats are old. " "\xE2\x80\x9C" "They need engines,"
                               "\xE2\x80\x9D" " he said."),
                      "[Boats are old.][They need engines,]");
+    cr_assert_str_eq(spans_of("\"It was late\xE2\x80\xA6 \"Then it came.\""),
+                     "[It was late\xE2\x80\xA6][Then it came.]");
+    cr_assert_str_eq(spans_of("\"It was late... \"Then it came.\""),
+                     "[It was late...][Then it came.]");
     /* a number opens the next quote too */
     cr_assert_str_eq(spans_of("\"It was late. \"2004 was worse.\""), "[It was late.][2004 was worse.]");
 }
