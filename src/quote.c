@@ -86,7 +86,7 @@ static uint32_t nested_end(const quarry_doc *doc, const token *t, uint32_t n, ui
 /* Does the mark at token k, inside a quote opened at token open and not closing it
  * properly, close it and open the next quote at once (a lost paragraph break: 'said. "One.
  * "Two."')? It opens (QOPEN) after a space, a word or number follows it, and the token
- * before it ends a sentence (. ? !) inside the open quote. */
+ * before it ends a sentence (. ? ! ... …) inside the open quote. */
 static int reopens(const quarry_doc *doc, const token *t, uint32_t n, uint32_t k, uint32_t open)
 {
     if (!(t[k].flags & QUARRY_TF_QOPEN) || !(t[k].flags & QUARRY_TF_SPACE_BEFORE)) return 0;
@@ -97,6 +97,7 @@ static int reopens(const quarry_doc *doc, const token *t, uint32_t n, uint32_t k
     if (k < 1 || k - 1 <= open || t[k - 1].kind != TK_PUNCT) return 0;
     const char *s = doc->txt.src + t[k - 1].start;
     size_t len = t[k - 1].end - t[k - 1].start;
+    if (len == 3 && !memcmp(s, "\xE2\x80\xA6", 3)) return 1;              /* … */
     if (len != 1 && !(len == 3 && !memcmp(s, "...", 3))) return 0;
     return s[0] == '.' || s[0] == '?' || s[0] == '!';
 }
