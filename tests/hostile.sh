@@ -54,7 +54,7 @@ run empty "$Q" extract empty.txt && check empty 0 0 0
 
 printf '\357\273\277"Hello there," said John Smith.\r\n\r\nHe left.\r\n' > bom-crlf.txt
 run bom-crlf "$Q" extract bom-crlf.txt &&
-    check bom-crlf 0 2 9 '' '"type":"direct","start":2,"end":14,"text":"Hello there,"'
+    check bom-crlf 0 2 9 '' '"type":"direct","id":"q1","start":2,"end":14,"text":"Hello there,"'
 
 printf '"Hello," said Ryan Crocker.\r\r"Again," he said.\r' > cr-only.txt
 run cr-only "$Q" extract cr-only.txt && check cr-only 0 2 9 '' '"text":"Again,"'
