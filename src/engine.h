@@ -13,6 +13,7 @@ typedef enum eng_type {
     ENG_QUOTE,                /* quote assembly: a quote record */
     ENG_QSPAN,                /* quote pairing: the content of a pair of quote marks */
     ENG_QTITLE,               /* quote pairing: a quoted title ("The Revenant") */
+    ENG_ROLE,                 /* speakers: a role ("the mayor" as a speaker is a role noun) */
     ENG_NTYPES
 } eng_type;
 
@@ -32,6 +33,11 @@ typedef enum eng_lex {
     ENG_L_HONORIFIC,          /* Mr, Ms, Dr ..., feature gender=m|f (linking, speakers) */
     ENG_L_PRONOUN,            /* he, she, they; gender=m|f for one person (speakers) */
     ENG_L_TITLESMALL,         /* the small words of a title: of, the (quote pairing) */
+    ENG_L_GENDERED,           /* father, spokeswoman ..., gender=m|f (speakers) */
+    ENG_L_ORGNOUN,            /* it, company, firm, report: stand for an organisation (speakers) */
+    ENG_L_DETERMINER,         /* the, a, his: a mention that describes someone (speakers);
+                                 definite=1: "the" (a known one, not a new one) */
+    ENG_L_TITLE,              /* mayor, prime minister: a role (entities, speakers) */
     ENG_NLEX
 } eng_lex;
 

@@ -63,7 +63,7 @@ int32_t rules_type_id(const quarry_rules *r, const char *name)
 /* Annotation types the pipeline makes before the rule phases (quote.c). */
 /* The engine's names (engine.h). */
 const char *const eng_type_names[ENG_NTYPES] = {"PERSON", "PLACE", "ORG", "QUOTE", "QSPAN",
-                                                "_QTITLE"};
+                                                "_QTITLE", "ROLE"};
 const char *const eng_key_names[ENG_NKEYS] = {"type", "speaker", "cue", "speaker_name",
                                               "speaker_role", "name", "role"};
 const eng_lex_def eng_lexicons[ENG_NLEX] = {
@@ -71,6 +71,10 @@ const eng_lex_def eng_lexicons[ENG_NLEX] = {
     {"HONORIFIC", "rules/lexicons/honorifics.txt", 1},
     {"PRONOUN", "rules/lexicons/pronouns.txt", 0},
     {"TITLESMALL", "rules/lexicons/title_small_words.txt", 0},
+    {"GENDERED", "rules/lexicons/gendered_nouns.txt", 0},
+    {"ORGNOUN", "rules/lexicons/org_nouns.txt", 0},
+    {"DETERMINER", "rules/lexicons/determiners.txt", 0},
+    {"TITLE", "rules/lexicons/titles.txt", 0},
 };
 
 /* Types the engine makes itself (quote.c), present in every rule set. */

@@ -1,17 +1,38 @@
-/* Speaker resolution: who each quote's speaker mention stands for. A mention covered by a
- * PERSON takes that person's canonical name and role (linking gave them); a name in
- * capitals takes the last person named with that surname; "he"/"she" take the nearest
- * earlier person whose gender agrees. Reads the QUOTE annotations' speaker features and the
- * linked PERSON annotations; writes doc->spk, one entry per annotation. */
+/* Speaker resolution: who each quote's speaker mention stands for, and how that was found
+ * (speaker.resolved). Reads the QUOTE annotations' speaker features, the linked PERSON
+ * annotations (names, roles), ORG and ROLE annotations, the quoted spans and sentences;
+ * writes doc->spk, one entry per annotation.
+ *   - a mention covered by a PERSON takes that person's canonical name and role (mention,
+ *     or alias when it is shorter than the name);
+ *   - a name in capitals takes the last person named with that surname (alias);
+ *   - "he"/"she" take the salient person whose gender agrees (pronoun): walking back from
+ *     the pronoun, the nearest sentence with such a person outside quotation marks, and in
+ *     it the first one (the subject, "Ruiz urged voters to ... the Hale administration");
+ *   - "the mayor", "the 36-year-old": the person whose role has that word, else the
+ *     salient person (role); "the company", "it", "the report": the salient organisation;
+ *   - a description followed by ", Name" takes the name (apposition);
+ *   - an acronym or a short name of an organisation the article names in full takes the
+ *     full name ("the IMF" -> "International Monetary Fund") (alias);
+ *   - an unresolved "he", "they" has no name (none).
+ * Every walk back is bounded (PRONOUN_REACH, CAPS_REACH, ORG_REACH), so resolution stays
+ * linear in the quotes. The English words it needs are lexicons (engine.h). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
 
-/* PERSON annotations by token, so that finding a speaker's person costs no more than the
- * speaker's length (it was a scan of every annotation per quote: quadratic). at[k]: the
- * first PERSON (index order) over token k; before[t]: the PERSON ending at or before token
- * t that starts last (the first in index order among equals); -1 when none. */
+/* Is token k the one-byte token ch? */
+static int tok_is(const quarry_doc *doc, uint32_t k, char ch)
+{
+    const token *t = &doc->toks.v[k];
+    return t->end - t->start == 1 && doc->txt.src[t->start] == ch;
+}
+
+/* Annotations of one type (PERSON, ORG) by token, so that finding a speaker's person costs
+ * no more than the speaker's length (it was a scan of every annotation per quote:
+ * quadratic). at[k]: the first one (index order) over token k; before[t]: the one ending at
+ * or before token t that starts last (the first in index order among equals); -1 when
+ * none. Walking before[] from a token visits them backwards, nearest first. */
 typedef struct pers_idx { int32_t *at, *before; } pers_idx;
 
 static int pers_better(const quarry_doc *doc, int32_t a, int32_t b)
@@ -22,14 +43,13 @@ static int pers_better(const quarry_doc *doc, int32_t a, int32_t b)
     return ta > tb || (ta == tb && a < b);
 }
 
-static int pers_index(const quarry_rules *r, quarry_doc *doc, pers_idx *x)
+static int pers_index(int32_t person, quarry_doc *doc, pers_idx *x)
 {
     size_t n = doc->toks.n;
     x->at = arena_alloc(&doc->mem, (n + 1) * sizeof *x->at);
     x->before = arena_alloc(&doc->mem, (n + 1) * sizeof *x->before);
     if (!x->at || !x->before) return -1;
     for (size_t k = 0; k <= n; k++) x->at[k] = x->before[k] = -1;
-    int32_t person = r->eng_type[ENG_PERSON];
     if (person < 0) return 0;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
@@ -54,14 +74,24 @@ static char lex_gender(const quarry_doc *doc, uint32_t k, eng_lex lex)
 }
 
 /* Grammatical gender of a person mention: 'm', 'f' or 0 when unknown. From an honorific
- * (HONORIFIC: Mr., Ms.) or from the first name's entry in the GIVEN lexicon; a title before
- * the name ("Sen. Susan Collins") is outside the PERSON span, so its first token is the
- * given name when there is one. */
+ * (HONORIFIC: Mr., Ms.), a gendered noun before it (GENDERED: father, spokeswoman) or the
+ * first name's entry in the GIVEN lexicon; a title before the name ("Sen. Susan Collins")
+ * is outside the PERSON span, so its first token is the given name when there is one. */
 static char mention_gender(const quarry_doc *doc, const annot *a)
 {
     if (a->tstart >= doc->toks.n) return 0;
     if (doc_lex_entry(doc, a->tstart, ENG_L_HONORIFIC) >= 0)
         return lex_gender(doc, a->tstart, ENG_L_HONORIFIC);
+    if (a->tstart >= 1 && doc_lex_entry(doc, a->tstart - 1, ENG_L_HONORIFIC) >= 0)
+        return lex_gender(doc, a->tstart - 1, ENG_L_HONORIFIC);   /* "Ms" outside the span */
+    /* a gendered noun just before the name, or before its comma: "her father Khalid",
+       "his wife, Sheila", "spokeswoman Ann Berg" */
+    uint32_t k = a->tstart;
+    if (k >= 2 && tok_is(doc, k - 1, ',')) k--;
+    if (k >= 1) {
+        char g = lex_gender(doc, k - 1, ENG_L_GENDERED);
+        if (g) return g;
+    }
     return lex_gender(doc, a->tstart, ENG_L_GIVEN);
 }
 
@@ -104,13 +134,256 @@ static char *person_genders(const quarry_rules *r, quarry_doc *doc)
 /* How many earlier people a speaker in capitals looks past for its surname: a transcript
  * names many people between two turns of one speaker. */
 #define CAPS_REACH 256
+/* How many organisations a short name or an acronym is compared with. */
+#define ORG_REACH 256
+/* How many different acronyms a document has spelt out (see sctx.acro). */
+#define ACRONYM_MAX 64
 
-/* The person a speaker mention stands for: a PERSON annotation over it, or for "he"/"she"
- * the most recent PERSON mention before it whose gender agrees (unknown agrees with both).
- * "they" stands for a group, never for one person. NULL when there is none. */
-static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, const char *gender,
-                                   uint32_t s, uint32_t e, const char **how)
+typedef struct sctx {
+    const quarry_rules *r;
+    quarry_doc *doc;
+    pers_idx px, ox;          /* PERSON, ORG */
+    const char *gender;       /* per annotation: 'm', 'f', 0 */
+    unsigned char *inq;       /* per token: 1 inside a quoted span, 2 in a ROLE */
+    uint32_t *sent;           /* per token: the first token of its sentence */
+    uint32_t *para;           /* per token: its paragraph */
+    int32_t *orgs;            /* ORG annotations in text order, norgs of them */
+    size_t norgs;
+    /* acronyms already looked up (their raw hash and full name): each is spelt out once
+       per document, and at most ACRONYM_MAX of them, so the look-ups stay linear */
+    uint64_t acro[ACRONYM_MAX];
+    const char *acro_name[ACRONYM_MAX];
+    size_t nacro;
+    int32_t last;             /* the PERSON the last speaker resolved to, -1 none */
+    uint32_t last_at;         /* the token of that speaker's mention */
+} sctx;
+
+static int agrees(const sctx *c, int32_t a, char want)
 {
+    return !want || !c->gender || !c->gender[a] || c->gender[a] == want;
+}
+
+/* The salient annotation of index x before token s: walking back, the nearest sentence
+ * holding one that agrees with want (0: any) outside quotation marks (when s is outside
+ * them), and in that sentence the first such one. -1 when none within reach. */
+static int32_t salient(const sctx *c, const pers_idx *x, uint32_t s, char want)
+{
+    const quarry_doc *doc = c->doc;
+    int32_t best = -1, cur = x->before[s];
+    uint32_t sent = UINT32_MAX;
+    for (int n = 0; cur >= 0 && n < PRONOUN_REACH; n++) {
+        const annot *a = &doc->anns.v[cur];
+        if (best >= 0 && c->sent[a->tstart] != sent) break;   /* past the chosen sentence */
+        if (agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
+            best = cur;
+            sent = c->sent[a->tstart];
+        }
+        cur = x->before[a->tstart];
+    }
+    return best;
+}
+
+/* Does the entry e of an engine lexicon have feature key (any value but 0)? */
+static int entry_has(const quarry_doc *doc, int32_t e, const char *key)
+{
+    const char *v = lexdb_entry_feature(doc->rules->lex, (uint32_t)e, key);
+    return v && strcmp(v, "0");
+}
+
+/* Are the tokens [a, b) lower-case words, none of them a small word of a phrase (TITLESMALL:
+ * of, by, for)? A description that holds one ("a survey published by the ferry company",
+ * "the Committee to Protect Journalists") is no simple noun phrase. */
+static int plain_words(const quarry_doc *doc, uint32_t a, uint32_t b)
+{
+    for (uint32_t j = a; j < b; j++) {
+        const token *t = &doc->toks.v[j];
+        if (t->kind != TK_WORD && t->kind != TK_NUM) {
+            if (t->kind == TK_DASH || tok_is(doc, j, '-')) continue;
+            return 0;
+        }
+        if ((t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) && t->kind == TK_WORD) return 0;
+        if (doc_lex_entry(doc, j, ENG_L_TITLESMALL) >= 0) return 0;
+    }
+    return 1;
+}
+
+/* Does a TITLE entry ("mayor", "prime minister") end the tokens [a, b)? */
+static int ends_title(const quarry_doc *doc, uint32_t a, uint32_t b)
+{
+    int32_t id = doc->rules->eng_lex[ENG_L_TITLE];
+    if (id < 0 || !doc->hits) return 0;
+    for (uint32_t j = a; j < b; j++)
+        for (uint32_t h = doc->hit_first[j]; h < doc->hit_first[j + 1]; h++)
+            if ((int32_t)doc->hits[h].lex == id && j + doc->hits[h].len == b) return 1;
+    return 0;
+}
+
+/* Does the role of person a hold the word of token k ("Mayor" for "the mayor")? */
+static int role_has(const quarry_doc *doc, const annot *a, uint32_t k)
+{
+    if (!a->role) return 0;
+    uint64_t h = doc->toks.v[k].hfold;
+    const char *p = a->role;
+    while (*p) {
+        while (*p == ' ') p++;
+        const char *q = p;
+        while (*q && *q != ' ') q++;
+        if (q > p && token_hash_fold(p, (size_t)(q - p)) == h) return 1;
+        p = q;
+    }
+    return 0;
+}
+
+/* Do the capitals of the words [a, b) spell the acronym w of wn bytes? A word in capitals
+ * gives itself ("UK" in UK Independence Party: UKIP), a capitalised one its first letter;
+ * small words (TITLESMALL: of, for) give nothing. */
+static int spells(const quarry_doc *doc, uint32_t a, uint32_t b, const char *w, size_t wn)
+{
+    size_t m = 0;
+    for (uint32_t j = a; j < b; j++) {
+        const token *u = &doc->toks.v[j];
+        if (!(u->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS))) {
+            if (doc_lex_entry(doc, j, ENG_L_TITLESMALL) < 0) return 0;
+            continue;
+        }
+        size_t un = (u->flags & QUARRY_TF_ALLCAPS) ? u->end - u->start : 1;
+        if (m + un > wn || memcmp(w + m, doc->txt.src + u->start, un)) return 0;
+        m += un;
+    }
+    return m == wn;
+}
+
+/* How many tokens back an acronym looks for its words spelt out. */
+#define ACRONYM_REACH 4000
+
+/* The fullest name the article gives an organisation mentioned by the one token k: for an
+ * acronym, the capitalised words before it that spell it ("ONS": Office for National
+ * Statistics), else an ORG of several words that holds it ("Rover": MG Rover). NULL when
+ * there is none. */
+static const char *org_full_name(sctx *c, uint32_t k)
+{
+    quarry_doc *doc = c->doc;
+    const token *t = &doc->toks.v[k];
+    const char *w = doc->txt.src + t->start;
+    size_t wn = t->end - t->start;
+    if ((t->flags & QUARRY_TF_ALLCAPS) && wn >= 2 && wn <= 8) {
+        for (size_t i = 0; i < c->nacro; i++)
+            if (c->acro[i] == t->hraw) return c->acro_name[i];
+        if (c->nacro == ACRONYM_MAX) return NULL;
+        c->acro[c->nacro] = t->hraw;
+        c->acro_name[c->nacro++] = NULL;
+        /* a run of capitalised words (small words inside) ending before k whose capitals
+           spell it: tried at each capitalised word that could open it, nearest first */
+        uint32_t lo = k > ACRONYM_REACH ? k - ACRONYM_REACH : 0;
+        for (uint32_t e = k; e > lo; e--) {
+            const token *u = &doc->toks.v[e - 1];
+            if (!(u->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) || u->kind != TK_WORD) continue;
+            for (uint32_t b = e - 1, words = 0; words < wn + 3; b--, words++) {
+                if ((doc->toks.v[b].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
+                    b + 1 < e && spells(doc, b, e, w, wn))
+                    return c->acro_name[c->nacro - 1] = doc_span_text(doc, b, e);
+                if (b == lo || doc->toks.v[b].kind != TK_WORD) break;
+            }
+        }
+        return NULL;
+    }
+    for (size_t i = 0, n = 0; i < c->norgs && n < ORG_REACH; i++, n++) {
+        const annot *a = &doc->anns.v[c->orgs[i]];
+        if (a->tend < a->tstart + 2 || (a->tstart <= k && k < a->tend)) continue;
+        for (uint32_t j = a->tstart; j < a->tend; j++)
+            if (doc->toks.v[j].hraw == t->hraw) return doc_span_text(doc, a->tstart, a->tend);
+    }
+    return NULL;
+}
+
+/* A person or organisation for a mention that names none itself. Sets s->name, role and
+ * resolved; 0 when nothing was found. */
+static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
+{
+    quarry_doc *doc = c->doc;
+    uint32_t n = (uint32_t)doc->toks.n, head = me - 1;
+    /* "the farm's owner, Karim Haddad": the name in apposition after the description */
+    if (me + 1 < n && tok_is(doc, me, ',') && c->px.at[me + 1] >= 0 &&
+        doc->anns.v[c->px.at[me + 1]].tstart == me + 1) {
+        const annot *a = &doc->anns.v[c->px.at[me + 1]];
+        sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
+        sp->role = a->role;
+        sp->resolved = "apposition";
+        return 1;
+    }
+    int32_t de = doc_lex_entry(doc, ms, ENG_L_DETERMINER);
+    int det = de >= 0, definite = det && entry_has(doc, de, "definite");
+    const token *ht = &doc->toks.v[head];
+    int32_t on = doc_lex_entry(doc, head, ENG_L_ORGNOUN);
+    /* "it", "the company", "The report": the salient organisation; "the council" only one
+       whose name holds the word */
+    if (on >= 0 && (det || me == ms + 1) && plain_words(doc, ms + 1, head)) {
+        int named = entry_has(doc, on, "named");
+        int32_t o = -1;
+        if (named) {
+            int32_t cur = c->ox.before[ms];
+            for (int n = 0; cur >= 0 && n < PRONOUN_REACH && o < 0; n++) {
+                const annot *a = &doc->anns.v[cur];
+                for (uint32_t j = a->tstart; j < a->tend; j++)
+                    if (doc->toks.v[j].hfold == ht->hfold) o = cur;
+                cur = c->ox.before[a->tstart];
+            }
+        } else {
+            o = salient(c, &c->ox, ms, 0);
+        }
+        if (o < 0) return 0;
+        const annot *a = &doc->anns.v[o];
+        const char *full = a->tend == a->tstart + 1 ? org_full_name(c, a->tstart) : NULL;
+        sp->name = full ? full : doc_span_text(doc, a->tstart, a->tend);
+        sp->resolved = "role";
+        return 1;
+    }
+    if (definite && me > ms + 1 && plain_words(doc, ms + 1, head) && ends_title(doc, ms + 1, me)) {
+        /* "the mayor", "The prime minister": the person named earlier with that role */
+        int32_t cur = c->px.before[ms];
+        for (int k = 0; cur >= 0 && k < PRONOUN_REACH; k++) {
+            const annot *a = &doc->anns.v[cur];
+            if (role_has(doc, a, head)) {
+                sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
+                sp->role = a->role;
+                sp->resolved = "role";
+                return 1;
+            }
+            cur = c->px.before[a->tstart];
+        }
+        return 0;   /* nobody named holds it: the description stays as it is */
+    }
+    /* a description before a name: "investment bank Merrill Lynch", "awards pundit Tom
+       O'Neil", "France's Snecma": the capitalised words at its end, not a role */
+    uint32_t t = me;
+    while (t > ms && (doc->toks.v[t - 1].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
+           doc->toks.v[t - 1].kind == TK_WORD && !(c->inq[t - 1] & 2))
+        t--;
+    if (t > ms && t < me && plain_words(doc, det ? ms + 1 : ms, t)) {
+        const char *full = me == t + 1 ? org_full_name(c, t) : NULL;
+        sp->name = full ? full : doc_span_text(doc, t, me);
+        sp->resolved = full ? "alias" : "mention";
+        return 1;
+    }
+    /* an acronym or a short name ("the IMF", "Rover") of an organisation named in full */
+    uint32_t k = det ? ms + 1 : ms;
+    if (me == k + 1 && (ht->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS))) {
+        const char *full = org_full_name(c, k);
+        if (full) {
+            sp->name = full;
+            sp->resolved = "alias";
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The person a speaker mention stands for: a PERSON annotation over it, a person in
+ * capitals, or for "he"/"she" the salient person whose gender agrees. NULL when none. */
+static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char **how)
+{
+    const quarry_doc *doc = c->doc;
+    const pers_idx *x = &c->px;
     int32_t hit = -1;
     *how = "mention";
     for (uint32_t k = s; k < e && k < doc->toks.n; k++)
@@ -126,57 +399,149 @@ static const annot *speaker_person(const quarry_doc *doc, const pers_idx *x, con
         if (!(doc->toks.v[k].flags & QUARRY_TF_ALLCAPS)) caps = 0;
     if (caps) {
         uint64_t last = doc->toks.v[e - 1].hfold;
-        int32_t c = x->before[s];
-        for (int n = 0; c >= 0 && n < CAPS_REACH; n++) {
-            const annot *a = &doc->anns.v[c];
+        int32_t cur = x->before[s];
+        for (int n = 0; cur >= 0 && n < CAPS_REACH; n++) {
+            const annot *a = &doc->anns.v[cur];
             if (a->tend > a->tstart && doc->toks.v[a->tend - 1].hfold == last) return a;
-            c = x->before[a->tstart];
+            cur = x->before[a->tstart];
         }
     }
-    /* only a personal pronoun stands for the last person named; "Iran says" does not */
+    /* a bare surname ("added Robinson", "Mr King") not linked to a person, because two
+       people share it or the name came after a title: the nearest person before it with
+       that surname, when that one is named in this paragraph or the one before; else none */
+    uint32_t k = s;
+    while (k + 1 < e && doc_lex_entry(doc, k, ENG_L_HONORIFIC) >= 0) k++;
+    if (k + 1 == e && (doc->toks.v[k].flags & QUARRY_TF_CAP) &&
+        doc_lex_entry(doc, k, ENG_L_PRONOUN) < 0) {
+        uint64_t h = doc->toks.v[k].hraw;
+        int32_t cur = x->before[s];
+        for (int n = 0; cur >= 0 && n < CAPS_REACH; n++) {
+            const annot *a = &doc->anns.v[cur];
+            if (a->tend > a->tstart + 1 && doc->toks.v[a->tend - 1].hraw == h)
+                return c->para[s] - c->para[a->tstart] <= 1 ? a : NULL;
+            cur = x->before[a->tstart];
+        }
+    }
+    /* only a personal pronoun stands for a person named before; "Iran says" does not */
     if (e != s + 1) return NULL;
     char want = lex_gender(doc, s, ENG_L_PRONOUN);   /* he, she; "they" is a group */
     if (!want) return NULL;
     *how = "pronoun";
-    int32_t c = x->before[s];
-    for (int n = 0; c >= 0 && n < PRONOUN_REACH; n++) {
-        if (!gender || !gender[c] || gender[c] == want) return &doc->anns.v[c];
-        c = x->before[doc->anns.v[c].tstart];   /* the person before this one */
+    int32_t p = salient(c, x, s, want);
+    /* the last speaker is a mention too ("He said ... Mr Houston ... He told"): it wins
+       when it stands in a nearer sentence, or earlier in the same one */
+    if (c->last >= 0 && c->last_at < s && agrees(c, c->last, want) &&
+        !((c->inq[c->last_at] & 1) && !(c->inq[s] & 1))) {
+        uint32_t ls = c->sent[c->last_at];
+        const annot *pa = p >= 0 ? &doc->anns.v[p] : NULL;
+        if (!pa || ls > c->sent[pa->tstart] ||
+            (ls == c->sent[pa->tstart] && c->last_at <= pa->tstart))
+            p = c->last;
     }
-    return NULL;
+    return p >= 0 ? &doc->anns.v[p] : NULL;
+}
+
+static int ann_start_cmp(const void *a, const void *b, const quarry_doc *doc)
+{
+    uint32_t x = doc->anns.v[*(const int32_t *)a].tstart, y = doc->anns.v[*(const int32_t *)b].tstart;
+    if (x != y) return x < y ? -1 : 1;
+    return *(const int32_t *)a < *(const int32_t *)b ? -1 : 1;
+}
+
+static _Thread_local const quarry_doc *sort_doc;
+static int org_cmp(const void *a, const void *b) { return ann_start_cmp(a, b, sort_doc); }
+
+/* QUOTE annotations by the start of their speaker mention (none: their own start). */
+static uint32_t mention_at(const quarry_doc *doc, int32_t i)
+{
+    const annot *a = &doc->anns.v[i];
+    const afeat *f = doc_feat(doc->rules, a, ENG_K_SPEAKER);
+    return f && f->tstart >= 0 ? (uint32_t)f->tstart : a->tstart;
+}
+
+static int mention_cmp(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    uint32_t mx = mention_at(sort_doc, x), my = mention_at(sort_doc, y);
+    if (mx != my) return mx < my ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static int prepare(sctx *c)
+{
+    quarry_doc *doc = c->doc;
+    const quarry_rules *r = c->r;
+    size_t n = doc->toks.n;
+    if (pers_index(r->eng_type[ENG_PERSON], doc, &c->px) || pers_index(r->eng_type[ENG_ORG], doc, &c->ox))
+        return -1;
+    if (!(c->gender = person_genders(r, doc))) return -1;
+    c->inq = arena_zalloc(&doc->mem, n + 1);
+    c->sent = arena_alloc(&doc->mem, (n + 1) * sizeof *c->sent);
+    c->orgs = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof *c->orgs);
+    if (!c->inq || !c->sent || !c->orgs || !(c->para = doc_paragraphs(doc))) return -1;
+    uint32_t st = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (doc->toks.v[k].flags & QUARRY_TF_SENT_START) st = (uint32_t)k;
+        c->sent[k] = st;
+    }
+    c->sent[n] = st;
+    int32_t qspan = r->eng_type[ENG_QSPAN], org = r->eng_type[ENG_ORG], role = r->eng_type[ENG_ROLE];
+    c->norgs = 0;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type == qspan || (int32_t)a->type == role)
+            for (uint32_t k = a->tstart; k < a->tend && k < n; k++)
+                c->inq[k] |= (int32_t)a->type == qspan ? 1 : 2;
+        if ((int32_t)a->type == org) c->orgs[c->norgs++] = (int32_t)i;
+    }
+    sort_doc = doc;
+    qsort(c->orgs, c->norgs, sizeof *c->orgs, org_cmp);
+    return 0;
 }
 
 int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
 {
     doc->spk = NULL;
     if (r->eng_type[ENG_QUOTE] < 0 || !doc->anns.n) return 0;
-    pers_idx px;
-    if (pers_index(r, doc, &px)) return -1;
-    const char *gender = person_genders(r, doc);
-    if (!gender) return -1;
+    sctx c;
+    memset(&c, 0, sizeof c);
+    c.r = r;
+    c.doc = doc;
+    if (prepare(&c)) return -1;
     doc->spk = arena_zalloc(&doc->mem, doc->anns.n * sizeof *doc->spk);
-    if (!doc->spk) return -1;
-    for (size_t i = 0; i < doc->anns.n; i++) {
+    int32_t *order = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof *order);
+    if (!doc->spk || !order) return -1;
+    /* the quotes in the order of their speaker mentions: a pronoun may stand for the
+       speaker before it */
+    size_t nq = 0;
+    for (size_t i = 0; i < doc->anns.n; i++)
+        if (type_record_of(r->types.v[doc->anns.v[i].type]) == TYPE_QUOTE) order[nq++] = (int32_t)i;
+    sort_doc = doc;
+    qsort(order, nq, sizeof *order, mention_cmp);
+    c.last = -1;
+    for (size_t qi = 0; qi < nq; qi++) {
+        size_t i = (size_t)order[qi];
         const annot *a = &doc->anns.v[i];
-        if (type_record_of(r->types.v[a->type]) != TYPE_QUOTE) continue;
         const afeat *sp = doc_feat(r, a, ENG_K_SPEAKER);
         if (!sp) continue;
         speaker *s = &doc->spk[i];
         s->has = 1;
         s->resolved = "none";
-        if (sp->tstart >= 0) {
+        if (sp->tstart >= 0 && sp->tend > sp->tstart && (size_t)sp->tend <= doc->toks.n) {
             uint32_t ms = (uint32_t)sp->tstart, me = (uint32_t)sp->tend;
             s->mention = doc_span(doc, ms, me);
             const char *text = doc_feat_text(doc, sp), *how;
-            const annot *who = speaker_person(doc, &px, gender, ms, me, &how);
+            const annot *who = speaker_person(&c, ms, me, &how);
             if (who) {
+                c.last = (int32_t)(who - doc->anns.v);
+                c.last_at = ms;
                 s->name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
                 s->role = who->role;
                 /* a mention shorter than the name it stands for ("Crocker") is an alias */
                 s->resolved = !strcmp(how, "mention") && strcmp(s->name, text) ? "alias" : how;
             } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
                 s->name = NULL;   /* "he" with no antecedent, "they": no name */
-            } else {
+            } else if (!describe(&c, s, ms, me)) {
                 s->name = text;   /* an organisation, a country, a group: its own words */
                 s->resolved = "mention";
             }
