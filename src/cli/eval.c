@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "common.h"
 #include "json.h"
 #include "score.h"
+#include "walk.h"
 
 static const char eval_usage[] =
     "usage: quarry eval [--rules PATH] [--map MAP] [--json] [--errors N] [--group-speaker]\n"
@@ -84,6 +86,7 @@ typedef struct estate {
     int partial;            /* --partial or a {"partial":true} line */
     unsigned only;          /* quarry_options.only: entities alone for CoNLL and re3d */
     FILE *err_out;
+    walker walk;            /* files found in the gold's folders (not below them) */
 } estate;
 
 /* A document being scored: text and, for code-point units, the cp -> byte table. */
@@ -750,6 +753,7 @@ static int brat_one(estate *st, const char *tdir, const char *adir, const char *
     if (join_path(tp, sizeof tp, tdir, txt) || join_path(ap, sizeof ap, adir, ann)) return -1;
     if (join_path(id, sizeof id, txt, "")) return -1;
     id[strlen(id) - 4] = '\0';
+    if (walk_check_file(&st->walk, tp) || walk_check_file(&st->walk, ap)) goto done;
     if (cli_read_file(tp, &text, &tl)) { cli_error("%s: %s", tp, strerror(errno)); goto done; }
     if (cli_read_file(ap, &ad, &al)) { cli_error("%s: %s", ap, strerror(errno)); goto done; }
     edoc d = {id, text, tl, NULL, 0};
@@ -768,6 +772,17 @@ static int is_dir(const char *p)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* The names (without the folder) of dir's regular files ending in ext, sorted; NULL
+ * (reported) when dir cannot be read. */
+static char **list_names(estate *st, const char *dir, const char *ext, size_t *n)
+{
+    st->walk.ext = ext;
+    char **paths = walk_list(&st->walk, dir, n);
+    size_t dl = strlen(dir) + 1;
+    for (size_t i = 0; paths && i < *n; i++) memmove(paths[i], paths[i] + dl, strlen(paths[i] + dl) + 1);
+    return paths;
+}
+
 static int run_brat(estate *st, const char *dir)
 {
     char tdir[4096], adir[4096];
@@ -778,10 +793,10 @@ static int run_brat(estate *st, const char *dir)
         join_path(adir, sizeof adir, dir, "");
     }
     size_t nt = 0, na = 0;
-    char **txts = cli_list_dir(tdir, ".txt", 0, &nt);
-    if (!txts) { cli_error("%s: %s", tdir, strerror(errno)); return -1; }
-    char **anns = cli_list_dir(adir, ".ann", 0, &na);
-    if (!anns) { cli_error("%s: %s", adir, strerror(errno)); cli_free_list(txts, nt); return -1; }
+    char **txts = list_names(st, tdir, ".txt", &nt);
+    if (!txts) return -1;
+    char **anns = list_names(st, adir, ".ann", &na);
+    if (!anns) { walk_free_list(txts, nt); return -1; }
     int rc = 0;
     for (size_t i = 0; i < nt; i++) {
         char name[1024];
@@ -791,9 +806,9 @@ static int run_brat(estate *st, const char *dir)
         if (!ann) { cli_error("%s/%s: no .ann file, skipped", tdir, txts[i]); continue; }
         if (brat_one(st, tdir, adir, txts[i], ann)) rc = -1;
     }
-    cli_free_list(txts, nt);
-    cli_free_list(anns, na);
-    return rc;
+    walk_free_list(txts, nt);
+    walk_free_list(anns, na);
+    return rc ? rc : st->walk.failed ? -1 : 0;
 }
 
 /* ---- JSONL lines (--gold, re3d) ------------------------------------------------------------- */
@@ -898,6 +913,7 @@ static int gold_one_doc(estate *st, const char *texts, const jlines *j, const si
     if (join_path(path, sizeof path, texts, file)) return -1;
     char *text;
     size_t len;
+    if (walk_check_file(&st->walk, path)) return -1;
     if (cli_read_file(path, &text, &len)) { cli_error("%s: %s", path, strerror(errno)); return -1; }
     edoc d = {id, text, len, NULL, 0};
     sc_ent *g = calloc(n + 1, sizeof *g);
