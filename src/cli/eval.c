@@ -49,7 +49,6 @@ static const char eval_usage[] =
     "  --re3d DIR      a re3d subset: DIR/documents.json + DIR/entities.json\n";
 /* (two strings: C99 guarantees string literals of 4095 bytes only) */
 static const char eval_usage_more[] =
-    "  --re3d DIR      a re3d subset: DIR/documents.json + DIR/entities.json\n"
     "  --map MAP       quarry type = gold type pairs, comma-separated; default\n"
     "                  PERSON=PER,PLACE=LOC,ORG=ORG (CoNLL, brat), PERSON=Person,\n"
     "                  PLACE=Location,ORG=Organisation (re3d), the identity for --gold\n"
