@@ -25,18 +25,19 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char **list_dir(const char *dir, const char *suffix, int join, size_t *n)
+/* The entries of dir but dot files, as "dir/name", sorted by name; an empty (non-NULL) list
+ * when there are none; NULL with errno when the folder cannot be read. */
+static char **list_dir(const char *dir, size_t *n)
 {
     DIR *dh = opendir(dir);
     if (!dh) return NULL;
     char **names = NULL;
-    size_t cap = 0, sl = suffix ? strlen(suffix) : 0, dl = strlen(dir);
+    size_t cap = 0, dl = strlen(dir);
     *n = 0;
     struct dirent *de;
     while ((de = readdir(dh))) {
         size_t l = strlen(de->d_name);
         if (de->d_name[0] == '.') continue;
-        if (suffix && (l <= sl || strcmp(de->d_name + l - sl, suffix))) continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 64;
             char **nn = realloc(names, cap * sizeof *names);
@@ -45,8 +46,7 @@ static char **list_dir(const char *dir, const char *suffix, int join, size_t *n)
         }
         char *e = malloc(dl + l + 2);
         if (!e) break;
-        if (join) snprintf(e, dl + l + 2, "%s/%s", dir, de->d_name);
-        else memcpy(e, de->d_name, l + 1);
+        snprintf(e, dl + l + 2, "%s/%s", dir, de->d_name);
         names[(*n)++] = e;
     }
     closedir(dh);
@@ -77,7 +77,7 @@ static void walk_dir(walker *w, const char *path, const dirstack *up, int depth)
         }
     if (depth > WALK_MAX_DEPTH) { report(w, path, "skipped: folders nested too deeply"); return; }
     size_t n;
-    char **names = list_dir(path, NULL, 1, &n);
+    char **names = list_dir(path, &n);
     if (!names) { report(w, path, strerror(errno)); return; }
     dirstack here = {st.st_dev, st.st_ino, up};
     for (size_t i = 0; i < n; i++) {
