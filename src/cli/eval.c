@@ -1361,8 +1361,9 @@ static void print_lenient(estate *st, const char *path)
         printf("}\n");
         return;
     }
-    printf("gold %s: %ld documents (lenient match: a gold quote is found by the unused prediction\n"
-           "covering most of it, more than 30%%)\n", path, st->docs);
+    printf("gold %s: %ld documents\n"
+           "lenient match: a gold quote is found by the unused predicted quote covering most of\n"
+           "it, more than 30%%, gold quotes in file order\n", path, st->docs);
     printf("quotes (TP and FN by gold type, FP by predicted type; name%% = exact speaker names)\n"
            "  %-16s %6s %6s %6s %6s %6s %6s  name%%  nameN\n", "type", "P", "R", "F1", "TP", "FP", "FN");
     for (int i = 0; i < tb->n; i++) print_lenient_row(tb->t[i].type, tb->t[i].tp, tb->t[i].fp, tb->t[i].fn, 0, 0, &tb->t[i]);
