@@ -35,7 +35,8 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden exports-check bench bench-stream eval install uninstall clean asan deps format \
-        fuzz fuzz-replay hostile formats-check html-check install-check python-check $(BUILD)/quarry.pc
+        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check \
+        $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
 deps:
@@ -81,7 +82,8 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden exports-check formats-check html-check install-check python-check fuzz-replay hostile
+test: unit golden exports-check formats-check html-check install-check python-check fuzz-replay hostile \
+      eval-gold-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -94,6 +96,10 @@ exports-check: $(BUILD)/libquarry.so
 	sh tests/exports.sh $(BUILD)/libquarry.so
 python-check: $(BUILD)/libquarry.so
 	sh tests/python.sh $(BUILD)
+# quarry eval --gold on the BBC quote gold's layout: a hand-made case, and the dev set against
+# ../shared/tools/bbcq.py when ../shared is there (skipped when it is not).
+eval-gold-check: $(BUILD)/quarry
+	sh tests/eval_gold.sh $(BUILD)/quarry
 # Hostile documents, folders, JSONL and rule files through the CLI (docs/HOSTILE.md).
 hostile: $(BUILD)/quarry
 	sh tests/hostile.sh $(BUILD)/quarry

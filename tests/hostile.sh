@@ -148,6 +148,48 @@ grep -q 'tree/sub/up: skipped: symbolic link loop' err || bad "folder: no line f
 if [ -p tree/fifo.txt ]; then grep -q 'tree/fifo.txt: skipped: not a regular file' err || bad "folder: no line for the FIFO"; fi
 for d in a b c bin; do grep -q "\"doc\":\"$d\"" out || [ $d = bin ] || bad "folder: no records of $d"; done
 
+# bench, test and eval find files through the same walker as extract: a FIFO is skipped,
+# a symbolic link loop is reported, the rest is still processed (status 2).
+run bench-folder "$Q" bench -n 1 --min-time 0 --stage tokens --raw tree &&
+    check bench-folder 2 0 0 'tree/sub/up: skipped: symbolic link loop' 'stage name=tokens'
+if [ -p tree/fifo.txt ]; then grep -q 'tree/fifo.txt: skipped: not a regular file' err || bad "bench-folder: no line for the FIFO"; fi
+grep -q 'input docs=4 ' out || bad "bench-folder: expected the 4 readable documents"
+
+mkdir -p tc
+printf '%s\n' "$SENT" > tc/a.txt
+"$Q" extract tc/a.txt > tc/a.expected.jsonl
+ln -s l.txt tc/l.txt
+: > tc/l.expected.jsonl
+ln -s .. tc/up
+if command -v mkfifo >/dev/null 2>&1; then
+    mkfifo tc/f.txt tc/g.expected.jsonl
+    : > tc/f.expected.jsonl
+fi
+run test-folder "$Q" test --color never tc &&
+    check test-folder 2 0 0 'tc/l.txt: Too many levels of symbolic links' '1 cases, 0 with differences'
+if [ -p tc/f.txt ]; then
+    grep -q 'tc/f.txt: skipped: not a regular file' err || bad "test-folder: no line for the FIFO text"
+    grep -q 'tc/g.expected.jsonl: skipped: not a regular file' err || bad "test-folder: no line for the FIFO expected file"
+fi
+
+mkdir -p eb
+printf '%s\n' "$SENT" > eb/a.txt
+printf 'T1\tPERSON 31 43\tRyan Crocker\n' > eb/a.ann
+ln -s z.txt eb/z.txt
+: > eb/z.ann
+command -v mkfifo >/dev/null 2>&1 && mkfifo eb/f.txt eb/g.ann && : > eb/f.ann && printf 'x\n' > eb/g.txt
+run eval-brat-folder "$Q" eval --brat eb --map PERSON=PERSON &&
+    check eval-brat-folder 2 0 0 'eb/z.txt: Too many levels of symbolic links' 'brat eb: 1 documents'
+if [ -p eb/f.txt ]; then
+    grep -q 'eb/f.txt: skipped: not a regular file' err || bad "eval-brat-folder: no line for the FIFO text"
+    grep -q 'eb/g.ann: skipped: not a regular file' err || bad "eval-brat-folder: no line for the FIFO .ann"
+fi
+if [ -p eb/f.txt ]; then
+    printf '{"doc":"f","kind":"entity","type":"PERSON","start":0,"end":1}\n{"doc":"a","kind":"entity","type":"PERSON","start":31,"end":43}\n' > eb/gold.jsonl
+    run eval-gold-fifo "$Q" eval --gold eb/gold.jsonl &&
+        check eval-gold-fifo 2 0 0 'eb/f.txt: skipped: not a regular file' 'gold eb/gold.jsonl: 1 documents'
+fi
+
 run stdout-full sh -c "'$Q' extract good.txt > /dev/full"
 [ -e /dev/full ] && { [ $rc = 2 ] && grep -q 'writing the output failed' err && ok || bad "stdout-full: status $rc"; }
 

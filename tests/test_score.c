@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/score.h"
@@ -557,4 +558,111 @@ Test(score_quotes, the_most_gold_found_when_predictions_are_reassigned)
     cr_assert_eq(p[0].match, 1);
     cr_assert_eq(p[1].match, 0);
     cr_assert_float_eq(g[0].cover, 0.8, 1e-9);
+}
+
+/* ---- lenient quote match and names (the BBC quote gold, as shared/tools/bbcq.py) ---- */
+
+static void assert_norm(const char *in, const char *want)
+{
+    char *got = sc_norm_name(in);
+    cr_assert_not_null(got);
+    cr_assert_str_eq(got, want, "norm(\"%s\") = \"%s\", want \"%s\"", in, got, want);
+    free(got);
+}
+
+Test(score_names, normalisation)
+{
+    assert_norm("Mr. Tony Blair", "tony blair");
+    assert_norm("  The  BBC ", "bbc");
+    assert_norm("Dr Who's", "who s");                 /* punctuation becomes a space */
+    assert_norm("José Manuel Barroso", "jose manuel barroso");   /* accents go (NFKD) */
+    assert_norm("Ms O\u2019Neill", "oneill");         /* non-ASCII dropped, no space */
+    assert_norm("Mrs Thatcher-Smith", "thatcher smith");
+    assert_norm("\uFB01nance chief", "finance chief");   /* compatibility ligature */
+    assert_norm("Mr", "");
+    assert_norm("", "");
+    assert_norm("Sir Alex Ferguson", "sir alex ferguson");   /* only the scorer's words */
+    assert_norm("Theresa the Mrs", "theresa");
+}
+
+Test(score_names, same_name_person_org_role)
+{
+    cr_assert(sc_same_name("Mr Blair", "blair"));
+    cr_assert(!sc_same_name("Tony Blair", "Blair"));
+    cr_assert(sc_same_name("", "Mr"));                /* both nothing: equal, as the scorer */
+    cr_assert(sc_same_person("Tony Blair", "Mr Blair"));
+    cr_assert(!sc_same_person("", "Mr"));
+    cr_assert(sc_same_org("International Monetary Fund", "IMF"));
+    cr_assert(sc_same_org("the IMF", "International Monetary Fund"));
+    cr_assert(sc_same_org("Bank of England", "BE"));  /* "of" has no letter in it */
+    cr_assert(!sc_same_org("Bank of England", "BoE"));
+    cr_assert(!sc_same_org("", ""));
+    cr_assert_eq(sc_role_match("European Commissioner", "commissioner"), 1);
+    cr_assert_eq(sc_role_match("Chancellor", "Prime Minister"), 0);
+    cr_assert_eq(sc_role_match(NULL, "Prime Minister"), -1);
+    cr_assert_eq(sc_role_match("the", "x"), -1);      /* no word left: not scored */
+    cr_assert_eq(sc_role_match("Chancellor", NULL), 0);
+}
+
+Test(score_lenient, more_than_thr_and_greedy_in_gold_order)
+{
+    /* gold 0 [0,100): pred 0 covers 30% exactly (not more: no), pred 1 covers 31% */
+    sc_seg g[] = {{0, 100}, {90, 100}, {200, 210}};
+    sc_seg p[] = {{70, 100}, {69, 100}, {205, 300}};
+    long gm[3], pm[3];
+    cr_assert_eq(sc_match_lenient(g, 3, p, 3, 0.3, gm, pm), 3);
+    cr_assert_eq(gm[0], 1);           /* the better cover */
+    cr_assert_eq(gm[1], 0);           /* what is left: gold in order, each prediction once */
+    cr_assert_eq(gm[2], 2);           /* 50% of gold 2 */
+    cr_assert_eq(pm[0], 1);
+    cr_assert_eq(pm[1], 0);
+    sc_seg g2[] = {{0, 10}};
+    sc_seg p2[] = {{7, 10}};          /* exactly 30%: not found */
+    cr_assert_eq(sc_match_lenient(g2, 1, p2, 1, 0.3, gm, pm), 0);
+    cr_assert_eq(gm[0], -1);
+}
+
+Test(score_lenient, not_a_maximum_assignment)
+{
+    /* gold 0 takes the prediction gold 1 needed: greedy leaves gold 1 unmatched, as bbcq.py
+       does (the strict matcher's augmenting paths would find both) */
+    sc_seg g[] = {{0, 10}, {5, 10}};
+    sc_seg p[] = {{0, 10}, {0, 4}};
+    long gm[2], pm[2];
+    cr_assert_eq(sc_match_lenient(g, 2, p, 2, 0.3, gm, pm), 1);
+    cr_assert_eq(gm[0], 0);
+    cr_assert_eq(gm[1], -1);
+    cr_assert_eq(pm[1], -1);
+}
+
+Test(score_lenient, ties_and_empty_gold)
+{
+    sc_seg g[] = {{10, 20}, {50, 50}};
+    sc_seg p[] = {{0, 30}, {5, 25}, {49, 51}};
+    long gm[2], pm[3];
+    cr_assert_eq(sc_match_lenient(g, 2, p, 3, 0.3, gm, pm), 1);
+    cr_assert_eq(gm[0], 0);           /* a tie: the first prediction */
+    cr_assert_eq(gm[1], -1);          /* an empty gold span (length 1 for the fraction):
+                                         nothing overlaps it */
+    cr_assert_eq(pm[2], -1);
+}
+
+Test(score_names, per_article)
+{
+    const char *gold[] = {"Tony Blair", "Gordon Brown", "", "Tony Blair"};
+    const char *pred[] = {"Mr Blair", "Tony Blair", "tony blair", "Michael Howard"};
+    long tp = 0, fp = 0, fn = 0;
+    cr_assert_eq(sc_names_doc(gold, 4, pred, 4, 0, &tp, &fp, &fn), 0);
+    /* predictions: "blair", "tony blair", "michael howard" (one per normalised form); gold
+       "Tony Blair" twice: once found, once missed; Brown missed */
+    cr_assert_eq(tp, 1);
+    cr_assert_eq(fn, 2);
+    cr_assert_eq(fp, 2);
+    const char *og[] = {"International Monetary Fund", "Bank of England"};
+    const char *op[] = {"IMF", "BBC"};
+    tp = fp = fn = 0;
+    cr_assert_eq(sc_names_doc(og, 2, op, 2, 1, &tp, &fp, &fn), 0);
+    cr_assert_eq(tp, 1);
+    cr_assert_eq(fp, 1);
+    cr_assert_eq(fn, 1);
 }

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
-#include "json.h"
+#include "common.h"
 #include "stage.h"
+#include "walk.h"
 
 static const char bench_usage[] =
     "usage: quarry bench [OPTIONS] FILE|DIR ...\n"
@@ -57,8 +57,6 @@ typedef struct bdoc {
 typedef struct bset {
     bdoc *v;
     size_t n, cap, bytes;
-    int jsonl;
-    int failed;
 } bset;
 
 static int add_doc(bset *s, const char *id, char *text, size_t len)
@@ -77,77 +75,10 @@ static int add_doc(bset *s, const char *id, char *text, size_t len)
     return 0;
 }
 
-static void load_jsonl(bset *s, const char *path, const char *data, size_t len)
+static void bench_doc(walker *w, const char *id, char *text, size_t len)
 {
-    size_t pos = 0, lineno = 0, n;
-    const char *line;
-    while (json_next_line(data, len, &pos, &lineno, &line, &n)) {
-        jdoc d;
-        const char *msg;
-        size_t off;
-        if (json_parse(line, n, &d, &msg, &off)) {
-            cli_error("%s:%zu: malformed JSON line skipped: %s at column %zu", path, lineno, msg,
-                      off + 1);
-            s->failed = 1;
-            continue;
-        }
-        const jval *text = json_get(&d.root, "text");
-        const jval *id = json_get(&d.root, "id");
-        char idbuf[600];
-        if (id && id->t == J_STR) snprintf(idbuf, sizeof idbuf, "%s", id->str);
-        else snprintf(idbuf, sizeof idbuf, "%s:%zu", path, lineno);
-        char *copy = text && text->t == J_STR ? malloc(text->len + 1) : NULL;
-        if (!copy) {
-            cli_error("%s:%zu: line skipped: no \"text\" string", path, lineno);
-            s->failed = 1;
-        } else {
-            memcpy(copy, text->str, text->len + 1);
-            if (add_doc(s, idbuf, copy, text->len)) { free(copy); s->failed = 1; }
-        }
-        json_free(&d);
-    }
-}
-
-static void load_file(bset *s, const char *path)
-{
-    char *data;
-    size_t len;
-    if (cli_read_file(path, &data, &len)) {
-        cli_error("%s: %s", path, strerror(errno));
-        s->failed = 1;
-        return;
-    }
-    if (s->jsonl) {
-        load_jsonl(s, path, data, len);
-        free(data);
-        return;
-    }
-    char id[512];
-    cli_doc_id(path, id, sizeof id);
-    if (add_doc(s, id, data, len)) { free(data); s->failed = 1; }
-}
-
-static void load_dir(bset *s, const char *path, int depth)
-{
-    size_t n = 0;
-    char **names = depth <= 64 ? cli_list_dir(path, NULL, 1, &n) : NULL;
-    if (!names) { cli_error("%s: %s", path, depth > 64 ? "folders nested too deeply" : strerror(errno)); s->failed = 1; return; }
-    const char *ext = s->jsonl ? ".jsonl" : ".txt";
-    size_t el = strlen(ext);
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        size_t l = strlen(names[i]);
-        if (stat(names[i], &st) != 0) {
-            cli_error("%s: %s", names[i], strerror(errno));
-            s->failed = 1;
-        } else if (S_ISDIR(st.st_mode)) {
-            load_dir(s, names[i], depth + 1);
-        } else if (S_ISREG(st.st_mode) && l > el && !strcmp(names[i] + l - el, ext)) {
-            load_file(s, names[i]);
-        }
-        free(names[i]);
-    }
-    free(names);
+    bset *s = w->ud;
+    if (add_doc(s, id, text, len)) { free(text); w->failed = 1; }
 }
 
 /* ---- timing ------------------------------------------------------------------------ */
@@ -420,6 +351,10 @@ int cmd_bench(int argc, char **argv)
     double min_time = 0.1;
     bset set;
     memset(&set, 0, sizeof set);
+    walker w;
+    memset(&w, 0, sizeof w);
+    w.doc = bench_doc;
+    w.ud = &set;
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     size_t ninputs = 0;
     if (!inputs) return EXIT_USAGE;
@@ -434,7 +369,7 @@ int cmd_bench(int argc, char **argv)
         } else if ((v = cli_optval(argc, argv, &i, "--rules"))) {
             rules_path = v;
         } else if ((v = cli_optval(argc, argv, &i, "--input"))) {
-            if ((set.jsonl = cli_input_jsonl(v)) < 0) goto out;
+            if ((w.jsonl = cli_input_jsonl(v)) < 0) goto out;
         } else if ((v = cli_optval(argc, argv, &i, "--stage"))) {
             if (parse_stages(v, want)) { cli_error("--stage: '%s' is not a list of tokens, lexicon, full", v); goto out; }
         } else if ((v = cli_optval(argc, argv, &i, "-n"))) {
@@ -469,13 +404,7 @@ int cmd_bench(int argc, char **argv)
     int startup_n;
     quarry_rules *rules = load_rules_timed(rules_path, reps, &startup_ms, &startup_n);
     if (!rules) { rc = EXIT_RULES; goto out; }
-    for (size_t i = 0; i < ninputs; i++) {
-        struct stat st;
-        if (strcmp(inputs[i], "-") && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
-            load_dir(&set, inputs[i], 0);
-        else
-            load_file(&set, inputs[i]);
-    }
+    for (size_t i = 0; i < ninputs; i++) walk_documents(&w, inputs[i]);
     if (!set.n) { cli_error("no documents to time"); quarry_rules_free(rules); goto out; }
 
     worker *ws = calloc((size_t)threads, sizeof *ws);
@@ -546,7 +475,7 @@ int cmd_bench(int argc, char **argv)
     }
     free(ws);
     quarry_rules_free(rules);
-    rc = ok && !set.failed ? EXIT_OK : EXIT_USAGE;
+    rc = ok && !w.failed ? EXIT_OK : EXIT_USAGE;
 out:
     for (size_t k = 0; k < set.n; k++) { free(set.v[k].id); free(set.v[k].text); }
     free(set.v);

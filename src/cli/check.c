@@ -1,7 +1,8 @@
-/* quarry check and quarry explain: for rule authors. */
+/* quarry check: compiles a rule set and reports every error (for rule authors). */
 #include <string.h>
 
 #include "cli.h"
+#include "common.h"
 
 static const char check_usage[] =
     "usage: quarry check [--rules PATH]\n"
@@ -9,12 +10,6 @@ static const char check_usage[] =
     "Compiles the rule set (the built-in one when --rules is absent) and reports every error\n"
     "and warning as FILE:LINE:COL with the source line and a caret.\n"
     "Exit status: 0 clean (warnings allowed), 3 rule errors, 2 usage error.\n";
-
-static const char explain_usage[] =
-    "usage: quarry explain [--rules PATH] FILE|-\n"
-    "\n"
-    "Extracts FILE and shows, for each annotation, the rule and phase that made it, its\n"
-    "captures and features, and the overlapping matches it beat in overlap resolution.\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -32,18 +27,4 @@ int cmd_check(int argc, char **argv)
            quarry_rules_count(r), quarry_rules_phase_count(r), quarry_rules_lexicon_count(r));
     quarry_rules_free(r);
     return EXIT_OK;
-}
-
-int cmd_explain(int argc, char **argv)
-{
-    char *args[64];
-    int n = 0;
-    args[n++] = "extract";
-    for (int i = 1; i < argc && n < 60; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { fputs(explain_usage, stdout); return EXIT_OK; }
-        args[n++] = argv[i];
-    }
-    args[n++] = "--format=explain";
-    args[n] = NULL;
-    return cmd_extract(n, args);
 }

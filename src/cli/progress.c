@@ -1,13 +1,14 @@
 /* Progress line for extract (see progress.h). */
 #include "progress.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "walk.h"
 
 struct progress {
     size_t files, total;        /* files (or 0: unknown) and their bytes */
@@ -22,37 +23,17 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-typedef struct seen { dev_t dev; ino_t ino; const struct seen *up; } seen;
-
-static void scan(progress *p, const char *path, const char *ext, const seen *up, int depth)
+/* Counts a file the walker found (st) or the user named (st NULL: looked at here). */
+static void count(walker *w, const char *path, const struct stat *st)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) return;
-    if (!S_ISDIR(st.st_mode)) {
-        p->files++;
-        p->total += (size_t)st.st_size;
-        return;
+    progress *p = w->ud;
+    struct stat own;
+    if (!st) {
+        if (stat(path, &own) != 0 || S_ISDIR(own.st_mode)) return;
+        st = &own;
     }
-    for (const seen *s = up; s; s = s->up)
-        if (s->dev == st.st_dev && s->ino == st.st_ino) return;
-    if (depth > 64) return;
-    DIR *d = opendir(path);
-    if (!d) return;
-    seen here = {st.st_dev, st.st_ino, up};
-    struct dirent *de;
-    size_t el = strlen(ext);
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        size_t l = strlen(de->d_name);
-        char *sub = malloc(strlen(path) + l + 2);
-        if (!sub) break;
-        sprintf(sub, "%s/%s", path, de->d_name);
-        struct stat s2;
-        if (stat(sub, &s2) == 0 && (S_ISDIR(s2.st_mode) || (l > el && !strcmp(de->d_name + l - el, ext))))
-            scan(p, sub, ext, &here, depth + 1);
-        free(sub);
-    }
-    closedir(d);
+    p->files++;
+    p->total += (size_t)st->st_size;
 }
 
 progress *progress_new(int enabled, char **inputs, size_t ninputs, const char *ext, int jsonl)
@@ -62,9 +43,16 @@ progress *progress_new(int enabled, char **inputs, size_t ninputs, const char *e
     if (!p) return NULL;
     p->jsonl = jsonl;
     p->known = 1;
+    walker w;
+    memset(&w, 0, sizeof w);
+    w.ext = ext;
+    w.recursive = 1;
+    w.quiet = 1;
+    w.file = count;
+    w.ud = p;
     for (size_t i = 0; i < ninputs; i++) {
         if (!strcmp(inputs[i], "-")) { p->known = 0; continue; }
-        scan(p, inputs[i], ext, NULL, 0);
+        walk_input(&w, inputs[i]);
     }
     p->t0 = p->last = now();
     return p;

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 /* ---- chunks ---------------------------------------------------------------------------- */
 
@@ -602,4 +603,212 @@ int sc_snap(const long *tstart, const long *tend, size_t ntok, long s, long e, s
     *ts = lo;
     *te = last + 1;
     return 0;
+}
+
+/* ---- lenient quote match and speaker names --------------------------------------------- */
+
+size_t sc_match_lenient(const sc_seg *gold, size_t ng, const sc_seg *pred, size_t np,
+                        double thr, long *gmatch, long *pmatch)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < np; j++) pmatch[j] = -1;
+    for (size_t i = 0; i < ng; i++) {
+        long glen = gold[i].end - gold[i].start;
+        if (glen < 1) glen = 1;
+        long best = -1;
+        double bs = 0;
+        for (size_t j = 0; j < np; j++) {
+            if (pmatch[j] >= 0) continue;
+            long lo = gold[i].start > pred[j].start ? gold[i].start : pred[j].start;
+            long hi = gold[i].end < pred[j].end ? gold[i].end : pred[j].end;
+            double sc = (double)(hi > lo ? hi - lo : 0) / (double)glen;
+            if (sc > thr && sc > bs) { best = (long)j; bs = sc; }
+        }
+        gmatch[i] = best;
+        if (best >= 0) { pmatch[best] = (long)i; n++; }
+    }
+    return n;
+}
+
+/* The metric's own list (see score.h): not honorifics of a language, the reference
+   scorer's definition. */
+static const char *const name_drop[] = {"mr", "mrs", "ms", "dr", "the"};
+
+char *sc_norm_name(const char *s)
+{
+    if (!s) s = "";
+    utf8proc_uint8_t *nfkd = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &nfkd,
+                                      UTF8PROC_NULLTERM | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT);
+    const char *src = n >= 0 ? (const char *)nfkd : s;   /* invalid UTF-8: as it is */
+    size_t len = strlen(src);
+    char *out = malloc(len + 1);
+    if (!out) { free(nfkd); return NULL; }
+    size_t k = 0, w0 = 0;
+    int inword = 0;
+    for (size_t i = 0; i <= len; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c >= 0x80) continue;                    /* not ASCII: dropped, joins its neighbours */
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c - 'A' + 'a');
+        int wordch = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (wordch) {
+            if (!inword) { w0 = k; inword = 1; }
+            out[k++] = (char)c;
+            continue;
+        }
+        if (inword) {                               /* a word ended: keep it or drop it */
+            inword = 0;
+            size_t wl = k - w0;
+            int drop = 0;
+            for (size_t d = 0; d < sizeof name_drop / sizeof *name_drop; d++)
+                if (strlen(name_drop[d]) == wl && !memcmp(out + w0, name_drop[d], wl)) drop = 1;
+            if (drop) k = w0;
+            else out[k++] = ' ';
+        }
+        if (c == '\0') break;
+    }
+    if (k && out[k - 1] == ' ') k--;
+    out[k] = '\0';
+    free(nfkd);
+    return out;
+}
+
+static int norm_eq(const char *a, const char *b, int need)
+{
+    char *x = sc_norm_name(a), *y = sc_norm_name(b);
+    int r = x && y && (!need || (*x && *y)) && !strcmp(x, y);
+    free(x);
+    free(y);
+    return r;
+}
+
+int sc_same_name(const char *a, const char *b)
+{
+    return norm_eq(a, b, 0);
+}
+
+static const char *last_word(const char *s)
+{
+    const char *sp = strrchr(s, ' ');
+    return sp ? sp + 1 : s;
+}
+
+int sc_same_person(const char *a, const char *b)
+{
+    char *x = sc_norm_name(a), *y = sc_norm_name(b);
+    int r = x && y && *x && *y && (!strcmp(x, y) || !strcmp(last_word(x), last_word(y)));
+    free(x);
+    free(y);
+    return r;
+}
+
+/* First letters of the words of a normalised name but "of", "and", "for"; written to out
+ * (room for strlen(norm) + 1). */
+static void acronym(const char *norm, char *out)
+{
+    size_t k = 0;
+    for (const char *p = norm; *p;) {
+        size_t wl = strcspn(p, " ");
+        if (!((wl == 2 && !memcmp(p, "of", 2)) || (wl == 3 && !memcmp(p, "and", 3)) ||
+              (wl == 3 && !memcmp(p, "for", 3))))
+            out[k++] = *p;
+        p += wl;
+        while (*p == ' ') p++;
+    }
+    out[k] = '\0';
+}
+
+static void no_spaces(const char *s, char *out)
+{
+    size_t k = 0;
+    for (; *s; s++)
+        if (*s != ' ') out[k++] = *s;
+    out[k] = '\0';
+}
+
+int sc_same_org(const char *a, const char *b)
+{
+    char *x = sc_norm_name(a), *y = sc_norm_name(b);
+    int r = 0;
+    if (x && y && *x && *y) {
+        size_t lx = strlen(x), ly = strlen(y);
+        char *ax = malloc(lx + 1), *ay = malloc(ly + 1), *sx = malloc(lx + 1), *sy = malloc(ly + 1);
+        if (ax && ay && sx && sy) {
+            acronym(x, ax);
+            acronym(y, ay);
+            no_spaces(x, sx);
+            no_spaces(y, sy);
+            r = !strcmp(x, y) || !strcmp(ax, sy) || !strcmp(ay, sx);
+        }
+        free(ax); free(ay); free(sx); free(sy);
+    }
+    free(x);
+    free(y);
+    return r;
+}
+
+/* 1 when the space-separated word w[0..n) is one of the words of s. */
+static int has_word(const char *s, const char *w, size_t n)
+{
+    for (const char *p = s; *p;) {
+        size_t wl = strcspn(p, " ");
+        if (wl == n && !memcmp(p, w, n)) return 1;
+        p += wl;
+        while (*p == ' ') p++;
+    }
+    return 0;
+}
+
+int sc_role_match(const char *gold_role, const char *pred_role)
+{
+    char *g = sc_norm_name(gold_role), *p = sc_norm_name(pred_role);
+    int r = 0;
+    if (!g || !p || !*g) r = -1;
+    else
+        for (const char *w = g; *w && !r;) {
+            size_t wl = strcspn(w, " ");
+            r = has_word(p, w, wl);
+            w += wl;
+            while (*w == ' ') w++;
+        }
+    free(g);
+    free(p);
+    return r;
+}
+
+int sc_names_doc(const char *const *gold, size_t ng, const char *const *pred, size_t np,
+                 int orgs, long *tp, long *fp, long *fn)
+{
+    char **pn = calloc(np + 1, sizeof *pn);     /* distinct normalised predictions */
+    const char **pv = calloc(np + 1, sizeof *pv);
+    char *used = calloc(np + 1, 1);
+    size_t k = 0;
+    int rc = pn && pv && used ? 0 : -1;
+    for (size_t j = 0; !rc && j < np; j++) {
+        char *x = sc_norm_name(pred[j]);
+        if (!x) { rc = -1; break; }
+        int dup = !*x;
+        for (size_t m = 0; m < k && !dup; m++) dup = !strcmp(pn[m], x);
+        if (dup) { free(x); continue; }
+        pn[k] = x;
+        pv[k++] = pred[j];
+    }
+    for (size_t i = 0; !rc && i < ng; i++) {
+        char *g = sc_norm_name(gold[i]);
+        if (!g) { rc = -1; break; }
+        if (*g) {
+            long hit = -1;
+            for (size_t m = 0; m < k && hit < 0; m++)
+                if (!used[m] && (orgs ? sc_same_org(gold[i], pv[m]) : !strcmp(g, pn[m]))) hit = (long)m;
+            if (hit < 0) (*fn)++;
+            else { (*tp)++; used[hit] = 1; }
+        }
+        free(g);
+    }
+    for (size_t m = 0; !rc && m < k; m++) *fp += !used[m];
+    for (size_t m = 0; m < k; m++) free(pn[m]);
+    free(pn);
+    free(pv);
+    free(used);
+    return rc;
 }

@@ -130,6 +130,46 @@ int sc_has_quote_mark(const char *s, size_t n);
  * built-in speech-verb list (say, said, told, added, ...; see score.c). */
 int sc_is_speech_cue(const char *s, size_t n);
 
+/* ---- lenient quote match and speaker names (the BBC quote gold) ------------------------ */
+/* The Gender Gap Tracker's metric as ../shared/tools/bbcq.py computes it, so that quarry eval
+ * and the scoreboard print the same figures. */
+
+/* Each gold quote, in order, takes the prediction not yet taken that covers the largest
+ * fraction of it, when that fraction is more than thr (0.3: lenient); the first such
+ * prediction on ties. Greedy in gold order (bbcq.py), not a maximum assignment. Fills
+ * gmatch[i] (the prediction, -1 none) and pmatch[j] (the gold quote, -1 none). Returns the
+ * match count. */
+size_t sc_match_lenient(const sc_seg *gold, size_t ng, const sc_seg *pred, size_t np,
+                        double thr, long *gmatch, long *pmatch);
+
+/* A name as the metric compares names: compatibility-decomposed (NFKD) with what is not
+ * ASCII dropped (accents, other scripts), lower case, every run of characters other than
+ * a-z, 0-9 and space made one space, and the words "mr", "mrs", "ms", "dr" and "the" left
+ * out (the reference scorer's whole list: it is part of the metric's definition, not a
+ * lexicon, so that the figures stay comparable); words joined by one space.
+ * "Mr. José  O'Neill" -> "jose o neill". malloc'd; NULL when out of memory. */
+char *sc_norm_name(const char *s);
+/* sc_same_name: normalised names equal (two names that normalise to nothing are equal, as
+ * in the reference scorer). sc_same_person: normalised names not empty and equal or with
+ * the same last word (its lenient rule). */
+int sc_same_name(const char *a, const char *b);
+int sc_same_person(const char *a, const char *b);
+/* Same organisation: normalised names equal and not empty, or one the acronym of the other
+ * (first letters of the normalised words but "of", "and", "for": "International Monetary
+ * Fund" = "IMF"). */
+int sc_same_org(const char *a, const char *b);
+/* The gold role's words (normalised) and the predicted role's: -1 when the gold role has
+ * none (not scored), 1 when they share one, else 0. */
+int sc_role_match(const char *gold_role, const char *pred_role);
+
+/* Names per article: the gold names (those that normalise to nothing left out, duplicates
+ * kept) against the distinct predicted names (one per normalised form, in first-seen
+ * order); each gold name takes the first unused predicted one that is the same (orgs:
+ * sc_same_org, else equal normalised names); unused predictions are false positives. Adds
+ * to *tp, *fp, *fn. Returns -1 when out of memory. */
+int sc_names_doc(const char *const *gold, size_t ng, const char *const *pred, size_t np,
+                 int orgs, long *tp, long *fp, long *fn);
+
 /* ---- brat standoff -------------------------------------------------------------------- */
 
 /* Parses "S E" or "S E;S E;..." into segs (room for cap). Returns the count, or -1 on a

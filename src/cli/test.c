@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "common.h"
 #include "json.h"
+#include "walk.h"
 
 static const char test_usage[] =
     "usage: quarry test [--rules PATH] [--case NAME] [--update] [--json] [--color WHEN]\n"
@@ -49,6 +51,7 @@ typedef struct tstate {
     stats st[16];
     int nst;
     long lost, added, changed;
+    walker walk;            /* corpus folders: NAME.expected.jsonl files, not below */
 } tstate;
 
 static char *val_text(const jval *v)
@@ -248,6 +251,7 @@ static int run_case(tstate *t, quarry_rules *rules, quarry_doc *doc, const char 
     snprintf(epath, sizeof epath, "%s/%s.expected.jsonl", dir, name);
     char *text, *exp;
     size_t tlen, elen;
+    if (walk_check_file(&t->walk, tpath)) return -1;
     if (cli_read_file(tpath, &text, &tlen)) { cli_error("%s: %s", tpath, strerror(errno)); return -1; }
     if (cli_read_file(epath, &exp, &elen)) { cli_error("%s: %s", epath, strerror(errno)); free(text); return -1; }
     quarry_error err;
@@ -348,6 +352,7 @@ int cmd_test(int argc, char **argv)
 {
     tstate t;
     memset(&t, 0, sizeof t);
+    t.walk.ext = ".expected.jsonl";
     const char *rules_path = NULL, *only = NULL, *color = "auto";
     const char *dirs[64];
     int ndirs = 0;
@@ -374,20 +379,20 @@ int cmd_test(int argc, char **argv)
     quarry_doc *doc = quarry_doc_new();
     int io_error = 0, found = 0;
     for (int d = 0; d < ndirs; d++) {
-        const char *suf = ".expected.jsonl";
-        size_t n;
-        char **names = cli_list_dir(dirs[d], suf, 0, &n);
-        if (!names) { cli_error("%s: %s", dirs[d], strerror(errno)); io_error = 1; continue; }
-        for (size_t i = 0; i < n; i++) names[i][strlen(names[i]) - strlen(suf)] = '\0';
+        size_t n, dl = strlen(dirs[d]) + 1, sl = strlen(t.walk.ext);
+        char **paths = walk_list(&t.walk, dirs[d], &n);
+        if (!paths) continue;
         for (size_t i = 0; i < n; i++) {
-            if (!only || !strcmp(only, names[i])) {
+            char *name = paths[i] + dl;     /* "DIR/NAME.expected.jsonl" -> NAME */
+            name[strlen(name) - sl] = '\0';
+            if (!only || !strcmp(only, name)) {
                 found++;
-                if (run_case(&t, rules, doc, dirs[d], names[i])) io_error = 1;
+                if (run_case(&t, rules, doc, dirs[d], name)) io_error = 1;
             }
-            free(names[i]);
         }
-        free(names);
+        walk_free_list(paths, n);
     }
+    if (t.walk.failed) io_error = 1;
     if (only && !found) { cli_error("no case named '%s'", only); io_error = 1; }
     if (t.json) {
         printf("{\"cases\":%d,\"failed\":%d,\"lost\":%ld,\"added\":%ld,\"changed\":%ld,\"types\":{",

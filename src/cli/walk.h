@@ -1,0 +1,56 @@
+/* Command line: the one document walker. extract, explain, bench, test and eval find their
+ * files through it, so they see the same files in the same order and treat hostile folder
+ * entries alike: names starting with '.' are left out, entries are visited in byte order of
+ * their names, a symbolic link back to a folder being walked is reported and skipped
+ * ("skipped: symbolic link loop"), folders nested more than 64 deep too, and a FIFO, socket
+ * or device whose name a run wants is reported and skipped ("skipped: not a regular file")
+ * instead of blocking the run. Paths named by the user are taken as they are (a FIFO named
+ * on the command line is read: `quarry extract <(zcat a.gz)`).
+ * Every report is "quarry: PATH: message" on stderr and sets walker.failed. */
+#ifndef QUARRY_CLI_WALK_H
+#define QUARRY_CLI_WALK_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+typedef struct walker walker;
+struct walker {
+    const char *ext;        /* files whose names end in ext; NULL: every file */
+    int recursive;          /* descend into sub-folders (else they are ignored) */
+    int quiet;              /* report nothing (progress counting) */
+    /* A file: found in a folder (st its stat, a regular file unless quiet) or named by the
+       user (st NULL: not looked at). */
+    void (*file)(walker *w, const char *path, const struct stat *st);
+    void *ud;
+    int failed;             /* set by every report */
+
+    /* walk_documents only */
+    int jsonl;              /* files are JSON Lines, one {"id","text"} document a line */
+    size_t max_doc_bytes;   /* > 0: a regular file larger than this is reported and skipped */
+    /* One document; takes ownership of text (malloc'd, NUL-terminated at len). */
+    void (*doc)(walker *w, const char *id, char *text, size_t len);
+};
+
+/* path: a folder is walked (its files whose names end in ext, and below it when recursive);
+ * anything else ("-", a file, a name that does not exist) goes to w->file with st NULL. */
+void walk_input(walker *w, const char *path);
+
+/* The files of one folder (walked as walk_input does) as malloc'd "dir/name" paths, in walk
+ * order; free with walk_free_list. NULL (reported) when dir is not a readable folder. */
+char **walk_list(walker *w, const char *dir, size_t *n);
+void walk_free_list(char **paths, size_t n);
+
+/* 0 when path, a file a run found by its name (a test case's text, a gold document), is a
+ * regular file; else -1, reported ("No such file or directory", "skipped: not a regular
+ * file"). */
+int walk_check_file(walker *w, const char *path);
+
+/* The documents of input (a file, a folder: its .txt or, with jsonl, its .jsonl files;
+ * "-": stdin) to w->doc: a text file is one document whose id is its file name without
+ * folder and extension; a JSONL file gives one per line, read as it arrives (memory is
+ * bounded by the longest line), with id the line's "id" (a string or number; else
+ * FILE:LINE). Malformed lines, lines without a "text" string and unreadable files are
+ * reported and skipped. Sets w->ext, w->recursive and w->file. */
+void walk_documents(walker *w, const char *input);
+
+#endif
