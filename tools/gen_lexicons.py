@@ -324,7 +324,9 @@ Fund|Society|League|Club|Front|Movement|Army|Brigade|Brigades|Force|Forces|Guard
 Court|Tribunal|Parliament|Senate|Congress|Assembly|Cabinet|Government|Administration
 Office|Bureau|Board|Service|Exchange|Times|Post|Journal|News|Herald|Tribune|Gazette
 Television|TV|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
-Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition"""
+Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition
+Brothers|Bros|Bros.|Research|Economics|Records|Magazine|Studios|Pictures|Entertainment|Media
+Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail"""
 
 
 ORGS_HAND = """Taliban|al-Qaeda|al Qaeda|Al-Qaeda|Al Qaeda|Hamas|Hezbollah|Hizbollah|Fatah|PLO|ETA|IRA
@@ -341,7 +343,9 @@ Wall Street Journal|Financial Times|Microsoft|Google|Apple|IBM|Intel|Boeing|Airb
 General Motors|Ford|Exxon|ExxonMobil|Shell|BP|Gazprom|Siemens|Nokia|Sony|Samsung
 Democratic Party|Republican Party|Labour Party|Conservative Party|Democrats|Republicans
 Labour|Tories|Likud|Baath Party|Ba'ath Party|Shura Council|Revolutionary Guards
-Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA"""
+Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA
+Liberal Democrats|Lib Dems|Conservatives|Liberals|Treasury|Commons|House of Commons|House of Lords|Downing Street|Home Office|Foreign Office
+Whitehall|National Archives|Premier League|Premiership|Football League|Opec|G7|G8|G20"""
 
 
 def quotebank_titles(data):
