@@ -609,6 +609,7 @@ District Attorney|Prosecutor|prosecutor|Gen.|General|Lt. Gen.|Maj. Gen.|Brig. Ge
 Lieutenant General|Major General|Brigadier General|Brigadier|Col.|Colonel|Lt. Col.
 Lieutenant Colonel|Maj.|Capt.|Captain|Lt.|Lieutenant|Sgt.|Sergeant|Cpl.|Corporal
 Pvt.|Adm.|Admiral|Cmdr.|Commander|commander|Field Marshal|Marshal
+Gen|Lt Gen|Maj Gen|Brig Gen|Col|Lt Col|Maj|Capt|Lt|Sgt|Cpl|Pte|Pvt|Adm|Rear Adm|Vice Adm|Cmdr|Lt Cmdr
 Mr.|Mr|Mrs.|Mrs|Ms.|Ms|Miss|Dr.|Dr|Prof.|Professor|professor|Sir|Dame|Lord|Lady|Baroness
 Mme.|Mme|Mlle.|Monsieur|Madame|Herr|Frau
 CEO|chief executive|Chief Executive|Chief Executive Officer|Chief Financial Officer
