@@ -151,6 +151,7 @@ typedef struct quarry_token {
 #define QUARRY_TF_SENT_END   (1u << 13) /* last token of a sentence */
 #define QUARRY_TF_PARA_END   (1u << 14) /* last token of a paragraph */
 #define QUARRY_TF_NONASCII   (1u << 15)
+#define QUARRY_TF_LINE_START (1u << 16) /* the whitespace before it holds a line end (or first token) */
 
 /* Options for one extraction. Zero-initialise, then set what you need. */
 typedef struct quarry_options {

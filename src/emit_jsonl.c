@@ -179,7 +179,7 @@ static const struct { uint32_t bit; const char *name; } flag_names[] = {
     {QUARRY_TF_PARA_START, "pstart"}, {QUARRY_TF_PARA_END, "pend"},
     {QUARRY_TF_QOPEN, "oquote"},      {QUARRY_TF_QCLOSE, "cquote"},
     {QUARRY_TF_QAMBIG, "aquote"},     {QUARRY_TF_SPACE_BEFORE, "space_before"},
-    {QUARRY_TF_SPACE_AFTER, "space_after"}, {QUARRY_TF_NONASCII, "nonascii"},
+    {QUARRY_TF_SPACE_AFTER, "space_after"}, {QUARRY_TF_NONASCII, "nonascii"}, {QUARRY_TF_LINE_START, "lstart"},
 };
 
 static void emit_token(obuf *out, const quarry_doc *doc, size_t i, int bytes)

@@ -14,7 +14,8 @@
  *
  * Loading tokenizes each phrase with the real tokenizer (text_init + tokenize with the db's
  * abbreviation set) into one scratch arena that is reset per line, so the keys agree with
- * the tokens of a document. A match never crosses a paragraph start (QUARRY_TF_PARA_START).
+ * the tokens of a document. A match never crosses a line start (QUARRY_TF_LINE_START, which
+ * every paragraph start (QUARRY_TF_PARA_START) also has).
  * After loading the db is never written: lexdb_match only reads
  * and is safe to call from several threads at once. */
 #include "doc.h"
@@ -632,8 +633,8 @@ static void walk_on(const lexdb *db, uint32_t root, uint32_t node, uint32_t next
 {
     for (size_t j = i + 1; j < toks->n; j++) {
         const token *tk = &toks->v[j];
-        /* A phrase never spans a paragraph break. */
-        if (tk->flags & QUARRY_TF_PARA_START) break;
+        /* A phrase never spans a line break (nor so a paragraph break). */
+        if (tk->flags & (QUARRY_TF_PARA_START | QUARRY_TF_LINE_START)) break;
         uint64_t h = root == ROOT_RAW ? tk->hraw : tk->hfold;
         if (j == i + 1 && !(next_bits >> (h >> 59) & 1)) break;
         uint64_t k = edge_key(node, h);
@@ -736,7 +737,7 @@ size_t lexdb_match_trie(const lexdb *db, const tokens *toks, size_t i, lex_hit *
         uint32_t node = root;
         for (size_t j = i; j < toks->n; j++) {
             const token *tk = &toks->v[j];
-            if (j > i && (tk->flags & QUARRY_TF_PARA_START)) break;
+            if (j > i && (tk->flags & (QUARRY_TF_PARA_START | QUARRY_TF_LINE_START))) break;
             node = edge_find(db, node, root == ROOT_RAW ? tk->hraw : tk->hfold);
             if (!node) break;
             for (uint32_t t = db->nodes.v[node]; t != NO_TERM; t = db->terms.v[t].next) {

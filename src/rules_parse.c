@@ -34,6 +34,7 @@ const flag_name rule_flag_names[] = {
     {"send", QUARRY_TF_SENT_END, 0},
     {"pstart", QUARRY_TF_PARA_START, 0},
     {"pend", QUARRY_TF_PARA_END, 0},
+    {"lstart", QUARRY_TF_LINE_START, 0},
     {"oquote", QUARRY_TF_QOPEN, 0},
     {"cquote", QUARRY_TF_QCLOSE, 0},
     {"aquote", QUARRY_TF_QAMBIG, 0},

@@ -1302,6 +1302,7 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         if (m & CL_ALPHA) {
             uint32_t f0 = gap ? QUARRY_TF_SPACE_BEFORE : 0;
             if (n == 0 || (nl && (nl >= 2 || indent || prev_term))) f0 |= QUARRY_TF_PARA_START;
+            if (n == 0 || nl) f0 |= QUARRY_TF_LINE_START;
             tvec tv = {v, n, cap, a};
             int g, term;
             size_t e = word_run(&c, &tv, &sst, i, f0, &g, &term);
@@ -1448,6 +1449,7 @@ int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks)
         }
         if (n == 1 || nl >= 2 || (nl == 1 && (indent || prev_term)))
             fl |= QUARRY_TF_PARA_START;
+        if (n == 1 || nl) fl |= QUARRY_TF_LINE_START;
         if (kind == TK_QUOTE) {
             int dir = 0;      /* 1 open, -1 close, 0 ambiguous */
             if (ch >= 0x80) {

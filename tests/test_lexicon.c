@@ -525,8 +525,13 @@ Test(lexicon, curly_apostrophe_and_paragraph_break)
     cr_assert_eq(lexdb_match(db, &d.toks, d.src, tok_at(&d, "New"), h, 4), 0);
     cr_assert_eq(lexdb_match(db, &d.toks, d.src, tok_at(&d, "York"), h, 4), 1);
     tdoc_free(&d);
-    /* A single line break is no paragraph break. */
+    /* A single line break stops a phrase too (QUARRY_TF_LINE_START): "New" + line end +
+     * "York" is no hit at "New"; on one line it is. */
     tdoc_init(&d, "New\nYork", NULL);
+    cr_assert_eq(lexdb_match(db, &d.toks, d.src, 0, h, 4), 0);
+    cr_assert_eq(lexdb_match(db, &d.toks, d.src, 1, h, 4), 1);
+    tdoc_free(&d);
+    tdoc_init(&d, "New York", NULL);
     cr_assert_eq(lexdb_match(db, &d.toks, d.src, 0, h, 4), 1);
     cr_assert_eq(h[0].len, 2);
     tdoc_free(&d);

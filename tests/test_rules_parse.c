@@ -578,7 +578,7 @@ Test(rules_parse, flag_table)
         cr_expect(f->flag_mask || f->kind_mask, "%s", f->name);
         cr_expect_eq(rule_flag_lookup(f->name, strlen(f->name)), f);
     }
-    cr_expect_eq(n, 21);
+    cr_expect_eq(n, 22);
     cr_expect_eq(rule_flag_lookup("cap", 3)->flag_mask, QUARRY_TF_CAP);
     cr_expect_eq(rule_flag_lookup("capx", 3)->flag_mask, QUARRY_TF_CAP); /* length-bounded */
     cr_expect_null(rule_flag_lookup("capx", 4));
@@ -588,6 +588,7 @@ Test(rules_parse, flag_table)
     cr_expect_eq(rule_flag_lookup("aquote", 6)->flag_mask, QUARRY_TF_QAMBIG);
     cr_expect_eq(rule_flag_lookup("send", 4)->flag_mask, QUARRY_TF_SENT_END);
     cr_expect_eq(rule_flag_lookup("pend", 4)->flag_mask, QUARRY_TF_PARA_END);
+    cr_expect_eq(rule_flag_lookup("lstart", 6)->flag_mask, QUARRY_TF_LINE_START);
     cr_expect_eq(rule_flag_lookup("pstart", 6)->flag_mask, QUARRY_TF_PARA_START);
     cr_expect_eq(rule_flag_lookup("sym", 3)->kind_mask, 1u << TK_SYM);
     cr_expect_eq(rule_flag_lookup("email", 5)->kind_mask, 1u << TK_EMAIL);

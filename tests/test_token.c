@@ -1088,6 +1088,28 @@ Test(token, crlf_and_cr)
     cr_assert(F(7) & QUARRY_TF_SPACE_AFTER);
 }
 
+/* QUARRY_TF_LINE_START: the whitespace before the token holds a line end (LF, CR, CRLF),
+ * whether or not the line starts a paragraph; the first token has it too; words and
+ * punctuation alike (the word-run path and the single-token path). */
+Test(token, line_start)
+{
+    TOKS("The Supreme Court of Canada\nSuperior Court, John  Smith\r\n(Jones) said.\n\nNext\rline",
+         "The", "Supreme", "Court", "of", "Canada", "Superior", "Court", ",", "John", "Smith", "(",
+         "Jones", ")", "said", ".", "Next", "line");
+    cr_assert(F(0) & QUARRY_TF_LINE_START);
+    cr_assert(F(5) & QUARRY_TF_LINE_START);      /* "Superior": hard wrap, no paragraph */
+    cr_assert_not(F(5) & QUARRY_TF_PARA_START);
+    cr_assert(F(10) & QUARRY_TF_LINE_START);     /* "(" after CRLF */
+    cr_assert(F(15) & QUARRY_TF_LINE_START);     /* "Next": paragraph start is a line start */
+    cr_assert(F(15) & QUARRY_TF_PARA_START);
+    cr_assert(F(16) & QUARRY_TF_LINE_START);     /* lone CR */
+    cr_assert_not(F(9) & QUARRY_TF_LINE_START);  /* two spaces are no line end */
+    cr_assert_not(F(11) & QUARRY_TF_LINE_START);
+    cr_assert_eq(count_flag(QUARRY_TF_LINE_START), 5);
+    for (size_t k = 0; k < kk.n; k++)
+        if (F(k) & QUARRY_TF_PARA_START) cr_assert(F(k) & QUARRY_TF_LINE_START, "token %zu", k);
+}
+
 Test(token, paragraphs)
 {
     run("Headline without a stop\n\nBody text that is hard\nwrapped in the middle.\n"

@@ -287,7 +287,7 @@ HONORIFICS = ('Mr.:m Mr:m Mrs.:f Mrs:f Ms.:f Ms:f Miss:f Mx. Mx Dr. Dr Prof. Pro
 ACRONYMS_NOT_ORG = '''TV PC PCS DVD DVDS CD CDS MP3 GDP GNP CEO CFO COO CTO DJ PM AM FM ID HD HIV AIDS SARS DNA
 RNA USB LCD LED PDA SMS GPS ATM VAT IT PR HR AWOL ASCII HTML RPG PSP OK MP MPS MEP MEPS QC OBE MBE
 CBE VIP UFO IQ USA UK US AGM IPO CPU RAM ROM WMD NB PS HE SHE IT WE THEY HIS HER THE AND FOR BUT
-NOT YOU'''
+NOT YOU GMT BST EST EDT PST PDT CET UTC MONDAY TUESDAY FRIDAY SUNDAY HDTV VCR'''
 
 
 # ---- titles and organisation words (hand lists + Quotebank-derived) ----------------------
@@ -324,7 +324,9 @@ Fund|Society|League|Club|Front|Movement|Army|Brigade|Brigades|Force|Forces|Guard
 Court|Tribunal|Parliament|Senate|Congress|Assembly|Cabinet|Government|Administration
 Office|Bureau|Board|Service|Exchange|Times|Post|Journal|News|Herald|Tribune|Gazette
 Television|TV|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
-Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition"""
+Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition
+Brothers|Bros|Bros.|Research|Economics|Records|Magazine|Studios|Pictures|Entertainment|Media
+Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail"""
 
 
 ORGS_HAND = """Taliban|al-Qaeda|al Qaeda|Al-Qaeda|Al Qaeda|Hamas|Hezbollah|Hizbollah|Fatah|PLO|ETA|IRA
@@ -341,7 +343,9 @@ Wall Street Journal|Financial Times|Microsoft|Google|Apple|IBM|Intel|Boeing|Airb
 General Motors|Ford|Exxon|ExxonMobil|Shell|BP|Gazprom|Siemens|Nokia|Sony|Samsung
 Democratic Party|Republican Party|Labour Party|Conservative Party|Democrats|Republicans
 Labour|Tories|Likud|Baath Party|Ba'ath Party|Shura Council|Revolutionary Guards
-Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA"""
+Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA
+Liberal Democrats|Lib Dems|Conservatives|Liberals|Treasury|Commons|House of Commons|House of Lords|Downing Street|Home Office|Foreign Office
+Whitehall|National Archives|Premier League|Premiership|Football League|Opec|G7|G8|G20"""
 
 
 def quotebank_titles(data):
@@ -605,6 +609,7 @@ District Attorney|Prosecutor|prosecutor|Gen.|General|Lt. Gen.|Maj. Gen.|Brig. Ge
 Lieutenant General|Major General|Brigadier General|Brigadier|Col.|Colonel|Lt. Col.
 Lieutenant Colonel|Maj.|Capt.|Captain|Lt.|Lieutenant|Sgt.|Sergeant|Cpl.|Corporal
 Pvt.|Adm.|Admiral|Cmdr.|Commander|commander|Field Marshal|Marshal
+Gen|Lt Gen|Maj Gen|Brig Gen|Col|Lt Col|Maj|Capt|Lt|Sgt|Cpl|Pte|Pvt|Adm|Rear Adm|Vice Adm|Cmdr|Lt Cmdr
 Mr.|Mr|Mrs.|Mrs|Ms.|Ms|Miss|Dr.|Dr|Prof.|Professor|professor|Sir|Dame|Lord|Lady|Baroness
 Mme.|Mme|Mlle.|Monsieur|Madame|Herr|Frau
 CEO|chief executive|Chief Executive|Chief Executive Officer|Chief Financial Officer
