@@ -249,6 +249,7 @@ static sc_pquote pq(long s, long e)
     memset(&p, 0, sizeof p);
     p.start = s;
     p.end = e;
+    p.group = -1;
     return p;
 }
 
@@ -398,26 +399,22 @@ Test(score_table, rows_and_total)
     assert_near(F, 75.0);
 }
 
-Test(score_quotes, group_by_speaker_joins_split_quote)
+static sc_pquote pg(long s, long e, long group)
 {
-    /* in document order: "A," he said. "B." as two records [1,10) (speaker [12,14), cue
-       [15,19)) and [22,40) (same speaker mention, no cue: the continuation), an unrelated
-       quote [50,60) with speaker [62,66), and a continuation [70,80) with neither mention:
-       the first two become [1,40) (where the gold attribution [0,41) is found, which neither
-       part alone covers by half), the last joins [50,60) */
-    sc_pquote p[4] = {pq(1, 10), pq(22, 40), pq(50, 60), pq(70, 80)};
-    p[0].has_speaker = p[1].has_speaker = 1;
-    p[0].sp_start = p[1].sp_start = 12;
-    p[0].sp_end = p[1].sp_end = 14;
-    p[0].has_cue = 1;
-    p[0].cue_start = 15;
-    p[0].cue_end = 19;
-    p[2].has_speaker = p[2].has_cue = 1;
-    p[2].sp_start = 62;
-    p[2].sp_end = 66;
-    p[3].speaker_name = "Hugo Lind";   /* named by linking */
+    sc_pquote q = pq(s, e);
+    q.group = group;
+    return q;
+}
+
+Test(score_quotes, group_by_part_joins_split_quote)
+{
+    /* in document order: "A," he said. "B." as two records [1,10) and [22,40) (part_of the
+       first), an unrelated quote [50,60), and a continuation [70,80) of it: the first two
+       become [1,40) (where the gold attribution [0,41) is found, which neither part alone
+       covers by half), the last joins [50,60) */
+    sc_pquote p[4] = {pg(1, 10, -1), pg(22, 40, 0), pg(50, 60, -1), pg(70, 80, 2)};
     size_t into[4];
-    cr_assert_eq(sc_group_by_speaker(p, 4, into), 2);
+    cr_assert_eq(sc_group_by_part(p, 4, into), 2);
     cr_assert_eq(p[0].start, 1);
     cr_assert_eq(p[0].end, 40);
     cr_assert_eq(p[1].start, 50);
@@ -433,21 +430,12 @@ Test(score_quotes, group_by_speaker_joins_split_quote)
 
 Test(score_quotes, group_covers_its_parts_not_the_text_between)
 {
-    /* "A," Trump said, mocking concerns about X. "B.": the parts [1,10) and [40,60) group
-       (same speaker mention; the second has no cue); the attribution between them holds a
-       gold indirect quote [20,35) ("concerns about X") that the group does not cover, so
-       each gold quote finds its own prediction: the split quote (gold [0,11)+[39,61)) the
-       group, the indirect the record [20,35) */
-    sc_pquote p[3] = {pq(1, 10), pq(20, 35), pq(40, 60)};
-    p[0].has_speaker = p[2].has_speaker = p[0].has_cue = 1;
-    p[0].sp_start = p[2].sp_start = 11;
-    p[0].sp_end = p[2].sp_end = 16;
-    p[0].cue_start = 17; p[0].cue_end = 21;
-    p[1].has_speaker = p[1].has_cue = 1;
-    p[1].sp_start = 11; p[1].sp_end = 15;   /* another mention span: its own attribution */
-    p[1].cue_start = 18; p[1].cue_end = 19;
+    /* "A," Trump said, mocking concerns about X. "B.": the parts [1,10) and [40,60) are one
+       statement; the attribution between them holds a gold indirect quote [20,35) that the
+       group does not cover, so each gold quote finds its own prediction */
+    sc_pquote p[3] = {pg(1, 10, -1), pg(20, 35, -1), pg(40, 60, 0)};
     size_t into[3];
-    cr_assert_eq(sc_group_by_speaker(p, 3, into), 2);
+    cr_assert_eq(sc_group_by_part(p, 3, into), 2);
     cr_assert_eq(p[0].start, 1);
     cr_assert_eq(p[0].end, 60);
     cr_assert_eq(p[0].npart, 2);
@@ -461,88 +449,18 @@ Test(score_quotes, group_covers_its_parts_not_the_text_between)
     cr_assert_eq(g[1].match, 1);
 }
 
-Test(score_quotes, group_parts_merge_where_they_overlap)
+Test(score_quotes, a_chain_of_parts_is_one_statement)
 {
-    /* a reported clause [10,50) with a partial quote [30,45) inside and a second partial
-       [60,70): parts [10,50) and [60,70) */
-    sc_pquote p[3] = {pq(10, 50), pq(30, 45), pq(60, 70)};
-    for (int i = 0; i < 3; i++) {
-        p[i].has_speaker = p[i].has_cue = 1;
-        p[i].sp_start = 0; p[i].sp_end = 5;
-        p[i].cue_start = 6; p[i].cue_end = 9;
-    }
-    size_t into[3];
-    cr_assert_eq(sc_group_by_speaker(p, 3, into), 1);
-    cr_assert_eq(p[0].npart, 2);
-    cr_assert_eq(p[0].part[0].start, 10);
-    cr_assert_eq(p[0].part[0].end, 50);
-    cr_assert_eq(p[0].part[1].start, 60);
-    cr_assert_eq(p[0].part[1].end, 70);
-    sc_gquote g = gq(0, 100);
-    cr_assert_eq(sc_cover_pred(&g, &p[0]), 50);
-}
-
-Test(score_quotes, an_unattributed_quote_stays_apart)
-{
-    /* a quote with no speaker at all (no mention, no name: "...," the editorial said, which no
-       rule attributed) is not a continuation of the quote before it */
-    sc_pquote p[2] = {pq(1, 10), pq(20, 40)};
-    p[0].has_speaker = p[0].has_cue = 1;
-    p[0].sp_start = 11; p[0].sp_end = 13;
-    p[0].cue_start = 14; p[0].cue_end = 18;
-    p[0].speaker_name = "Hugo Lind";
-    size_t into[2];
-    cr_assert_eq(sc_group_by_speaker(p, 2, into), 2);
-    cr_assert_eq(p[1].start, 20);
-}
-
-Test(score_quotes, group_by_speaker_keeps_two_cues_apart)
-{
-    /* "...," he said, adding that ...: one speaker mention, two cues: two attributions */
-    sc_pquote p[2] = {pq(1, 10), pq(20, 40)};
-    p[0].has_speaker = p[1].has_speaker = p[0].has_cue = p[1].has_cue = 1;
-    p[0].sp_start = p[1].sp_start = 11;
-    p[0].sp_end = p[1].sp_end = 13;
-    p[0].cue_start = 14; p[0].cue_end = 18;
-    p[1].cue_start = 20; p[1].cue_end = 26;
-    size_t into[2];
-    cr_assert_eq(sc_group_by_speaker(p, 2, into), 2);
-    cr_assert_eq(p[0].end, 10);
-    cr_assert_eq(p[1].start, 20);
-}
-
-Test(score_quotes, a_continuation_skips_the_clause_after_an_ing_cue)
-{
-    /* "A," DuVernay said, emphasizing why B. "C.": the continuation C joins the quote A, not
-       the indirect clause B that shares A's speaker mention under its own cue */
-    sc_pquote p[3] = {pq(1, 10), pq(30, 50), pq(52, 90)};
-    p[0].has_speaker = p[1].has_speaker = p[0].has_cue = p[1].has_cue = 1;
-    p[0].sp_start = p[1].sp_start = 12;
-    p[0].sp_end = p[1].sp_end = 20;
-    p[0].cue_start = 21; p[0].cue_end = 25;
-    p[1].cue_start = 27; p[1].cue_end = 38;
-    p[1].indirect = 1;
-    p[0].speaker_name = p[1].speaker_name = p[2].speaker_name = "Ava DuVernay";
-    size_t into[3];
-    cr_assert_eq(sc_group_by_speaker(p, 3, into), 2);
-    cr_assert_eq(into[2], into[0]);
-    cr_assert_eq(p[0].start, 1);
-    cr_assert_eq(p[0].end, 90);
-    cr_assert_eq(p[0].npart, 2);
-    cr_assert_eq(p[1].start, 30);
-    cr_assert_eq(p[1].end, 50);
-    /* without the shared mention (another speaker's clause), it joins the quote before it */
-    sc_pquote r[3] = {pq(1, 10), pq(30, 50), pq(52, 90)};
-    r[0].has_speaker = r[1].has_speaker = r[0].has_cue = r[1].has_cue = 1;
-    r[0].sp_start = 12; r[0].sp_end = 20;
-    r[1].sp_start = 22; r[1].sp_end = 26;
-    r[0].cue_start = 21; r[0].cue_end = 25;
-    r[1].cue_start = 27; r[1].cue_end = 38;
-    r[1].indirect = 1;
-    r[0].speaker_name = "Ava DuVernay";
-    r[1].speaker_name = r[2].speaker_name = "Angela Davis";
-    cr_assert_eq(sc_group_by_speaker(r, 3, into), 2);
-    cr_assert_eq(into[2], into[1]);
+    /* three paragraphs of one speaker: each part names the first (part_of is resolved to the
+       first part); a record with no part_of stays apart */
+    sc_pquote p[4] = {pg(0, 10, -1), pg(20, 30, 0), pg(40, 50, 0), pg(60, 70, -1)};
+    size_t into[4];
+    cr_assert_eq(sc_group_by_part(p, 4, into), 2);
+    cr_assert_eq(p[0].npart, 3);
+    cr_assert_eq(p[1].start, 60);
+    /* a part_of that does not point back is ignored, not followed */
+    sc_pquote r[2] = {pg(0, 10, 1), pg(20, 30, -1)};
+    cr_assert_eq(sc_group_by_part(r, 2, into), 2);
 }
 
 Test(score_quotes, the_most_gold_found_when_predictions_are_reassigned)

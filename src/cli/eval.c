@@ -13,7 +13,7 @@
 #include "walk.h"
 
 static const char eval_usage[] =
-    "usage: quarry eval [--rules PATH] [--map MAP] [--json] [--errors N] [--group-speaker]\n"
+    "usage: quarry eval [--rules PATH] [--map MAP] [--json] [--errors N] [--group-parts]\n"
     "                   (--conll FILE | --brat DIR | --gold FILE.jsonl [--texts DIR]\n"
     "                   [--match strict|lenient] | --re3d DIR)\n"
     "\n"
@@ -55,16 +55,11 @@ static const char eval_usage_more[] =
     "  --annotator ID  brat: use NAME_ID.ann where there is one\n"
     "  --partial       the gold lists a required subset (or the --gold file has a line\n"
     "                  {\"partial\":true}): predictions it does not match are not counted\n"
-    "  --group-speaker quotes predicted with one speaker mention and one cue mention (or\n"
-    "                  none: a continuation) count as one attribution whose content is\n"
-    "                  their spans (not the text between them): \"A,\" he said. \"B.\"\n"
-    "                  and a partial quote inside a reported clause (PolNeAR annotates\n"
-    "                  each as one attribution; quarry makes a record per part); direct\n"
-    "                  when one part is direct or partial; a quote with neither a speaker\n"
-    "                  nor a cue mention but a speaker name (a continuation) joins the\n"
-    "                  quote before it (the direct or partial one before an indirect\n"
-    "                  clause with the same speaker mention: \"A,\" she said, adding\n"
-    "                  that B. \"C.\" gives A+C and B)\n"
+    "  --group-parts   the records of one statement (a part_of chain: \"A,\" he said.\n"
+    "                  \"B.\", a quoted paragraph that continues it) count as one\n"
+    "                  attribution whose content is their spans, not the text between\n"
+    "                  them (PolNeAR annotates each statement once); direct when one\n"
+    "                  part is. --group-speaker is the same option (its old name)\n"
     "  --errors N      list the first N misses and false alarms (and, lenient, wrong\n"
     "                  speaker names) with a line of context\n"
     "  --json          print the summary as JSON\n"
@@ -272,6 +267,9 @@ static int extract_preds(estate *st, const edoc *d, int cp, int brat_classes, pr
             q->cue_start = (long)(cp ? r->cue.cstart : r->cue.start);
             q->cue_end = (long)(cp ? r->cue.cend : r->cue.end);
             q->indirect = !strcmp(r->type, "indirect");
+            /* ids are q1, q2 ... in record order: part_of "qN" is the N-th quote here */
+            q->group = r->part_of && r->part_of[0] == 'q' ? strtol(r->part_of + 1, NULL, 10) - 1 : -1;
+            if (q->group >= (long)p->nq) q->group = -1;
             p->qclass[p->nq++] = pred_class(r->type, brat_classes);
         }
     }
@@ -401,19 +399,20 @@ static int oracle_preds(const sc_ent *g, size_t ng, const gquotes *gq, preds *p)
         x->sp_start = q->nsource ? q->source[0].start : 0;
         x->sp_end = q->nsource ? q->source[0].end : 0;
         x->speaker_name = q->source_name;
+        x->group = -1;
         p->qclass[i] = gq->qclass[i];
     }
     p->nq = nq;
     return 0;
 }
 
-/* --group-speaker: the quotes of one attribution become one prediction (sc_group_by_speaker),
- * direct when any part is. */
+/* --group-parts: the parts of one statement (a part_of chain) become one prediction
+ * (sc_group_by_part), direct when any part is. */
 static int group_preds(preds *p)
 {
     size_t *into = malloc((p->nq + 1) * sizeof *into);
     const char **cls = calloc(p->nq + 1, sizeof *cls);
-    size_t n = into && cls ? sc_group_by_speaker(p->q, p->nq, into) : (size_t)-1;
+    size_t n = into && cls ? sc_group_by_part(p->q, p->nq, into) : (size_t)-1;
     if (n != (size_t)-1) {
         for (size_t i = 0; i < p->nq; i++)
             if (!cls[into[i]] || strcmp(p->qclass[i], "indirect")) cls[into[i]] = p->qclass[i];
@@ -1429,7 +1428,7 @@ static int parse_args(int argc, char **argv, eopts *o, const char **map)
         else if (!strcmp(a, "--json")) o->json = 1;
         else if (!strcmp(a, "--oracle")) o->oracle = 1;
         else if (!strcmp(a, "--partial")) o->partial = 1;
-        else if (!strcmp(a, "--group-speaker")) o->group = 1;
+        else if (!strcmp(a, "--group-parts") || !strcmp(a, "--group-speaker")) o->group = 1;
         else if ((!strcmp(a, "--errors") && v) || !strncmp(a, "--errors=", 9)) {
             const char *n = a[8] == '=' ? a + 9 : argv[++i];
             char *end;

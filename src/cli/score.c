@@ -338,16 +338,6 @@ out:
     return nm;
 }
 
-typedef struct spk_key { long start, end; size_t idx; } spk_key;
-
-static int cmp_speaker(const void *a, const void *b)
-{
-    const spk_key *x = a, *y = b;
-    if (x->start != y->start) return x->start < y->start ? -1 : 1;
-    if (x->end != y->end) return x->end < y->end ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;   /* input order */
-}
-
 /* Adds [s, e) to p's parts, kept sorted and disjoint (overlapping or touching spans merge;
  * when every slot is taken, the new span merges with its neighbour before it). */
 static void part_add(sc_pquote *p, long s, long e)
@@ -378,46 +368,14 @@ static void part_add(sc_pquote *p, long s, long e)
     p->part[k] = (sc_seg){s, e};
 }
 
-size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
+size_t sc_group_by_part(sc_pquote *q, size_t n, size_t *into)
 {
-    spk_key *ord = malloc((n + 1) * sizeof *ord);
-    size_t *head = malloc((n + 1) * sizeof *head), m = 0, nk = 0;
-    if (!ord || !head) { free(ord); free(head); return (size_t)-1; }
-    for (size_t i = 0; i < n; i++) {
-        head[i] = i;
-        if (q[i].has_speaker) ord[m++] = (spk_key){q[i].sp_start, q[i].sp_end, i};
-    }
-    if (m) qsort(ord, m, sizeof *ord, cmp_speaker);
-    /* within a run of equal speaker spans (input order), each joins the first with its cue,
-       one without a cue the run's first */
-    for (size_t k0 = 0, k1; k0 < m; k0 = k1) {
-        for (k1 = k0 + 1; k1 < m && ord[k1].start == ord[k0].start && ord[k1].end == ord[k0].end;
-             k1++) {
-            const sc_pquote *b = &q[ord[k1].idx];
-            if (!b->has_cue) { head[ord[k1].idx] = ord[k0].idx; continue; }
-            for (size_t j = k0; j < k1; j++) {
-                const sc_pquote *c = &q[ord[j].idx];
-                if (c->has_cue && c->cue_start == b->cue_start && c->cue_end == b->cue_end) {
-                    head[ord[k1].idx] = head[ord[j].idx];
-                    break;
-                }
-            }
-        }
-    }
-    /* neither speaker nor cue mention: a continuation quote (its speaker named by linking after
-       a long attribution) joins the quote before it, or the direct or partial quote before
-       that one when it shares its speaker mention (`"A," she said, adding that B. "C."`: the
-       clause after the -ing cue is an attribution of its own); a quote with no speaker at all
-       (not attributed) stays apart */
-    for (size_t i = 1; i < n; i++) {
-        if (q[i].has_speaker || q[i].has_cue || !q[i].speaker_name) continue;
-        size_t j = i - 1;
-        if (j > 0 && q[j].indirect && q[j].has_speaker && !q[j - 1].indirect &&
-            q[j - 1].has_speaker && q[j - 1].sp_start == q[j].sp_start &&
-            q[j - 1].sp_end == q[j].sp_end)
-            j--;
-        head[i] = head[j];
-    }
+    size_t *head = malloc((n + 1) * sizeof *head), nk = 0;
+    if (!head) return (size_t)-1;
+    /* the first part of each statement (a part_of chain is already resolved to its first
+       part, which comes earlier) */
+    for (size_t i = 0; i < n; i++)
+        head[i] = q[i].group >= 0 && (size_t)q[i].group < i ? head[q[i].group] : i;
     for (size_t i = 0; i < n; i++) {
         q[i].npart = 1;
         q[i].part[0] = (sc_seg){q[i].start, q[i].end};
@@ -437,7 +395,6 @@ size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into)
             into[i] = into[head[i]];   /* head[i] < i: placed already */
         }
     }
-    free(ord);
     free(head);
     return nk;
 }

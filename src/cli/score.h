@@ -80,7 +80,7 @@ typedef struct sc_gquote {
 typedef struct sc_pquote {
     long start, end;
     sc_seg part[SC_MAX_SEGS];   /* npart > 0: the content is these spans (a grouped
-                                   attribution, sc_group_by_speaker), else [start, end) */
+                                   statement, sc_group_by_part), else [start, end) */
     int npart;
     int has_speaker;        /* 0: no speaker mention */
     long sp_start, sp_end;
@@ -88,6 +88,7 @@ typedef struct sc_pquote {
     long cue_start, cue_end;
     const char *speaker_name;   /* may be NULL */
     int indirect;           /* an indirect record (not direct or partial) */
+    long group;             /* index of the statement's first part (part_of), -1 none */
     long match;             /* out: index of the gold quote, -1 none */
 } sc_pquote;
 
@@ -111,18 +112,14 @@ long sc_cover_pred(const sc_gquote *g, const sc_pquote *p);
 size_t sc_match_quotes(sc_gquote *gold, size_t ng, sc_pquote *pred, size_t np,
                        sc_source_mode mode);
 
-/* Groups the predictions of one attribution (q in document order) into one: those with the
- * same speaker mention (start and end) and the same cue mention, a prediction without a cue
- * (a continuation) joining the first with its speaker mention: the parts of a split quote, a
- * partial quote inside a reported clause; not "...," he said, adding that ... (two cues). A
- * prediction with neither a speaker nor a cue mention but a speaker name (a continuation
- * whose speaker linking named) joins the one before it. The first of a group spans from the
- * group's first start to its last end, and its parts are the group's spans (merged where they
- * overlap; the text between them, such as the attribution of a split quote, is not content);
- * the others are removed. into[i] (room for n) gets the index, in the grouped array, of
- * prediction i's group. Returns the new count, or (size_t)-1 when memory runs out
- * (q unchanged). */
-size_t sc_group_by_speaker(sc_pquote *q, size_t n, size_t *into);
+/* Groups the parts of one statement into one prediction: q[i].group is the index of the
+ * statement's first part (the record its part_of names, earlier in q) or -1. The first of a
+ * group spans from the group's first start to its last end, and its parts are the group's
+ * spans (merged where they overlap; the text between them, such as the attribution of a
+ * split quote, is not content); the others are removed. into[i] (room for n) gets the
+ * index, in the grouped array, of prediction i's group. Returns the new count, or
+ * (size_t)-1 when memory runs out (q unchanged). */
+size_t sc_group_by_part(sc_pquote *q, size_t n, size_t *into);
 
 /* 1 when s[0..n) holds a quote mark: " U+201C U+201D U+00AB U+00BB. */
 int sc_has_quote_mark(const char *s, size_t n);
