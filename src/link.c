@@ -84,6 +84,51 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
     }
 }
 
+/* The longest role phrase taken in apposition after a name, in tokens. */
+#define APPOSITION_MAX 12
+
+/* Is the token k the one-byte token ch? */
+static int tok_is(const quarry_doc *doc, uint32_t k, char ch)
+{
+    const token *t = &doc->toks.v[k];
+    return t->end - t->start == 1 && doc->txt.src[t->start] == ch;
+}
+
+/* A role in apposition after a name ending at token k: ", head of Lionhead Studios," ->
+ * "head of Lionhead Studios". The phrase runs to a comma or the sentence's end within
+ * APPOSITION_MAX tokens, holds a title (lexicon TITLE: head, editor, spokesman), opens with a
+ * lower-case word, a determiner (left out) or a possessive ("BA's chief executive"), and
+ * names no person. NULL when there is none. */
+static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint32_t k,
+                                   const unsigned char *isper)
+{
+    uint32_t n = (uint32_t)doc->toks.n;
+    if (k + 1 >= n || !tok_is(doc, k, ',')) return NULL;
+    uint32_t s = k + 1;
+    if (doc_lex_entry(doc, s, ENG_L_DETERMINER) >= 0) s++;
+    uint32_t e = s;
+    while (e < n && e < s + APPOSITION_MAX && !tok_is(doc, e, ',') &&
+           !(doc->toks.v[e].flags & QUARRY_TF_SENT_START && e > s) && doc->toks.v[e].kind != TK_QUOTE &&
+           !(doc->toks.v[e].kind == TK_PUNCT && (tok_is(doc, e, '.') || tok_is(doc, e, ';') ||
+                                                  tok_is(doc, e, '(') || tok_is(doc, e, ':'))))
+        e++;
+    if (e == s || e >= n || !(tok_is(doc, e, ',') || tok_is(doc, e, '.'))) return NULL;
+    const token *f = &doc->toks.v[s];
+    int opens = (f->flags & QUARRY_TF_LOWER) ||
+                (s + 1 < e && doc->toks.v[s + 1].end - doc->toks.v[s + 1].start == 2 &&
+                 !memcmp(doc->txt.src + doc->toks.v[s + 1].start, "'s", 2));
+    if (!opens) return NULL;
+    int32_t title = r->eng_lex[ENG_L_TITLE];
+    int has_title = 0;
+    for (uint32_t j = s; j < e && !has_title; j++)
+        for (uint32_t h = doc->hit_first[j]; h < doc->hit_first[j + 1]; h++)
+            if ((int32_t)doc->hits[h].lex == title && j + doc->hits[h].len <= e) has_title = 1;
+    if (!has_title) return NULL;
+    for (uint32_t j = s; j < e; j++)
+        if (isper[j]) return NULL;
+    return doc_span_text(doc, s, e);
+}
+
 #define LINK_MAX_CANDIDATES 256   /* people tried per mention, see link_people */
 
 /* Persons by token hash: key -> list of persons (newest first), with the list's length.
@@ -197,13 +242,28 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         if ((int32_t)a->type != person_type || a->entity < 0) continue;
         person *p = &ps.v[a->entity];
         for (uint32_t f = 0; f < a->nfeats; f++)
-            if (!strcmp(r->keys.v[a->feats[f].key], "role") &&
+            if ((int32_t)a->feats[f].key == r->eng_key[ENG_K_ROLE] &&
                 (!p->role || ps.v[a->entity].canon == i)) {
                 const afeat *ft = &a->feats[f];
                 p->role = ft->tstart < 0 ? ft->literal
                                          : doc_span_text(doc, (uint32_t)ft->tstart, (uint32_t)ft->tend);
             }
     }
+    /* a person with no role yet takes one in apposition after a mention ("Peter Molyneux,
+       head of Lionhead Studios, said") */
+    unsigned char *isper = calloc(doc->toks.n + 1, 1);   /* tokens of a PERSON */
+    if (!isper) goto out;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type == person_type)
+            for (uint32_t t = a->tstart; t < a->tend && t < doc->toks.n; t++) isper[t] = 1;
+    }
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
+        ps.v[a->entity].role = appositive_role(r, doc, a->tend, isper);
+    }
+    free(isper);
     /* later bare surnames of known people: the first (oldest) unambiguous person whose
        surname, particle-free surname or middle name the token is */
     pindex by_name = {0};

@@ -136,6 +136,8 @@ static char *person_genders(const quarry_rules *r, quarry_doc *doc)
 #define CAPS_REACH 256
 /* How many organisations a short name or an acronym is compared with. */
 #define ORG_REACH 256
+/* How many speaker names a bare surname is compared with (see earlier_speaker). */
+#define SPEAKER_NAMES 64
 /* How many different acronyms a document has spelt out (see sctx.acro). */
 #define ACRONYM_MAX 64
 
@@ -154,6 +156,8 @@ typedef struct sctx {
     uint64_t acro[ACRONYM_MAX];
     const char *acro_name[ACRONYM_MAX];
     size_t nacro;
+    const char *names[SPEAKER_NAMES];   /* the names speakers got so far, in text order */
+    size_t nnames;
     int32_t last;             /* the PERSON the last speaker resolved to, -1 none */
     uint32_t last_at;         /* the token of that speaker's mention */
 } sctx;
@@ -302,10 +306,13 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
 {
     quarry_doc *doc = c->doc;
     uint32_t n = (uint32_t)doc->toks.n, head = me - 1;
-    /* "the farm's owner, Karim Haddad": the name in apposition after the description */
-    if (me + 1 < n && tok_is(doc, me, ',') && c->px.at[me + 1] >= 0 &&
-        doc->anns.v[c->px.at[me + 1]].tstart == me + 1) {
-        const annot *a = &doc->anns.v[c->px.at[me + 1]];
+    /* "the farm's owner, Karim Haddad", "the committee chairman, MP Edward Leigh": the name
+       in apposition after the description (a role before it) */
+    uint32_t ap = me + 1;
+    while (ap < n && (c->inq[ap] & 2) && ap < me + 6) ap++;
+    if (me + 1 < n && tok_is(doc, me, ',') && ap < n && c->px.at[ap] >= 0 &&
+        doc->anns.v[c->px.at[ap]].tstart == ap) {
+        const annot *a = &doc->anns.v[c->px.at[ap]];
         sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
         sp->role = a->role;
         sp->resolved = "apposition";
@@ -338,12 +345,19 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         sp->resolved = "role";
         return 1;
     }
-    if (definite && me > ms + 1 && plain_words(doc, ms + 1, head) && ends_title(doc, ms + 1, me)) {
-        /* "the mayor", "The prime minister": the person named earlier with that role */
+    /* "the mayor", "The former Labour leader", "The prime minister on Sunday": the words up
+       to a small word (on, of) end with a title */
+    uint32_t te = ms + 1;
+    while (te < me && doc->toks.v[te].kind == TK_WORD && doc_lex_entry(doc, te, ENG_L_TITLESMALL) < 0)
+        te++;
+    if (definite && te > ms + 1 && ends_title(doc, ms + 1, te)) {
+        /* the person named earlier with that role, else the salient person in this
+           paragraph or the one before (a story's "the chancellor" is the one it is about) */
+        uint32_t th = te - 1;
         int32_t cur = c->px.before[ms];
         for (int k = 0; cur >= 0 && k < PRONOUN_REACH; k++) {
             const annot *a = &doc->anns.v[cur];
-            if (role_has(doc, a, head)) {
+            if (role_has(doc, a, th)) {
                 sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
                 sp->role = a->role;
                 sp->resolved = "role";
@@ -351,7 +365,13 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
             }
             cur = c->px.before[a->tstart];
         }
-        return 0;   /* nobody named holds it: the description stays as it is */
+        int32_t p = salient(c, &c->px, ms, lex_gender(doc, th, ENG_L_GENDERED));
+        if (p < 0 || c->para[ms] - c->para[doc->anns.v[p].tstart] > 1) return 0;   /* too far */
+        const annot *a = &doc->anns.v[p];
+        sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
+        sp->role = a->role;
+        sp->resolved = "role";
+        return 1;
     }
     /* a description before a name: "investment bank Merrill Lynch", "awards pundit Tom
        O'Neil", "France's Snecma": the capitalised words at its end, not a role */
@@ -371,6 +391,29 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         const char *full = org_full_name(c, k);
         if (full) {
             sp->name = full;
+            sp->resolved = "alias";
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A bare surname ("O'Neil said") that is the last word of an earlier speaker's name which
+ * no PERSON carries ("said awards pundit Tom O'Neil"): that name. 0 when none. */
+static int earlier_speaker(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
+{
+    const quarry_doc *doc = c->doc;
+    uint32_t k = ms;
+    while (k + 1 < me && doc_lex_entry(doc, k, ENG_L_HONORIFIC) >= 0) k++;
+    const token *t = &doc->toks.v[k];
+    if (k + 1 != me || !(t->flags & QUARRY_TF_CAP)) return 0;
+    size_t wn = t->end - t->start;
+    const char *w = doc->txt.src + t->start;
+    for (size_t i = c->nnames; i-- > 0;) {
+        const char *nm = c->names[i];
+        size_t nl = strlen(nm);
+        if (nl > wn + 1 && nm[nl - wn - 1] == ' ' && !memcmp(nm + nl - wn, w, wn)) {
+            sp->name = nm;
             sp->resolved = "alias";
             return 1;
         }
@@ -541,10 +584,11 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->resolved = !strcmp(how, "mention") && strcmp(s->name, text) ? "alias" : how;
             } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
                 s->name = NULL;   /* "he" with no antecedent, "they": no name */
-            } else if (!describe(&c, s, ms, me)) {
+            } else if (!describe(&c, s, ms, me) && !earlier_speaker(&c, s, ms, me)) {
                 s->name = text;   /* an organisation, a country, a group: its own words */
                 s->resolved = "mention";
             }
+            if (s->name && c.nnames < SPEAKER_NAMES) c.names[c.nnames++] = s->name;
         }
         const char *nm = doc_feat_text(doc, doc_feat(r, a, ENG_K_SPEAKER_NAME));
         if (nm) s->name = nm;
