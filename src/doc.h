@@ -56,6 +56,8 @@ typedef struct speaker {
     quarry_span mention;      /* the words at the attribution (absent: none of its own) */
     const char *name, *role;  /* whom the mention stands for, NULL when unresolved */
     const char *resolved;     /* how: quarry_record.speaker_resolved */
+    const char *why;          /* the step that found it, in words (quarry explain) */
+    int32_t ant;              /* the annotation the name came from, -1 none */
 } speaker;
 
 struct quarry_doc {

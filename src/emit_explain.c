@@ -1,5 +1,7 @@
 /* Emitter for rule authors: for each match that made annotations, the rule, the phase,
- * the captures and the overlapping matches it beat in overlap resolution. */
+ * the captures and the overlapping matches it beat in overlap resolution; for each quote,
+ * how its speaker's name was found (mention -> antecedent -> why); then the statements
+ * quote assembly made (ids, part_of, quoted fragments). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,17 @@ static void span_text(FILE *out, const quarry_doc *doc, uint32_t ts, uint32_t te
         putc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, out);
     }
     if (n > 120) fputs("...", out);
+    putc('"', out);
+}
+
+static void span_bytes(FILE *out, const quarry_doc *doc, size_t a, size_t b)
+{
+    putc('"', out);
+    for (size_t i = a; i < b && i < a + 120; i++) {
+        char c = doc->txt.src[i];
+        putc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, out);
+    }
+    if (b > a + 120) fputs("...", out);
     putc('"', out);
 }
 
@@ -89,6 +102,27 @@ int emit_explain(const quarry_doc *doc, FILE *out)
             if (f->tstart < 0) fprintf(out, "\"%s\"\n", f->literal);
             else { span_text(out, doc, (uint32_t)f->tstart, (uint32_t)f->tend); putc('\n', out); }
         }
+        if (doc->spk && doc->spk[i].has) {   /* speaker resolution's chain */
+            const speaker *sp = &doc->spk[i];
+            fputs("    speaker: ", out);
+            if (sp->mention.present) {
+                span_bytes(out, doc, sp->mention.start, sp->mention.end);
+                fprintf(out, " [%zu,%zu)", sp->mention.cstart, sp->mention.cend);
+            } else {
+                fputs("(no mention)", out);
+            }
+            fprintf(out, " -> %s%s%s (%s", sp->name ? "\"" : "", sp->name ? sp->name : "null",
+                    sp->name ? "\"" : "", sp->resolved ? sp->resolved : "none");
+            if (sp->why) fprintf(out, ": %s", sp->why);
+            if (sp->ant >= 0 && (size_t)sp->ant < doc->anns.n) {
+                const annot *x = &doc->anns.v[sp->ant];
+                fputs("; from ", out);
+                span_text(out, doc, x->tstart, x->tend);
+                putc(' ', out);
+                where(out, doc, x->tstart, x->tend);
+            }
+            fputs(")\n", out);
+        }
         if (a->match == UINT32_MAX || a->match >= doc->log.n) continue;
         const match_log *m = &doc->log.v[a->match];
         const crule *cr = &r->rules.v[m->rule];
@@ -115,5 +149,22 @@ int emit_explain(const quarry_doc *doc, FILE *out)
     free(ord);
     free(beat_first);
     free(beat);
+    /* the statements quote assembly made of them: one record each, parts tied by part_of */
+    for (size_t i = 0; i < doc->quotes.n; i++) {
+        const quarry_record *q = &doc->quotes.v[i];
+        fprintf(out, "STATEMENT %s %s ", q->id ? q->id : "?", q->type);
+        span_bytes(out, doc, q->span.start, q->span.end);
+        fprintf(out, " [%zu,%zu)  rule %s\n", q->span.cstart, q->span.cend, q->rule);
+        if (q->part_of) fprintf(out, "    part of %s\n", q->part_of);
+        if (q->has_speaker)
+            fprintf(out, "    speaker %s%s%s (%s)\n", q->speaker_name ? "\"" : "",
+                    q->speaker_name ? q->speaker_name : "null", q->speaker_name ? "\"" : "",
+                    q->speaker_resolved ? q->speaker_resolved : "none");
+        for (size_t k = 0; k < q->nquoted; k++) {
+            fputs("    quoted ", out);
+            span_bytes(out, doc, q->quoted[k].start, q->quoted[k].end);
+            putc('\n', out);
+        }
+    }
     return ferror(out) ? -1 : 0;
 }

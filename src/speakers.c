@@ -302,6 +302,17 @@ static const char *org_full_name(sctx *c, uint32_t k)
 
 /* A person or organisation for a mention that names none itself. Sets s->name, role and
  * resolved; 0 when nothing was found. */
+/* Gives sp the name (and, for a person, the role) of annotation a, found by how/why. */
+static void take(const sctx *c, speaker *sp, int32_t a, const char *how, const char *why)
+{
+    const annot *x = &c->doc->anns.v[a];
+    sp->name = x->name ? x->name : doc_span_text(c->doc, x->tstart, x->tend);
+    if ((int32_t)x->type == c->r->eng_type[ENG_PERSON]) sp->role = x->role;
+    sp->resolved = how;
+    sp->why = why;
+    sp->ant = a;
+}
+
 static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
 {
     quarry_doc *doc = c->doc;
@@ -312,10 +323,7 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     while (ap < n && (c->inq[ap] & 2) && ap < me + 6) ap++;
     if (me + 1 < n && tok_is(doc, me, ',') && ap < n && c->px.at[ap] >= 0 &&
         doc->anns.v[c->px.at[ap]].tstart == ap) {
-        const annot *a = &doc->anns.v[c->px.at[ap]];
-        sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
-        sp->role = a->role;
-        sp->resolved = "apposition";
+        take(c, sp, c->px.at[ap], "apposition", "the name after the description and a comma");
         return 1;
     }
     int32_t de = doc_lex_entry(doc, ms, ENG_L_DETERMINER);
@@ -340,9 +348,11 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         }
         if (o < 0) return 0;
         const annot *a = &doc->anns.v[o];
+        take(c, sp, o, "role", named ? "the nearest organisation whose name holds the word"
+                                     : "the salient organisation: the first of the nearest "
+                                       "sentence with one, outside quotes");
         const char *full = a->tend == a->tstart + 1 ? org_full_name(c, a->tstart) : NULL;
-        sp->name = full ? full : doc_span_text(doc, a->tstart, a->tend);
-        sp->resolved = "role";
+        if (full) sp->name = full;
         return 1;
     }
     /* "the mayor", "The former Labour leader", "The prime minister on Sunday": the words up
@@ -358,19 +368,15 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         for (int k = 0; cur >= 0 && k < PRONOUN_REACH; k++) {
             const annot *a = &doc->anns.v[cur];
             if (role_has(doc, a, th)) {
-                sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
-                sp->role = a->role;
-                sp->resolved = "role";
+                take(c, sp, cur, "role", "the nearest person whose role holds the title");
                 return 1;
             }
             cur = c->px.before[a->tstart];
         }
         int32_t p = salient(c, &c->px, ms, lex_gender(doc, th, ENG_L_GENDERED));
         if (p < 0 || c->para[ms] - c->para[doc->anns.v[p].tstart] > 1) return 0;   /* too far */
-        const annot *a = &doc->anns.v[p];
-        sp->name = a->name ? a->name : doc_span_text(doc, a->tstart, a->tend);
-        sp->role = a->role;
-        sp->resolved = "role";
+        take(c, sp, p, "role", "nobody named holds the title: the salient person of this "
+                               "paragraph or the one before");
         return 1;
     }
     /* a description before a name: "investment bank Merrill Lynch", "awards pundit Tom
@@ -383,6 +389,8 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         const char *full = me == t + 1 ? org_full_name(c, t) : NULL;
         sp->name = full ? full : doc_span_text(doc, t, me);
         sp->resolved = full ? "alias" : "mention";
+        sp->why = full ? "the capitalised words after the description, an organisation named in full earlier"
+                       : "the capitalised words after the description";
         return 1;
     }
     /* an acronym or a short name ("the IMF", "Rover") of an organisation named in full */
@@ -392,6 +400,8 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         if (full) {
             sp->name = full;
             sp->resolved = "alias";
+            sp->why = (ht->flags & QUARRY_TF_ALLCAPS) ? "an acronym: the capitalised words before it spell it"
+                                                       : "a short name of an organisation named in full";
             return 1;
         }
     }
@@ -415,6 +425,7 @@ static int earlier_speaker(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         if (nl > wn + 1 && nm[nl - wn - 1] == ' ' && !memcmp(nm + nl - wn, w, wn)) {
             sp->name = nm;
             sp->resolved = "alias";
+            sp->why = "the last word of an earlier speaker's name";
             return 1;
         }
     }
@@ -423,12 +434,14 @@ static int earlier_speaker(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
 
 /* The person a speaker mention stands for: a PERSON annotation over it, a person in
  * capitals, or for "he"/"she" the salient person whose gender agrees. NULL when none. */
-static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char **how)
+static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char **how,
+                                   const char **why)
 {
     const quarry_doc *doc = c->doc;
     const pers_idx *x = &c->px;
     int32_t hit = -1;
     *how = "mention";
+    *why = "a person over the mention, with the name and role linking gave it";
     for (uint32_t k = s; k < e && k < doc->toks.n; k++)
         if (x->at[k] >= 0 && (hit < 0 || x->at[k] < hit)) hit = x->at[k];
     if (hit >= 0) return &doc->anns.v[hit];
@@ -445,7 +458,10 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
         int32_t cur = x->before[s];
         for (int n = 0; cur >= 0 && n < CAPS_REACH; n++) {
             const annot *a = &doc->anns.v[cur];
-            if (a->tend > a->tstart && doc->toks.v[a->tend - 1].hfold == last) return a;
+            if (a->tend > a->tstart && doc->toks.v[a->tend - 1].hfold == last) {
+                *why = "a name in capitals: the last person before it with that surname";
+                return a;
+            }
             cur = x->before[a->tstart];
         }
     }
@@ -460,8 +476,11 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
         int32_t cur = x->before[s];
         for (int n = 0; cur >= 0 && n < CAPS_REACH; n++) {
             const annot *a = &doc->anns.v[cur];
-            if (a->tend > a->tstart + 1 && doc->toks.v[a->tend - 1].hraw == h)
+            if (a->tend > a->tstart + 1 && doc->toks.v[a->tend - 1].hraw == h) {
+                *why = "a bare surname: the nearest full name with it, in this paragraph or the "
+                       "one before";
                 return c->para[s] - c->para[a->tstart] <= 1 ? a : NULL;
+            }
             cur = x->before[a->tstart];
         }
     }
@@ -470,6 +489,8 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
     char want = lex_gender(doc, s, ENG_L_PRONOUN);   /* he, she; "they" is a group */
     if (!want) return NULL;
     *how = "pronoun";
+    *why = "the first person, whose gender agrees, of the nearest sentence with one outside "
+           "quotes";
     int32_t p = salient(c, x, s, want);
     /* the last speaker is a mention too ("He said ... Mr Houston ... He told"): it wins
        when it stands in a nearer sentence, or earlier in the same one */
@@ -479,7 +500,7 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
         const annot *pa = p >= 0 ? &doc->anns.v[p] : NULL;
         if (!pa || ls > c->sent[pa->tstart] ||
             (ls == c->sent[pa->tstart] && c->last_at <= pa->tstart))
-            p = c->last;
+            p = c->last, *why = "the last speaker, whose gender agrees, in a nearer sentence";
     }
     return p >= 0 ? &doc->anns.v[p] : NULL;
 }
@@ -570,11 +591,12 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
         speaker *s = &doc->spk[i];
         s->has = 1;
         s->resolved = "none";
+        s->ant = -1;
         if (sp->tstart >= 0 && sp->tend > sp->tstart && (size_t)sp->tend <= doc->toks.n) {
             uint32_t ms = (uint32_t)sp->tstart, me = (uint32_t)sp->tend;
             s->mention = doc_span(doc, ms, me);
-            const char *text = doc_feat_text(doc, sp), *how;
-            const annot *who = speaker_person(&c, ms, me, &how);
+            const char *text = doc_feat_text(doc, sp), *how, *why;
+            const annot *who = speaker_person(&c, ms, me, &how, &why);
             if (who) {
                 c.last = (int32_t)(who - doc->anns.v);
                 c.last_at = ms;
@@ -582,11 +604,15 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->role = who->role;
                 /* a mention shorter than the name it stands for ("Crocker") is an alias */
                 s->resolved = !strcmp(how, "mention") && strcmp(s->name, text) ? "alias" : how;
+                s->why = why;
+                s->ant = (int32_t)(who - doc->anns.v);
             } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
                 s->name = NULL;   /* "he" with no antecedent, "they": no name */
+                s->why = "a pronoun with no person of its gender before it (or a group)";
             } else if (!describe(&c, s, ms, me) && !earlier_speaker(&c, s, ms, me)) {
                 s->name = text;   /* an organisation, a country, a group: its own words */
                 s->resolved = "mention";
+                s->why = "the mention's own words";
             }
             if (s->name && c.nnames < SPEAKER_NAMES) c.names[c.nnames++] = s->name;
         }

@@ -1,5 +1,7 @@
 /* Records (records.c) from the default rules: which quote records a cue mention gives. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
@@ -248,4 +250,29 @@ Test(records, a_speaker_in_capitals_is_the_person_of_that_surname)
     cr_assert_str_eq(speaker_name_of("HOST: Will the ferry run in winter?"), "HOST");
     cr_assert_str_eq(speaker_name_of("Berit Vik spoke first.\n\n\"The pier is safe,\" SHE said."),
                      "Berit Vik");
+}
+
+Test(records, explain_shows_how_each_speaker_was_found)
+{
+    /* a rule author debugging a wrong speaker sees the mention, the name, the step and the
+       antecedent it came from, and the statements with their ids */
+    const char *text = "Councillor Maren Holt attacked Harbourmaster Per Solberg. Holt told voters "
+                       "to send a message to the Solberg office.\n\n\"It would be a costly "
+                       "mistake,\" she said. \"We must vote.\"";
+    quarry_options o;
+    memset(&o, 0, sizeof o);
+    o.explain = 1;
+    cr_assert_eq(quarry_extract(rules, doc, "t", text, strlen(text), &o, NULL), QUARRY_OK);
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&buf, &n);
+    cr_assert_not_null(m);
+    cr_assert_eq(quarry_emit(doc, QUARRY_FORMAT_EXPLAIN, 0, m), 0);
+    fclose(m);
+    cr_assert(strstr(buf, "speaker: \"she\" [") && strstr(buf, "-> \"Maren Holt\" (pronoun: "),
+              "%s", buf);
+    cr_assert(strstr(buf, "from \"Holt\""), "the antecedent: %s", buf);
+    cr_assert(strstr(buf, "STATEMENT q2 direct \"We must vote.\""), "%s", buf);
+    cr_assert(strstr(buf, "    part of q1\n"), "%s", buf);
+    free(buf);
 }
