@@ -34,7 +34,7 @@ CLI_OBJ  = $(CLI_SRC:src/cli/%.c=$(BUILD)/obj/cli/%.o)
 TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all run test check unit golden exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
+.PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
         fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
@@ -82,7 +82,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
+test: unit golden nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
       eval-gold-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
@@ -92,6 +92,8 @@ html-check: $(BUILD)/quarry
 	sh tests/html.sh $(BUILD)/quarry $(BUILD)
 install-check: all
 	sh tests/install.sh "$(MAKE)" $(BUILD)
+nesting-check: $(BUILD)/quarry
+	sh tests/nesting.sh $(BUILD)/quarry
 layers-check: all
 	sh tests/layers.sh $(BUILD)
 exports-check: $(BUILD)/libquarry.so

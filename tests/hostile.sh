@@ -143,10 +143,11 @@ ln -s .. tree/sub/up
 ln -s gone.txt tree/dangling.txt
 command -v mkfifo >/dev/null 2>&1 && mkfifo tree/fifo.txt
 run folder "$Q" extract tree &&
-    check folder 2 6 100000 'tree/dangling.txt: No such file or directory' '"doc":"c"'
+    check folder 2 6 100000 'tree/dangling.txt: No such file or directory' '"doc":"dir.txt/c"'
 grep -q 'tree/sub/up: skipped: symbolic link loop' err || bad "folder: no line for the link loop"
 if [ -p tree/fifo.txt ]; then grep -q 'tree/fifo.txt: skipped: not a regular file' err || bad "folder: no line for the FIFO"; fi
-for d in a b c bin; do grep -q "\"doc\":\"$d\"" out || [ $d = bin ] || bad "folder: no records of $d"; done
+# ids of files found in a folder are their paths below it, so sub-folders never collide
+for d in a sub/b dir.txt/c z/bin; do grep -q "\"doc\":\"$d\"" out || [ $d = z/bin ] || bad "folder: no records of $d"; done
 
 # bench, test and eval find files through the same walker as extract: a FIFO is skipped,
 # a symbolic link loop is reported, the rest is still processed (status 2).

@@ -102,10 +102,13 @@ static void walk_dir(walker *w, const char *path, const dirstack *up, int depth)
 void walk_input(walker *w, const char *path)
 {
     struct stat st;
-    if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        w->root = path;
         walk_dir(w, path, NULL, 0);
-    else
+        w->root = NULL;
+    } else {
         w->file(w, path, NULL);
+    }
 }
 
 typedef struct plist { char **v; size_t n, cap; int nomem; } plist;
@@ -239,7 +242,18 @@ static void doc_file(walker *w, const char *path, const struct stat *found)
     }
     if (cli_read_file(path, &data, &len)) { report(w, path, strerror(errno)); return; }
     char id[512];
-    cli_doc_id(path, id, sizeof id);
+    size_t rl = found && w->root ? strlen(w->root) : 0;
+    if (rl && !strncmp(path, w->root, rl) && path[rl] == '/') {
+        /* found in a folder: its path below the folder, without .txt ("business/001") */
+        const char *rel = path + rl + 1;
+        size_t n = strlen(rel);
+        if (n > 4 && !strcmp(rel + n - 4, ".txt")) n -= 4;
+        if (n >= sizeof id) n = sizeof id - 1;
+        memcpy(id, rel, n);
+        id[n] = '\0';
+    } else {
+        cli_doc_id(path, id, sizeof id);
+    }
     w->doc(w, id, data, len);
 }
 

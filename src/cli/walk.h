@@ -23,6 +23,7 @@ struct walker {
     void (*file)(walker *w, const char *path, const struct stat *st);
     void *ud;
     int failed;             /* set by every report */
+    const char *root;       /* the folder walk_input is walking, NULL when none */
 
     /* walk_documents only */
     int jsonl;              /* files are JSON Lines, one {"id","text"} document a line */
@@ -46,8 +47,9 @@ void walk_free_list(char **paths, size_t n);
 int walk_check_file(walker *w, const char *path);
 
 /* The documents of input (a file, a folder: its .txt or, with jsonl, its .jsonl files;
- * "-": stdin) to w->doc: a text file is one document whose id is its file name without
- * folder and extension; a JSONL file gives one per line, read as it arrives (memory is
+ * "-": stdin) to w->doc: a text file is one document whose id is, for a file named by the
+ * user, its name without folder and extension, for a file found in a folder, its path below
+ * that folder without .txt ("business/001": ids do not collide across sub-folders); a JSONL file gives one per line, read as it arrives (memory is
  * bounded by the longest line), with id the line's "id" (a string or number; else
  * FILE:LINE). Malformed lines, lines without a "text" string and unreadable files are
  * reported and skipped. Sets w->ext, w->recursive and w->file. */
