@@ -129,6 +129,30 @@ static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint3
     return doc_span_text(doc, s, e);
 }
 
+/* A role noun right before a name starting at token k, with the capitalised words before it
+ * ("Wales fly-half", "Jupiter analyst", "Metropolitan Police Commissioner"): the noun is a
+ * lower-case entry of ROLENOUN (WordNet's person nouns) or a TITLE entry; the words before it
+ * are capitalised and name no person. NULL when there is none. */
+static const char *descriptor_role(quarry_doc *doc, uint32_t k, const unsigned char *isper)
+{
+    if (k == 0) return NULL;
+    uint32_t e = k, s = k - 1;
+    const token *t = &doc->toks.v[s];
+    if (t->kind != TK_WORD || isper[s] || doc_lex_entry(doc, s, ENG_L_HONORIFIC) >= 0 ||
+        !((t->flags & QUARRY_TF_LOWER) ? doc_lex_entry(doc, s, ENG_L_ROLENOUN) >= 0 ||
+                                          doc_lex_entry(doc, s, ENG_L_TITLE) >= 0
+                                        : doc_lex_entry(doc, s, ENG_L_TITLE) >= 0))
+        return NULL;
+    while (s > 0 && e - s < 4 && !(doc->toks.v[s].flags & QUARRY_TF_SENT_START)) {
+        const token *u = &doc->toks.v[s - 1];
+        if (u->kind != TK_WORD || isper[s - 1] || !(u->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) ||
+            doc_lex_entry(doc, s - 1, ENG_L_DETERMINER) >= 0 || doc_lex_entry(doc, s - 1, ENG_L_HONORIFIC) >= 0)
+            break;
+        s--;
+    }
+    return doc_span_text(doc, s, e);
+}
+
 #define LINK_MAX_CANDIDATES 256   /* people tried per mention, see link_people */
 
 /* Persons by token hash: key -> list of persons (newest first), with the list's length.
@@ -262,6 +286,12 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         const annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
         ps.v[a->entity].role = appositive_role(r, doc, a->tend, isper);
+    }
+    /* else the descriptor right before a mention ("Wales fly-half Stephen Jones") */
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
+        ps.v[a->entity].role = descriptor_role(doc, a->tstart, isper);
     }
     free(isper);
     /* later bare surnames of known people: the first (oldest) unambiguous person whose
