@@ -53,7 +53,9 @@ static void i_open(void *ud, size_t ri)
     putc('<', c->out);
     if (r->kind == QUARRY_QUOTE) {
         fputs("QUOTE", c->out);
+        attr(c->out, "id", r->id);
         attr(c->out, "type", r->type);
+        if (r->part_of) attr(c->out, "part_of", r->part_of);
         if (r->has_speaker) {
             attr(c->out, "speaker", r->speaker_name);
             attr(c->out, "role", r->speaker_role);
