@@ -431,8 +431,9 @@ static int statements(const quarry_rules *r, quarry_doc *doc)
         q->quoted = v;
     }
     VEC_FREE(&qs);
-    /* parts that share one speaker mention are one statement ("A," he said. "B.": a rule
-       gave "B." the mention of "A,"): each takes the first part's id */
+    /* parts that share one speaker mention, and no cue of their own, are one statement
+       ("A," he said. "B.": a rule gave "B." the mention of "A,"): each takes the first
+       part's id */
     size_t *bym = arena_alloc(&doc->mem, (m + 1) * sizeof *bym), nm = 0;
     if (!bym) return -1;
     for (size_t i = 0; i < m; i++)
@@ -441,7 +442,10 @@ static int statements(const quarry_rules *r, quarry_doc *doc)
     qsort(bym, nm, sizeof *bym, mention_cmp);
     for (size_t i = 1; i < nm; i++) {
         quarry_record *a = &doc->quotes.v[bym[i - 1]], *b = &doc->quotes.v[bym[i]];
-        if (a->speaker.start == b->speaker.start && a->speaker.end == b->speaker.end)
+        /* a part of its own cue is its own statement: in `"A," he said, adding that B`
+           the clause after "adding" shares the mention but is a second statement */
+        if (a->speaker.start == b->speaker.start && a->speaker.end == b->speaker.end &&
+            (!b->cue.present || (a->cue.present && a->cue.start == b->cue.start)))
             b->part_of = a->part_of ? a->part_of : a->id;
     }
     for (size_t i = 0; i < doc->cont.n; i++) {   /* in text order: a chain's first part first */

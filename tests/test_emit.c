@@ -166,7 +166,8 @@ Test(emit, inline_strips_back_to_the_seed_text)
     char *s = emit_mem(fx.doc, QUARRY_FORMAT_INLINE, 0, &n);
     cr_expect(strstr(s, "<PERSON name=\"Ryan Crocker\" role=\"U.S. Ambassador\" rule=\"person.titled\">Ryan Crocker</PERSON>"),
               "the titled person tag");
-    cr_expect(strstr(s, "<QUOTE type=\"direct\" speaker=\"Hassan Kazemi Qomi\""), "a quote with its speaker");
+    cr_expect(strstr(s, "<QUOTE id=\"q2\" type=\"direct\" speaker=\"Hassan Kazemi Qomi\""), "a quote with its id and speaker");
+    cr_expect(strstr(s, "<QUOTE id=\"q3\" type=\"direct\" part_of=\"q2\" speaker=\"Hassan Kazemi Qomi\""), "its continuation, part of it");
     free(s);
     teardown(&fx);
 }
