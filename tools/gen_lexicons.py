@@ -348,7 +348,9 @@ Labour|Tories|Likud|Baath Party|Ba'ath Party|Shura Council|Revolutionary Guards
 Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA
 Liberal Democrats|Lib Dems|Conservatives|Liberals|Treasury|Commons|House of Commons|House of Lords|Downing Street|Home Office|Foreign Office
 Whitehall|National Archives|Premier League|Premiership|Football League|Opec|G7|G8|G20
-Daesh|Da'esh|Da’esh|ISIL|ISIS|Hewlett-Packard|Hewlett Packard|Yahoo"""
+Daesh|Da'esh|Da’esh|ISIL|ISIS|Hewlett-Packard|Hewlett Packard|Yahoo
+al-Qaida|Al-Qaida|al Qaida|Al Qaida|Islamic State of Iraq and the Levant|Islamic State of Iraq and Syria
+Coalition|Royal Navy|Royal Air Force|RAF|Navy|Central Command|U.S. Central Command|CENTCOM|NAVCENT|CJTF-OIR"""
 
 
 def quotebank_titles(data):
