@@ -300,7 +300,9 @@ Grand Prix Rally Index Exchange Market Markets Overnight Rights Agreement Accord
 Bill Plan Program Programme Report Conference Summit Talks Forum Show Awards Marathon Tour
 Week Month Year Weekend Eve Christmas Easter Ramadan Olympic Dollar Dollars Peso Yen Euro
 Embassy Consulate New North South East West Northern Southern Eastern Western Central Upper
-Lower Greater'''
+Lower Greater
+Hills Town Camp End Theatre Theater Gold Choir Stuff Format Sharks Chiefs Scots Fusiliers
+Highlanders Guards Regiment Worker Workers Rugby Labour Dem Dems Tory Tories Lankan Family'''
 
 ORG_HEADS = """Ministry of|Department of|Committee to|Committee for|Committee on|Committee of
 Council of|Council for|Council on|Institute of|Institute for|University of|College of
@@ -345,7 +347,10 @@ Democratic Party|Republican Party|Labour Party|Conservative Party|Democrats|Repu
 Labour|Tories|Likud|Baath Party|Ba'ath Party|Shura Council|Revolutionary Guards
 Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA
 Liberal Democrats|Lib Dems|Conservatives|Liberals|Treasury|Commons|House of Commons|House of Lords|Downing Street|Home Office|Foreign Office
-Whitehall|National Archives|Premier League|Premiership|Football League|Opec|G7|G8|G20"""
+Whitehall|National Archives|Premier League|Premiership|Football League|Opec|G7|G8|G20
+Daesh|Da'esh|Da’esh|ISIL|ISIS|Hewlett-Packard|Hewlett Packard|Yahoo
+al-Qaida|Al-Qaida|al Qaida|Al Qaida|Islamic State of Iraq and the Levant|Islamic State of Iraq and Syria
+Coalition|Royal Navy|Royal Air Force|RAF|Navy|Central Command|U.S. Central Command|CENTCOM|NAVCENT|CJTF-OIR"""
 
 
 def quotebank_titles(data):
