@@ -100,6 +100,26 @@ static int test_rank(const quarry_rules *r, uint32_t tid)
     }
 }
 
+/* The test a guard can look for in place of test tid: tid itself when it holds no regex,
+ * else its best-ranked conjunct that holds none ([num & /^\d{1,3}$/] -> [num], [cap & word &
+ * !@STOP & /.../] -> [cap & word & !@STOP]): every token that passes tid passes it, so a
+ * start it skips could not have matched, and no regex runs where the rule does not. -1 when
+ * there is none; *rank as test_rank. */
+static int32_t guard_test(const quarry_rules *r, uint32_t tid, int *rank)
+{
+    if (!has_regex(r, tid)) {
+        *rank = test_rank(r, tid);
+        return *rank < 0 ? -1 : (int32_t)tid;
+    }
+    const ctest *t = &r->tests.v[tid];
+    if (t->kind != TN_AND || t->nset) return -1;
+    int ra = -1, rb = -1;
+    int32_t a = guard_test(r, t->a, &ra), b = guard_test(r, t->b, &rb);
+    if (a < 0 || (b >= 0 && rb < ra)) { *rank = rb; return b; }
+    *rank = ra;
+    return a;
+}
+
 static int succs(const inst *in, uint32_t base, uint32_t i, uint32_t n, uint32_t out[2])
 {
     int k = 0;
@@ -320,9 +340,10 @@ static int member_of(const quarry_rules *r, const inst *prog, uint32_t base, con
     member m = {0, in->arg, w->d[at], w->k[at], w->un[at]};
     int rank;
     if (in->op == OP_TOKEN) {
-        rank = test_rank(r, in->arg);
-        if (rank < 0) return 0;
+        int32_t g = guard_test(r, in->arg, &rank);
+        if (g < 0 || rank < 0) return 0;
         m.atom_kind = ATOM_TEST;
+        m.atom_id = (uint32_t)g;
     } else if (in->op == OP_LEX) {
         rank = 1;
         m.atom_kind = ATOM_LEX;
