@@ -31,7 +31,7 @@
 #define BIG ((int64_t)1 << 40)   /* unbounded */
 #define MAX_RULE_INSTS 8192u      /* larger rules get no guards (analysis is O(n^2) here) */
 #define MAX_GUARDS 4
-#define MAX_PHASE_ATOMS 48
+#define MAX_PHASE_ATOMS 64   /* atom_words holds one bit an atom */
 #define MAX_CANDS 64
 
 /* Does the test fail on every token that ends a sentence? */
