@@ -159,6 +159,8 @@ typedef struct sctx {
     const char *names[SPEAKER_NAMES];   /* the names speakers got so far, in text order */
     size_t nnames;
     int32_t last;             /* the PERSON the last speaker resolved to, -1 none */
+    const char *last_name;    /* the last speaker when no PERSON carries its name, or NULL */
+    uint32_t last_name_at;    /* the token of that speaker's mention */
     uint32_t last_at;         /* the token of that speaker's mention */
 } sctx;
 
@@ -597,7 +599,17 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
             s->mention = doc_span(doc, ms, me);
             const char *text = doc_feat_text(doc, sp), *how, *why;
             const annot *who = speaker_person(&c, ms, me, &how, &why);
-            if (who) {
+            int pron = me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0;
+            if (pron && c.last_name && c.last_name_at < ms &&
+                (!who || c.sent[c.last_name_at] > c.sent[who->tstart] ||
+                 (c.sent[c.last_name_at] == c.sent[who->tstart] && c.last_name_at <= who->tstart)) &&
+                c.para[ms] - c.para[c.last_name_at] <= 1 && lex_gender(doc, ms, ENG_L_PRONOUN)) {
+                /* the last speaker was named by words no PERSON carries ("said awards pundit
+                   Tom O'Neil"), nearer than any person: "he" is that speaker */
+                s->name = c.last_name;
+                s->resolved = "pronoun";
+                s->why = "the last speaker, named in a nearer sentence by words no person carries";
+            } else if (who) {
                 c.last = (int32_t)(who - doc->anns.v);
                 c.last_at = ms;
                 s->name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
@@ -615,6 +627,16 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->why = "the mention's own words";
             }
             if (s->name && c.nnames < SPEAKER_NAMES) c.names[c.nnames++] = s->name;
+            /* a speaker named by a capitalised name of its own that no PERSON carries */
+            if (s->name && !who && !pron && s->resolved && (!strcmp(s->resolved, "mention") ||
+                !strcmp(s->resolved, "alias")) && (doc->toks.v[me - 1].flags & QUARRY_TF_CAP) &&
+                strchr(s->name, ' ') && c.ox.at[me - 1] < 0 &&
+                doc_lex_entry(doc, ms, ENG_L_DETERMINER) < 0) {   /* not "The Island Courier" */
+                c.last_name = s->name;
+                c.last_name_at = ms;
+            } else if (who || pron) {
+                c.last_name = NULL;
+            }
         }
         const char *nm = doc_feat_text(doc, doc_feat(r, a, ENG_K_SPEAKER_NAME));
         if (nm) s->name = nm;
