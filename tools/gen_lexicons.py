@@ -312,7 +312,7 @@ Organisation for|Organization for|Office of|Agency for|Bureau of|Board of|Societ
 Society for|League of|Party of|Front for|Movement for|Center for|Centre for|Foundation for
 Court of|Chamber of|House of|Friends of|Coalition for|Alliance for|Fund for|Museum of
 School of|Church of|Army of|Congress of|Assembly of|Parliament of|Government of
-Conference on|Forum for|Unit of|Division of|Corps of|Order of|Authority of|Port of
+Forum for|Unit of|Division of|Corps of|Order of|Authority of|Port of
 Stock Exchange of|Republic of"""
 
 ORG_SUFFIXES = """Inc.|Inc|Corp.|Corp|Corporation|Co.|Co|Ltd.|Ltd|Limited|LLC|L.L.C.|PLC|Plc|plc
