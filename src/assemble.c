@@ -1,7 +1,7 @@
 /* Quote assembly: turns the QUOTE annotations and their resolved speakers (speakers.c) into
  * quote statements, doc->quotes, in text order. A quote's span excludes its marks; a reported
  * clause ends through quoted words that close it (clause_end); a cue serves one statement
- * (cue_once); reported speech inside a quote is marked nested or dropped (quote_nesting);
+ * (cue_once); reported speech inside a quote is dropped (quote_nesting);
  * a quoted span no rule attributed continues the previous speaker's quote or stands without
  * a speaker (continuations). */
 #include <stdio.h>
@@ -23,12 +23,6 @@ static quarry_span quote_span(const quarry_doc *doc, uint32_t ts, uint32_t te)
     sp.cstart = text_char_offset(&doc->txt, sp.start);
     sp.cend = text_char_offset(&doc->txt, sp.end);
     return sp;
-}
-
-/* Is tk the one-byte token ch? */
-static int tok_is(const quarry_doc *doc, const token *tk, char ch)
-{
-    return tk->end - tk->start == 1 && doc->txt.src[tk->start] == ch;
 }
 
 /* The quoted spans of a document, by token, for clause_end (NULL: no quoted span). */
@@ -56,7 +50,7 @@ static uint32_t clause_end(const quarry_doc *doc, const qspans *q, uint32_t ts, 
     if (te > ts + 1 && quote_two_apostrophes(doc, te - 1) && qend[te - 1] > (int32_t)ts)
         return te + 1;   /* the rest of '' */
     /* the comma inside the marks ("Not paying taxes ''makes me smart,'' Trump said") */
-    if (tok_is(doc, &tk[te], ',') && te + 1 < n && qend[te + 1] > (int32_t)ts) te++;
+    if (doc_tok_is(doc, te, ',') && te + 1 < n && qend[te + 1] > (int32_t)ts) te++;
     if (qend[te] <= (int32_t)ts || tk[te].kind != TK_QUOTE) return te;
     return te + (quote_two_apostrophes(doc, te) ? 2 : 1);
 }
@@ -97,13 +91,10 @@ static int bspan_cmp(const void *a, const void *b)
 
 /* Reported speech inside a quote. An indirect record that starts inside a quoted span
  * reports what the quoted speaker said others said ("Donald Trump says he's qualified ...,"
- * Clinton said). When it runs past the closing mark, the clause crossed from the quote into
- * the writer's words and is no clause at all: it is dropped. When it ends inside, it is kept
- * and marked nested (*nested_out, one flag per record, NULL when there is none): it does not
- * take the quoted span from a continuation, and a continuation does not continue it. */
-static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char **nested_out)
+ * Clinton said) or crosses from the quote into the writer's words: either way it is no
+ * statement of its own (the quote is), and it is dropped. */
+static int quote_nesting(const quarry_rules *r, quarry_doc *doc)
 {
-    *nested_out = NULL;
     int32_t qspan = r->eng_type[ENG_QSPAN];
     size_t n = doc->quotes.n, nq = 0;
     if (qspan < 0 || !n) return 0;
@@ -114,8 +105,8 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
     if (!nq) return 0;
     bspan *qs = arena_alloc(&doc->mem, nq * sizeof *qs);
     size_t *pmax = arena_alloc(&doc->mem, nq * sizeof *pmax);
-    unsigned char *flag = arena_zalloc(&doc->mem, n + 1);   /* 1 nested, 2 dropped */
-    if (!qs || !pmax || !flag) return -1;
+    unsigned char *drop = arena_zalloc(&doc->mem, n + 1);
+    if (!qs || !pmax || !drop) return -1;
     nq = 0;
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
@@ -125,7 +116,7 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
     qsort(qs, nq, sizeof *qs, bspan_cmp);
     for (size_t k = 0; k < nq; k++)   /* the largest end over qs[0..k] */
         pmax[k] = k && pmax[k - 1] > qs[k].end ? pmax[k - 1] : qs[k].end;
-    int any = 0, drops = 0;
+    int any = 0;
     for (size_t i = 0; i < n; i++) {
         const quarry_record *q = &doc->quotes.v[i];
         if (q->kind != QUARRY_QUOTE || strcmp(q->type, "indirect")) continue;
@@ -139,22 +130,15 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc, unsigned char *
         for (size_t k = lo; k > 0 && pmax[k - 1] > q->span.start; k--) {
             const bspan *s = &qs[k - 1];
             if (s->end <= q->span.start) continue;
-            flag[i] = 2, drops = 1;   /* inside a quote: never a statement of its own */
-            any = 1;
+            drop[i] = 1, any = 1;
             break;
         }
     }
     if (!any) return 0;
-    if (drops) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (flag[i] != 2) {
-                flag[m] = flag[i];
-                doc->quotes.v[m++] = doc->quotes.v[i];
-            }
-        doc->quotes.n = m;
-    }
-    *nested_out = flag;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i]) doc->quotes.v[m++] = doc->quotes.v[i];
+    doc->quotes.n = m;
     return 0;
 }
 
@@ -189,17 +173,17 @@ static int awaits_attribution(const quarry_doc *doc, const annot *a)
 {
     if (a->tend < a->tstart + 2) return 0;
     const token *tk = doc->toks.v;
-    if (tok_is(doc, &tk[a->tend - 1], ',')) return 1;
+    if (doc_tok_is(doc, a->tend - 1, ',')) return 1;
     size_t k = a->tend;   /* the closing mark(s), then a comma */
     while (k < doc->toks.n && tk[k].kind == TK_QUOTE) k++;
-    return k > a->tend && k < doc->toks.n && tok_is(doc, &tk[k], ',');
+    return k > a->tend && k < doc->toks.n && doc_tok_is(doc, k, ',');
 }
 
 /* A quoted span that no rule attributed, opening a sentence in the paragraph of an
  * attributed quote or in the next one, continues that quote: it takes its speaker's name
- * and role, with no speaker mention and no cue of its own ("A," he said. "B."). Records
- * nested in a quote (quote_nesting) neither take a span nor are continued. */
-static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned char *nested)
+ * and role, with no speaker mention and no cue of its own ("A," he said. "B."), and so
+ * does a quoted paragraph after such a continuation. */
+static int continuations(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t qspan = r->eng_type[ENG_QSPAN];
     if (qspan < 0 || r->eng_type[ENG_QUOTE] < 0) return 0;   /* a rule set without quotes */
@@ -216,7 +200,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
     lastspk[0] = -1;
     for (size_t k = 0; k < nrec; k++) {
         const quarry_record *q = &doc->quotes.v[k];
-        int isq = q->kind == QUARRY_QUOTE && !(nested && nested[k]);
+        int isq = q->kind == QUARRY_QUOTE;
         maxend[k + 1] = isq && q->span.end > maxend[k] ? q->span.end : maxend[k];
         lastspk[k + 1] = isq && q->has_speaker && q->speaker_name ? (int64_t)k : lastspk[k];
     }
@@ -253,7 +237,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc, const unsigned 
         /* an empty span: records starting where it is may still end before it */
         for (size_t k = p; k < nrec && doc->quotes.v[k].span.start <= sp.start; k++) {
             const quarry_record *q = &doc->quotes.v[k];
-            if (q->kind == QUARRY_QUOTE && !(nested && nested[k]) && q->span.end <= sp.start &&
+            if (q->kind == QUARRY_QUOTE && q->span.end <= sp.start &&
                 q->has_speaker && q->speaker_name)
                 pi = (int64_t)k;
         }
@@ -307,7 +291,7 @@ static int colon_intro(const quarry_doc *doc, size_t start)
         else hi = mid;
     }
     while (lo > 0 && tk[lo - 1].kind == TK_QUOTE) lo--;
-    return lo > 0 && tok_is(doc, &tk[lo - 1], ':');
+    return lo > 0 && doc_tok_is(doc, lo - 1, ':');
 }
 
 static int cue_once(quarry_doc *doc)
@@ -486,8 +470,7 @@ int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
         if (VEC_PUSH(&doc->quotes, rec)) return -1;
     }
     if (doc->quotes.n > 1) qsort(doc->quotes.v, doc->quotes.n, sizeof *doc->quotes.v, record_cmp);
-    unsigned char *nested;
-    if (cue_once(doc) || quote_nesting(r, doc, &nested) || continuations(r, doc, nested))
+    if (cue_once(doc) || quote_nesting(r, doc) || continuations(r, doc))
         return -1;
     return statements(r, doc);
 }

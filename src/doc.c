@@ -114,6 +114,7 @@ const char *annot_rule_name(const quarry_rules *r, const annot *a)
 /* Paragraph number of each token. */
 uint32_t *doc_paragraphs(quarry_doc *doc)
 {
+    if (doc->para) return doc->para;   /* made once per document, for every stage */
     uint32_t *para = arena_alloc(&doc->mem, (doc->toks.n + 1) * sizeof *para);
     if (!para) return NULL;
     uint32_t p = 0;
@@ -121,7 +122,7 @@ uint32_t *doc_paragraphs(quarry_doc *doc)
         if (k && (doc->toks.v[k].flags & QUARRY_TF_PARA_START)) p++;
         para[k] = p;
     }
-    return para;
+    return doc->para = para;
 }
 
 void doc_warn(quarry_doc *doc, const char *fmt, ...)

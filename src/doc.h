@@ -74,6 +74,7 @@ struct quarry_doc {
     VEC(annot) anns;
     uint32_t *ann_first;      /* n+1 offsets into ann_order */
     uint32_t *ann_order;
+    uint32_t *para;           /* paragraph of each token (doc_paragraphs), NULL until asked */
     /* speaker resolution: spk[i] for annotation i (NULL: no quote rules) */
     speaker *spk;
     /* quote assembly: the quote statements, in record order */
@@ -153,11 +154,17 @@ quarry_span doc_span(const quarry_doc *doc, uint32_t tstart, uint32_t tend);
  * of its token span), NULL for f NULL. */
 const afeat *doc_feat(const quarry_rules *r, const annot *a, eng_key key);
 const char *doc_feat_text(quarry_doc *doc, const afeat *f);
+/* Is token k the one-byte token ch ("," ":")? */
+static inline int doc_tok_is(const quarry_doc *doc, uint32_t k, char ch)
+{
+    const token *t = &doc->toks.v[k];
+    return t->end - t->start == 1 && doc->txt.src[t->start] == ch;
+}
 /* The entry of engine lexicon lex that is token k alone, -1 when none. */
 int32_t doc_lex_entry(const quarry_doc *doc, uint32_t k, eng_lex lex);
 /* Name of the rule (or built-in step) that made an annotation. */
 const char *annot_rule_name(const quarry_rules *r, const annot *a);
-/* Paragraph number of each token (arena), NULL on OOM. */
+/* Paragraph number of each token (arena, made once per document), NULL on OOM. */
 uint32_t *doc_paragraphs(quarry_doc *doc);
 /* Record order: by start, longer first, entities before quotes, then type and rule. */
 int record_cmp(const void *a, const void *b);

@@ -8,20 +8,6 @@
 
 #include "doc.h"
 
-static void span_text(FILE *out, const quarry_doc *doc, uint32_t ts, uint32_t te)
-{
-    if (te <= ts) { fputs("\"\"", out); return; }
-    size_t a = doc->toks.v[ts].start, b = doc->toks.v[te - 1].end;
-    size_t n = b - a;
-    putc('"', out);
-    for (size_t i = 0; i < n && i < 120; i++) {
-        char c = doc->txt.src[a + i];
-        putc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, out);
-    }
-    if (n > 120) fputs("...", out);
-    putc('"', out);
-}
-
 static void span_bytes(FILE *out, const quarry_doc *doc, size_t a, size_t b)
 {
     putc('"', out);
@@ -31,6 +17,12 @@ static void span_bytes(FILE *out, const quarry_doc *doc, size_t a, size_t b)
     }
     if (b > a + 120) fputs("...", out);
     putc('"', out);
+}
+
+static void span_text(FILE *out, const quarry_doc *doc, uint32_t ts, uint32_t te)
+{
+    if (te <= ts) { fputs("\"\"", out); return; }
+    span_bytes(out, doc, doc->toks.v[ts].start, doc->toks.v[te - 1].end);
 }
 
 static void where(FILE *out, const quarry_doc *doc, uint32_t ts, uint32_t te)

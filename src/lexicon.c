@@ -208,10 +208,9 @@ static inline const first_ent *first_find(const lexdb *db, uint32_t root, uint64
     }
 }
 
-static int first_resize(lexdb *db, uint32_t root, size_t min_cap)
+static int first_grow(lexdb *db, uint32_t root)
 {
     size_t ncap = db->first_cap[root] ? db->first_cap[root] * 2 : 1024;
-    while (ncap < min_cap) ncap *= 2;
     first_ent *ne = calloc(ncap, sizeof *ne);
     if (!ne) return -1;
     for (size_t k = 0; k < db->first_cap[root]; k++) {
@@ -226,8 +225,6 @@ static int first_resize(lexdb *db, uint32_t root, size_t min_cap)
     db->first_cap[root] = ncap;
     return 0;
 }
-
-static int first_grow(lexdb *db, uint32_t root) { return first_resize(db, root, 0); }
 
 /* The slot of first token h under root, created (for node) when absent; NULL on OOM. */
 static first_ent *first_get_or_add(lexdb *db, uint32_t root, uint64_t h, uint32_t node)
@@ -546,11 +543,7 @@ int lexdb_load_text(lexdb *db, uint32_t lex, const char *text_, size_t len, size
         p = nl + 1;
     }
     size_t want = (db->edge_n + lines + lines / 2) * 2;
-    /* and the first-token table of its root: at most one new first token a line */
-    uint32_t root = db->lex.v[lex].case_sensitive ? 1 : 0;
-    size_t wantf = (db->first_n[root] + lines + 1) * 2;
-    if ((want > db->edge_cap && edges_resize(db, want)) ||
-        (wantf > db->first_cap[root] && first_resize(db, root, wantf))) {
+    if (want > db->edge_cap && edges_resize(db, want)) {
         if (err_line) *err_line = 0;
         if (err_msg) *err_msg = "out of memory";
         return -1;

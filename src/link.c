@@ -87,13 +87,6 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
 /* The longest role phrase taken in apposition after a name, in tokens. */
 #define APPOSITION_MAX 12
 
-/* Is the token k the one-byte token ch? */
-static int tok_is(const quarry_doc *doc, uint32_t k, char ch)
-{
-    const token *t = &doc->toks.v[k];
-    return t->end - t->start == 1 && doc->txt.src[t->start] == ch;
-}
-
 /* A role in apposition after a name ending at token k: ", head of Lionhead Studios," ->
  * "head of Lionhead Studios". The phrase runs to a comma or the sentence's end within
  * APPOSITION_MAX tokens, holds a title (lexicon TITLE: head, editor, spokesman), opens with a
@@ -103,16 +96,16 @@ static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint3
                                    const unsigned char *isper)
 {
     uint32_t n = (uint32_t)doc->toks.n;
-    if (k + 1 >= n || !tok_is(doc, k, ',')) return NULL;
+    if (k + 1 >= n || !doc_tok_is(doc, k, ',')) return NULL;
     uint32_t s = k + 1;
     if (doc_lex_entry(doc, s, ENG_L_DETERMINER) >= 0) s++;
     uint32_t e = s;
-    while (e < n && e < s + APPOSITION_MAX && !tok_is(doc, e, ',') &&
+    while (e < n && e < s + APPOSITION_MAX && !doc_tok_is(doc, e, ',') &&
            !(doc->toks.v[e].flags & QUARRY_TF_SENT_START && e > s) && doc->toks.v[e].kind != TK_QUOTE &&
-           !(doc->toks.v[e].kind == TK_PUNCT && (tok_is(doc, e, '.') || tok_is(doc, e, ';') ||
-                                                  tok_is(doc, e, '(') || tok_is(doc, e, ':'))))
+           !(doc->toks.v[e].kind == TK_PUNCT && (doc_tok_is(doc, e, '.') || doc_tok_is(doc, e, ';') ||
+                                                  doc_tok_is(doc, e, '(') || doc_tok_is(doc, e, ':'))))
         e++;
-    if (e == s || e >= n || !(tok_is(doc, e, ',') || tok_is(doc, e, '.'))) return NULL;
+    if (e == s || e >= n || !(doc_tok_is(doc, e, ',') || doc_tok_is(doc, e, '.'))) return NULL;
     const token *f = &doc->toks.v[s];
     int opens = (f->flags & QUARRY_TF_LOWER) ||
                 (s + 1 < e && doc->toks.v[s + 1].end - doc->toks.v[s + 1].start == 2 &&

@@ -55,6 +55,7 @@ quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc
     doc->quotes.n = 0;
     doc->cont.n = 0;
     doc->spk = NULL;
+    doc->para = NULL;
     doc->recs.n = 0;
     doc->log.n = 0;
     doc->steps = 0;

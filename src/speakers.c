@@ -21,13 +21,6 @@
 
 #include "doc.h"
 
-/* Is token k the one-byte token ch? */
-static int tok_is(const quarry_doc *doc, uint32_t k, char ch)
-{
-    const token *t = &doc->toks.v[k];
-    return t->end - t->start == 1 && doc->txt.src[t->start] == ch;
-}
-
 /* Annotations of one type (PERSON, ORG) by token, so that finding a speaker's person costs
  * no more than the speaker's length (it was a scan of every annotation per quote:
  * quadratic). at[k]: the first one (index order) over token k; before[t]: the one ending at
@@ -87,7 +80,7 @@ static char mention_gender(const quarry_doc *doc, const annot *a)
     /* a gendered noun just before the name, or before its comma: "her father Khalid",
        "his wife, Sheila", "spokeswoman Ann Berg" */
     uint32_t k = a->tstart;
-    if (k >= 2 && tok_is(doc, k - 1, ',')) k--;
+    if (k >= 2 && doc_tok_is(doc, k - 1, ',')) k--;
     if (k >= 1) {
         char g = lex_gender(doc, k - 1, ENG_L_GENDERED);
         if (g) return g;
@@ -159,9 +152,9 @@ typedef struct sctx {
     const char *names[SPEAKER_NAMES];   /* the names speakers got so far, in text order */
     size_t nnames;
     int32_t last;             /* the PERSON the last speaker resolved to, -1 none */
+    uint32_t last_at;         /* the token of that speaker's mention */
     const char *last_name;    /* the last speaker when no PERSON carries its name, or NULL */
     uint32_t last_name_at;    /* the token of that speaker's mention */
-    uint32_t last_at;         /* the token of that speaker's mention */
 } sctx;
 
 static int agrees(const sctx *c, int32_t a, char want)
@@ -204,7 +197,7 @@ static int plain_words(const quarry_doc *doc, uint32_t a, uint32_t b)
     for (uint32_t j = a; j < b; j++) {
         const token *t = &doc->toks.v[j];
         if (t->kind != TK_WORD && t->kind != TK_NUM) {
-            if (t->kind == TK_DASH || tok_is(doc, j, '-')) continue;
+            if (t->kind == TK_DASH || doc_tok_is(doc, j, '-')) continue;
             return 0;
         }
         if ((t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) && t->kind == TK_WORD) return 0;
@@ -323,7 +316,7 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
        in apposition after the description (a role before it) */
     uint32_t ap = me + 1;
     while (ap < n && (c->inq[ap] & 2) && ap < me + 6) ap++;
-    if (me + 1 < n && tok_is(doc, me, ',') && ap < n && c->px.at[ap] >= 0 &&
+    if (me + 1 < n && doc_tok_is(doc, me, ',') && ap < n && c->px.at[ap] >= 0 &&
         doc->anns.v[c->px.at[ap]].tstart == ap) {
         take(c, sp, c->px.at[ap], "apposition", "the name after the description and a comma");
         return 1;
