@@ -35,7 +35,7 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
-        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check \
+        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check run-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -74,15 +74,24 @@ $(BUILD)/quarry: $(CLI_OBJ) $(BUILD)/libquarry.a
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/obj/cli/score.o $(BUILD)/libquarry.a
 	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/obj/cli/score.o $(BUILD)/libquarry.a $(TEST_LIBS) $(LDLIBS_ALL)
 
-# The main job on the bundled sample: the seed article.
+# The main job on the bundled sample, the seed article: who said what and the people, places
+# and organisations on the terminal (--format summary); the records, JSON Lines, in a file.
+RUN_DOC = corpus/000_663e7d9d773130fa.txt
+RUN_OUT = $(BUILD)/run/000_663e7d9d773130fa.jsonl
 run: $(BUILD)/quarry
-	$(BUILD)/quarry extract corpus/000_663e7d9d773130fa.txt
+	@mkdir -p $(BUILD)/run
+	@$(BUILD)/quarry extract -q $(RUN_DOC) > $(RUN_OUT)
+	@$(BUILD)/quarry extract --format summary $(RUN_DOC)
+	@echo "The records, one JSON object a line ($$(wc -l < $(RUN_OUT)) lines): $(RUN_OUT)"
+	@echo "  on stdout:     $(BUILD)/quarry extract $(RUN_DOC)"
+	@echo "  other formats: $(BUILD)/quarry extract --format inline|html|brat|conll|tsv|summary FILE"
+	@echo "                 ($(BUILD)/quarry extract --help; README.md)"
 
 unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
+test: unit golden run-check nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
       eval-gold-check bigdoc-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
@@ -104,6 +113,9 @@ python-check: $(BUILD)/libquarry.so
 # ../shared/tools/bbcq.py when ../shared is there (skipped when it is not).
 eval-gold-check: $(BUILD)/quarry
 	sh tests/eval_gold.sh $(BUILD)/quarry
+# `make run` shows the summary and writes the JSONL under $(BUILD)/run.
+run-check: $(BUILD)/quarry
+	sh tests/run.sh "$(MAKE)" $(BUILD)
 # One large document (README "One large document"): peak RSS of a 20 MB document below 8
 # bytes per input byte, and every format of a document cut into windows.
 bigdoc-check: $(BUILD)/quarry $(BUILD)/bench-gen $(BUILD)/peakrss

@@ -223,7 +223,9 @@ typedef enum quarry_format {
     QUARRY_FORMAT_BRAT,     /* brat standoff .ann, PolNeAR attribution layout (Source, Cue,
                                Content, Attribution event), code-point offsets */
     QUARRY_FORMAT_CONLL,    /* CoNLL-2003 style: token _ _ IOB2-tag, PER/LOC/ORG/ROLE */
-    QUARRY_FORMAT_TSV       /* one record per line under a header line (begin hook) */
+    QUARRY_FORMAT_TSV,      /* one record per line under a header line (begin hook) */
+    QUARRY_FORMAT_SUMMARY   /* for people: who said what (quotes grouped by speaker) and
+                               the people, places, organisations by mentions */
 } quarry_format;
 
 #define QUARRY_EMIT_BYTE_OFFSETS (1u << 0) /* offsets in bytes instead of code points */

@@ -189,7 +189,7 @@ int record_cmp(const void *a, const void *b);
 /* Writes the explanation of the last extraction (emit_explain.c). */
 int emit_explain(const quarry_doc *doc, FILE *out);
 /* Emitters for people and tools (emit_inline.c, emit_html.c, emit_brat.c, emit_conll.c,
- * emit_tsv.c); flags as quarry_emit. 0, -1 on OOM. */
+ * emit_tsv.c, emit_summary.c); flags as quarry_emit. 0, -1 on OOM. */
 int emit_inline(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_html(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_html_begin(FILE *out);
@@ -199,6 +199,7 @@ int emit_text(const quarry_doc *doc, FILE *out);
 int emit_conll(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_tsv(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_tsv_header(FILE *out);
+int emit_summary(const quarry_doc *doc, unsigned flags, FILE *out);
 
 /* Reports a warning about the document through opts->warn. */
 void doc_warn(quarry_doc *doc, const char *fmt, ...)

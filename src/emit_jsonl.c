@@ -225,6 +225,8 @@ int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FIL
         rc = emit_conll(doc, flags, out);
     } else if (format == QUARRY_FORMAT_TSV) {
         rc = emit_tsv(doc, flags, out);
+    } else if (format == QUARRY_FORMAT_SUMMARY) {
+        rc = emit_summary(doc, flags, out);
     } else if (format == QUARRY_FORMAT_TOKENS) {
         obuf ob;
         ob.f = out;

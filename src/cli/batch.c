@@ -75,12 +75,13 @@ static void run_job(batch *b, quarry_doc *doc, job *j)
 
 /* A document over QUARRY_WINDOW_BYTES goes through quarry_extract_part, window by window,
  * straight to stdout (README "One large document"): its memory is one window's, not the
- * document's. Not for explain and html (they show the whole document at once) nor
+ * document's. Not for explain, html and summary (they show the whole document at once) nor
  * --out-dir (one file written whole). */
 static int in_windows(const batch *b, const job *j)
 {
     return j->len > QUARRY_WINDOW_BYTES && !b->cfg.out_dir && !b->cfg.opts.explain &&
-           b->cfg.format != QUARRY_FORMAT_EXPLAIN && b->cfg.format != QUARRY_FORMAT_HTML;
+           b->cfg.format != QUARRY_FORMAT_EXPLAIN && b->cfg.format != QUARRY_FORMAT_HTML &&
+           b->cfg.format != QUARRY_FORMAT_SUMMARY;
 }
 
 /* Runs one document in windows, writing each window's records to stdout as it is done;
