@@ -35,7 +35,7 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
-        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check run-check \
+        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check run-check notice-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -91,7 +91,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden run-check nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
+test: unit golden run-check notice-check nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
       eval-gold-check bigdoc-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
@@ -113,6 +113,9 @@ python-check: $(BUILD)/libquarry.so
 # ../shared/tools/bbcq.py when ../shared is there (skipped when it is not).
 eval-gold-check: $(BUILD)/quarry
 	sh tests/eval_gold.sh $(BUILD)/quarry
+# LICENSE, NOTICE naming every file of rules/lexicons/, quarry --version (licences).
+notice-check: $(BUILD)/quarry
+	sh tests/notice.sh $(BUILD)/quarry
 # `make run` shows the summary and writes the JSONL under $(BUILD)/run.
 run-check: $(BUILD)/quarry
 	sh tests/run.sh "$(MAKE)" $(BUILD)
@@ -171,8 +174,11 @@ $(BUILD)/quarry.pc: Makefile   # phony: rewritten on each install, PREFIX may di
 
 install: all $(BUILD)/quarry.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/share/quarry $(DESTDIR)$(PREFIX)/share/man/man1
+	    $(DESTDIR)$(PREFIX)/share/quarry $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/doc/quarry/LICENSES
 	install -m 644 docs/quarry.1 $(DESTDIR)$(PREFIX)/share/man/man1/quarry.1
+	install -m 644 LICENSE NOTICE $(DESTDIR)$(PREFIX)/share/doc/quarry/
+	install -m 644 LICENSES/LGPL-2.1.txt LICENSES/Apache-2.0.txt $(DESTDIR)$(PREFIX)/share/doc/quarry/LICENSES/
 	install -m 755 $(BUILD)/quarry $(DESTDIR)$(PREFIX)/bin/quarry
 	install -m 644 $(BUILD)/libquarry.a $(DESTDIR)$(PREFIX)/lib/libquarry.a
 	install -m 755 $(BUILD)/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION)
@@ -187,7 +193,7 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(SOMAJOR) \
 	    $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION) $(DESTDIR)$(PREFIX)/include/quarry.h \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/quarry.pc $(DESTDIR)$(PREFIX)/share/man/man1/quarry.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/quarry
+	rm -rf $(DESTDIR)$(PREFIX)/share/quarry $(DESTDIR)$(PREFIX)/share/doc/quarry
 
 format:
 	clang-format -i src/*.c src/*.h src/cli/*.c include/*.h tests/*.c
