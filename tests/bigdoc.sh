@@ -8,7 +8,9 @@
 #    q1, q2, ... over the whole document and part_of names an earlier one, records come from
 #    every window; inline stripped of its tags is the text, with one <doc> wrapper; brat has
 #    one "# doc:" line and distinct T/E ids whose offsets give their text; conll one
-#    -DOCSTART-; the tokens format numbers tokens across windows.
+#    -DOCSTART-; the tokens format numbers tokens across windows;
+#  - a folder with a small article, a 1 MB document and another article: -j 2 writes what
+#    -j 1 writes, in input order, and the articles' records are those of extracting them alone.
 # Usage: sh tests/bigdoc.sh build/quarry build/bench-gen build/peakrss
 set -e
 Q=${1:-build/quarry}
@@ -42,6 +44,19 @@ awk -v r="$ratio" 'BEGIN { exit !(r < 8) }' || fail "peak RSS $ratio bytes per i
 [ "$(grep -c '^# doc: ' "$tmp/doc.ann")" -eq 1 ] || fail "brat: not one '# doc:' line"
 [ "$(grep -o '<doc id=' "$tmp/doc.xml" | wc -l)" -eq 1 ] || fail "inline: not one <doc> wrapper"
 [ "$(grep -o '</doc>' "$tmp/doc.xml" | wc -l)" -eq 1 ] || fail "inline: not one </doc>"
+
+# ---- a large document between small ones, with threads ------------------------------------
+mkdir "$tmp/mix"
+cp corpus/000_663e7d9d773130fa.txt "$tmp/mix/a.txt"
+head -c 1048576 "$tmp/doc.txt" > "$tmp/mix/b.txt"
+cp corpus/entities-cricket.txt "$tmp/mix/c.txt"
+"$Q" extract -q -j 1 "$tmp/mix" > "$tmp/mix1.jsonl"
+"$Q" extract -q -j 2 "$tmp/mix" > "$tmp/mix2.jsonl"
+cmp -s "$tmp/mix1.jsonl" "$tmp/mix2.jsonl" || fail "-j 2 differs from -j 1 with a large document among small ones"
+[ "$(grep -o '"doc":"[^"]*"' "$tmp/mix2.jsonl" | uniq | tr -d '\n')" = '"doc":"a""doc":"b""doc":"c"' ] ||
+    fail "documents out of input order around a large one"
+"$Q" extract -q corpus/000_663e7d9d773130fa.txt | sed 's/"doc":"000_663e7d9d773130fa"/"doc":"a"/' > "$tmp/a.want"
+grep '"doc":"a"' "$tmp/mix2.jsonl" | cmp -s - "$tmp/a.want" || fail "the article before the large document changed"
 
 if ! command -v python3 > /dev/null 2>&1; then
     echo "bigdoc: SKIP offset checks: no python3"
