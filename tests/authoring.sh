@@ -53,4 +53,37 @@ grep '"kind":"quote"' "$S" > "$tmp/q.got"
 cmp -s "$tmp/q.want" "$tmp/q.got" || fail "the quotes (listed in full) are not rewritten as produced"
 "$Q" test --color never "$tmp/sel" > /dev/null || fail "after --update the case must pass"
 
+# ---- quarry check: every error of every kind in one run, in line order, with a count --------
+cat > "$tmp/bad.rules" <<'R'
+macro M = ( cap ;
+rule a : "x" -> PERSON ;
+rule b : @NOPE M -> PERSON ;
+rule a : "y" -> PLACE ;
+rule c : [cap] ( -> _MARK ;
+rule d : <_MARK> @NOPE2 -> PERSN ;
+R
+"$Q" check --rules "$tmp/bad.rules" > /dev/null 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 3 ] || fail "quarry check on bad rules exited $rc, not 3"
+grep -E '^quarry: .*bad.rules:[0-9]+:[0-9]+: error: ' "$tmp/err" | sed 's/^quarry: [^:]*bad.rules://; s/: error: .*//' > "$tmp/where"
+printf '1:17\n3:10\n4:6\n5:18\n6:18\n6:28\n' | cmp -s - "$tmp/where" ||
+    fail "quarry check did not report every error in line order: $(cat "$tmp/err")"
+grep -q "unknown type 'PERSN' (did you mean 'PERSON'? a new type is declared with \`type PERSN;\`)" "$tmp/err" ||
+    fail "no unknown-type error with a suggestion: $(cat "$tmp/err")"
+grep -q '^    rule d : <_MARK> @NOPE2 -> PERSN ;$' "$tmp/err" || fail "no source line: $(cat "$tmp/err")"
+grep -qx 'quarry: .*bad.rules: 6 errors' "$tmp/err" || fail "no final count: $(tail -n 1 "$tmp/err")"
+# 60 errors: the first 50 are shown, all are counted
+i=0; while [ $i -lt 60 ]; do echo "rule r$i : @NOPE$i -> PERSON ;"; i=$((i + 1)); done > "$tmp/many.rules"
+"$Q" check --rules "$tmp/many.rules" > /dev/null 2> "$tmp/err"
+[ $? -eq 3 ] || fail "quarry check on 60 errors did not exit 3"
+[ "$(grep -c ': error: ' "$tmp/err")" -eq 50 ] || fail "not 50 errors shown: $(grep -c ': error: ' "$tmp/err")"
+grep -q 'too many errors: the first 50 are shown' "$tmp/err" || fail "no note after 50 errors"
+grep -qx 'quarry: .*many.rules: 60 errors' "$tmp/err" || fail "no count of all 60: $(tail -n 1 "$tmp/err")"
+# a declared type compiles and makes records; the default rules declare their helper types
+printf 'type HEADLINE;\nrule h : <p> [cap & !lower]{2,} </p> -> HEADLINE ;\n' > "$tmp/ok.rules"
+printf 'TALKS END\n\nCrocker spoke.\n' > "$tmp/doc.txt"
+"$Q" extract --rules "$tmp/ok.rules" "$tmp/doc.txt" | grep -q '"type":"HEADLINE","start":0,"end":9' ||
+    fail "a declared type makes no record"
+"$Q" check 2>&1 | grep -q '^built-in rules: .*: ok$' || fail "the built-in rules do not check"
+
 echo "authoring.sh: ok"
