@@ -128,7 +128,7 @@ quarry_rules *cli_load_rules(const char *path)
     quarry_rules *r = path ? quarry_rules_load(path, hold_diag, &l, &err)
                            : quarry_rules_default(&err);
     /* every diagnostic, in file and line order (the parser's and the compiler's mixed) */
-    qsort(l.v, l.n, sizeof *l.v, diag_order);
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, diag_order);
     size_t shown = 0;
     for (size_t i = 0; i < l.n; i++) {
         if (!l.v[i].e.is_warning && shown++ == CLI_MAX_ERRORS)
