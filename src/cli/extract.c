@@ -21,6 +21,9 @@ static const char extract_usage[] =
     "                        conll (token per line, IOB2 tags), tsv (header + a record a line)\n"
     "  --out-dir DIR         one file per document: DIR/ID.ann and DIR/ID.txt for brat,\n"
     "                        DIR/ID.jsonl|xml|html|conll|tsv for the others\n"
+    "  --encoding ENC        auto (default): UTF-8, and a document that is not valid UTF-8\n"
+    "                        has its other bytes read as Windows-1252 (one warning);\n"
+    "                        utf-8 (invalid bytes as U+FFFD), cp1252, latin1\n"
     "  --offsets chars|bytes code-point offsets (default) or UTF-8 byte offsets\n"
     "  --only entities|quotes\n"
     "                        records of one kind; entities alone skip the rule phases\n"
@@ -34,7 +37,8 @@ static const char extract_usage[] =
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 every document processed, 2 a usage error or a document that could not\n"
-    "be read or parsed (reported on stderr, the others are still processed), 3 rule errors.\n";
+    "be read or parsed, or is not text (reported on stderr, the others are still\n"
+    "processed), 3 rule errors.\n";
 
 int cmd_extract(int argc, char **argv)
 {

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,7 @@ static void walk_dir(walker *w, const char *path, const dirstack *up, int depth)
             /* a FIFO, socket or device found in a folder would block or never end */
             if (!w->quiet) report(w, names[i], "skipped: not a regular file");
         } else {
+            w->nfound++;
             w->file(w, names[i], &s2);
         }
         free(names[i]);
@@ -167,6 +169,101 @@ int walk_check_file(walker *w, const char *path)
 
 /* ---- documents ----------------------------------------------------------------------- */
 
+/* The ids of a run's documents, as 64-bit hashes (8 bytes and a line number each, so a
+ * stream of millions of documents stays small) in an open-addressing table, with where
+ * each was first seen: a JSON Lines file (its index in files) and line, or a text file. */
+typedef struct idslot { uint64_t h; uint32_t line, file; } idslot;
+typedef struct idset {
+    idslot *v;
+    size_t cap, n;
+    char **files;           /* the JSON Lines paths seen, for "first at FILE:LINE" */
+    size_t nfiles;
+} idset;
+
+static uint64_t id_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    h ^= h >> 33;                     /* murmur3 finaliser: spread FNV's low-bit bias */
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h ? h : 1;                 /* 0 marks an empty slot */
+}
+
+/* 1 when id was seen before (*line, *file: where; line 0 for a text file), else adds it. */
+static int id_seen(idset *ids, const char *id, uint32_t line, uint32_t file, idslot *first)
+{
+    if (ids->n * 2 >= ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 1024;
+        idslot *nv = calloc(cap, sizeof *nv);
+        if (!nv) return 0;            /* out of memory: no more checks, no harm */
+        for (size_t i = 0; i < ids->cap; i++) {
+            if (!ids->v[i].h) continue;
+            size_t k = ids->v[i].h & (cap - 1);
+            while (nv[k].h) k = (k + 1) & (cap - 1);
+            nv[k] = ids->v[i];
+        }
+        free(ids->v);
+        ids->v = nv;
+        ids->cap = cap;
+    }
+    uint64_t h = id_hash(id);
+    size_t k = h & (ids->cap - 1);
+    while (ids->v[k].h) {
+        if (ids->v[k].h == h) { *first = ids->v[k]; return 1; }
+        k = (k + 1) & (ids->cap - 1);
+    }
+    ids->v[k] = (idslot){h, line, file};
+    ids->n++;
+    return 0;
+}
+
+/* Checks id (w->check_ids) and warns when an earlier document of the run had it. where: the
+ * JSON Lines path (line > 0) or the text file's path. */
+static void check_id(walker *w, const char *id, const char *where, size_t line)
+{
+    if (!w->check_ids) return;
+    idset *ids = w->ids;
+    if (!ids && !(ids = w->ids = calloc(1, sizeof *ids))) return;
+    uint32_t file = UINT32_MAX;
+    if (line) {
+        if (ids->nfiles && !strcmp(ids->files[ids->nfiles - 1], where)) {
+            file = (uint32_t)ids->nfiles - 1;
+        } else {
+            char **nf = realloc(ids->files, (ids->nfiles + 1) * sizeof *nf);
+            if (nf) {
+                ids->files = nf;
+                if ((nf[ids->nfiles] = strdup(where))) file = (uint32_t)ids->nfiles++;
+            }
+        }
+    }
+    idslot first;
+    if (!id_seen(ids, id, line > UINT32_MAX ? UINT32_MAX : (uint32_t)line, file, &first) || w->nowarn)
+        return;
+    char at[600];
+    if (first.line && first.file < ids->nfiles)
+        snprintf(at, sizeof at, "first at %s:%u", ids->files[first.file], (unsigned)first.line);
+    else
+        snprintf(at, sizeof at, "an earlier document has it");
+    if (line)
+        fprintf(stderr, "quarry: %s:%zu: warning: duplicate id \"%s\" (%s); its records are still written\n",
+                where, line, id, at);
+    else
+        fprintf(stderr, "quarry: %s: warning: duplicate id \"%s\" (%s); its records are still written\n",
+                where, id, at);
+}
+
+void walk_end(walker *w)
+{
+    idset *ids = w->ids;
+    if (!ids) return;
+    for (size_t i = 0; i < ids->nfiles; i++) free(ids->files[i]);
+    free(ids->files);
+    free(ids->v);
+    free(ids);
+    w->ids = NULL;
+}
+
 /* One document a line, read as it arrives: memory is bounded by the longest line and
  * the documents in flight, not by the stream. */
 static void jsonl_docs(walker *w, const char *path, FILE *f)
@@ -203,6 +300,7 @@ static void jsonl_docs(walker *w, const char *path, FILE *f)
             if (!copy) { cli_error("%s:%zu: out of memory", path, lineno); w->failed = 1; }
             else {
                 memcpy(copy, text->str, text->len + 1);
+                check_id(w, idbuf, path, lineno);
                 w->doc(w, idbuf, copy, text->len);
             }
         }
@@ -212,10 +310,14 @@ static void jsonl_docs(walker *w, const char *path, FILE *f)
     free(line);
 }
 
+static int jsonl_name(const char *path)
+{
+    return ends_with(path, ".jsonl") || ends_with(path, ".ndjson");
+}
+
 static void doc_file(walker *w, const char *path, const struct stat *found)
 {
-    (void)found;
-    if (w->jsonl) {
+    if (w->jsonl == 1 || (w->jsonl == 0 && !found && jsonl_name(path))) {
         FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
         struct stat st;
         if (f && f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -254,13 +356,22 @@ static void doc_file(walker *w, const char *path, const struct stat *found)
     } else {
         cli_doc_id(path, id, sizeof id);
     }
+    check_id(w, id, path, 0);
     w->doc(w, id, data, len);
 }
 
 void walk_documents(walker *w, const char *input)
 {
-    w->ext = w->jsonl ? ".jsonl" : ".txt";
+    w->ext = w->jsonl == 1 ? ".jsonl" : ".txt";
     w->recursive = 1;
     w->file = doc_file;
+    struct stat st;
+    int dir = strcmp(input, "-") && stat(input, &st) == 0 && S_ISDIR(st.st_mode);
+    size_t before = w->nfound;
     walk_input(w, input);
+    if (dir && w->nfound == before) {
+        char msg[32];
+        snprintf(msg, sizeof msg, "no %s files", w->ext);
+        report(w, input, msg);
+    }
 }
