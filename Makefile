@@ -35,7 +35,7 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
-        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check \
+        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check input-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -83,7 +83,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
 test: unit golden nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
-      eval-gold-check
+      eval-gold-check input-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -104,6 +104,11 @@ python-check: $(BUILD)/libquarry.so
 # ../shared/tools/bbcq.py when ../shared is there (skipped when it is not).
 eval-gold-check: $(BUILD)/quarry
 	sh tests/eval_gold.sh $(BUILD)/quarry
+# Input and pipelines (issue #32): ids and --out-dir files across sub-folders, --encoding,
+# binary files skipped, no output lag with -j on a stream, .jsonl by name, duplicate ids,
+# folders without .txt files.
+input-check: $(BUILD)/quarry
+	sh tests/input.sh $(BUILD)/quarry
 # Hostile documents, folders, JSONL and rule files through the CLI (docs/HOSTILE.md).
 hostile: $(BUILD)/quarry
 	sh tests/hostile.sh $(BUILD)/quarry

@@ -30,7 +30,7 @@ struct batch {
     size_t cap, head, take, tail;   /* head: next to write, take: next to run, tail: next free */
     int stop, failed;
     int writing;                    /* a thread is writing the head's output (mu held to set) */
-    int stream;                     /* stdout is a pipe, socket or terminal: flush each document */
+    int stream;                     /* stdout is not /dev/null: flush after each document */
     quarry_doc *doc;                /* single-thread mode */
     size_t docs, bytes;
 };
@@ -142,9 +142,9 @@ batch *batch_new(const batch_cfg *cfg)
     if (!b) return NULL;
     b->cfg = *cfg;
     struct stat st;
-    /* a regular file (or /dev/null) gains nothing from a flush per document */
-    b->stream = !(fstat(fileno(stdout), &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)) &&
-                  !isatty(fileno(stdout)));
+    /* every output but /dev/null-like devices is flushed after each document: a pipe, a
+       terminal, and a file someone follows with tail -f (one write(2) per document) */
+    b->stream = !(fstat(fileno(stdout), &st) == 0 && S_ISCHR(st.st_mode) && !isatty(fileno(stdout)));
     if (b->cfg.threads <= 1) {
         b->doc = quarry_doc_new();
         if (!b->doc) { free(b); return NULL; }
