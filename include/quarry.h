@@ -241,8 +241,9 @@ QUARRY_API int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned
 QUARRY_API int quarry_emit_begin(quarry_format format, FILE *out);
 QUARRY_API int quarry_emit_end(quarry_format format, FILE *out);
 
-/* Writes doc's text as the emitters index it (invalid UTF-8 bytes as U+FFFD, one code point
- * each): the .txt beside a brat .ann. Returns 0 or -1. */
+/* Writes doc's text as the emitters index it (after decoding: quarry_options.encoding;
+ * invalid UTF-8 bytes left as U+FFFD, one code point each): the .txt beside a brat .ann.
+ * Returns 0 or -1. */
 QUARRY_API int quarry_emit_text(const quarry_doc *doc, FILE *out);
 
 /* doc's records as JSON Lines (quarry_emit with QUARRY_FORMAT_JSONL) in one NUL-terminated
