@@ -169,16 +169,10 @@ int walk_check_file(walker *w, const char *path)
 
 /* ---- documents ----------------------------------------------------------------------- */
 
-/* The ids of a run's documents, as 64-bit hashes (8 bytes and a line number each, so a
- * stream of millions of documents stays small) in an open-addressing table, with where
- * each was first seen: a JSON Lines file (its index in files) and line, or a text file. */
-typedef struct idslot { uint64_t h; uint32_t line, file; } idslot;
-typedef struct idset {
-    idslot *v;
-    size_t cap, n;
-    char **files;           /* the JSON Lines paths seen, for "first at FILE:LINE" */
-    size_t nfiles;
-} idset;
+/* The ids of a run's documents, as 64-bit hashes in an open-addressing table filled at
+ * most to three quarters: 11 to 22 bytes per document, so a stream of millions of
+ * documents stays small (a false alarm needs two ids with the same 64-bit hash). */
+typedef struct idset { uint64_t *v; size_t cap, n; } idset;
 
 static uint64_t id_hash(const char *s)
 {
@@ -190,17 +184,17 @@ static uint64_t id_hash(const char *s)
     return h ? h : 1;                 /* 0 marks an empty slot */
 }
 
-/* 1 when id was seen before (*line, *file: where; line 0 for a text file), else adds it. */
-static int id_seen(idset *ids, const char *id, uint32_t line, uint32_t file, idslot *first)
+/* 1 when id was seen before, else adds it (0). */
+static int id_seen(idset *ids, const char *id)
 {
-    if (ids->n * 2 >= ids->cap) {
+    if (ids->n * 4 >= ids->cap * 3) {
         size_t cap = ids->cap ? ids->cap * 2 : 1024;
-        idslot *nv = calloc(cap, sizeof *nv);
+        uint64_t *nv = calloc(cap, sizeof *nv);
         if (!nv) return 0;            /* out of memory: no more checks, no harm */
         for (size_t i = 0; i < ids->cap; i++) {
-            if (!ids->v[i].h) continue;
-            size_t k = ids->v[i].h & (cap - 1);
-            while (nv[k].h) k = (k + 1) & (cap - 1);
+            if (!ids->v[i]) continue;
+            size_t k = ids->v[i] & (cap - 1);
+            while (nv[k]) k = (k + 1) & (cap - 1);
             nv[k] = ids->v[i];
         }
         free(ids->v);
@@ -209,11 +203,11 @@ static int id_seen(idset *ids, const char *id, uint32_t line, uint32_t file, ids
     }
     uint64_t h = id_hash(id);
     size_t k = h & (ids->cap - 1);
-    while (ids->v[k].h) {
-        if (ids->v[k].h == h) { *first = ids->v[k]; return 1; }
+    while (ids->v[k]) {
+        if (ids->v[k] == h) return 1;
         k = (k + 1) & (ids->cap - 1);
     }
-    ids->v[k] = (idslot){h, line, file};
+    ids->v[k] = h;
     ids->n++;
     return 0;
 }
@@ -225,40 +219,19 @@ static void check_id(walker *w, const char *id, const char *where, size_t line)
     if (!w->check_ids) return;
     idset *ids = w->ids;
     if (!ids && !(ids = w->ids = calloc(1, sizeof *ids))) return;
-    uint32_t file = UINT32_MAX;
-    if (line) {
-        if (ids->nfiles && !strcmp(ids->files[ids->nfiles - 1], where)) {
-            file = (uint32_t)ids->nfiles - 1;
-        } else {
-            char **nf = realloc(ids->files, (ids->nfiles + 1) * sizeof *nf);
-            if (nf) {
-                ids->files = nf;
-                if ((nf[ids->nfiles] = strdup(where))) file = (uint32_t)ids->nfiles++;
-            }
-        }
-    }
-    idslot first;
-    if (!id_seen(ids, id, line > UINT32_MAX ? UINT32_MAX : (uint32_t)line, file, &first) || w->nowarn)
-        return;
-    char at[600];
-    if (first.line && first.file < ids->nfiles)
-        snprintf(at, sizeof at, "first at %s:%u", ids->files[first.file], (unsigned)first.line);
-    else
-        snprintf(at, sizeof at, "an earlier document has it");
+    if (!id_seen(ids, id) || w->nowarn) return;
     if (line)
-        fprintf(stderr, "quarry: %s:%zu: warning: duplicate id \"%s\" (%s); its records are still written\n",
-                where, line, id, at);
+        fprintf(stderr, "quarry: %s:%zu: warning: duplicate id \"%s\" (an earlier document of "
+                "this run has it); its records are still written\n", where, line, id);
     else
-        fprintf(stderr, "quarry: %s: warning: duplicate id \"%s\" (%s); its records are still written\n",
-                where, id, at);
+        fprintf(stderr, "quarry: %s: warning: duplicate id \"%s\" (an earlier document of this "
+                "run has it); its records are still written\n", where, id);
 }
 
 void walk_end(walker *w)
 {
     idset *ids = w->ids;
     if (!ids) return;
-    for (size_t i = 0; i < ids->nfiles; i++) free(ids->files[i]);
-    free(ids->files);
     free(ids->v);
     free(ids);
     w->ids = NULL;
