@@ -93,6 +93,7 @@ quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc
         char *u;
         size_t n = text_transcode(input, len, (int)enc, &doc->mem, &u);
         if (n == (size_t)-1) goto oom;
+        if (n > 0xFFFFFFF0u) goto too_big;
         input = u;
         len = n;
     }
@@ -103,6 +104,7 @@ quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc
         char *u;
         size_t n = text_transcode(input, len, (int)enc, &doc->mem, &u);
         if (n == (size_t)-1) goto oom;
+        if (n > 0xFFFFFFF0u) goto too_big;
         snprintf(msg, sizeof msg,
                  "not UTF-8 (%zu byte%s, the first at byte offset %zu): read as Windows-1252; "
                  "offsets count the converted text", iv.n, iv.n == 1 ? "" : "s", iv.first);
@@ -148,5 +150,8 @@ quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc
 oom:
     set_err(err, QUARRY_ERR_NOMEM, id, "out of memory");
     return QUARRY_ERR_NOMEM;
+too_big:
+    set_err(err, QUARRY_ERR_LIMIT, id, "document over 4 GiB once converted to UTF-8");
+    return QUARRY_ERR_LIMIT;
 }
 
