@@ -9,6 +9,7 @@
 # installed when missing, as root; otherwise the test is skipped with the command to run.
 # The interpreter is the first of /usr/bin/python3 and the python3 on PATH that imports
 # distributed. Every process started here is stopped on exit; each step has a time limit.
+# Last, the GNU parallel over ssh recipe of docs/PIPELINES.md, with ssh stood in for.
 set -e
 BUILD=${1:-build}
 Q=$BUILD/quarry
@@ -142,4 +143,42 @@ same_sorted one-jsonl.jsonl out-jsonl "JSONL archive (byte ranges, parts written
 st=0; timeout 120 "$PY" -m quarry_dask --scheduler tcp://127.0.0.1:1 --connect-timeout 2 archive.jsonl out-none 2> none.err || st=$?
 [ "$st" = 2 ] && grep -q 'cannot reach the Dask scheduler tcp://127.0.0.1:1' none.err ||
     { cat none.err >&2; fail "an unreachable scheduler: exit $st"; }
-echo "dask: scheduler, 2 workers ($PY, $SCHED): ok"
+# ---- a library the workers cannot load, a rule error ------------------------------------
+st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" --lib /nonexistent/libquarry.so archive.jsonl out-nolib 2> nolib.err || st=$?
+[ "$st" = 2 ] && grep -q 'a worker cannot load the quarry library: .*/nonexistent/libquarry.so' nolib.err ||
+    { cat nolib.err >&2; fail "--lib to a missing library: exit $st"; }
+printf 'rule x : @NOPE -> PERSON ;\n' > bad.rules
+st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" --rules bad.rules archive.jsonl out-bad 2> bad.err || st=$?
+[ "$st" = 3 ] && grep -q "bad.rules:1:.*NOPE" bad.err || { cat bad.err >&2; fail "a rule error: exit $st"; }
+echo "dask: scheduler, 2 workers ($PY, $SCHED): ok; an unreachable scheduler, a missing library, a rule error: exit 2, 2, 3"
+
+# ---- docs/PIPELINES.md's other recipe: GNU parallel over ssh ----------------------------
+# The command line of the docs, with a stand-in for ssh that runs each job here and notes
+# the host it was meant for (no ssh server needed): every record comes back, both hosts work.
+if ! command -v parallel > /dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq parallel > /dev/null 2>&1 || true
+fi
+if ! command -v parallel > /dev/null 2>&1 || ! parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+    echo "dask: SKIP GNU parallel over ssh: GNU parallel is not installed (apt-get install parallel)"
+    exit 0
+fi
+cat > fakessh <<'EOF'
+#!/bin/sh
+# ssh [OPTIONS] HOST [--] COMMAND: notes HOST, runs COMMAND here
+while [ $# -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done
+echo "$1" >> "$FAKESSH_LOG"
+shift; [ "$1" = "--" ] && shift
+exec sh -c "$*"
+EOF
+chmod +x fakessh
+head -n 400 archive.jsonl | grep '^{"id"' > ssh.jsonl   # ids of their own: no FILE:LINE
+"$ROOT/$Q" extract -q --input jsonl ssh.jsonl > one-ssh.jsonl
+FAKESSH_LOG=$tmp/hosts PATH="$ROOT/$BUILD:$PATH" timeout 900 parallel --ssh "$tmp/fakessh" \
+    --sshlogin 2/node1,2/node2 --pipe --block 100k -j 2 --will-cite \
+    quarry extract -q --input jsonl -j 1 < ssh.jsonl > par-ssh.jsonl || fail "parallel --sshlogin failed"
+LC_ALL=C sort one-ssh.jsonl > one.sorted
+LC_ALL=C sort par-ssh.jsonl > par.sorted
+cmp -s one.sorted par.sorted || fail "parallel --sshlogin: records differ from one quarry extract"
+hosts=$(sort -u hosts | tr '\n' ' ')
+[ "$hosts" = "node1 node2 " ] || fail "parallel --sshlogin did not use both hosts: $hosts"
+echo "dask: GNU parallel --sshlogin 2/node1,2/node2 --pipe (ssh stood in for): $(wc -l < par-ssh.jsonl) records, same as one process after sorting"

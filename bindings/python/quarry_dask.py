@@ -297,11 +297,18 @@ def _write_atomic(path, text):
 
 
 def _probe(lib):
-    """Run on each worker before the work: loads the library, says which one."""
+    """Run on each worker before the work: loads the library (lib, when given, must be the
+    one loaded), returns its version and path."""
     if lib:
-        os.environ.setdefault("QUARRY_LIB", lib)
+        loaded = getattr(sys.modules.get("quarry"), "_lib", None)
+        if loaded is not None and os.path.realpath(loaded._name) != os.path.realpath(lib):
+            raise RuntimeError("%s: this worker has already loaded %s; restart it to load %s"
+                               % (socket.gethostname(), loaded._name, lib))
+        if not os.path.exists(lib):
+            raise FileNotFoundError("%s: %s: no such file" % (socket.gethostname(), lib))
+        os.environ["QUARRY_LIB"] = lib     # read when quarry is first imported
     import quarry
-    return quarry.version()
+    return "%s %s" % (quarry.version(), quarry._lib._name)
 
 
 # ---- the client -------------------------------------------------------------------------
@@ -465,7 +472,8 @@ def main(argv=None):
         try:
             versions = client.run(_probe, a.lib)
         except Exception as e:
-            print("quarry: a worker cannot load the quarry library: %s" % e, file=sys.stderr)
+            print("quarry: a worker cannot load the quarry library: %s: %s"
+                  % (type(e).__name__, e), file=sys.stderr)
             return EXIT_USAGE
         if not versions:
             print("quarry: the scheduler %s has no workers" % a.scheduler, file=sys.stderr)
