@@ -85,10 +85,13 @@ print(len(c.scheduler_info()["workers"]))
 c.close()' "$ADDR" > nworkers 2> wait.log || { cat sched.log worker1.log worker2.log wait.log >&2; fail "the scheduler and two workers did not start"; }
 [ "$(cat nworkers)" = 2 ] || fail "$(cat nworkers) workers registered, not 2"
 
+# partitions of a sixteenth of the archive: enough for both workers on BBC or on corpus/
+total=$(find "$DATA" -name '*.txt' -type f -exec cat {} + | wc -c)
+PB=$((total / 16 > 1024 ? total / 16 : 1024))
 run_dask() {   # run_dask EXPECTED_STATUS ARGS...
     want=$1; shift
     st=0
-    timeout 900 "$PY" -m quarry_dask --scheduler "$ADDR" --connect-timeout 20 --partition-bytes 256k "$@" \
+    timeout 900 "$PY" -m quarry_dask --scheduler "$ADDR" --connect-timeout 20 --partition-bytes "$PB" "$@" \
         2> dask.err || st=$?
     [ "$st" = "$want" ] || { cat dask.err >&2; fail "quarry_dask $* exited $st, not $want"; }
     grep -q 'run by 2 workers' dask.err || { cat dask.err >&2; fail "the partitions did not run on both workers"; }
@@ -145,7 +148,7 @@ st=0; timeout 120 "$PY" -m quarry_dask --scheduler tcp://127.0.0.1:1 --connect-t
     { cat none.err >&2; fail "an unreachable scheduler: exit $st"; }
 # ---- a library the workers cannot load, a rule error ------------------------------------
 st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" --lib /nonexistent/libquarry.so archive.jsonl out-nolib 2> nolib.err || st=$?
-[ "$st" = 2 ] && grep -q 'a worker cannot load the quarry library: .*/nonexistent/libquarry.so' nolib.err ||
+[ "$st" = 2 ] && grep -q 'a worker cannot load the quarry library .*/nonexistent/libquarry.so' nolib.err ||
     { cat nolib.err >&2; fail "--lib to a missing library: exit $st"; }
 printf 'rule x : @NOPE -> PERSON ;\n' > bad.rules
 st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" --rules bad.rules archive.jsonl out-bad 2> bad.err || st=$?

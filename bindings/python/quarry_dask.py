@@ -194,7 +194,10 @@ def _jsonl_docs(path, start, end, errors):
             if isinstance(did, bool) or did is None or not isinstance(did, (str, int, float)):
                 did = None
             elif not isinstance(did, str):
-                did = "%.17g" % float(did)
+                try:
+                    did = "%.17g" % float(did)
+                except OverflowError:              # strtod's answer to 1e400
+                    did = "inf" if did > 0 else "-inf"
             if escaped:
                 data = text.encode("utf-8", "surrogateescape")
             else:
@@ -472,7 +475,8 @@ def main(argv=None):
         try:
             versions = client.run(_probe, a.lib)
         except Exception as e:
-            print("quarry: a worker cannot load the quarry library: %s: %s"
+            print("quarry: a worker cannot load the quarry library (quarry.py and quarry_dask.py "
+                  "on the workers' PYTHONPATH, libquarry.so through QUARRY_LIB or --lib): %s: %s"
                   % (type(e).__name__, e), file=sys.stderr)
             return EXIT_USAGE
         if not versions:
