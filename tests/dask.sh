@@ -177,7 +177,7 @@ chmod +x fakessh
 head -n 400 archive.jsonl | grep '^{"id"' > ssh.jsonl   # ids of their own: no FILE:LINE
 "$ROOT/$Q" extract -q --input jsonl ssh.jsonl > one-ssh.jsonl
 FAKESSH_LOG=$tmp/hosts PATH="$ROOT/$BUILD:$PATH" timeout 900 parallel --ssh "$tmp/fakessh" \
-    --sshlogin 2/node1,2/node2 --pipe --block 100k -j 2 --will-cite \
+    --sshlogin 2/node1,2/node2 --pipe --block $(($(wc -c < ssh.jsonl) / 8 + 1)) -j 2 --will-cite \
     quarry extract -q --input jsonl -j 1 < ssh.jsonl > par-ssh.jsonl || fail "parallel --sshlogin failed"
 LC_ALL=C sort one-ssh.jsonl > one.sorted
 LC_ALL=C sort par-ssh.jsonl > par.sorted
