@@ -198,11 +198,15 @@ def _jsonl_docs(path, start, end, errors):
                     did = "%.17g" % float(did)
                 except OverflowError:              # strtod's answer to 1e400
                     did = "inf" if did > 0 else "-inf"
-            if escaped:
+            if escaped:     # the line's invalid bytes go to quarry as they are
                 data = text.encode("utf-8", "surrogateescape")
+                if did is not None:
+                    did = did.encode("utf-8", "surrogateescape")
             else:
                 # a lone surrogate escape (\ud800) is U+FFFD, as quarry's JSON reader has it
                 data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
+                if did is not None:
+                    did = _SURROGATE.sub("\ufffd", did)
             yield lineno, did, data
 
 
@@ -237,14 +241,17 @@ def extract_partition(part, rules_path=None, only=None, byte_offsets=False,
         nonlocal docs, failed
         docs += 1
         warnings = None if quiet else []
+        error = None
         try:
             chunks.append(rules.extract_jsonl(data, id=did, bytes=byte_offsets, only=only,
                                               max_doc_bytes=max_doc_bytes, warnings=warnings))
         except quarry.QuarryError as e:
-            messages.append("quarry: %s" % e)
-            failed = 1
-        if warnings:
+            error = "quarry: %s" % e
+        if warnings:        # the document's warnings, then its error, as quarry extract
             messages.extend(warnings)
+        if error:
+            messages.append(error)
+            failed = 1
 
     if part["kind"] == "jsonl":
         path, first = part["path"], part.get("first_line", 1)

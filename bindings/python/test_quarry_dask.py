@@ -75,12 +75,16 @@ class DaskPartsTest(unittest.TestCase):
             lines[2:2] = ['{"text":"Tony Blair said it was fine."}', "", "  ",
                           '{"id":7.5,"text":"Mr Brown said \\ud800 so."}\r',
                           "not json", '{"id":"x"}', '{"id":"dup","id":"second","text":"Ed Miliband said so."}']
-            with open(path, "w") as f:
-                f.write("\n".join(lines) + "\n")
+            with open(path, "wb") as f:
+                f.write(("\n".join(lines) + "\n").encode("utf-8"))
+                # invalid UTF-8 in an id and a text, a lone surrogate escape in an id
+                f.write(b'{"id":"caf\xe9","text":"Judge Ren\xe9e Dubois said so."}\n'
+                        b'{"id":"x\\ud800y","text":"Tony Blair said so."}\n')
             st, want, err = self.cli("--input", "jsonl", path)
             self.assertEqual(st, 2)
-            self.assertIn('"doc":"%s:3"' % path, want)
-            self.assertIn('"doc":"7.5"', want)
+            self.assertTrue('"doc":"%s:3"' % path in want)
+            for doc in ("7.5", "caf\ufffd", "x\ufffdy"):    # JSON output is valid UTF-8
+                self.assertTrue('"doc":"%s"' % doc in want, doc)
             size = os.path.getsize(path)
             for step in (3, 97, 4096, size):
                 parts = number_lines(quarry_dask.partition_jsonl(path, step))
