@@ -9,7 +9,8 @@
 # installed when missing, as root; otherwise the test is skipped with the command to run.
 # The interpreter is the first of /usr/bin/python3 and the python3 on PATH that imports
 # distributed. Every process started here is stopped on exit; each step has a time limit.
-# Last, the GNU parallel over ssh recipe of docs/PIPELINES.md, with ssh stood in for.
+# Then quarry_dask without --scheduler (a local cluster it starts), and last the GNU parallel
+# over ssh recipe of docs/PIPELINES.md, with ssh stood in for.
 set -e
 BUILD=${1:-build}
 Q=$BUILD/quarry
@@ -154,6 +155,14 @@ printf 'rule x : @NOPE -> PERSON ;\n' > bad.rules
 st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" --rules bad.rules archive.jsonl out-bad 2> bad.err || st=$?
 [ "$st" = 3 ] && grep -q "bad.rules:1:.*NOPE" bad.err || { cat bad.err >&2; fail "a rule error: exit $st"; }
 echo "dask: scheduler, 2 workers ($PY, $SCHED): ok; an unreachable scheduler, a missing library, a rule error: exit 2, 2, 3"
+
+# ---- no --scheduler: quarry_dask starts a local cluster of --workers processes ----------
+st=0; timeout 600 "$PY" -m quarry_dask --workers 2 --partition-bytes 2k "$ROOT/corpus" out-local 2> local.err || st=$?
+[ "$st" = 0 ] && grep -q 'run by 2 workers' local.err || { cat local.err >&2; fail "a local cluster: exit $st"; }
+"$ROOT/$Q" extract -q "$ROOT/corpus" > one-local.jsonl
+cat out-local/part-*.jsonl | LC_ALL=C sort > local.sorted
+LC_ALL=C sort one-local.jsonl | cmp -s - local.sorted || fail "a local cluster: records differ from one quarry extract"
+echo "dask: a local cluster (--workers 2) on corpus/: $(wc -l < local.sorted) records in $(ls out-local | wc -l) partitions, same as one quarry extract"
 
 # ---- docs/PIPELINES.md's other recipe: GNU parallel over ssh ----------------------------
 # The command line of the docs, with a stand-in for ssh that runs each job here and notes

@@ -64,6 +64,23 @@ class DaskPartsTest(unittest.TestCase):
             self.assertEqual(sorted({l.split('"')[3] for l in got.splitlines()}),
                              ["business/001", "sport/001"])
 
+    def test_folder_problems_are_reported_as_quarry_extract_reports_them(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "a.txt"), "w") as f:
+                f.write("Tony Blair said the plan was working.\n")
+            os.symlink("/nonexistent/file.txt", os.path.join(d, "b.txt"))   # dangling
+            os.mkfifo(os.path.join(d, "c.txt"))
+            os.mkdir(os.path.join(d, "loop"))
+            os.symlink("..", os.path.join(d, "loop", "up"))
+            errors = []
+            parts = quarry_dask.partition_folder(d, 1 << 20, errors)
+            got, msgs = run_parts(parts, quiet=True)
+            st, want, err = self.cli(d)
+            self.assertEqual(st, 2)
+            self.assertEqual(got, want)
+            self.assertEqual(["quarry: " + e for e in errors] + msgs, err.splitlines())
+            self.assertEqual(len(errors), 3)
+
     def test_jsonl_byte_ranges_cut_nowhere_and_number_lines_as_quarry(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "a.jsonl")
