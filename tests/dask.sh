@@ -187,7 +187,8 @@ head -n 400 archive.jsonl | grep '^{"id"' > ssh.jsonl   # ids of their own: no F
 "$ROOT/$Q" extract -q --input jsonl ssh.jsonl > one-ssh.jsonl
 FAKESSH_LOG=$tmp/hosts PATH="$ROOT/$BUILD:$PATH" timeout 900 parallel --ssh "$tmp/fakessh" \
     --sshlogin 2/node1,2/node2 --pipe --block $(($(wc -c < ssh.jsonl) / 8 + 1)) -j 2 --will-cite \
-    quarry extract -q --input jsonl -j 1 < ssh.jsonl > par-ssh.jsonl || fail "parallel --sshlogin failed"
+    quarry extract -q --input jsonl -j 1 < ssh.jsonl > par-ssh.jsonl 2> par-ssh.err ||
+    { cat par-ssh.err >&2; fail "parallel --sshlogin failed"; }   # (its block size warnings kept out)
 LC_ALL=C sort one-ssh.jsonl > one.sorted
 LC_ALL=C sort par-ssh.jsonl > par.sorted
 cmp -s one.sorted par.sorted || fail "parallel --sshlogin: records differ from one quarry extract"
