@@ -36,7 +36,7 @@ DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
         fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check run-check notice-check \
-        authoring-check input-check \
+        authoring-check input-check dask-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -93,7 +93,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
 test: unit golden run-check notice-check nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
-      eval-gold-check bigdoc-check authoring-check input-check
+      eval-gold-check bigdoc-check authoring-check input-check dask-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -110,6 +110,11 @@ exports-check: $(BUILD)/libquarry.so
 	sh tests/exports.sh $(BUILD)/libquarry.so
 python-check: $(BUILD)/libquarry.so
 	sh tests/python.sh $(BUILD)
+# A Dask scheduler and two workers on this machine run the BBC set (else corpus/) through
+# bindings/python/quarry_dask.py; records = one quarry extract (python3-distributed is
+# installed when missing, as root).
+dask-check: $(BUILD)/quarry $(BUILD)/libquarry.so
+	sh tests/dask.sh $(BUILD)
 # quarry eval --gold on the BBC quote gold's layout: a hand-made case, and the dev set against
 # ../shared/tools/bbcq.py when ../shared is there (skipped when it is not).
 eval-gold-check: $(BUILD)/quarry

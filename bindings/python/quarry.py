@@ -61,6 +61,11 @@ class _Error(ctypes.Structure):
         return msg
 
 
+# quarry_diag_fn: (const quarry_error *, const char *src_line, size_t len, void *userdata)
+_DIAG_FN = ctypes.CFUNCTYPE(None, ctypes.POINTER(_Error), ctypes.c_char_p, ctypes.c_size_t,
+                            ctypes.c_void_p)
+
+
 def _load():
     here = os.path.dirname(os.path.abspath(__file__))
     candidates = []
@@ -136,15 +141,32 @@ class Rules:
         """Records of text (str, or bytes taken as UTF-8) as a list of dicts. only="entities"
         or only="quotes" keeps the records of one kind; entities alone skip the rule phases
         after the last one that makes entities (the quote phases of the default rules)."""
+        out = self.extract_jsonl(text, id=id, bytes=bytes, only=only)
+        return [json.loads(line) for line in out.splitlines() if line]
+
+    def extract_jsonl(self, text, id="-", bytes=False, only=None, max_doc_bytes=0, warnings=None):
+        """The records of text as the JSON Lines `quarry extract` prints for it (a str, one
+        record a line, each ending in a newline; "" when there are none), byte for byte.
+        id is a str or bytes. max_doc_bytes > 0 refuses larger documents (QuarryError, as
+        --max-doc-bytes). When warnings is a list, the document's warnings (invalid UTF-8,
+        PCRE2 limits) are appended to it as the lines `quarry extract` prints on stderr."""
         if self._h is None:
             raise ValueError("Rules object is closed")
         if only not in _ONLY:
             raise ValueError("only must be None, 'entities' or 'quotes', not %r" % (only,))
         data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else builtins_bytes(text)
+        bid = id if isinstance(id, builtins_bytes) else id.encode("utf-8", "surrogatepass")
         doc = self._doc()
         err = _Error()
-        opts = _Options(only=_ONLY[only])
-        st = _lib.quarry_extract(self._h, doc, id.encode("utf-8"), data, len(data),
+        opts = _Options(only=_ONLY[only], max_doc_bytes=max_doc_bytes)
+        if warnings is not None:
+            def warn(e, line, n, ud):
+                warnings.append("quarry: %s: warning: %s" % (
+                    e.contents.file.decode("utf-8", "replace"),
+                    e.contents.message.decode("utf-8", "replace")))
+            cb = _DIAG_FN(warn)           # kept alive until quarry_extract returns
+            opts.warn = ctypes.cast(cb, ctypes.c_void_p)
+        st = _lib.quarry_extract(self._h, doc, bid, data, len(data),
                                  ctypes.byref(opts), ctypes.byref(err))
         if st != 0:
             raise QuarryError(str(err))
@@ -152,10 +174,9 @@ class Rules:
         if not buf:
             raise MemoryError("quarry_doc_to_jsonl")
         try:
-            out = ctypes.string_at(buf).decode("utf-8")
+            return ctypes.string_at(buf).decode("utf-8", "surrogateescape")
         finally:
             _lib.quarry_free(buf)
-        return [json.loads(line) for line in out.splitlines() if line]
 
     def close(self):
         """Frees the compiled rules (also done when the object is collected)."""

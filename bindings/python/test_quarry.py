@@ -27,6 +27,25 @@ class BindingTest(unittest.TestCase):
             cli = [json.loads(l) for l in out.decode("utf-8").splitlines()]
             self.assertEqual(recs, cli)
 
+    def test_extract_jsonl_is_the_cli_output_byte_for_byte(self):
+        with open(SEED, "rb") as f:
+            data = f.read()
+        out = quarry.Rules().extract_jsonl(data, id="000_663e7d9d773130fa")
+        self.assertTrue(out.endswith("\n"))
+        self.assertEqual(len(out.splitlines()), len(quarry.extract(self.text)))
+        if os.path.exists(CLI):
+            cli = subprocess.run([CLI, "extract", "-q", SEED], check=True, capture_output=True).stdout
+            self.assertEqual(out.encode("utf-8"), cli)
+
+    def test_extract_jsonl_warnings_and_size_limit(self):
+        r = quarry.Rules()
+        warnings = []
+        r.extract_jsonl(b"Judge Ren\xe9e Dubois said so.", id="latin1", warnings=warnings)
+        self.assertEqual(warnings, ["quarry: latin1: warning: invalid UTF-8 byte at byte offset 9 (read as U+FFFD)"])
+        with self.assertRaises(quarry.QuarryError) as cm:
+            r.extract_jsonl("x" * 100, id="big", max_doc_bytes=10)
+        self.assertIn("big: document is 100 bytes, over the limit of 10", str(cm.exception))
+
     def test_only_one_kind(self):
         recs = quarry.extract(self.text)
         ents = [r for r in recs if r["kind"] == "entity"]
