@@ -41,7 +41,8 @@ class BindingTest(unittest.TestCase):
         r = quarry.Rules()
         warnings = []
         r.extract_jsonl(b"Judge Ren\xe9e Dubois said so.", id="latin1", warnings=warnings)
-        self.assertEqual(warnings, ["quarry: latin1: warning: invalid UTF-8 byte at byte offset 9 (read as U+FFFD)"])
+        self.assertEqual(warnings, ["quarry: latin1: warning: not UTF-8 (1 byte, the first at byte offset 9): "
+                                    "read as Windows-1252; offsets count the converted text"])
         with self.assertRaises(quarry.QuarryError) as cm:
             r.extract_jsonl("x" * 100, id="big", max_doc_bytes=10)
         self.assertIn("big: document is 100 bytes, over the limit of 10", str(cm.exception))
