@@ -68,8 +68,9 @@ static char lex_gender(const quarry_doc *doc, uint32_t k, eng_lex lex)
 
 /* Grammatical gender of a person mention: 'm', 'f' or 0 when unknown. From an honorific
  * (HONORIFIC: Mr., Ms.), a gendered noun before it (GENDERED: father, spokeswoman) or the
- * first name's entry in the GIVEN lexicon; a title before the name ("Sen. Susan Collins")
- * is outside the PERSON span, so its first token is the given name when there is one. */
+ * first name's entry in the GIVEN lexicon when the mention has more than one word; a title
+ * before the name ("Sen. Susan Collins") is outside the PERSON span, so its first token is
+ * the given name when there is one. */
 static char mention_gender(const quarry_doc *doc, const annot *a)
 {
     if (a->tstart >= doc->toks.n) return 0;
@@ -85,12 +86,15 @@ static char mention_gender(const quarry_doc *doc, const annot *a)
         char g = lex_gender(doc, k - 1, ENG_L_GENDERED);
         if (g) return g;
     }
-    return lex_gender(doc, a->tstart, ENG_L_GIVEN);
+    /* a given name only where one opens a name of several words: a bare "Arnold" is the
+       surname of Andrea Arnold as often as a man's first name */
+    return a->tend > a->tstart + 1 ? lex_gender(doc, a->tstart, ENG_L_GIVEN) : 0;
 }
 
-/* The gender of each PERSON annotation, agreed over the mentions of its linked person
- * ("Susan Collins" ... "Collins": both f); people whose mentions disagree stay unknown. */
-static char *person_genders(const quarry_rules *r, quarry_doc *doc)
+/* The gender of each PERSON annotation (g, one per annotation) and of each linked person
+ * (*eg, one per entity), agreed over its mentions ("Susan Collins" ... "Collins": both f);
+ * people whose mentions disagree stay unknown. */
+static char *person_genders(const quarry_rules *r, quarry_doc *doc, char **eg, int32_t *nent)
 {
     char *g = arena_alloc(&doc->mem, doc->anns.n + 1);
     if (!g) return NULL;
@@ -103,21 +107,18 @@ static char *person_genders(const quarry_rules *r, quarry_doc *doc)
         g[i] = mention_gender(doc, a);
         if (a->entity > maxent) maxent = a->entity;
     }
-    if (maxent < 0) return g;
-    char *eg = arena_alloc(&doc->mem, (size_t)maxent + 1);   /* 0 unknown, 'x' conflicting */
-    if (!eg) return NULL;
-    memset(eg, 0, (size_t)maxent + 1);
+    *nent = maxent + 1;
+    char *e = *eg = arena_alloc(&doc->mem, (size_t)maxent + 2);   /* 0 unknown, 'x' conflicting */
+    if (!e) return NULL;
+    memset(e, 0, (size_t)maxent + 2);
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != person || a->entity < 0 || !g[i]) continue;
-        char *e = &eg[a->entity];
-        *e = !*e || *e == g[i] ? g[i] : 'x';
+        char *x = &e[a->entity];
+        *x = !*x || *x == g[i] ? g[i] : 'x';
     }
-    for (size_t i = 0; i < doc->anns.n; i++) {
-        const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type != person || a->entity < 0) continue;
-        g[i] = eg[a->entity] == 'x' ? 0 : eg[a->entity];
-    }
+    for (int32_t i = 0; i <= maxent; i++)
+        if (e[i] == 'x') e[i] = 0;
     return g;
 }
 
@@ -138,7 +139,9 @@ typedef struct sctx {
     const quarry_rules *r;
     quarry_doc *doc;
     pers_idx px, ox;          /* PERSON, ORG */
-    const char *gender;       /* per annotation: 'm', 'f', 0 */
+    char *gender;             /* per annotation: 'm', 'f', 0 */
+    char *egender;            /* per linked person (annotation's entity): 'm', 'f', 0 */
+    int32_t nent;
     unsigned char *inq;       /* per token: 1 inside a quoted span, 2 in a ROLE */
     uint32_t *sent;           /* per token: the first token of its sentence */
     uint32_t *para;           /* per token: its paragraph */
@@ -157,9 +160,27 @@ typedef struct sctx {
     uint32_t last_name_at;    /* the token of that speaker's mention */
 } sctx;
 
+/* The gender of PERSON annotation a: its linked person's, else its own. */
+static char gender_of(const sctx *c, int32_t a)
+{
+    int32_t e = c->doc->anns.v[a].entity;
+    return e >= 0 && e < c->nent ? c->egender[e] : c->gender[a];
+}
+
 static int agrees(const sctx *c, int32_t a, char want)
 {
-    return !want || !c->gender || !c->gender[a] || c->gender[a] == want;
+    char g = want && c->gender ? gender_of(c, a) : 0;
+    return !g || g == want;
+}
+
+/* A pronoun of gender want now stands for person a: a person of unknown gender takes it,
+ * so a later "he" does not pick the woman an earlier "she" stood for. */
+static void learn_gender(sctx *c, int32_t a, char want)
+{
+    if (!want || gender_of(c, a)) return;
+    int32_t e = c->doc->anns.v[a].entity;
+    if (e >= 0 && e < c->nent) c->egender[e] = want;
+    else c->gender[a] = want;
 }
 
 /* The salient annotation of index x before token s: walking back, the nearest sentence
@@ -533,7 +554,7 @@ static int prepare(sctx *c)
     size_t n = doc->toks.n;
     if (pers_index(r->eng_type[ENG_PERSON], doc, &c->px) || pers_index(r->eng_type[ENG_ORG], doc, &c->ox))
         return -1;
-    if (!(c->gender = person_genders(r, doc))) return -1;
+    if (!(c->gender = person_genders(r, doc, &c->egender, &c->nent))) return -1;
     c->inq = arena_zalloc(&doc->mem, n + 1);
     c->sent = arena_alloc(&doc->mem, (n + 1) * sizeof *c->sent);
     c->orgs = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof *c->orgs);
@@ -611,6 +632,7 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->resolved = !strcmp(how, "mention") && strcmp(s->name, text) ? "alias" : how;
                 s->why = why;
                 s->ant = (int32_t)(who - doc->anns.v);
+                if (pron) learn_gender(&c, s->ant, lex_gender(doc, ms, ENG_L_PRONOUN));
             } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
                 s->name = NULL;   /* "he" with no antecedent, "they": no name */
                 s->why = "a pronoun with no person of its gender before it (or a group)";
