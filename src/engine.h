@@ -38,7 +38,9 @@ typedef enum eng_lex {
     ENG_L_DETERMINER,         /* the, a, his: a mention that describes someone (speakers);
                                  definite=1: "the" (a known one, not a new one) */
     ENG_L_TITLE,              /* mayor, prime minister: a role (entities, speakers) */
-    ENG_L_ROLENOUN,           /* analyst, pundit: a descriptor before a name (linking) */
+    ENG_L_ROLENOUN,           /* analyst, pundit: a descriptor before a name (linking), a
+                                 person described ("the striker said": speakers) */
+    ENG_L_DEMONYM,            /* American, Iranian: a person described ("the American said") */
     ENG_NLEX
 } eng_lex;
 

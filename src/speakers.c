@@ -156,6 +156,9 @@ typedef struct sctx {
     size_t nnames;
     int32_t last;             /* the PERSON the last speaker resolved to, -1 none */
     uint32_t last_at;         /* the token of that speaker's mention */
+    const char *last_org;     /* the last organisation that spoke (its name), or NULL */
+    uint32_t last_org_at;     /* the token of that speaker's mention */
+    int org;                  /* describe(): the name it gave is an organisation's */
     const char *last_name;    /* the last speaker when no PERSON carries its name, or NULL */
     uint32_t last_name_at;    /* the token of that speaker's mention */
 } sctx;
@@ -227,6 +230,36 @@ static int plain_words(const quarry_doc *doc, uint32_t a, uint32_t b)
     return 1;
 }
 
+/* Are the tokens [a, b) lower-case words that name a work by its author: a small word
+ * with the feature author (by, from) among them ("A survey conducted by", "research from
+ * technology analysts", "a round-up of gizmos compiled by")? */
+static int authored(const quarry_doc *doc, uint32_t a, uint32_t b)
+{
+    int by = 0;
+    for (uint32_t j = a; j < b; j++) {
+        const token *t = &doc->toks.v[j];
+        if (t->kind != TK_WORD && t->kind != TK_NUM && t->kind != TK_DASH && !doc_tok_is(doc, j, '-'))
+            return 0;
+        if ((t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) && t->kind == TK_WORD) return 0;
+        int32_t e = doc_lex_entry(doc, j, ENG_L_TITLESMALL);
+        if (e >= 0 && entry_has(doc, e, "author")) by = 1;
+    }
+    return by;
+}
+
+/* Does the name nm hold the word of token t ("Island Council" for "the council")? */
+static int name_holds(const char *nm, const token *t)
+{
+    for (const char *p = nm; *p;) {
+        while (*p == ' ') p++;
+        const char *q = p;
+        while (*q && *q != ' ') q++;
+        if (q > p && token_hash_fold(p, (size_t)(q - p)) == t->hfold) return 1;
+        p = q;
+    }
+    return 0;
+}
+
 /* Does a TITLE entry ("mayor", "prime minister") end the tokens [a, b)? */
 static int ends_title(const quarry_doc *doc, uint32_t a, uint32_t b)
 {
@@ -241,17 +274,7 @@ static int ends_title(const quarry_doc *doc, uint32_t a, uint32_t b)
 /* Does the role of person a hold the word of token k ("Mayor" for "the mayor")? */
 static int role_has(const quarry_doc *doc, const annot *a, uint32_t k)
 {
-    if (!a->role) return 0;
-    uint64_t h = doc->toks.v[k].hfold;
-    const char *p = a->role;
-    while (*p) {
-        while (*p == ' ') p++;
-        const char *q = p;
-        while (*q && *q != ' ') q++;
-        if (q > p && token_hash_fold(p, (size_t)(q - p)) == h) return 1;
-        p = q;
-    }
-    return 0;
+    return a->role && name_holds(a->role, &doc->toks.v[k]);
 }
 
 /* Do the capitals of the words [a, b) spell the acronym w of wn bytes? A word in capitals
@@ -316,6 +339,21 @@ static const char *org_full_name(sctx *c, uint32_t k)
     return NULL;
 }
 
+/* Is token k a capitalised word that is a name: capitalised inside a sentence, here or
+ * in the ACRONYM_REACH tokens before ("Yukos"; not a sentence's "Lawyers")? */
+static int proper_word(const quarry_doc *doc, uint32_t k)
+{
+    const token *t = &doc->toks.v[k];
+    if (t->kind != TK_WORD || !(t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS))) return 0;
+    if (!(t->flags & QUARRY_TF_SENT_START)) return 1;
+    uint32_t lo = k > ACRONYM_REACH ? k - ACRONYM_REACH : 0;
+    for (uint32_t j = k; j-- > lo;) {
+        const token *u = &doc->toks.v[j];
+        if (u->hraw == t->hraw && !(u->flags & QUARRY_TF_SENT_START)) return 1;
+    }
+    return 0;
+}
+
 /* A person or organisation for a mention that names none itself. Sets s->name, role and
  * resolved; 0 when nothing was found. */
 /* Gives sp the name (and, for a person, the role) of annotation a, found by how/why. */
@@ -362,6 +400,18 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         } else {
             o = salient(c, &c->ox, ms, 0);
         }
+        /* the organisation that spoke last ("Yukos said ... The company said"), when it is
+           nearer than that one, or there is none, in this paragraph or the two before */
+        int work = entry_has(doc, on, "work");
+        if (c->last_org && c->para[ms] - c->para[c->last_org_at] <= 2 &&
+            (o < 0 || c->sent[c->last_org_at] > c->sent[doc->anns.v[o].tstart]) &&
+            (!named || work || name_holds(c->last_org, ht))) {
+            sp->name = c->last_org;
+            sp->resolved = "role";
+            sp->why = "the last organisation that spoke, nearer than any named organisation";
+            c->org = 1;
+            return 1;
+        }
         if (o < 0) return 0;
         const annot *a = &doc->anns.v[o];
         take(c, sp, o, "role", named ? "the nearest organisation whose name holds the word"
@@ -369,14 +419,46 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
                                        "sentence with one, outside quotes");
         const char *full = a->tend == a->tstart + 1 ? org_full_name(c, a->tstart) : NULL;
         if (full) sp->name = full;
+        c->org = 1;
         return 1;
+    }
+    /* "a British Retail Consortium survey", "the FT report", "an FA statement": an
+       organisation, or its acronym, before the noun */
+    if (on >= 0 && det && head > ms + 1 && (ht->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) == 0) {
+        uint32_t b = head;
+        while (b > ms + 1 && (doc->toks.v[b - 1].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
+               doc->toks.v[b - 1].kind == TK_WORD)
+            b--;
+        if (b == ms + 1 && b < head) {
+            const char *full = head == b + 1 ? org_full_name(c, b) : NULL;
+            int32_t o = c->ox.at[b];
+            if (full || (o >= 0 && doc->anns.v[o].tstart == b && doc->anns.v[o].tend == head)) {
+                sp->name = full ? full : doc_span_text(doc, b, head);
+                sp->resolved = full ? "alias" : "mention";
+                sp->why = "the organisation named before the noun";
+                c->org = 1;
+                return 1;
+            }
+        }
     }
     /* "the mayor", "The former Labour leader", "The prime minister on Sunday": the words up
        to a small word (on, of) end with a title */
     uint32_t te = ms + 1;
     while (te < me && doc->toks.v[te].kind == TK_WORD && doc_lex_entry(doc, te, ENG_L_TITLESMALL) < 0)
         te++;
-    if (definite && te > ms + 1 && ends_title(doc, ms + 1, te)) {
+    /* "the 36-year-old", "the American", "the veteran striker": a person described by age,
+       nationality or a noun for a person, as by a title */
+    const token *lt = &doc->toks.v[me - 1];
+    int epithet = 0;   /* 1: age or nationality; 2: a noun for a person */
+    if (definite && me > ms + 1 && plain_words(doc, ms + 1, me - 1)) {
+        if ((lt->kind == TK_NUM && (lt->flags & QUARRY_TF_ALPHA)) ||
+            ((lt->flags & QUARRY_TF_CAP) && doc_lex_entry(doc, me - 1, ENG_L_DEMONYM) >= 0))
+            epithet = 1;
+        else if (!(lt->flags & QUARRY_TF_CAP) && doc_lex_entry(doc, me - 1, ENG_L_ROLENOUN) >= 0)
+            epithet = 2;
+    }
+    if (epithet) te = me;
+    if (definite && te > ms + 1 && (epithet || ends_title(doc, ms + 1, te))) {
         /* the person named earlier with that role, else the salient person in this
            paragraph or the one before (a story's "the chancellor" is the one it is about) */
         uint32_t th = te - 1;
@@ -389,8 +471,14 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
             }
             cur = c->px.before[a->tstart];
         }
+        /* "the coach" may be anyone: only the one whose role says so; "the 36-year-old",
+           "the American" is the person the story is about */
+        if (epithet == 2) return 0;
         int32_t p = salient(c, &c->px, ms, lex_gender(doc, th, ENG_L_GENDERED));
         if (p < 0 || c->para[ms] - c->para[doc->anns.v[p].tstart] > 1) return 0;   /* too far */
+        /* "Mara Olsen touched on the budget, and the harbour pilot argued": a description in
+           the sentence of the person named is someone else */
+        if (epithet && c->sent[doc->anns.v[p].tstart] == c->sent[ms]) return 0;
         take(c, sp, p, "role", "nobody named holds the title: the salient person of this "
                                "paragraph or the one before");
         return 1;
@@ -401,8 +489,15 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     while (t > ms && (doc->toks.v[t - 1].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
            doc->toks.v[t - 1].kind == TK_WORD && !(c->inq[t - 1] & 2))
         t--;
-    if (t > ms && t < me && plain_words(doc, det ? ms + 1 : ms, t)) {
+    /* (a sentence's first word has a capital of its own: "Ferry operator Nordvik said",
+       when a noun for an organisation or a person ends the description) */
+    uint32_t d0 = det || ((doc->toks.v[ms].flags & QUARRY_TF_SENT_START) && t > ms + 1 &&
+                          (doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) >= 0 ||
+                           doc_lex_entry(doc, t - 1, ENG_L_ROLENOUN) >= 0)) ? ms + 1 : ms;
+    if (t > ms && t < me && (plain_words(doc, d0, t) || authored(doc, d0, t))) {
         const char *full = me == t + 1 ? org_full_name(c, t) : NULL;
+        c->org = full || c->ox.at[me - 1] >= 0 || authored(doc, d0, t) ||
+                 doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) >= 0;   /* "ferry operator Nordvik" */
         sp->name = full ? full : doc_span_text(doc, t, me);
         sp->resolved = full ? "alias" : "mention";
         sp->why = full ? "the capitalised words after the description, an organisation named in full earlier"
@@ -415,6 +510,7 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         const char *full = org_full_name(c, k);
         if (full) {
             sp->name = full;
+            c->org = 1;
             sp->resolved = "alias";
             sp->why = (ht->flags & QUARRY_TF_ALLCAPS) ? "an acronym: the capitalised words before it spell it"
                                                        : "a short name of an organisation named in full";
@@ -613,6 +709,7 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
             s->mention = doc_span(doc, ms, me);
             const char *text = doc_feat_text(doc, sp), *how, *why;
             const annot *who = speaker_person(&c, ms, me, &how, &why);
+            c.org = 0;
             int pron = me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0;
             if (pron && c.last_name && c.last_name_at < ms &&
                 (!who || c.sent[c.last_name_at] > c.sent[who->tstart] ||
@@ -640,6 +737,13 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->name = text;   /* an organisation, a country, a group: its own words */
                 s->resolved = "mention";
                 s->why = "the mention's own words";
+                /* an organisation, or one capitalised word no person carries that is a name
+                   ("Yukos said"; not "Lawyers said") */
+                c.org = c.ox.at[me - 1] >= 0 || (me == ms + 1 && !pron && proper_word(doc, ms));
+            }
+            if (!who && !pron && c.org && s->name) {
+                c.last_org = s->name;
+                c.last_org_at = ms;
             }
             if (s->name && c.nnames < SPEAKER_NAMES) c.names[c.nnames++] = s->name;
             /* a speaker named by a capitalised name of its own that no PERSON carries */
