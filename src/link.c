@@ -17,11 +17,17 @@ typedef struct person {
     int ambiguous;             /* another person shares the surname */
 } person;
 
-/* Name tokens of a mention without honorifics (HONORIFIC: "Mr.", "Dr.") at its start. */
+/* Name tokens of a mention without honorifics (HONORIFIC: "Mr.", "Dr.") at its start; a
+ * peer's title (peer=1: Lord, Lady) before one word is part of the name ("Lord Goldsmith"). */
 static uint32_t name_start(const quarry_doc *doc, const annot *a)
 {
     uint32_t s = a->tstart;
-    while (s + 1 < a->tend && doc_lex_entry(doc, s, ENG_L_HONORIFIC) >= 0) s++;
+    int32_t e;
+    while (s + 1 < a->tend && (e = doc_lex_entry(doc, s, ENG_L_HONORIFIC)) >= 0) {
+        const char *peer = lexdb_entry_feature(doc->rules->lex, (uint32_t)e, "peer");
+        if (peer && s + 2 == a->tend) break;
+        s++;
+    }
     return s;
 }
 

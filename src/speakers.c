@@ -189,19 +189,43 @@ static void learn_gender(sctx *c, int32_t a, char want)
 /* The salient annotation of index x before token s: walking back, the nearest sentence
  * holding one that agrees with want (0: any) outside quotation marks (when s is outside
  * them), and in that sentence the first such one. -1 when none within reach. */
+/* A pronoun of gender want outside quotes in [a, b): the token, or UINT32_MAX. */
+static uint32_t pronoun_in(const sctx *c, uint32_t a, uint32_t b, char want)
+{
+    for (uint32_t k = a; k < b; k++)
+        if (!(c->inq[k] & 1) && doc_lex_entry(c->doc, k, ENG_L_PRONOUN) >= 0 &&
+            lex_gender(c->doc, k, ENG_L_PRONOUN) == want)
+            return k;
+    return UINT32_MAX;
+}
+
+/* The salient annotation of index x before token s: walking back, the nearest sentence
+ * holding one that agrees with want (0: any) outside quotation marks (when s is outside
+ * them), and in that sentence the first such one. For a pronoun (want m or f), a sentence
+ * whose first mention of that gender is itself such a pronoun ("So he is full of admiration
+ * for Paolo Maldini") is about the one that pronoun stands for: the walk goes on before it.
+ * -1 when none within reach. */
 static int32_t salient(const sctx *c, const pers_idx *x, uint32_t s, char want)
 {
     const quarry_doc *doc = c->doc;
-    int32_t best = -1, cur = x->before[s];
-    uint32_t sent = UINT32_MAX;
-    for (int n = 0; cur >= 0 && n < PRONOUN_REACH; n++) {
-        const annot *a = &doc->anns.v[cur];
-        if (best >= 0 && c->sent[a->tstart] != sent) break;   /* past the chosen sentence */
-        if (agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
-            best = cur;
-            sent = c->sent[a->tstart];
+    int32_t best = -1;
+    for (int hop = 0; hop < PRONOUN_REACH; hop++) {   /* pronoun to pronoun, a few sentences */
+        int32_t cur = x->before[s];
+        uint32_t sent = UINT32_MAX;
+        best = -1;
+        for (int n = 0; cur >= 0 && n < PRONOUN_REACH; n++) {
+            const annot *a = &doc->anns.v[cur];
+            if (best >= 0 && c->sent[a->tstart] != sent) break;   /* past the chosen sentence */
+            if (agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
+                best = cur;
+                sent = c->sent[a->tstart];
+            }
+            cur = x->before[a->tstart];
         }
-        cur = x->before[a->tstart];
+        if (best < 0 || !want || sent >= s) break;
+        uint32_t p = pronoun_in(c, sent, doc->anns.v[best].tstart, want);
+        if (p == UINT32_MAX || p >= s) break;
+        s = p;
     }
     return best;
 }
