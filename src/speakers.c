@@ -141,6 +141,7 @@ typedef struct sctx {
     pers_idx px, ox;          /* PERSON, ORG */
     char *gender;             /* per annotation: 'm', 'f', 0 */
     char *egender;            /* per linked person (annotation's entity): 'm', 'f', 0 */
+    const char **erole;       /* per linked person: a role learnt from a description, or NULL */
     int32_t nent;
     unsigned char *inq;       /* per token: 1 inside a quoted span, 2 in a ROLE */
     uint32_t *sent;           /* per token: the first token of its sentence */
@@ -162,6 +163,14 @@ typedef struct sctx {
     const char *last_name;    /* the last speaker when no PERSON carries its name, or NULL */
     uint32_t last_name_at;    /* the token of that speaker's mention */
 } sctx;
+
+/* The role of PERSON annotation a: its own, else one a description gave its person ("the
+ * outgoing European Commissioner said": Neil Kinnock). */
+static const char *role_of(const sctx *c, const annot *a)
+{
+    if (a->role) return a->role;
+    return a->entity >= 0 && a->entity < c->nent ? c->erole[a->entity] : NULL;
+}
 
 /* The gender of PERSON annotation a: its linked person's, else its own. */
 static char gender_of(const sctx *c, int32_t a)
@@ -378,6 +387,20 @@ static int proper_word(const quarry_doc *doc, uint32_t k)
     return 0;
 }
 
+/* Is the mention [ms, me) a description of a person by a noun, with a determiner ("a
+ * spokesman", "the Labour spokesman", "A spokeswoman for the ministry"): the last word before
+ * any small word a lower-case TITLE or ROLENOUN entry? */
+static int unnamed_person(const quarry_doc *doc, uint32_t ms, uint32_t me)
+{
+    if (me < ms + 2 || doc_lex_entry(doc, ms, ENG_L_DETERMINER) < 0) return 0;
+    uint32_t h = ms + 1;
+    while (h < me && doc->toks.v[h].kind == TK_WORD && doc_lex_entry(doc, h, ENG_L_TITLESMALL) < 0) h++;
+    if (h < me && (doc->toks.v[h].kind != TK_WORD || h == ms + 1)) return 0;   /* "a spokesman, who" */
+    const token *t = &doc->toks.v[h - 1];
+    return h > ms + 1 && !(t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
+           (doc_lex_entry(doc, h - 1, ENG_L_TITLE) >= 0 || doc_lex_entry(doc, h - 1, ENG_L_ROLENOUN) >= 0);
+}
+
 /* A person or organisation for a mention that names none itself. Sets s->name, role and
  * resolved; 0 when nothing was found. */
 /* Gives sp the name (and, for a person, the role) of annotation a, found by how/why. */
@@ -385,10 +408,32 @@ static void take(const sctx *c, speaker *sp, int32_t a, const char *how, const c
 {
     const annot *x = &c->doc->anns.v[a];
     sp->name = x->name ? x->name : doc_span_text(c->doc, x->tstart, x->tend);
-    if ((int32_t)x->type == c->r->eng_type[ENG_PERSON]) sp->role = x->role;
+    if ((int32_t)x->type == c->r->eng_type[ENG_PERSON]) sp->role = role_of(c, x);
     sp->resolved = how;
     sp->why = why;
     sp->ant = a;
+}
+
+/* An organisation mention right after a person and a small word with the feature affil
+ * (of, at, from; TITLESMALL): "Greta Lind of the Northern Ferry Company said" is Greta Lind's
+ * statement, the company her role. Sets sp; 0 when the mention is no such organisation. */
+static int affiliated(sctx *c, speaker *sp, uint32_t ms)
+{
+    quarry_doc *doc = c->doc;
+    int32_t o = c->ox.at[ms];
+    if (o < 0 && ms + 1 < doc->toks.n && doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0)
+        o = c->ox.at[ms + 1];
+    if (o < 0) return 0;
+    uint32_t k = ms;
+    if (k > 0 && doc_lex_entry(doc, k - 1, ENG_L_DETERMINER) >= 0) k--;   /* of the X */
+    if (k == 0) return 0;
+    int32_t e = doc_lex_entry(doc, k - 1, ENG_L_TITLESMALL);
+    if (e < 0 || !entry_has(doc, e, "affil") || k < 2) return 0;
+    int32_t p = c->px.at[k - 2];
+    if (p < 0 || doc->anns.v[p].tend != k - 1) return 0;
+    take(c, sp, p, "apposition", "the person named right before the organisation (of, at, from)");
+    if (!sp->role) sp->role = doc_span_text(doc, doc->anns.v[o].tstart, doc->anns.v[o].tend);
+    return 1;
 }
 
 static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
@@ -505,6 +550,12 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         if (epithet && c->sent[doc->anns.v[p].tstart] == c->sent[ms]) return 0;
         take(c, sp, p, "role", "nobody named holds the title: the salient person of this "
                                "paragraph or the one before");
+        /* the title is that person's role from now on, when they had none */
+        const annot *pa = &doc->anns.v[p];
+        if (!sp->role && !epithet) {
+            sp->role = doc_span_text(doc, ms + 1, te);
+            if (pa->entity >= 0 && pa->entity < c->nent) c->erole[pa->entity] = sp->role;
+        }
         return 1;
     }
     /* a description before a name: "investment bank Merrill Lynch", "awards pundit Tom
@@ -675,6 +726,7 @@ static int prepare(sctx *c)
     if (pers_index(r->eng_type[ENG_PERSON], doc, &c->px) || pers_index(r->eng_type[ENG_ORG], doc, &c->ox))
         return -1;
     if (!(c->gender = person_genders(r, doc, &c->egender, &c->nent))) return -1;
+    if (!(c->erole = arena_zalloc(&doc->mem, ((size_t)c->nent + 1) * sizeof *c->erole))) return -1;
     c->inq = arena_zalloc(&doc->mem, n + 1);
     c->sent = arena_alloc(&doc->mem, (n + 1) * sizeof *c->sent);
     c->orgs = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof *c->orgs);
@@ -748,7 +800,7 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 c.last = (int32_t)(who - doc->anns.v);
                 c.last_at = ms;
                 s->name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
-                s->role = who->role;
+                s->role = role_of(&c, who);
                 /* a mention shorter than the name it stands for ("Crocker") is an alias */
                 s->resolved = !strcmp(how, "mention") && strcmp(s->name, text) ? "alias" : how;
                 s->why = why;
@@ -757,7 +809,18 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
             } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
                 s->name = NULL;   /* "he" with no antecedent, "they": no name */
                 s->why = "a pronoun with no person of its gender before it (or a group)";
+            } else if (affiliated(&c, s, ms)) {
+                c.last = s->ant;
+                c.last_at = ms;
             } else if (!describe(&c, s, ms, me) && !earlier_speaker(&c, s, ms, me)) {
+                if (unnamed_person(doc, ms, me)) {
+                    /* "a spokesman", "A spokeswoman for the ministry": someone the article
+                       does not name; the description is the role */
+                    s->name = NULL;
+                    s->role = doc_span_text(doc, ms + 1, me);
+                    s->why = "a description of someone the article does not name";
+                    goto named;
+                }
                 s->name = text;   /* an organisation, a country, a group: its own words */
                 s->resolved = "mention";
                 s->why = "the mention's own words";
@@ -765,6 +828,7 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                    ("Yukos said"; not "Lawyers said") */
                 c.org = c.ox.at[me - 1] >= 0 || (me == ms + 1 && !pron && proper_word(doc, ms));
             }
+        named:
             if (!who && !pron && c.org && s->name) {
                 c.last_org = s->name;
                 c.last_org_at = ms;
