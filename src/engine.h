@@ -23,6 +23,7 @@ typedef enum eng_key {
     ENG_K_CUE,                /* QUOTE: the cue verb (a capture) */
     ENG_K_SPEAKER_NAME,       /* QUOTE: the speaker's name, given by the rule */
     ENG_K_SPEAKER_ROLE,       /* QUOTE: the speaker's role, given by the rule */
+    ENG_K_SPEAKER_IS,         /* QUOTE: "subject": no speaker words; the cue's sentence subject */
     ENG_K_NAME,               /* PERSON: canonical name */
     ENG_K_ROLE,               /* PERSON: role */
     ENG_NKEYS

@@ -157,6 +157,7 @@ typedef struct sctx {
     size_t nnames;
     int32_t last;             /* the PERSON the last speaker resolved to, -1 none */
     uint32_t last_at;         /* the token of that speaker's mention */
+    uint32_t prev_ms, prev_me; /* the last speaker mention resolved */
     const char *last_org;     /* the last organisation that spoke (its name), or NULL */
     uint32_t last_org_at;     /* the token of that speaker's mention */
     int org;                  /* describe(): the name it gave is an organisation's */
@@ -692,6 +693,43 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
     return p >= 0 ? &doc->anns.v[p] : NULL;
 }
 
+/* The subject of the sentence of quote a's cue, for a rule that captured no speaker words
+ * (speaker_is = "subject": "Heineken saw its profits drop and warned that ..."): the
+ * speaker mention of a statement before it in that sentence, else the first PERSON or ORG,
+ * or personal pronoun, of the sentence before the cue, outside quotes. Sets
+ * [*ms, *me); 0 when there is none. */
+static int subject(const sctx *c, const annot *a, uint32_t *ms, uint32_t *me)
+{
+    const quarry_doc *doc = c->doc;
+    const afeat *cue = doc_feat(c->r, a, ENG_K_CUE);
+    if (!cue || cue->tstart < 0 || (size_t)cue->tstart >= doc->toks.n) return 0;
+    uint32_t ce = (uint32_t)cue->tstart;
+    /* the speaker of a statement before it in the sentence: "The mayor said X and added
+       that Y" */
+    if (c->prev_me > c->prev_ms && c->prev_me <= ce && c->sent[c->prev_ms] == c->sent[ce]) {
+        *ms = c->prev_ms;
+        *me = c->prev_me;
+        return 1;
+    }
+    for (uint32_t k = c->sent[ce]; k < ce; k++) {
+        if (c->inq[k]) continue;
+        int32_t x = c->px.at[k] >= 0 ? c->px.at[k] : c->ox.at[k];
+        if (x >= 0) {
+            const annot *b = &doc->anns.v[x];
+            if (b->tend > ce) return 0;
+            *ms = b->tstart;
+            *me = b->tend;
+            return 1;
+        }
+        if (doc_lex_entry(doc, k, ENG_L_PRONOUN) >= 0) {
+            *ms = k;
+            *me = k + 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int ann_start_cmp(const void *a, const void *b, const quarry_doc *doc)
 {
     uint32_t x = doc->anns.v[*(const int32_t *)a].tstart, y = doc->anns.v[*(const int32_t *)b].tstart;
@@ -775,15 +813,22 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
         size_t i = (size_t)order[qi];
         const annot *a = &doc->anns.v[i];
         const afeat *sp = doc_feat(r, a, ENG_K_SPEAKER);
-        if (!sp) continue;
+        uint32_t ms = 0, me = 0;
+        if (sp && sp->tstart >= 0 && sp->tend > sp->tstart && (size_t)sp->tend <= doc->toks.n) {
+            ms = (uint32_t)sp->tstart;
+            me = (uint32_t)sp->tend;
+        } else if (sp || !doc_feat(r, a, ENG_K_SPEAKER_IS) || !subject(&c, a, &ms, &me)) {
+            if (!sp) continue;   /* no speaker, or "... and said that ..." with no subject */
+        }
         speaker *s = &doc->spk[i];
         s->has = 1;
         s->resolved = "none";
         s->ant = -1;
-        if (sp->tstart >= 0 && sp->tend > sp->tstart && (size_t)sp->tend <= doc->toks.n) {
-            uint32_t ms = (uint32_t)sp->tstart, me = (uint32_t)sp->tend;
+        if (me > ms) {
+            c.prev_ms = ms;
+            c.prev_me = me;
             s->mention = doc_span(doc, ms, me);
-            const char *text = doc_feat_text(doc, sp), *how, *why;
+            const char *text = doc_span_text(doc, ms, me), *how, *why;
             const annot *who = speaker_person(&c, ms, me, &how, &why);
             c.org = 0;
             int pron = me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0;
