@@ -223,9 +223,16 @@ static int32_t salient(const sctx *c, const pers_idx *x, uint32_t s, char want)
         int32_t cur = x->before[s];
         uint32_t sent = UINT32_MAX;
         best = -1;
+        /* "Speaking at a meeting hosted by Gordon Brown, he said": a pronoun after a comma
+           opens its clause; the people of the phrase before it are not its subject */
+        int opens = want && s > 0 && doc_tok_is(doc, s - 1, ',');
         for (int n = 0; cur >= 0 && n < PRONOUN_REACH; n++) {
             const annot *a = &doc->anns.v[cur];
             if (best >= 0 && c->sent[a->tstart] != sent) break;   /* past the chosen sentence */
+            if (opens && c->sent[a->tstart] == c->sent[s]) {
+                cur = x->before[a->tstart];
+                continue;
+            }
             if (agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
                 best = cur;
                 sent = c->sent[a->tstart];
@@ -402,6 +409,16 @@ static int unnamed_person(const quarry_doc *doc, uint32_t ms, uint32_t me)
            (doc_lex_entry(doc, h - 1, ENG_L_TITLE) >= 0 || doc_lex_entry(doc, h - 1, ENG_L_ROLENOUN) >= 0);
 }
 
+/* Is [ms, me) a determiner and capitalised words ("The Island Courier", "The Guardian")? */
+static int capitalised_name(const quarry_doc *doc, uint32_t ms, uint32_t me)
+{
+    if (me < ms + 2 || doc_lex_entry(doc, ms, ENG_L_DETERMINER) < 0) return 0;
+    for (uint32_t k = ms + 1; k < me; k++)
+        if (doc->toks.v[k].kind != TK_WORD || !(doc->toks.v[k].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)))
+            return 0;
+    return 1;
+}
+
 /* A person or organisation for a mention that names none itself. Sets s->name, role and
  * resolved; 0 when nothing was found. */
 /* Gives sp the name (and, for a person, the role) of annotation a, found by how/why. */
@@ -456,7 +473,10 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     int32_t on = doc_lex_entry(doc, head, ENG_L_ORGNOUN);
     /* "it", "the company", "The report": the salient organisation; "the council" only one
        whose name holds the word */
-    if (on >= 0 && (det || me == ms + 1) && plain_words(doc, ms + 1, head)) {
+    /* (a nationality may stand among the words: "The US company", "the German carmaker") */
+    uint32_t pw = ms + 1;
+    while (pw < head && doc_lex_entry(doc, pw, ENG_L_DEMONYM) >= 0) pw++;
+    if (on >= 0 && (det || me == ms + 1) && plain_words(doc, pw, head)) {
         int named = entry_has(doc, on, "named");
         int32_t o = -1;
         if (named) {
@@ -469,6 +489,7 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
             }
         } else {
             o = salient(c, &c->ox, ms, 0);
+            if (o >= 0 && c->para[ms] - c->para[doc->anns.v[o].tstart] > 2) o = -1;   /* too far */
         }
         /* the organisation that spoke last ("Yukos said ... The company said"), when it is
            nearer than that one, or there is none, in this paragraph or the two before */
@@ -871,7 +892,8 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->why = "the mention's own words";
                 /* an organisation, or one capitalised word no person carries that is a name
                    ("Yukos said"; not "Lawyers said") */
-                c.org = c.ox.at[me - 1] >= 0 || (me == ms + 1 && !pron && proper_word(doc, ms));
+                c.org = c.ox.at[me - 1] >= 0 || (me == ms + 1 && !pron && proper_word(doc, ms)) ||
+                        capitalised_name(doc, ms, me);
             }
         named:
             if (!who && !pron && c.org && s->name) {
