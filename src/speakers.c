@@ -409,6 +409,15 @@ static int unnamed_person(const quarry_doc *doc, uint32_t ms, uint32_t me)
            (doc_lex_entry(doc, h - 1, ENG_L_TITLE) >= 0 || doc_lex_entry(doc, h - 1, ENG_L_ROLENOUN) >= 0);
 }
 
+/* Is token k the possessive 's (or ’s) after a name? */
+static int possessive(const quarry_doc *doc, uint32_t k)
+{
+    const token *t = &doc->toks.v[k];
+    const char *w = doc->txt.src + t->start;
+    size_t n = t->end - t->start;
+    return (n == 2 && !memcmp(w, "'s", 2)) || (n == 4 && !memcmp(w, "\xE2\x80\x99s", 4));
+}
+
 /* Is [ms, me) a determiner and capitalised words ("The Island Courier", "The Guardian")? */
 static int capitalised_name(const quarry_doc *doc, uint32_t ms, uint32_t me)
 {
@@ -465,6 +474,37 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     if (me + 1 < n && doc_tok_is(doc, me, ',') && ap < n && c->px.at[ap] >= 0 &&
         doc->anns.v[c->px.at[ap]].tstart == ap) {
         take(c, sp, c->px.at[ap], "apposition", "the name after the description and a comma");
+        return 1;
+    }
+    /* "said his wife, Sheila.", "Mr Begg's father, Azmat, said": one capitalised word after
+       a gendered noun (GENDERED: a relative, a spokeswoman), the description its role; after
+       a person's possessive it takes that person's surname */
+    if (me + 1 < n && doc_tok_is(doc, me, ',') && ap + 1 < n && doc->toks.v[ap].kind == TK_WORD &&
+        (doc->toks.v[ap].flags & QUARRY_TF_CAP) && doc->toks.v[ap + 1].kind == TK_PUNCT &&
+        lex_gender(doc, head, ENG_L_GENDERED)) {
+        sp->name = doc_span_text(doc, ap, ap + 1);
+        sp->role = doc_span_text(doc, doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0 ? ms + 1 : ms, me);
+        sp->resolved = "apposition";
+        sp->why = "the name after the description and a comma";
+        for (uint32_t k = ms; k + 1 < head; k++) {
+            int32_t p = c->px.at[k];
+            if (p >= 0 && doc->anns.v[p].tend == k + 1 && possessive(doc, k + 1)) {
+                const annot *pa = &doc->anns.v[p];
+                const char *full = pa->name ? pa->name : doc_span_text(doc, pa->tstart, pa->tend);
+                const char *sur = strrchr(full, ' ');
+                if (sur) {
+                    size_t a = strlen(sp->name), b = strlen(sur);
+                    char *nm = arena_alloc(&doc->mem, a + b + 1);
+                    if (nm) {
+                        memcpy(nm, sp->name, a);
+                        memcpy(nm + a, sur, b + 1);
+                        sp->name = nm;
+                        sp->why = "the name after a relative of a person named: with their surname";
+                    }
+                }
+                break;
+            }
+        }
         return 1;
     }
     int32_t de = doc_lex_entry(doc, ms, ENG_L_DETERMINER);
@@ -653,6 +693,8 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
     *why = "a person over the mention, with the name and role linking gave it";
     for (uint32_t k = s; k < e && k < doc->toks.n; k++)
         if (x->at[k] >= 0 && (hit < 0 || x->at[k] < hit)) hit = x->at[k];
+    /* "Mr Begg's father": the person of a possessive is not the one who speaks */
+    if (hit >= 0 && doc->anns.v[hit].tend < e && possessive(doc, doc->anns.v[hit].tend)) return NULL;
     if (hit >= 0) return &doc->anns.v[hit];
     *how = "alias";
     if (s >= e || e > doc->toks.n) return NULL;
