@@ -634,6 +634,7 @@ Constable|Chief Constable|Chief Inspector|Commandant|founder|co-founder|owner
 Treasurer|treasurer|Auditor|Comptroller|Dean|Provost|Rector|Headmaster
 scientist|researcher|author|novelist|writer|poet|actor|actress|singer|producer|artist
 striker|midfielder|defender|goalkeeper|quarterback|captain|skipper
+head|fly-half|scrum-half|winger|full-back|wicketkeeper|physio|frontman
 Assemblyman|Assemblywoman|Alderman|Councillor|Councilman|Councilwoman|councillor
 MP|M.P.|MEP|Deputy Minister|Minister of State|State Secretary|Undersecretary
 Under Secretary|Assistant Secretary|Deputy Secretary|Ombudsman|Patriarch|Dalai Lama
