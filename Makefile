@@ -35,7 +35,8 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
-        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check \
+        fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check run-check notice-check \
+        authoring-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -74,16 +75,25 @@ $(BUILD)/quarry: $(CLI_OBJ) $(BUILD)/libquarry.a
 $(BUILD)/unit-tests: $(TEST_OBJ) $(BUILD)/obj/cli/score.o $(BUILD)/libquarry.a
 	$(CC) $(SAN) -o $@ $(TEST_OBJ) $(BUILD)/obj/cli/score.o $(BUILD)/libquarry.a $(TEST_LIBS) $(LDLIBS_ALL)
 
-# The main job on the bundled sample: the seed article.
+# The main job on the bundled sample, the seed article: who said what and the people, places
+# and organisations on the terminal (--format summary); the records, JSON Lines, in a file.
+RUN_DOC = corpus/000_663e7d9d773130fa.txt
+RUN_OUT = $(BUILD)/run/000_663e7d9d773130fa.jsonl
 run: $(BUILD)/quarry
-	$(BUILD)/quarry extract corpus/000_663e7d9d773130fa.txt
+	@mkdir -p $(BUILD)/run
+	@$(BUILD)/quarry extract -q $(RUN_DOC) > $(RUN_OUT)
+	@$(BUILD)/quarry extract --format summary $(RUN_DOC)
+	@echo "The records, one JSON object a line ($$(wc -l < $(RUN_OUT)) lines): $(RUN_OUT)"
+	@echo "  on stdout:     $(BUILD)/quarry extract $(RUN_DOC)"
+	@echo "  other formats: $(BUILD)/quarry extract --format inline|html|brat|conll|tsv|summary FILE"
+	@echo "                 ($(BUILD)/quarry extract --help; README.md)"
 
 unit: $(BUILD)/unit-tests $(BUILD)/quarry
 	QUARRY=$(BUILD)/quarry $(BUILD)/unit-tests --jobs 2
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
-test: unit golden nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
-      eval-gold-check
+test: unit golden run-check notice-check nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
+      eval-gold-check bigdoc-check authoring-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -104,6 +114,20 @@ python-check: $(BUILD)/libquarry.so
 # ../shared/tools/bbcq.py when ../shared is there (skipped when it is not).
 eval-gold-check: $(BUILD)/quarry
 	sh tests/eval_gold.sh $(BUILD)/quarry
+# LICENSE, NOTICE naming every file of rules/lexicons/, quarry --version (licences).
+notice-check: $(BUILD)/quarry
+	sh tests/notice.sh $(BUILD)/quarry
+# `make run` shows the summary and writes the JSONL under $(BUILD)/run.
+run-check: $(BUILD)/quarry
+	sh tests/run.sh "$(MAKE)" $(BUILD)
+# One large document (README "One large document"): peak RSS of a 20 MB document below 8
+# bytes per input byte, and every format of a document cut into windows.
+bigdoc-check: $(BUILD)/quarry $(BUILD)/bench-gen $(BUILD)/peakrss
+	sh tests/bigdoc.sh $(BUILD)/quarry $(BUILD)/bench-gen $(BUILD)/peakrss
+# What a rule author meets: quarry test --update on partial expected files, quarry check
+# reporting every error with a count, undeclared output types.
+authoring-check: $(BUILD)/quarry
+	sh tests/authoring.sh $(BUILD)/quarry
 # Hostile documents, folders, JSONL and rule files through the CLI (docs/HOSTILE.md).
 hostile: $(BUILD)/quarry
 	sh tests/hostile.sh $(BUILD)/quarry
@@ -155,8 +179,11 @@ $(BUILD)/quarry.pc: Makefile   # phony: rewritten on each install, PREFIX may di
 
 install: all $(BUILD)/quarry.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/share/quarry $(DESTDIR)$(PREFIX)/share/man/man1
+	    $(DESTDIR)$(PREFIX)/share/quarry $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/doc/quarry/LICENSES
 	install -m 644 docs/quarry.1 $(DESTDIR)$(PREFIX)/share/man/man1/quarry.1
+	install -m 644 LICENSE NOTICE $(DESTDIR)$(PREFIX)/share/doc/quarry/
+	install -m 644 LICENSES/LGPL-2.1.txt LICENSES/Apache-2.0.txt $(DESTDIR)$(PREFIX)/share/doc/quarry/LICENSES/
 	install -m 755 $(BUILD)/quarry $(DESTDIR)$(PREFIX)/bin/quarry
 	install -m 644 $(BUILD)/libquarry.a $(DESTDIR)$(PREFIX)/lib/libquarry.a
 	install -m 755 $(BUILD)/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION)
@@ -171,7 +198,7 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/lib/libquarry.so $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(SOMAJOR) \
 	    $(DESTDIR)$(PREFIX)/lib/libquarry.so.$(VERSION) $(DESTDIR)$(PREFIX)/include/quarry.h \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/quarry.pc $(DESTDIR)$(PREFIX)/share/man/man1/quarry.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/quarry
+	rm -rf $(DESTDIR)$(PREFIX)/share/quarry $(DESTDIR)$(PREFIX)/share/doc/quarry
 
 format:
 	clang-format -i src/*.c src/*.h src/cli/*.c include/*.h tests/*.c

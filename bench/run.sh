@@ -12,6 +12,8 @@
 #   JOBS="1 2"          thread counts of the quarry extract rows
 #   SCALE_SIZES="1K 1M 10M"     one-document scaling rows; the issue's 100 MB row:
 #                               SCALE_SIZES="1K 1M 100M" (slow: minutes at today's speed)
+#   BIGDOC_MB=50        one document of that many MiB through quarry extract: peak RSS per
+#                       input byte (limit 8; README "One large document"); 0 skips the row
 #   LEX_MULTS="10 100"  extra synthetic lexicon of N x the shipped lexicon entries
 #   PATH_MB=10          size of the '"' and no-punctuation documents
 #   PATH_CAPS=100000 PATH_NESTED=50000 PATH_LEXHITS=100000   counts of the other shapes
@@ -33,6 +35,7 @@ REPS=${REPS:-5}
 JOBS=${JOBS-1 2}
 SCALE_SIZES=${SCALE_SIZES-1K 1M 10M}
 LEX_MULTS=${LEX_MULTS-10 100}
+BIGDOC_MB=${BIGDOC_MB:-50}
 PATH_MB=${PATH_MB:-10}
 PATH_CAPS=${PATH_CAPS:-100000}
 PATH_NESTED=${PATH_NESTED:-50000}
@@ -226,6 +229,22 @@ case " $SCALE_SIZES " in
     *" 100M "*) ;;
     *) echo "(the issue's 100 MB row is not run by default: SCALE_SIZES=\"1K 1M 100M\" make bench)" ;;
 esac
+
+# one large document: quarry extract's peak RSS per input byte (windows of QUARRY_WINDOW_BYTES)
+if [ "$BIGDOC_MB" -gt 0 ]; then
+    # shellcheck disable=SC2086
+    "$GEN" text "${BIGDOC_MB}M" $srcs >"$tmp/big.txt"
+    bb=$(wc -c <"$tmp/big.txt" | tr -d ' ')
+    "$PEAK" -o "$tmp/peak" "$QUARRY" extract -q "$tmp/big.txt" >/dev/null || status=1
+    p=$(cat "$tmp/peak")
+    rk=$(kv maxrss_kb "$p")
+    per=$(awk -v k="$rk" -v b="$bb" 'BEGIN { printf "%.2f", k * 1024 / b }')
+    verdict=$(awk -v r="$per" 'BEGIN { print (r <= 8) ? "ok" : "OVER" }')
+    [ "$verdict" = ok ] || status=1
+    row "one document of $BIGDOC_MB MiB, quarry extract" "$(mb_of "$bb")" "$(awk -v b="$bb" -v s="$(kv wall_s "$p")" 'BEGIN { printf "%.2f", b / s / 1e6 }')" "-" "-" \
+        "$(rss_mb "$rk")" "one run; peak RSS $per bytes per input byte (limit 8): $verdict"
+    rm -f "$tmp/big.txt"
+fi
 
 shipped=$(cat rules/lexicons/*.txt | grep -v '^#' | grep -c -v '^[[:space:]]*$')
 for m in $LEX_MULTS; do

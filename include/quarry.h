@@ -182,6 +182,25 @@ QUARRY_API quarry_status quarry_extract(const quarry_rules *rules, quarry_doc *d
                              const char *text, size_t len, const quarry_options *opts,
                              quarry_error *err);
 
+/* One large document in windows. quarry_extract holds a whole document's tokens, lexicon
+ * hits, annotations and records at once, about 40 bytes per input byte; quarry_extract_part
+ * bounds that for a document of any size. Call it with *pos = 0, emit or read the records,
+ * and call it again while *pos < len: each call extracts the next window of text and sets
+ * *pos to where the next one starts (len after the last). A document of at most
+ * QUARRY_WINDOW_BYTES is one window whose records are exactly quarry_extract's. A longer one
+ * is cut before a paragraph (a blank line), preferring one that does not open with a quote
+ * mark; failing that at a line end, a space, or a character boundary. Each window is
+ * extracted on its own: no quote, speaker chain (pronoun, alias, continuation) or linked name
+ * crosses a cut. Records have document offsets, quote ids go on counting (q1, q2, ... over the
+ * whole document) and tokens (quarry_doc_token) have document offsets too; quarry_emit
+ * writes a format's document header with the first window and its footer with the last.
+ * text must stay the same buffer for all the calls. */
+#define QUARRY_WINDOW_BYTES ((size_t)1 << 19)
+QUARRY_API quarry_status quarry_extract_part(const quarry_rules *rules, quarry_doc *doc,
+                                             const char *id, const char *text, size_t len,
+                                             size_t *pos, const quarry_options *opts,
+                                             quarry_error *err);
+
 QUARRY_API const char *quarry_doc_id(const quarry_doc *doc);
 QUARRY_API size_t quarry_doc_record_count(const quarry_doc *doc);
 /* The i-th record in document order (by start, then end descending), NULL past the end. */
@@ -204,7 +223,9 @@ typedef enum quarry_format {
     QUARRY_FORMAT_BRAT,     /* brat standoff .ann, PolNeAR attribution layout (Source, Cue,
                                Content, Attribution event), code-point offsets */
     QUARRY_FORMAT_CONLL,    /* CoNLL-2003 style: token _ _ IOB2-tag, PER/LOC/ORG/ROLE */
-    QUARRY_FORMAT_TSV       /* one record per line under a header line (begin hook) */
+    QUARRY_FORMAT_TSV,      /* one record per line under a header line (begin hook) */
+    QUARRY_FORMAT_SUMMARY   /* for people: who said what (quotes grouped by speaker) and
+                               the people, places, organisations by mentions */
 } quarry_format;
 
 #define QUARRY_EMIT_BYTE_OFFSETS (1u << 0) /* offsets in bytes instead of code points */

@@ -60,8 +60,20 @@ typedef struct speaker {
     int32_t ant;              /* the annotation the name came from, -1 none */
 } speaker;
 
+/* Where the current window lies in its document (quarry_extract_part), and the numbering
+ * that goes on across windows; a document extracted whole is one window at 0. */
+typedef struct doc_part {
+    size_t base_b, base_c;    /* bytes and code points of the document before the window */
+    size_t base_tok;          /* tokens before the window */
+    size_t next_q;            /* quote ids used before the window (q1 .. q<next_q>) */
+    int first, last;          /* the document's first / last window: emitters' wrappers */
+    unsigned brat_t, brat_e;  /* brat T and E ids written for the earlier windows */
+} doc_part;
+
 struct quarry_doc {
     arena mem;
+    doc_part *part;           /* -> part_store: emitters (const doc) update the brat ids */
+    doc_part part_store;
     const quarry_rules *rules;    /* of the last extraction, may be NULL */
     const char *id;
     text txt;
@@ -154,6 +166,11 @@ quarry_span doc_span(const quarry_doc *doc, uint32_t tstart, uint32_t tend);
  * of its token span), NULL for f NULL. */
 const afeat *doc_feat(const quarry_rules *r, const annot *a, eng_key key);
 const char *doc_feat_text(quarry_doc *doc, const afeat *f);
+/* The input bytes at document byte offset off (a record's span) of the current window. */
+static inline const char *doc_bytes(const quarry_doc *doc, size_t off)
+{
+    return doc->txt.src + (off - doc->part->base_b);
+}
 /* Is token k the one-byte token ch ("," ":")? */
 static inline int doc_tok_is(const quarry_doc *doc, uint32_t k, char ch)
 {
@@ -172,7 +189,7 @@ int record_cmp(const void *a, const void *b);
 /* Writes the explanation of the last extraction (emit_explain.c). */
 int emit_explain(const quarry_doc *doc, FILE *out);
 /* Emitters for people and tools (emit_inline.c, emit_html.c, emit_brat.c, emit_conll.c,
- * emit_tsv.c); flags as quarry_emit. 0, -1 on OOM. */
+ * emit_tsv.c, emit_summary.c); flags as quarry_emit. 0, -1 on OOM. */
 int emit_inline(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_html(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_html_begin(FILE *out);
@@ -182,6 +199,7 @@ int emit_text(const quarry_doc *doc, FILE *out);
 int emit_conll(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_tsv(const quarry_doc *doc, unsigned flags, FILE *out);
 int emit_tsv_header(FILE *out);
+int emit_summary(const quarry_doc *doc, unsigned flags, FILE *out);
 
 /* Reports a warning about the document through opts->warn. */
 void doc_warn(quarry_doc *doc, const char *fmt, ...)

@@ -21,11 +21,19 @@
 
 static int is_brk(char c) { return c == '\n' || c == '\r'; }
 
-/* Writes "Tn<TAB>TYPE FRAGMENTS<TAB>TEXT\n" for the byte span [a, b). */
+/* Code-point offset in the document of byte offset i of the window. */
+static size_t c_off(const quarry_doc *doc, size_t i)
+{
+    return text_char_offset(&doc->txt, i) + doc->part->base_c;
+}
+
+/* Writes "Tn<TAB>TYPE FRAGMENTS<TAB>TEXT\n" for the byte span [a, b) of the document. */
 static void t_line(FILE *out, const quarry_doc *doc, unsigned id, const char *type, size_t a,
                    size_t b)
 {
-    const char *s = doc->txt.src;
+    const char *s = doc->txt.src;   /* the window's bytes: a and b made relative to it */
+    a -= doc->part->base_b;
+    b -= doc->part->base_b;
     fprintf(out, "T%u\t%s ", id, type);
     size_t i = a;
     int nfrag = 0;
@@ -34,13 +42,12 @@ static void t_line(FILE *out, const quarry_doc *doc, unsigned id, const char *ty
         if (i >= b) break;
         size_t j = i;
         while (j < b && !is_brk(s[j])) j++;
-        fprintf(out, "%s%zu %zu", nfrag ? ";" : "", text_char_offset(&doc->txt, i),
-                text_char_offset(&doc->txt, j));
+        fprintf(out, "%s%zu %zu", nfrag ? ";" : "", c_off(doc, i), c_off(doc, j));
         nfrag++;
         i = j;
     }
     if (!nfrag)   /* only line breaks (or empty): the span as it is */
-        fprintf(out, "%zu %zu", text_char_offset(&doc->txt, a), text_char_offset(&doc->txt, b));
+        fprintf(out, "%zu %zu", c_off(doc, a), c_off(doc, b));
     putc('\t', out);
     int first = 1;
     for (i = a; i < b;) {
@@ -65,13 +72,14 @@ static void t_line(FILE *out, const quarry_doc *doc, unsigned id, const char *ty
 
 int emit_brat(const quarry_doc *doc, unsigned flags, FILE *out)
 {
-    if (!(flags & QUARRY_EMIT_NO_WRAPPER)) {
+    if (!(flags & QUARRY_EMIT_NO_WRAPPER) && doc->part->first) {
         fputs("# doc: ", out);
         const char *id = doc->id ? doc->id : "-";
         for (const char *p = id; *p; p++) putc(is_brk(*p) ? ' ' : *p, out);
         putc('\n', out);
     }
-    unsigned t = 0, e = 0;
+    /* ids go on over the windows of a document (quarry_extract_part) */
+    unsigned t = doc->part->first ? 0 : doc->part->brat_t, e = doc->part->first ? 0 : doc->part->brat_e;
     for (size_t i = 0; i < doc->recs.n; i++) {
         const quarry_record *r = &doc->recs.v[i];
         if (!emit_wanted(r, flags) || !r->span.present) continue;
@@ -99,6 +107,8 @@ int emit_brat(const quarry_doc *doc, unsigned flags, FILE *out)
         if (src) fprintf(out, " Source:T%u", src);
         putc('\n', out);
     }
+    doc->part->brat_t = t;
+    doc->part->brat_e = e;
     return 0;
 }
 

@@ -43,8 +43,9 @@ static void assign(const quarry_doc *doc, long *tag, unsigned flags, int roles)
         if (r->kind != QUARRY_ENTITY || !r->span.present || !emit_wanted(r, flags)) continue;
         int is_role = r->type && !strcmp(r->type, "ROLE");
         if (is_role != roles) continue;
-        size_t a = first_tok(&doc->toks, r->span.start), b = a;
-        while (b < doc->toks.n && doc->toks.v[b].start < r->span.end) b++;
+        size_t base = doc->part->base_b;   /* records: document offsets; tokens: the window's */
+        size_t a = first_tok(&doc->toks, r->span.start - base), b = a;
+        while (b < doc->toks.n && doc->toks.v[b].start < r->span.end - base) b++;
         if (a == b) continue;
         size_t k;
         for (k = a; k < b && tag[k] < 0; k++) {}
@@ -61,7 +62,7 @@ int emit_conll(const quarry_doc *doc, unsigned flags, FILE *out)
     for (size_t i = 0; i < tk->n; i++) tag[i] = -1;
     assign(doc, tag, flags, 0);
     assign(doc, tag, flags, 1);
-    fputs("-DOCSTART- -X- O O\n\n", out);
+    if (doc->part->first) fputs("-DOCSTART- -X- O O\n\n", out);
     for (size_t i = 0; i < tk->n; i++) {
         const token *t = &tk->v[i];
         if (i > 0 && ((t->flags & QUARRY_TF_SENT_START) || (tk->v[i - 1].flags & QUARRY_TF_SENT_END)))

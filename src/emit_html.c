@@ -122,7 +122,7 @@ typedef struct hctx {
 
 static void span_text(FILE *out, const quarry_doc *doc, const quarry_span *sp, int attr)
 {
-    if (sp->present) emit_xml(out, doc->txt.src + sp->start, sp->end - sp->start, attr);
+    if (sp->present) emit_xml(out, doc_bytes(doc, sp->start), sp->end - sp->start, attr);
 }
 
 static void h_open(void *ud, size_t ri)
@@ -185,7 +185,7 @@ static void h_close(void *ud, size_t ri)
 static void h_text(void *ud, size_t a, size_t b)
 {
     hctx *c = ud;
-    emit_xml(c->out, c->doc->txt.src + a, b - a, 0);
+    emit_xml(c->out, doc_bytes(c->doc, a), b - a, 0);
 }
 
 static int same(const char *a, const char *b)

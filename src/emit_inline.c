@@ -42,7 +42,7 @@ static void attr_span(FILE *out, const quarry_doc *doc, const char *key, const q
 {
     if (!sp->present) return;
     fprintf(out, " %s=\"", key);
-    emit_xml(out, doc->txt.src + sp->start, sp->end - sp->start, 1);
+    emit_xml(out, doc_bytes(doc, sp->start), sp->end - sp->start, 1);
     putc('"', out);
 }
 
@@ -84,7 +84,7 @@ static void i_close(void *ud, size_t ri)
 static void i_text(void *ud, size_t a, size_t b)
 {
     ictx *c = ud;
-    emit_xml(c->out, c->doc->txt.src + a, b - a, 0);
+    emit_xml(c->out, doc_bytes(c->doc, a), b - a, 0);
 }
 
 int emit_inline(const quarry_doc *doc, unsigned flags, FILE *out)
@@ -92,12 +92,12 @@ int emit_inline(const quarry_doc *doc, unsigned flags, FILE *out)
     ictx c = {doc, out};
     emit_walk_fns fns = {i_open, i_close, i_text};
     int wrap = !(flags & QUARRY_EMIT_NO_WRAPPER);
-    if (wrap) {
+    if (wrap && doc->part->first) {
         fputs("<doc id=\"", out);
         emit_xml_cstr(out, doc->id ? doc->id : "-", 1);
         fputs("\">", out);
     }
     int rc = emit_walk(doc, flags, &fns, &c);
-    if (wrap) fputs("</doc>\n", out);
+    if (wrap && doc->part->last) fputs("</doc>\n", out);
     return rc;
 }

@@ -111,7 +111,7 @@ static void span_fields(obuf *out, const quarry_doc *doc, const quarry_span *sp,
     OB_LIT(out, ",\"end\":");
     ob_u(out, bytes ? sp->end : sp->cend);
     OB_LIT(out, ",\"text\":");
-    json_str(out, doc->txt.src + sp->start, sp->end - sp->start);
+    json_str(out, doc_bytes(doc, sp->start), sp->end - sp->start);
 }
 
 static void emit_record(obuf *out, const quarry_doc *doc, const quarry_record *r, int bytes)
@@ -189,7 +189,7 @@ static void emit_token(obuf *out, const quarry_doc *doc, size_t i, int bytes)
     OB_LIT(out, "{\"doc\":");
     json_cstr(out, doc->id);
     OB_LIT(out, ",\"i\":");
-    ob_u(out, i);
+    ob_u(out, i + doc->part->base_tok);
     OB_LIT(out, ",\"kind\":\"");
     ob_put(out, t.kind, strlen(t.kind));
     OB_LIT(out, "\",");
@@ -225,6 +225,8 @@ int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned flags, FIL
         rc = emit_conll(doc, flags, out);
     } else if (format == QUARRY_FORMAT_TSV) {
         rc = emit_tsv(doc, flags, out);
+    } else if (format == QUARRY_FORMAT_SUMMARY) {
+        rc = emit_summary(doc, flags, out);
     } else if (format == QUARRY_FORMAT_TOKENS) {
         obuf ob;
         ob.f = out;

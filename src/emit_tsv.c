@@ -48,7 +48,7 @@ static void cfield(FILE *out, const char *s)
 static void sfield(FILE *out, const quarry_doc *doc, const quarry_span *sp)
 {
     putc('\t', out);
-    if (sp->present) field(out, doc->txt.src + sp->start, sp->end - sp->start);
+    if (sp->present) field(out, doc_bytes(doc, sp->start), sp->end - sp->start);
 }
 
 int emit_tsv(const quarry_doc *doc, unsigned flags, FILE *out)

@@ -109,7 +109,7 @@ int emit_walk(const quarry_doc *doc, unsigned flags, const emit_walk_fns *fns, v
     }
     /* pass 2: events */
     sp = 0;
-    size_t pos = 0;
+    size_t pos = doc->part->base_b;   /* document offsets (a window: quarry_extract_part) */
     for (size_t k = 0; k < n; k++) {
         size_t r = idx[k];
         if (!keep[r]) continue;
@@ -128,7 +128,7 @@ int emit_walk(const quarry_doc *doc, unsigned flags, const emit_walk_fns *fns, v
         if (R[t].span.end > pos) { fns->text(ud, pos, R[t].span.end); pos = R[t].span.end; }
         fns->close(ud, t);
     }
-    if (doc->txt.len > pos) fns->text(ud, pos, doc->txt.len);
+    if (doc->part->base_b + doc->txt.len > pos) fns->text(ud, pos, doc->part->base_b + doc->txt.len);
     free(idx); free(tmp); free(keep); free(stack);
     return 0;
 }

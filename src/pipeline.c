@@ -26,7 +26,7 @@ static void on_invalid(size_t off, void *ud)
     e.is_warning = 1;
     snprintf(e.file, sizeof e.file, "%s", doc->id ? doc->id : "-");
     snprintf(e.message, sizeof e.message,
-             "invalid UTF-8 byte at byte offset %zu (read as U+FFFD)", off);
+             "invalid UTF-8 byte at byte offset %zu (read as U+FFFD)", off + doc->part->base_b);
     doc->opts->warn(&e, NULL, 0, doc->opts->warn_userdata);
 }
 
@@ -39,10 +39,10 @@ static void set_err(quarry_error *err, quarry_status code, const char *id, const
     snprintf(err->message, sizeof err->message, "%s", msg);
 }
 
-/* INTERNAL (stage.h): the pipeline up to a stage, for `quarry bench`. */
-quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc, const char *id,
-                                      const char *input, size_t len, const quarry_options *opts,
-                                      quarry_error *err, quarry_stage upto)
+/* The pipeline over input[0..len), a whole document or one window of it (doc->part). */
+static quarry_status run(const quarry_rules *rules, quarry_doc *doc, const char *id,
+                         const char *input, size_t len, const quarry_options *opts,
+                         quarry_error *err, quarry_stage upto)
 {
     static const quarry_options none;
     if (!doc || (!input && len)) {
@@ -107,3 +107,145 @@ oom:
     return QUARRY_ERR_NOMEM;
 }
 
+
+/* INTERNAL (stage.h): the pipeline up to a stage, for `quarry bench`; quarry_extract. */
+quarry_status quarry_internal_extract(const quarry_rules *rules, quarry_doc *doc, const char *id,
+                                      const char *input, size_t len, const quarry_options *opts,
+                                      quarry_error *err, quarry_stage upto)
+{
+    if (doc) {
+        memset(doc->part, 0, sizeof *doc->part);
+        doc->part->first = doc->part->last = 1;
+    }
+    return run(rules, doc, id, input, len, opts, err, upto);
+}
+
+/* ---- large documents in windows (quarry_extract_part) -------------------------------- */
+
+/* Does a quote mark open the paragraph at s[p..)? (after spaces and tabs) */
+static int opens_with_quote(const char *s, size_t len, size_t p)
+{
+    while (p < len && (s[p] == ' ' || s[p] == '\t')) p++;
+    if (p >= len) return 0;
+    if (s[p] == '"' || s[p] == '\'') return 1;
+    static const char *const marks[] = {"\xE2\x80\x9C", "\xE2\x80\x98", "\xE2\x80\x9E",
+                                        "\xC2\xAB", "\xC2\xBB"};
+    for (size_t k = 0; k < sizeof marks / sizeof *marks; k++) {
+        size_t n = strlen(marks[k]);
+        if (len - p >= n && !memcmp(s + p, marks[k], n)) return 1;
+    }
+    return 0;
+}
+
+/* Is s[p-1] the line end of a blank line (a line end, spaces or tabs, a line end)? */
+static int after_blank_line(const char *s, size_t from, size_t p)
+{
+    if (p <= from || s[p - 1] != '\n') return 0;
+    size_t i = p - 1;
+    while (i > from && (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\r')) i--;
+    return i > from && s[i - 1] == '\n';
+}
+
+/* Where the window that starts at from ends (docs/quarry.1, README "One large document"):
+ * the whole rest when it is at most QUARRY_WINDOW_BYTES; else the last cut at or before
+ * from + QUARRY_WINDOW_BYTES, preferring, in the second half of that range, a blank line
+ * followed by a paragraph that does not open with a quote mark (it may continue a quote of
+ * the paragraph before), then any blank line, a line end, a space or tab, and last a
+ * character boundary. The window never ends inside a UTF-8 character. */
+static size_t window_end(const char *s, size_t len, size_t from)
+{
+    if (len - from <= QUARRY_WINDOW_BYTES) return len;
+    size_t hi = from + QUARRY_WINDOW_BYTES, lo = from + QUARRY_WINDOW_BYTES / 2;
+    for (size_t p = hi; p > lo; p--)
+        if (after_blank_line(s, from, p) && !opens_with_quote(s, len, p)) return p;
+    for (size_t p = hi; p > lo; p--)
+        if (after_blank_line(s, from, p)) return p;
+    for (size_t p = hi; p > lo; p--)
+        if (s[p - 1] == '\n') return p;
+    for (size_t p = hi; p > lo; p--)
+        if (s[p - 1] == ' ' || s[p - 1] == '\t') return p;
+    size_t p = hi;   /* not before a UTF-8 continuation byte */
+    while (p > lo && ((unsigned char)s[p] & 0xC0) == 0x80) p--;
+    return p;
+}
+
+static void shift_span(quarry_span *sp, const doc_part *pt)
+{
+    if (!sp->present) return;
+    sp->start += pt->base_b;
+    sp->end += pt->base_b;
+    sp->cstart += pt->base_c;
+    sp->cend += pt->base_c;
+}
+
+/* *id "q<n>" with the quotes of earlier windows added; the largest n seen in *max.
+ * 0, -1 on OOM. */
+static int shift_qid(quarry_doc *doc, const char **id, size_t *max)
+{
+    if (!*id || (*id)[0] != 'q') return 0;
+    size_t n = strtoul(*id + 1, NULL, 10);
+    if (n > *max) *max = n;
+    if (!doc->part->next_q) return 0;
+    char b[32];
+    snprintf(b, sizeof b, "q%zu", n + doc->part->next_q);
+    return (*id = arena_strndup(&doc->mem, b, strlen(b))) ? 0 : -1;
+}
+
+quarry_status quarry_extract_part(const quarry_rules *rules, quarry_doc *doc, const char *id,
+                                  const char *text, size_t len, size_t *pos,
+                                  const quarry_options *opts, quarry_error *err)
+{
+    if (!doc || !pos || (!text && len) || *pos > len) {
+        set_err(err, QUARRY_ERR_USAGE, id, "quarry_extract_part: no document, text or position");
+        return QUARRY_ERR_USAGE;
+    }
+    if (!text) text = "";
+    doc_part *pt = doc->part;
+    if (*pos == 0) {
+        memset(pt, 0, sizeof *pt);
+        if (opts && opts->max_doc_bytes && len > opts->max_doc_bytes) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "document is %zu bytes, over the limit of %zu", len,
+                     opts->max_doc_bytes);
+            set_err(err, QUARRY_ERR_LIMIT, id, msg);
+            return QUARRY_ERR_LIMIT;
+        }
+    } else {   /* the window after the last one: move the bases past it */
+        if (pt->base_b + doc->txt.len != *pos) {
+            set_err(err, QUARRY_ERR_USAGE, id, "quarry_extract_part: *pos is not where the last window ended");
+            return QUARRY_ERR_USAGE;
+        }
+        pt->base_b += doc->txt.len;
+        pt->base_c += doc->txt.n_chars;
+        pt->base_tok += doc->toks.n;
+    }
+    size_t end = window_end(text, len, *pos);
+    pt->first = *pos == 0;
+    pt->last = end == len;
+    quarry_status st = run(rules, doc, id, text + *pos, end - *pos, opts, err, QUARRY_STAGE_ALL);
+    if (st != QUARRY_OK) return st;
+    size_t maxq = 0;
+    for (size_t i = 0; i < doc->recs.n; i++) {
+        quarry_record *r = &doc->recs.v[i];
+        shift_span(&r->span, pt);
+        if (r->kind != QUARRY_QUOTE) continue;
+        shift_span(&r->speaker, pt);
+        shift_span(&r->cue, pt);
+        if (r->nquoted && pt->base_b) {
+            quarry_span *q = arena_alloc(&doc->mem, r->nquoted * sizeof *q);
+            if (!q) goto oom;
+            for (size_t k = 0; k < r->nquoted; k++) {
+                q[k] = r->quoted[k];
+                shift_span(&q[k], pt);
+            }
+            r->quoted = q;
+        }
+        if (shift_qid(doc, &r->id, &maxq) || shift_qid(doc, &r->part_of, &maxq)) goto oom;
+    }
+    pt->next_q += maxq;
+    *pos = end;
+    return QUARRY_OK;
+oom:
+    set_err(err, QUARRY_ERR_NOMEM, id, "out of memory");
+    return QUARRY_ERR_NOMEM;
+}

@@ -26,7 +26,11 @@ const char *quarry_status_string(quarry_status code)
 quarry_doc *quarry_doc_new(void)
 {
     quarry_doc *d = calloc(1, sizeof *d);
-    if (d) arena_init(&d->mem);
+    if (d) {
+        arena_init(&d->mem);
+        d->part = &d->part_store;
+        d->part->first = d->part->last = 1;
+    }
     return d;
 }
 
@@ -63,6 +67,10 @@ int quarry_doc_token(const quarry_doc *doc, size_t i, quarry_token *tok)
     if (!doc || i >= doc->toks.n) return 0;
     const token *t = &doc->toks.v[i];
     tok->span = doc_span(doc, (uint32_t)i, (uint32_t)i + 1);
+    tok->span.start += doc->part->base_b;   /* document offsets (quarry_extract_part) */
+    tok->span.end += doc->part->base_b;
+    tok->span.cstart += doc->part->base_c;
+    tok->span.cend += doc->part->base_c;
     tok->kind = tok_kind_names[t->kind];
     tok->flags = t->flags;
     return 1;

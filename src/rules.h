@@ -137,6 +137,11 @@ typedef struct phase_decl {
     srcpos pos;
 } phase_decl;
 
+typedef struct type_decl {
+    const char *name;            /* "type NAME;": an annotation type rules may make */
+    srcpos pos;
+} type_decl;
+
 typedef struct feat_set {
     const char *key;
     const char *label;           /* $label, or NULL */
@@ -169,6 +174,11 @@ typedef struct rule_ast {
     VEC(macro_decl) macros;
     VEC(phase_decl) phases;
     VEC(rule_decl) rules;
+    VEC(type_decl) types;        /* declared types, in order (a name may repeat) */
+    /* names a statement with an error would have defined (a macro, a lexicon, the types of
+       a rule's actions): the statement is left out, and the compiler does not report the
+       names unknown where they are used (one error, not one per use) */
+    VEC(const char *) broken;
 } rule_ast;
 
 /* Parses the rule file at path and everything it includes into ast (rule_ast_init first).

@@ -1,6 +1,7 @@
 /* Rule compiler: resolves names in the parsed rule set (lexicons, macros, labels,
  * annotation types), loads lexicons, compiles regex atoms with PCRE2, emits one Pike-VM
  * program per rule and indexes each phase's rules by the tests they can start with. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -124,6 +125,15 @@ static macro_decl *find_macro(quarry_rules *r, const char *name)
     return NULL;
 }
 
+/* Whether name is one that a statement left out for an error would have defined (its use
+ * is then no error of its own: rule_ast.broken). */
+static int is_broken(const quarry_rules *r, const char *name)
+{
+    for (size_t i = 0; i < r->ast.broken.n; i++)
+        if (!strcmp(r->ast.broken.v[i], name)) return 1;
+    return 0;
+}
+
 /* Column (code points) of byte offset off within s. */
 static uint32_t cp_count(const char *s, size_t off)
 {
@@ -196,7 +206,9 @@ static int32_t read_type(comp *c, const char *name, srcpos pos)
     quarry_rules *r = c->r;
     int32_t ty = rules_type_id(r, name);
     uint32_t ph = r->rules.v[c->rule].phase;
-    if (ty < 0)
+    if (ty < 0 && is_broken(r, name))
+        ;   /* made by a rule left out for an error, already reported */
+    else if (ty < 0)
         ERR(c, pos, "unknown annotation type '%s': no rule makes it", name);
     else if (c->type_phase[ty] == -2)
         ;   /* built in: made before the first phase */
@@ -308,7 +320,7 @@ static int32_t compile_test_new(comp *c, const tnode *t)
     case TN_FLAG: ct.flag_mask = t->flag_mask; ct.kind_mask = t->kind_mask; break;
     case TN_LEX1:
         ct.lex = lexdb_find(r->lex, t->str);
-        if (ct.lex < 0) ERR(c, t->pos, "unknown lexicon '%s'", t->str);
+        if (ct.lex < 0 && !is_broken(r, t->str)) ERR(c, t->pos, "unknown lexicon '%s'", t->str);
         ct.feats = t->feats;
         break;
     case TN_ANN:   /* the type's phase is checked per rule (ann_phases_ok) */
@@ -494,7 +506,7 @@ static void compile_node(comp *c, const pnode *n)
     }
     case PN_LEX: {
         int lex = lexdb_find(r->lex, n->name);
-        if (lex < 0) ERR(c, n->pos, "unknown lexicon '%s'", n->name);
+        if (lex < 0 && !is_broken(r, n->name)) ERR(c, n->pos, "unknown lexicon '%s'", n->name);
         uint32_t pc = emit(c, OP_LEX, lex < 0 ? 0 : (uint32_t)lex, 0, 0);
         if (!c->oom) r->prog.v[pc].feats = n->feats;
         break;
@@ -541,7 +553,10 @@ static void compile_node(comp *c, const pnode *n)
     }
     case PN_MACRO: {
         macro_decl *m = find_macro(r, n->name);
-        if (!m) { ERR(c, n->pos, "unknown macro or flag '%s'", n->name); break; }
+        if (!m) {
+            if (!is_broken(r, n->name)) ERR(c, n->pos, "unknown macro or flag '%s'", n->name);
+            break;
+        }
         m->used = 1;
         for (int i = 0; i < c->macro_depth; i++)
             if (c->macro_stack[i] == m->name) {
@@ -585,6 +600,68 @@ static void check_quote_feature(comp *c, const rule_decl *rd, const feat_set *fs
             "subject of the cue's sentence)", rd->name);
 }
 
+/* ---- declared types ------------------------------------------------------------------ */
+
+static int is_declared_type(const quarry_rules *r, const char *name)
+{
+    for (int i = 0; i < ENG_NTYPES; i++)
+        if (!strcmp(eng_type_names[i], name)) return 1;
+    for (size_t i = 0; i < r->ast.types.n; i++)
+        if (!strcmp(r->ast.types.v[i].name, name)) return 1;
+    return 0;
+}
+
+/* Edit distance of a and b, letters compared without case; capped at 3. */
+static int type_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 63 || nb > 63 || (na > nb ? na - nb : nb - na) > 2) return 3;
+    int row[64];
+    for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int up = row[j];
+            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            int best = diag + !same;
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb] < 3 ? row[nb] : 3;
+}
+
+/* The known type closest to name (built in or declared), or NULL when none is close: at most
+ * one edit for names of up to four letters, two for longer ones. */
+static const char *close_type(const quarry_rules *r, const char *name)
+{
+    const char *best = NULL;
+    int bd = strlen(name) <= 4 ? 2 : 3;
+    for (size_t i = 0; i < ENG_NTYPES + r->ast.types.n; i++) {
+        const char *t = i < ENG_NTYPES ? eng_type_names[i] : r->ast.types.v[i - ENG_NTYPES].name;
+        int d = type_distance(name, t);
+        if (d < bd) { bd = d; best = t; }
+    }
+    return best;
+}
+
+/* Every action's type is built in (engine.h) or declared with "type NAME;": a misspelt type
+ * would otherwise make records no stage or reader expects. */
+static void check_action_type(comp *c, const action_decl *ad)
+{
+    const quarry_rules *r = c->r;
+    if (is_declared_type(r, ad->type)) return;
+    const char *near = close_type(r, ad->type);
+    if (near)
+        ERR(c, ad->pos, "unknown type '%s' (did you mean '%s'? a new type is declared with "
+            "`type %s;`)", ad->type, near, ad->type);
+    else
+        ERR(c, ad->pos, "unknown type '%s' (declare it with `type %s;`)", ad->type, ad->type);
+}
+
 static void compile_rule(comp *c, uint32_t ri)
 {
     quarry_rules *r = c->r;
@@ -623,6 +700,7 @@ static void compile_rule(comp *c, uint32_t ri)
     for (size_t i = 0; i < rd->nactions; i++) {
         const action_decl *ad = &rd->actions[i];
         caction *ca = &cr->actions[i];
+        check_action_type(c, ad);
         ca->type = (uint32_t)rules_type_id(r, ad->type);
         ca->label = -1;
         if (ad->on) {
@@ -1313,6 +1391,7 @@ static void engine_lexicons(comp *c)
 /* Compiles the parsed ast of r. Returns the number of errors (r->ast must be parsed). */
 static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
 {
+    size_t parse_errors = d->errors;
     comp c;
     memset(&c, 0, sizeof c);
     c.r = r;
@@ -1374,10 +1453,13 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     }
     if (c.oom) return d->errors + 1;
 
-    for (size_t i = 0; i < r->ast.macros.n; i++)
+    /* (a macro may be used only by a statement left out for a syntax error) */
+    for (size_t i = 0; i < r->ast.macros.n && !parse_errors; i++)
         if (!r->ast.macros.v[i].used)
             rule_diag(d, &r->ast, r->ast.macros.v[i].pos, 1, "macro '%s' is never used",
                       r->ast.macros.v[i].name);
+    /* with errors, the names are resolved and checked (every error in one run), no more */
+    if (d->errors) return d->errors;
 
     /* phases and their start indexes */
     if (VEC_RESERVE(&r->phases, r->ast.phases.n + 1)) return d->errors + 1;
@@ -1442,7 +1524,9 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
 static quarry_rules *finish(quarry_rules *r, rule_diags *d, rule_read_fn rd, const char *dir,
                             quarry_error *err)
 {
-    if (d->errors == 0) {
+    /* after parse errors too: the statements that parsed are compiled, so that unknown names,
+       bad regexes and the like are reported in the same run */
+    {
         r->abbrevs = load_abbrevs(dir, rd);
         r->lex = r->abbrevs ? lexdb_new(r->abbrevs) : NULL;
         if (!r->lex) {

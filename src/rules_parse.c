@@ -175,6 +175,8 @@ void rule_ast_free(rule_ast *ast)
     VEC_FREE(&ast->macros);
     VEC_FREE(&ast->phases);
     VEC_FREE(&ast->rules);
+    VEC_FREE(&ast->types);
+    VEC_FREE(&ast->broken);
     arena_free(&ast->mem);
 }
 
@@ -226,6 +228,11 @@ typedef struct parser {
     int depth;
     int quiet;              /* skipping a bad statement: no lexical errors */
     int cur_phase;          /* -1: none yet in this file (implicit "main") */
+    /* the statement being parsed, for rule_ast.broken when it has an error */
+    enum { ST_NONE, ST_RULE, ST_MACRO, ST_LEXICON } stmt_kind;
+    const char *stmt_name;  /* macro or lexicon name, once read */
+    size_t stmt_errors;     /* d->errors when it started */
+    VEC(const char *) stmt_types;   /* a rule's action types read so far */
     VEC(uint32_t) stack;    /* files being parsed, outermost first */
     smap rules, macros, lexicons, phases, files;
     char fbuf[96];
@@ -657,10 +664,19 @@ static int is_kw(const parser *p, const char *kw)
            memcmp(p->lx.s + p->cur.off, kw, p->cur.len) == 0;
 }
 
+/* "type" followed by a name opens a declaration ("type = ..." in an action's features,
+ * or a macro named type, does not). */
+static int is_type_kw(const parser *p)
+{
+    if (!is_kw(p, "type")) return 0;
+    size_t o = peek_off(&p->lx, p->cur.off + p->cur.len);
+    return o < p->lx.n && is_id0((unsigned char)p->lx.s[o]);
+}
+
 static int is_stmt_kw(const parser *p)
 {
     return is_kw(p, "include") || is_kw(p, "lexicon") || is_kw(p, "macro") ||
-           is_kw(p, "phase") || is_kw(p, "rule");
+           is_kw(p, "phase") || is_kw(p, "rule") || is_type_kw(p);
 }
 
 /* An IDENT that may be used as a name: a statement keyword at the start of a line always
@@ -671,6 +687,33 @@ static int ident_ok(const parser *p)
 }
 
 static char *cur_ident(parser *p) { return sdup(p, p->lx.s + p->cur.off, p->cur.len); }
+
+static void stmt_begin(parser *p, int kind)
+{
+    p->stmt_kind = kind;
+    p->stmt_name = NULL;
+    p->stmt_errors = p->d->errors;
+    p->stmt_types.n = 0;
+}
+
+/* Whether the statement being parsed had an error (it is then left out of the ast). */
+static int stmt_bad(const parser *p) { return p->d->errors > p->stmt_errors; }
+
+static void broken_add(parser *p, const char *name)
+{
+    if (name && VEC_PUSH(&p->ast->broken, name)) oom(p);
+}
+
+/* A statement with an error is left out: what it would have defined goes to
+ * rule_ast.broken. */
+static void stmt_drop(parser *p)
+{
+    if (p->stmt_kind == ST_RULE)
+        for (size_t i = 0; i < p->stmt_types.n; i++) broken_add(p, p->stmt_types.v[i]);
+    else if (p->stmt_kind != ST_NONE)
+        broken_add(p, p->stmt_name);
+    p->stmt_kind = ST_NONE;
+}
 
 /* Describes the current token for "found ..." in messages. */
 static const char *found(parser *p)
@@ -1257,6 +1300,7 @@ static void st_lexicon(parser *p)
     lexicon_decl lx = {0};
     lx.name = cur_ident(p);
     lx.pos = p->cur.pos;
+    p->stmt_name = lx.name;
     if (rule_flag_lookup(lx.name, strlen(lx.name)))
         err_at(p, lx.pos, "lexicon name '%s' is a flag name; choose another name", lx.name);
     next(p);
@@ -1283,6 +1327,7 @@ static void st_lexicon(parser *p)
                    lx.name, of, o->pos.line);
         return;
     }
+    if (stmt_bad(p)) { stmt_drop(p); return; }
     if (VEC_PUSH(&p->ast->lexicons, lx)) oom(p);
     smap_put(p, &p->lexicons, lx.name, (uint32_t)(p->ast->lexicons.n - 1));
 }
@@ -1294,6 +1339,7 @@ static void st_macro(parser *p)
     macro_decl m = {0};
     m.name = cur_ident(p);
     m.pos = p->cur.pos;
+    p->stmt_name = m.name;
     if (rule_flag_lookup(m.name, strlen(m.name)))
         err_at(p, m.pos, "macro name '%s' is a flag name; choose another name", m.name);
     next(p);
@@ -1310,6 +1356,7 @@ static void st_macro(parser *p)
                p->ast->files.v[o->pos.file].path, o->pos.line);
         return;
     }
+    if (stmt_bad(p)) { stmt_drop(p); return; }
     if (VEC_PUSH(&p->ast->macros, m)) oom(p);
     smap_put(p, &p->macros, m.name, (uint32_t)(p->ast->macros.n - 1));
 }
@@ -1340,6 +1387,25 @@ static void st_phase(parser *p)
     uint32_t idx = phase_get(p, name, pos);
     if (all) p->ast->phases.v[idx].keep_all = 1;
     p->cur_phase = (int)idx;
+}
+
+/* type NAME {, NAME} ; -- annotation types of the rule set's own (declared anywhere: the
+ * compiler checks every action's type against the built-in and declared ones). */
+static void st_type(parser *p)
+{
+    next(p);
+    for (;;) {
+        if (!ident_ok(p)) syn(p, "expected a type name after 'type', found %s", found(p));
+        type_decl td = {cur_ident(p), p->cur.pos};
+        if (VEC_PUSH(&p->ast->types, td)) oom(p);
+        next(p);
+        if (p->cur.k != T_COMMA) break;
+        next(p);
+    }
+    if (p->cur.k != T_SEMI)
+        syn_end(p, "expected ',' or ';' after type '%s', found %s",
+                p->ast->types.v[p->ast->types.n - 1].name, found(p));
+    next(p);
 }
 
 static void st_rule(parser *p)
@@ -1374,6 +1440,7 @@ static void st_rule(parser *p)
         action_decl a = {0};
         a.type = cur_ident(p);
         a.pos = p->cur.pos;
+        if (VEC_PUSH(&p->stmt_types, a.type)) oom(p);
         next(p);
         if (is_kw(p, "on")) {
             next(p);
@@ -1443,24 +1510,40 @@ static void st_rule(parser *p)
         const rule_decl *o = &p->ast->rules.v[idx];
         err_at(p, r.pos, "duplicate rule name '%s' (first defined at %s:%u)", r.name,
                p->ast->files.v[o->pos.file].path, o->pos.line);
+        stmt_drop(p);
         return;
     }
+    if (stmt_bad(p)) { stmt_drop(p); return; }
     if (p->cur_phase < 0) p->cur_phase = (int)phase_get(p, "main", r.pos);
     r.phase = (uint32_t)p->cur_phase;
     if (VEC_PUSH(&p->ast->rules, r)) oom(p);
     smap_put(p, &p->rules, r.name, (uint32_t)(p->ast->rules.n - 1));
 }
 
+/* Skips the rest of a statement with a syntax error. The action types of a rule among the
+ * skipped words ("-> PERSON on n, ROLE on t") are taken for rule_ast.broken. */
 static void sync_stmt(parser *p)
 {
+    int rule = p->stmt_kind == ST_RULE, arrow = 0, braces = 0;
+    tkind prev = T_EOF;
     for (;;) {
-        if (p->cur.k == T_EOF) return;
-        if (p->cur.k == T_SEMI) { next(p); return; }
-        if (p->cur.bol && is_stmt_kw(p)) return;
+        if (p->cur.k == T_EOF) break;
+        if (p->cur.k == T_SEMI) { next(p); break; }
+        if (p->cur.bol && is_stmt_kw(p)) break;
+        if (rule) {
+            if (p->cur.k == T_ARROW) arrow = 1;
+            else if (p->cur.k == T_LBRACE) braces++;
+            else if (p->cur.k == T_RBRACE && braces) braces--;
+            else if (p->cur.k == T_IDENT && arrow && !braces && (prev == T_ARROW || prev == T_COMMA) &&
+                     VEC_PUSH(&p->stmt_types, cur_ident(p)))
+                oom(p);
+        }
+        prev = p->cur.k;
         p->quiet = 1;
         next(p);
         p->quiet = 0;
     }
+    stmt_drop(p);
 }
 
 static void parse_body(parser *p)
@@ -1473,12 +1556,14 @@ static void parse_body(parser *p)
         if (setjmp(jb)) sync_stmt(p);
         if (p->cur.k == T_EOF) break;
         p->depth = 0;
+        stmt_begin(p, ST_NONE);
         if (is_kw(p, "include")) st_include(p);
-        else if (is_kw(p, "lexicon")) st_lexicon(p);
-        else if (is_kw(p, "macro")) st_macro(p);
+        else if (is_kw(p, "lexicon")) { stmt_begin(p, ST_LEXICON); st_lexicon(p); }
+        else if (is_kw(p, "macro")) { stmt_begin(p, ST_MACRO); st_macro(p); }
         else if (is_kw(p, "phase")) st_phase(p);
-        else if (is_kw(p, "rule")) st_rule(p);
-        else syn(p, "expected a statement (include, lexicon, macro, phase or rule), found %s", found(p));
+        else if (is_kw(p, "rule")) { stmt_begin(p, ST_RULE); st_rule(p); }
+        else if (is_kw(p, "type")) st_type(p);
+        else syn(p, "expected a statement (include, lexicon, macro, phase, rule or type), found %s", found(p));
     }
     p->stmt_jmp = saved;
 }
@@ -1612,6 +1697,7 @@ static void parser_index(parser *p)
 static size_t parser_done(parser *p)
 {
     VEC_FREE(&p->stack);
+    VEC_FREE(&p->stmt_types);
     free(p->rules.e);
     free(p->macros.e);
     free(p->lexicons.e);

@@ -29,6 +29,14 @@ grep -q "\"entities\":{.*\"all\":{\"p\":100.00,\"r\":100.00,\"f1\":100.00,\"tp\"
     fail "entity count differs from the JSONL ($nent): $(cat "$tmp/score.json")"
 grep -q "\"quotes\":{.*\"all\":{\"p\":100.00,\"r\":100.00,\"f1\":100.00,\"tp\":$nq,\"fp\":0,\"fn\":0" "$tmp/score.json" ||
     fail "quote count differs from the JSONL ($nq): $(cat "$tmp/score.json")"
+# without --map, quarry's own type names in the gold are read as the brat/CoNLL ones:
+# PER, LOC, ORG all 100, with the counts of the PERSON, PLACE and ORG records
+"$Q" eval --brat "$tmp/brat" --json > "$tmp/score0.json"
+for t in PER:PERSON LOC:PLACE ORG:ORG; do
+    n=$(grep -c "\"kind\":\"entity\",\"type\":\"${t#*:}\"" "$tmp/seed.jsonl")
+    grep -q "\"${t%%:*}\":{\"p\":100.00,\"r\":100.00,\"f1\":100.00,\"tp\":$n,\"fp\":0,\"fn\":0}" "$tmp/score0.json" ||
+        fail "eval --brat without --map on quarry's own brat: ${t%%:*} is not 100 on $n: $(cat "$tmp/score0.json")"
+done
 
 # ---- --only: the records of one kind, the same as in a full run ---------------------------
 # (entities alone skip the quote phases; their records must not change)

@@ -15,9 +15,12 @@ prefix="$tmp/prefix"
 $MAKE_CMD --no-print-directory -s install PREFIX="$prefix" BUILD="$BUILD" > "$tmp/install.log" 2>&1 ||
     { cat "$tmp/install.log" >&2; fail "make install"; }
 for f in bin/quarry lib/libquarry.a lib/libquarry.so include/quarry.h lib/pkgconfig/quarry.pc \
-         share/man/man1/quarry.1 share/quarry/rules; do
+         share/man/man1/quarry.1 share/quarry/rules share/doc/quarry/LICENSE share/doc/quarry/NOTICE \
+         share/doc/quarry/LICENSES/LGPL-2.1.txt share/doc/quarry/LICENSES/Apache-2.0.txt; do
     [ -e "$prefix/$f" ] || fail "$f not installed"
 done
+cmp -s LICENSE "$prefix/share/doc/quarry/LICENSE" || fail "the installed LICENSE differs"
+cmp -s NOTICE "$prefix/share/doc/quarry/NOTICE" || fail "the installed NOTICE differs"
 grep -q "^prefix=$prefix\$" "$prefix/lib/pkgconfig/quarry.pc" || fail "quarry.pc has the wrong prefix"
 
 # the example, built only from the installed header, library and pkg-config file

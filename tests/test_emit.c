@@ -383,3 +383,33 @@ Test(emit, span_char_offsets_agree_with_the_text_index)
         }
     teardown(&fx);
 }
+
+Test(emit, summary_groups_quotes_by_speaker_and_counts_entities)
+{
+    static const char text[] =
+        "Mary Smith, the mayor of Springfield, said the bridge would open in May.\n\n"
+        "\"We are ready,\" Smith said.\n\n"
+        "\"It is late and   it\nis costly,\" said John Brown, who lives in Boston.\n";
+    fixture fx;
+    setup(&fx, NULL, text, sizeof text - 1);
+    char *s = emit_mem(fx.doc, QUARRY_FORMAT_SUMMARY, 0, NULL);
+    static const char head[] = "== seed: 3 quotes, 2 people, 2 places, 0 organisations\n\n";
+    cr_assert(!strncmp(s, head, sizeof head - 1), "%s", s);
+    /* the most quoted speaker first, with the role, the quotes in text order */
+    cr_assert(strstr(s, "Who said what\n"
+                        "  Mary Smith (the mayor of Springfield): 2 quotes\n"
+                        "    q1   indirect the bridge would open in May\n"
+                        "    q2   direct   \"We are ready,\"\n"
+                        "  John Brown: 1 quote\n"
+                        "    q3   direct   \"It is late and it is costly,\"\n"), "%s", s);
+    cr_assert(strstr(s, "People (2): Mary Smith (the mayor of Springfield) 2, John Brown 1\n"), "%s", s);
+    cr_assert(strstr(s, "Places (2): Springfield 1, Boston 1\n"), "%s", s);
+    cr_assert(!strstr(s, "Organisations"), "an empty list is shown: %s", s);
+    free(s);
+    /* entities alone: no quote section */
+    s = emit_mem(fx.doc, QUARRY_FORMAT_SUMMARY, QUARRY_EMIT_ENTITIES, NULL);
+    cr_assert(!strstr(s, "Who said what"), "%s", s);
+    cr_assert(strstr(s, "== seed: 0 quotes, 2 people"), "%s", s);
+    free(s);
+    teardown(&fx);
+}

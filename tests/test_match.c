@@ -6,10 +6,19 @@
 
 #include "doc.h"
 
+/* The types the test rules make, declared after them (line numbers stay as written). */
+static const char test_types[] = "\ntype A, B, C, D, M, X, _CUE, _TAIL;\n";
+
 static quarry_rules *compile(const char *src)
 {
     quarry_error err;
-    quarry_rules *r = quarry_rules_compile("inline.rules", src, strlen(src), NULL, NULL, &err);
+    size_t n = strlen(src);
+    char *all = malloc(n + sizeof test_types);
+    cr_assert(all);
+    memcpy(all, src, n);
+    memcpy(all + n, test_types, sizeof test_types);
+    quarry_rules *r = quarry_rules_compile("inline.rules", all, strlen(all), NULL, NULL, &err);
+    free(all);
     cr_assert(r, "rules did not compile: %d:%d: %s", err.line, err.column, err.message);
     return r;
 }
@@ -155,7 +164,7 @@ Test(match, bracket_tests_as_clauses)
     const char *text = "Smith said \"it 42 NATO ran, Paris in the dark.";
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char src[512];
-        snprintf(src, sizeof src, "rule t : %s -> X ;\n", cases[i].test);
+        snprintf(src, sizeof src, "type X;\nrule t : %s -> X ;\n", cases[i].test);
         quarry_error err;
         char dir[] = "/tmp/quarry-clause-XXXXXX";
         cr_assert(mkdtemp(dir));
@@ -188,7 +197,8 @@ Test(match, rule_profile_counts)
     static const char src[] =
         "phase p\n"
         "rule cap : [cap] [cap]? -> CAPS ;\n"
-        "rule cue : [word & !send]{1,4} \"said\" -> SAID ;\n";
+        "rule cue : [word & !send]{1,4} \"said\" -> SAID ;\n"
+        "type CAPS, SAID;\n";
     quarry_error err;
     quarry_rules *r = quarry_rules_compile("p.rules", src, sizeof src - 1, NULL, NULL, &err);
     cr_assert(r, "%s", err.message);
@@ -255,7 +265,8 @@ Test(match, annotation_tests_inside_brackets)
     size_t o = 0;
     o += (size_t)snprintf(src + o, sizeof src - o, "phase marks\n");
     for (int i = 0; i < 70; i++)
-        o += (size_t)snprintf(src + o, sizeof src - o, "rule m%d : \"zz%d\" -> T%d ;\n", i, i, i);
+        o += (size_t)snprintf(src + o, sizeof src - o, "type T%d;\nrule m%d : \"zz%d\" -> T%d ;\n",
+                              i, i, i, i);
     o += (size_t)snprintf(src + o, sizeof src - o, "rule m : \"but\" -> M ;\n");
     snprintf(src + o, sizeof src - o, "phase words\nrule x : [<M> & word] -> X ;\n");
     r = compile(src);
@@ -268,10 +279,10 @@ Test(match, annotation_tests_inside_brackets)
 Test(match, annotation_tests_name_an_earlier_phase)
 {
     static const struct { const char *src, *msg; } bad[] = {
-        {"rule m : \"but\" -> M ;\nrule x : [!<M>] -> X ;\n",
+        {"type M, X;\nrule m : \"but\" -> M ;\nrule x : [!<M>] -> X ;\n",
          "annotation type 'M' is made in phase 'main', not before this rule's phase 'main'"},
-        {"rule x : [word & !<NOPE>] -> X ;\n", "unknown annotation type 'NOPE': no rule makes it"},
-        {"rule m : \"but\" -> M ;\nrule x : !<M> -> X ;\n",
+        {"type X;\nrule x : [word & !<NOPE>] -> X ;\n", "unknown annotation type 'NOPE': no rule makes it"},
+        {"type M, X;\nrule m : \"but\" -> M ;\nrule x : !<M> -> X ;\n",
          "an annotation test <TYPE> stands inside [...]"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

@@ -15,8 +15,17 @@ static quarry_rules *compile_with(const char *src, int guards)
 {
     if (guards) unsetenv("QUARRY_NO_GUARDS");
     else setenv("QUARRY_NO_GUARDS", "1", 1);
+    /* the types the test rules make, declared after them (line numbers stay as written) */
+    static const char types[] = "\ntype A, ANYGAP, BOUNDED, C, COLON, CROSS, LEXGAP, NP, Q, "
+                                "QUOTE2, S0, S1, S2, S3, S4, TWO, VIA, W, WORDGAP;\n";
+    size_t n = strlen(src);
+    char *all = malloc(n + sizeof types);
+    cr_assert(all);
+    memcpy(all, src, n);
+    memcpy(all + n, types, sizeof types);
     quarry_error err;
-    quarry_rules *r = quarry_rules_compile("inline.rules", src, strlen(src), NULL, NULL, &err);
+    quarry_rules *r = quarry_rules_compile("inline.rules", all, strlen(all), NULL, NULL, &err);
+    free(all);
     unsetenv("QUARRY_NO_GUARDS");
     cr_assert(r, "rules did not compile: %d:%d: %s", err.line, err.column, err.message);
     return r;
@@ -109,7 +118,8 @@ static const char *const gap_rules =
     "rule before-quote : before(<NP> [!send & !quote]* [quote]) <QSPAN> -> QUOTE2 ;\n"
     "rule via-annot : <ANYGAP> [!send]* \"BBC\" -> VIA ;\n"
     "rule lex-gap : @CUE [!send]* \"Iran\" -> LEXGAP ;\n"
-    "rule crosses : <QSPAN> _* \"Crocker\" -> CROSS ;\n";
+    "rule crosses : <QSPAN> _* \"Crocker\" -> CROSS ;\n"
+    "type NP, ANYGAP, WORDGAP, BOUNDED, COLON, TWO, QUOTE2, VIA, LEXGAP, CROSS;\n";
 
 Test(rules_guard, gap_rules_same_output_less_work)
 {

@@ -288,8 +288,8 @@ static const ecase error_cases[] = {
     {"rule x : cap -> PERSON foo ;", "t.rules:1:24: error: expected ';' after rule 'x', found 'foo'"},
     {"rule x : \"ééé\" bar -> A foo ;", "1:25: error: expected ';' after rule 'x', found 'foo'"},
     {"rule x : cap -> A\nrule y : cap -> B ;", "1:18: error: expected ';' after rule 'x', found 'rule'"},
-    {"foo bar ;", "1:1: error: expected a statement (include, lexicon, macro, phase or rule), found 'foo'"},
-    {"rule x : cap -> A ; ;", "1:21: error: expected a statement (include, lexicon, macro, phase or rule), found ';'"},
+    {"foo bar ;", "1:1: error: expected a statement (include, lexicon, macro, phase, rule or type), found 'foo'"},
+    {"rule x : cap -> A ; ;", "1:21: error: expected a statement (include, lexicon, macro, phase, rule or type), found ';'"},
     {"rule : cap -> A ;", "1:6: error: expected a rule name after 'rule', found ':'"},
     {"rule 9x : cap -> A ;", "1:6: error: expected a rule name after 'rule', found '9'"},
     {"rule x cap -> A ;", "1:8: error: expected ':' after rule 'x', found 'cap'"},
@@ -437,7 +437,7 @@ Test(rules_parse, recovery)
         "rule good1 : cap -> A ;\n"
         "rule bad1 : cap -> A B ;\n"          /* 2:22 */
         "rule good2 : num -> B ;\n"
-        "rule bad2 : [nope] -> A ;\n"         /* 4:14 semantic, rule kept */
+        "rule bad2 : [nope] -> A ;\n"         /* 4:14 semantic, rule left out */
         "macro M = ( cap\n"                   /* 6:1: missing ) */
         "rule good3 : M -> C ;\n"
         "lexicon\n"                           /* 8:1, at the next token */
@@ -457,11 +457,49 @@ Test(rules_parse, recovery)
     cr_expect(strstr(d, "t.rules:10:1: error: expected a statement"), "%s", d);
     cr_expect(strstr(d, "t.rules:12:13: error: unterminated string"), "%s", d);
     cr_expect_eq(r.nerr, 6, "%s", d);
-    const char *want[] = {"good1", "good2", "bad2", "good3", "good4", "good5", "good6"};
-    cr_assert_eq(r.ast.rules.n, 7);
-    for (size_t i = 0; i < 7; i++) cr_expect_str_eq(r.ast.rules.v[i].name, want[i]);
-    cr_expect_str_eq(r.ast.phases.v[r.ast.rules.v[4].phase].name, "p");
+    const char *want[] = {"good1", "good2", "good3", "good4", "good5", "good6"};
+    cr_assert_eq(r.ast.rules.n, 6);
+    for (size_t i = 0; i < 6; i++) cr_expect_str_eq(r.ast.rules.v[i].name, want[i]);
+    cr_expect_str_eq(r.ast.phases.v[r.ast.rules.v[3].phase].name, "p");
+    /* what the bad statements would have defined: the macro M, the type of bad1 and bad2,
+       so that uses of them are no errors of their own */
+    const char *broken[] = {"A", "M"};
+    for (size_t k = 0; k < 2; k++) {
+        int found = 0;
+        for (size_t i = 0; i < r.ast.broken.n; i++) found |= !strcmp(r.ast.broken.v[i], broken[k]);
+        cr_expect(found, "'%s' is not in rule_ast.broken", broken[k]);
+    }
     parsed_free(&r);
+}
+
+/* type NAME {, NAME} ; declares annotation types; "type" followed by '=' is a feature. */
+Test(rules_parse, type_declarations)
+{
+    parsed r;
+    parse_with(&r, "t.rules",
+               "type A, _B;\n"
+               "rule x : cap -> A {\n"
+               "    type = \"direct\" } ;\n"
+               "type C ;\n", NULL);
+    cr_expect_eq(r.nerr, 0, "%s", diags(&r));
+    cr_assert_eq(r.ast.types.n, 3);
+    cr_expect_str_eq(r.ast.types.v[0].name, "A");
+    cr_expect_str_eq(r.ast.types.v[1].name, "_B");
+    cr_expect_str_eq(r.ast.types.v[2].name, "C");
+    cr_expect_eq(r.ast.types.v[2].pos.line, 4);
+    cr_expect_eq(r.ast.rules.n, 1);
+    parsed_free(&r);
+    static const char *const bad[][2] = {
+        {"type ;", "1:6: error: expected a type name after 'type', found ';'"},
+        {"type A B;", "1:8: error: expected ',' or ';' after type 'A', found 'B'"},
+        {"type A,;", "1:8: error: expected a type name after 'type', found ';'"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        parse_with(&r, "t.rules", bad[i][0], NULL);
+        cr_expect(strstr(diags(&r), bad[i][1]), "%s:\n%s", bad[i][0], diags(&r));
+        cr_expect_eq(r.nerr, 1, "%s:\n%s", bad[i][0], diags(&r));
+        parsed_free(&r);
+    }
 }
 
 Test(rules_parse, too_deep)

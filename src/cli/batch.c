@@ -73,6 +73,42 @@ static void run_job(batch *b, quarry_doc *doc, job *j)
     j->text = NULL;
 }
 
+/* A document over QUARRY_WINDOW_BYTES goes through quarry_extract_part, window by window,
+ * straight to stdout (README "One large document"): its memory is one window's, not the
+ * document's. Not for explain, html and summary (they show the whole document at once) nor
+ * --out-dir (one file written whole). */
+static int in_windows(const batch *b, const job *j)
+{
+    return j->len > QUARRY_WINDOW_BYTES && !b->cfg.out_dir && !b->cfg.opts.explain &&
+           b->cfg.format != QUARRY_FORMAT_EXPLAIN && b->cfg.format != QUARRY_FORMAT_HTML &&
+           b->cfg.format != QUARRY_FORMAT_SUMMARY;
+}
+
+/* Runs one document in windows, writing each window's records to stdout as it is done;
+ * called when every earlier document has been written. */
+static void run_windows(batch *b, quarry_doc *doc, job *j)
+{
+    quarry_options o = b->cfg.opts;
+    o.warn = b->cfg.quiet ? quiet : warn_to;
+    o.warn_userdata = stderr;
+    quarry_error e;
+    size_t pos = 0;
+    do {
+        if (quarry_extract_part(b->cfg.rules, doc, j->id, j->text, j->len, &pos, &o, &e) != QUARRY_OK) {
+            fflush(stdout);
+            fprintf(stderr, "quarry: %s: %s\n", j->id, e.message);
+            j->failed = 1;
+            break;
+        }
+        if (quarry_emit(doc, b->cfg.format, b->cfg.emit_flags, stdout)) {
+            j->failed = 1;
+            break;
+        }
+    } while (pos < j->len);
+    free(j->text);
+    j->text = NULL;
+}
+
 static void write_job(batch *b, job *j)
 {
     if (j->errn) fwrite(j->err, 1, j->errn, stderr);
@@ -159,7 +195,15 @@ int batch_submit(batch *b, char *id, char *text, size_t len)
     j->text = text;
     j->len = len;
     if (!b->ring) {                      /* one thread: run it here */
-        run_job(b, b->doc, j);
+        if (in_windows(b, j)) run_windows(b, b->doc, j);
+        else run_job(b, b->doc, j);
+        write_job(b, j);
+        return 0;
+    }
+    if (in_windows(b, j)) {              /* after the documents before it, in this thread */
+        flush_ready(b, 1);
+        if (!b->doc && !(b->doc = quarry_doc_new())) j->failed = 1;
+        else run_windows(b, b->doc, j);
         write_job(b, j);
         return 0;
     }

@@ -8,7 +8,10 @@ static const char check_usage[] =
     "usage: quarry check [--rules PATH]\n"
     "\n"
     "Compiles the rule set (the built-in one when --rules is absent) and reports every error\n"
-    "and warning as FILE:LINE:COL with the source line and a caret.\n"
+    "and warning as FILE:LINE:COL with the source line and a caret, in file and line order,\n"
+    "then the number of errors (after 50 errors, the others are only counted). A syntax\n"
+    "error does not hide the other errors: the statements that parsed are still compiled.\n"
+    "An action's type is built in (PERSON ROLE PLACE ORG QUOTE) or declared: type NAME;\n"
     "Exit status: 0 clean (warnings allowed), 3 rule errors, 2 usage error.\n";
 
 int cmd_check(int argc, char **argv)

@@ -60,15 +60,95 @@ int cli_input_jsonl(const char *v)
     return -1;
 }
 
+/* The diagnostics of one rule compile, kept to be printed in file and line order. */
+typedef struct held_diag {
+    quarry_error e;
+    char *line;             /* the source line (NUL-terminated copy), or NULL */
+    size_t len, file, seq;  /* file: index in order of first appearance */
+} held_diag;
+
+typedef struct diag_list {
+    held_diag *v;
+    size_t n, cap, errors, warnings;
+    char (*files)[512];
+    size_t nfiles;
+    int oom;
+} diag_list;
+
+static void hold_diag(const quarry_error *e, const char *line, size_t len, void *ud)
+{
+    diag_list *l = ud;
+    if (e->is_warning) l->warnings++;
+    else l->errors++;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 32;
+        held_diag *nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv) { l->oom = 1; cli_print_diag(e, line, len, NULL); return; }
+        l->v = nv;
+        l->cap = nc;
+    }
+    held_diag *h = &l->v[l->n];
+    h->e = *e;
+    h->len = len;
+    h->line = NULL;
+    if (line) {
+        h->line = malloc(len + 1);
+        if (h->line) { memcpy(h->line, line, len); h->line[len] = '\0'; }
+    }
+    size_t f = 0;
+    while (f < l->nfiles && strcmp(l->files[f], e->file)) f++;
+    if (f == l->nfiles) {
+        char (*nf)[512] = realloc(l->files, (l->nfiles + 1) * sizeof *nf);
+        if (!nf) { free(h->line); l->oom = 1; cli_print_diag(e, line, len, NULL); return; }
+        l->files = nf;
+        memcpy(l->files[l->nfiles++], e->file, sizeof e->file);
+    }
+    h->file = f;
+    h->seq = l->n++;
+}
+
+static int diag_order(const void *a, const void *b)
+{
+    const held_diag *x = a, *y = b;
+    if (x->file != y->file) return x->file < y->file ? -1 : 1;
+    if (x->e.line != y->e.line) return x->e.line < y->e.line ? -1 : 1;
+    if (x->e.column != y->e.column) return x->e.column < y->e.column ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* At most this many errors are printed; the rest are counted. */
+#define CLI_MAX_ERRORS 50
+
 quarry_rules *cli_load_rules(const char *path)
 {
     quarry_error err;
     memset(&err, 0, sizeof err);
-    quarry_rules *r = path ? quarry_rules_load(path, cli_print_diag, NULL, &err)
+    diag_list l;
+    memset(&l, 0, sizeof l);
+    quarry_rules *r = path ? quarry_rules_load(path, hold_diag, &l, &err)
                            : quarry_rules_default(&err);
+    /* every diagnostic, in file and line order (the parser's and the compiler's mixed) */
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, diag_order);
+    size_t shown = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (!l.v[i].e.is_warning && shown++ == CLI_MAX_ERRORS)
+            fprintf(stderr, "quarry: too many errors: the first %d are shown, the others counted\n",
+                    CLI_MAX_ERRORS);
+        if (l.v[i].e.is_warning || shown <= CLI_MAX_ERRORS)
+            cli_print_diag(&l.v[i].e, l.v[i].line, l.v[i].len, NULL);
+        free(l.v[i].line);
+    }
+    free(l.v);
+    free(l.files);
     if (!r) {
         if (err.code == QUARRY_ERR_IO || err.code == QUARRY_ERR_NOMEM || !path)
             cli_print_diag(&err, NULL, 0, NULL);
+        else if (l.errors)
+        {
+            fprintf(stderr, "quarry: %s: %zu error%s", path, l.errors, l.errors == 1 ? "" : "s");
+            if (l.warnings) fprintf(stderr, " and %zu warning%s", l.warnings, l.warnings == 1 ? "" : "s");
+            fputc('\n', stderr);
+        }
     }
     return r;
 }

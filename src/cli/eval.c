@@ -50,8 +50,10 @@ static const char eval_usage[] =
 /* (two strings: C99 guarantees string literals of 4095 bytes only) */
 static const char eval_usage_more[] =
     "  --map MAP       quarry type = gold type pairs, comma-separated; default\n"
-    "                  PERSON=PER,PLACE=LOC,ORG=ORG (CoNLL, brat), PERSON=Person,\n"
-    "                  PLACE=Location,ORG=Organisation (re3d), the identity for --gold\n"
+    "                  PERSON=PER,PLACE=LOC,ORG=ORG (CoNLL, brat; brat gold written\n"
+    "                  with quarry's own names PERSON and PLACE is read as PER and LOC),\n"
+    "                  PERSON=Person,PLACE=Location,ORG=Organisation (re3d), the\n"
+    "                  identity for --gold\n"
     "  --annotator ID  brat: use NAME_ID.ann where there is one\n"
     "  --partial       the gold lists a required subset (or the --gold file has a line\n"
     "                  {\"partial\":true}): predictions it does not match are not counted\n"
@@ -85,6 +87,9 @@ typedef struct eopts {
     long errors;
     map_pair map[32];
     int nmap;
+    map_pair alias[8];      /* gold type names read as another (brat without --map: quarry's
+                               own PERSON, PLACE as PER, LOC) */
+    int nalias;
 } eopts;
 
 typedef struct estate {
@@ -135,6 +140,16 @@ static const char *map_pred(const eopts *o, const char *quarry_type)
     for (int i = 0; i < o->nmap; i++)
         if (!strcmp(o->map[i].from, quarry_type)) return o->map[i].to;
     return NULL;
+}
+
+/* A gold type as the map names it: quarry's own names (PERSON, PLACE in a .ann that
+ * `quarry extract --format brat` wrote) are read as the gold convention's (PER, LOC) when no
+ * --map is given. */
+static const char *gold_type_of(const eopts *o, const char *gold_type)
+{
+    for (int i = 0; i < o->nalias; i++)
+        if (!strcmp(o->alias[i].from, gold_type)) return o->alias[i].to;
+    return gold_type;
 }
 
 static int map_has_gold(const eopts *o, const char *gold_type)
@@ -773,12 +788,13 @@ static int brat_score_doc(estate *st, edoc *d, const char *ann_data, size_t ann_
     size_t ng = 0;
     for (size_t i = 0; i < a.nt; i++) {
         const sc_brat_t *t = &a.t[i];
-        if (!map_has_gold(st->o, t->type)) continue;
+        const char *type = gold_type_of(st->o, t->type);
+        if (!map_has_gold(st->o, type)) continue;
         sc_ent *x = &g[ng];
         x->start = t->seg[0].start;
         x->end = t->seg[t->nseg - 1].end;
         x->ref = ng++;
-        snprintf(x->type, sizeof x->type, "%s", t->type);
+        snprintf(x->type, sizeof x->type, "%s", type);
     }
     for (size_t i = 0; i < a.ne; i++)
         if (brat_event_quote(d, &a, &a.e[i], &gq)) goto done;
@@ -1491,6 +1507,14 @@ int cmd_eval(int argc, char **argv)
     int pa = parse_args(argc, argv, &o, &map);
     if (pa == 1) { fputs(eval_usage, stdout); fputs(eval_usage_more, stdout); return EXIT_OK; }
     if (pa) return EXIT_USAGE;
+    if (!map && o.brat) {   /* quarry's own type names beside the brat/CoNLL convention */
+        static const char *const own[][2] = {{"PERSON", "PER"}, {"PLACE", "LOC"}};
+        for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
+            snprintf(o.alias[i].from, sizeof o.alias[i].from, "%s", own[i][0]);
+            snprintf(o.alias[i].to, sizeof o.alias[i].to, "%s", own[i][1]);
+            o.nalias++;
+        }
+    }
     if (!map)
         map = o.re3d ? "PERSON=Person,PLACE=Location,ORG=Organisation"
             : o.gold ? "PERSON=PERSON,ROLE=ROLE,PLACE=PLACE,ORG=ORG"

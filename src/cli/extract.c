@@ -18,9 +18,11 @@ static const char extract_usage[] =
     "  --format FMT          jsonl (default), tokens (one record per token), explain,\n"
     "                        inline (text with XML tags), html (one page per run), brat\n"
     "                        (.ann standoff; on stdout each document after '# doc: ID'),\n"
-    "                        conll (token per line, IOB2 tags), tsv (header + a record a line)\n"
+    "                        conll (token per line, IOB2 tags), tsv (header + a record a line),\n"
+    "                        summary (for people: who said what, then the people, places\n"
+    "                        and organisations)\n"
     "  --out-dir DIR         one file per document: DIR/ID.ann and DIR/ID.txt for brat,\n"
-    "                        DIR/ID.jsonl|xml|html|conll|tsv for the others\n"
+    "                        DIR/ID.jsonl|xml|html|conll|tsv|summary.txt for the others\n"
     "  --offsets chars|bytes code-point offsets (default) or UTF-8 byte offsets\n"
     "  --only entities|quotes\n"
     "                        records of one kind; entities alone skip the rule phases\n"
@@ -61,7 +63,8 @@ int cmd_extract(int argc, char **argv)
             else if (!strcmp(v, "brat")) o.format = QUARRY_FORMAT_BRAT;
             else if (!strcmp(v, "conll")) o.format = QUARRY_FORMAT_CONLL;
             else if (!strcmp(v, "tsv")) o.format = QUARRY_FORMAT_TSV;
-            else { cli_error("unknown --format '%s' (jsonl, tokens, explain, inline, html, brat, conll, tsv)", v); free(inputs); return EXIT_USAGE; }
+            else if (!strcmp(v, "summary")) o.format = QUARRY_FORMAT_SUMMARY;
+            else { cli_error("unknown --format '%s' (jsonl, tokens, explain, inline, html, brat, conll, tsv, summary)", v); free(inputs); return EXIT_USAGE; }
         } else if ((v = cli_optval(argc, argv, &i, "--out-dir"))) {
             o.out_dir = v;
         } else if (a[0] == '-' && a[1] != '\0') {

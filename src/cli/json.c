@@ -245,3 +245,52 @@ int json_next_line(const char *data, size_t len, size_t *pos, size_t *lineno, co
     }
     return 0;
 }
+
+static void write_str(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (c < 0x20) fprintf(f, "\\u%04x", c);
+            else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                     ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+                fprintf(f, "\\u%04x", (unsigned char)s[i + 2] == 0xA8 ? 0x2028 : 0x2029);
+                i += 2;
+            } else fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void json_write(FILE *f, const jval *v)
+{
+    switch (v->t) {
+    case J_NULL: fputs("null", f); break;
+    case J_BOOL: fputs(v->b ? "true" : "false", f); break;
+    case J_NUM:
+        if (v->num > -1e15 && v->num < 1e15 && v->num == (double)(long long)v->num) fprintf(f, "%lld", (long long)v->num);
+        else fprintf(f, "%.17g", v->num);
+        break;
+    case J_STR: write_str(f, v->str, v->len); break;
+    case J_ARR:
+    case J_OBJ:
+        fputc(v->t == J_ARR ? '[' : '{', f);
+        for (size_t i = 0; i < v->n; i++) {
+            if (i) fputc(',', f);
+            if (v->t == J_OBJ) {
+                write_str(f, v->keys[i], strlen(v->keys[i]));
+                fputc(':', f);
+            }
+            json_write(f, &v->kids[i]);
+        }
+        fputc(v->t == J_ARR ? ']' : '}', f);
+        break;
+    }
+}

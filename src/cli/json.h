@@ -4,6 +4,7 @@
 #define QUARRY_CLI_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
 
@@ -34,5 +35,8 @@ int json_next_line(const char *data, size_t len, size_t *pos, size_t *lineno, co
                    size_t *n);
 /* Member of an object, NULL when absent or not an object. */
 const jval *json_get(const jval *obj, const char *key);
+/* Writes v as compact JSON (strings escaped as quarry's JSONL writes them: raw UTF-8,
+ * control characters, U+2028 and U+2029 as escapes). */
+void json_write(FILE *f, const jval *v);
 
 #endif

@@ -15,6 +15,7 @@ const char *outdir_ext(quarry_format format)
     case QUARRY_FORMAT_CONLL: return "conll";
     case QUARRY_FORMAT_TSV: return "tsv";
     case QUARRY_FORMAT_EXPLAIN: return "explain.txt";
+    case QUARRY_FORMAT_SUMMARY: return "summary.txt";
     default: return "jsonl";
     }
 }
