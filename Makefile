@@ -36,7 +36,7 @@ DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
         fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check run-check notice-check \
-        authoring-check \
+        authoring-check input-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -93,7 +93,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
 test: unit golden run-check notice-check nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
-      eval-gold-check bigdoc-check authoring-check
+      eval-gold-check bigdoc-check authoring-check input-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -128,6 +128,11 @@ bigdoc-check: $(BUILD)/quarry $(BUILD)/bench-gen $(BUILD)/peakrss
 # reporting every error with a count, undeclared output types.
 authoring-check: $(BUILD)/quarry
 	sh tests/authoring.sh $(BUILD)/quarry
+# Input and pipelines (issue #32): ids and --out-dir files across sub-folders, --encoding,
+# binary files skipped, no output lag with -j on a stream, .jsonl by name, duplicate ids,
+# folders without .txt files.
+input-check: $(BUILD)/quarry
+	sh tests/input.sh $(BUILD)/quarry
 # Hostile documents, folders, JSONL and rule files through the CLI (docs/HOSTILE.md).
 hostile: $(BUILD)/quarry
 	sh tests/hostile.sh $(BUILD)/quarry

@@ -41,7 +41,9 @@ typedef enum quarry_status {
     QUARRY_ERR_IO,        /* a file could not be read */
     QUARRY_ERR_RULES,     /* a rule file has errors (see the diagnostics callback) */
     QUARRY_ERR_LIMIT,     /* a configured limit was hit (document size, PCRE2 match limit) */
-    QUARRY_ERR_USAGE      /* bad argument */
+    QUARRY_ERR_USAGE,     /* bad argument */
+    QUARRY_ERR_NOT_TEXT   /* the document is binary data, not text (NUL and other control
+                             characters: see quarry_options.encoding) */
 } quarry_status;
 
 /* One error or warning with its position. file/line/column are empty/0 when the error has
@@ -96,7 +98,9 @@ typedef struct quarry_doc quarry_doc;
 typedef enum quarry_kind { QUARRY_ENTITY = 0, QUARRY_QUOTE = 1 } quarry_kind;
 
 /* A span of the document. Offsets are end-exclusive; bytes index the original input (BOM
- * and invalid bytes included), chars count code points (an invalid byte counts as one). */
+ * and invalid bytes included), chars count code points (an invalid byte counts as one).
+ * A document read in another encoding (quarry_options.encoding) is converted to UTF-8
+ * first: both offsets then index the converted text (quarry_emit_text writes it). */
 typedef struct quarry_span {
     int present;            /* 0 when the span is absent (e.g. a continuation quote's cue) */
     size_t start, end;      /* byte offsets */
@@ -168,7 +172,21 @@ typedef struct quarry_options {
      * run (with the default rules: the quote phases, about three times faster); with quotes
      * alone every phase runs, since speakers are entities. Ignored when explaining. */
     unsigned only;
+    /* How the bytes are read: QUARRY_ENCODING_AUTO (0, the default): UTF-8, but a document
+     * that is not valid UTF-8 (and has no UTF-8 BOM) keeps its valid UTF-8 sequences and
+     * reads every other byte as Windows-1252, converted to UTF-8 before tokenizing, with one
+     * warning; QUARRY_ENCODING_UTF8: invalid bytes are U+FFFD (one warning per document);
+     * QUARRY_ENCODING_CP1252, QUARRY_ENCODING_LATIN1: every byte is one character of that
+     * encoding. Whatever the encoding, a document whose first 8 KiB are more than a tenth
+     * control characters (NUL, other C0 controls but tab, LF, FF, CR; DEL; C1) is not text:
+     * quarry_extract fails with QUARRY_ERR_NOT_TEXT. */
+    unsigned encoding;
 } quarry_options;
+
+#define QUARRY_ENCODING_AUTO   0u
+#define QUARRY_ENCODING_UTF8   1u
+#define QUARRY_ENCODING_CP1252 2u
+#define QUARRY_ENCODING_LATIN1 3u
 
 /* A fresh, empty document state. The caller owns it: quarry_doc_free(). */
 QUARRY_API quarry_doc *quarry_doc_new(void);
@@ -244,8 +262,9 @@ QUARRY_API int quarry_emit(const quarry_doc *doc, quarry_format format, unsigned
 QUARRY_API int quarry_emit_begin(quarry_format format, FILE *out);
 QUARRY_API int quarry_emit_end(quarry_format format, FILE *out);
 
-/* Writes doc's text as the emitters index it (invalid UTF-8 bytes as U+FFFD, one code point
- * each): the .txt beside a brat .ann. Returns 0 or -1. */
+/* Writes doc's text as the emitters index it (after decoding: quarry_options.encoding;
+ * invalid UTF-8 bytes left as U+FFFD, one code point each): the .txt beside a brat .ann.
+ * Returns 0 or -1. */
 QUARRY_API int quarry_emit_text(const quarry_doc *doc, FILE *out);
 
 /* doc's records as JSON Lines (quarry_emit with QUARRY_FORMAT_JSONL) in one NUL-terminated

@@ -63,7 +63,9 @@ typedef struct speaker {
 /* Where the current window lies in its document (quarry_extract_part), and the numbering
  * that goes on across windows; a document extracted whole is one window at 0. */
 typedef struct doc_part {
-    size_t base_b, base_c;    /* bytes and code points of the document before the window */
+    size_t base_b, base_c;    /* bytes and code points of the document before the window
+                                 (as decoded: UTF-8) */
+    size_t raw_end;           /* where the last window ended in the input as given */
     size_t base_tok;          /* tokens before the window */
     size_t next_q;            /* quote ids used before the window (q1 .. q<next_q>) */
     int first, last;          /* the document's first / last window: emitters' wrappers */

@@ -1,5 +1,6 @@
 /* The per-document pipeline, top to bottom, in the order a document travels:
- *   text (UTF-8 check, offsets)      text.c
+ *   text (encoding, UTF-8 check,     text.c
+ *         not-text check, offsets)
  *   tokens, sentences, paragraphs    token.c
  *   lexicon hits                     lexicon.c
  *   quote-mark pairing               quote.c
@@ -17,17 +18,13 @@
 #include "doc.h"
 #include "stage.h"
 
+/* The invalid UTF-8 bytes of a document: how many, and the first. */
+typedef struct invalid_bytes { size_t n, first; } invalid_bytes;
+
 static void on_invalid(size_t off, void *ud)
 {
-    quarry_doc *doc = ud;
-    if (!doc->opts || !doc->opts->warn) return;
-    quarry_error e;
-    memset(&e, 0, sizeof e);
-    e.is_warning = 1;
-    snprintf(e.file, sizeof e.file, "%s", doc->id ? doc->id : "-");
-    snprintf(e.message, sizeof e.message,
-             "invalid UTF-8 byte at byte offset %zu (read as U+FFFD)", off + doc->part->base_b);
-    doc->opts->warn(&e, NULL, 0, doc->opts->warn_userdata);
+    invalid_bytes *iv = ud;
+    if (iv->n++ == 0) iv->first = off;
 }
 
 static void set_err(quarry_error *err, quarry_status code, const char *id, const char *msg)
@@ -81,7 +78,56 @@ static quarry_status run(const quarry_rules *rules, quarry_doc *doc, const char 
         set_err(err, QUARRY_ERR_LIMIT, id, "document over 4 GiB");
         return QUARRY_ERR_LIMIT;
     }
-    if (text_init(&doc->txt, input, len, &doc->mem, on_invalid, doc)) goto oom;
+    /* text stage: the bytes read in the document's encoding, as UTF-8 (text.c) */
+    unsigned enc = doc->opts->encoding;
+    if (enc > QUARRY_ENCODING_LATIN1) {
+        set_err(err, QUARRY_ERR_USAGE, id, "quarry_extract: unknown encoding");
+        return QUARRY_ERR_USAGE;
+    }
+    const char *raw = input;
+    size_t rawlen = len;
+    invalid_bytes iv = {0, 0};
+    char msg[300];
+    msg[0] = '\0';
+    if (enc == QUARRY_ENCODING_CP1252 || enc == QUARRY_ENCODING_LATIN1) {
+        char *u;
+        size_t n = text_transcode(input, len, (int)enc, &doc->mem, &u);
+        if (n == (size_t)-1) goto oom;
+        if (n > 0xFFFFFFF0u) goto too_big;
+        input = u;
+        len = n;
+    }
+    if (text_init(&doc->txt, input, len, &doc->mem, on_invalid, &iv)) goto oom;
+    if (iv.n && enc == QUARRY_ENCODING_AUTO && !doc->txt.body) {
+        /* not UTF-8 (and not declared so by a BOM): the bytes that are not UTF-8 are read
+           as Windows-1252, and the document is indexed again in its converted form */
+        char *u;
+        size_t n = text_transcode(input, len, (int)enc, &doc->mem, &u);
+        if (n == (size_t)-1) goto oom;
+        if (n > 0xFFFFFFF0u) goto too_big;
+        snprintf(msg, sizeof msg,
+                 "not UTF-8 (%zu byte%s, the first at byte offset %zu): read as Windows-1252; "
+                 "offsets count the converted text", iv.n, iv.n == 1 ? "" : "s",
+                 iv.first + doc->part->base_b);
+        input = u;
+        len = n;
+        iv.n = 0;
+        if (text_init(&doc->txt, input, len, &doc->mem, NULL, NULL)) goto oom;
+    } else if (iv.n) {
+        snprintf(msg, sizeof msg, "%zu invalid UTF-8 byte%s read as U+FFFD, the first at byte offset %zu",
+                 iv.n, iv.n == 1 ? "" : "s", iv.first + doc->part->base_b);
+    }
+    size_t nctrl, nchars;
+    if (text_not_text(input, len, &nctrl, &nchars)) {
+        const unsigned char *r = (const unsigned char *)raw;
+        int utf16 = rawlen >= 2 && ((r[0] == 0xFF && r[1] == 0xFE) || (r[0] == 0xFE && r[1] == 0xFF));
+        snprintf(msg, sizeof msg, "skipped: not text: %zu of its first %zu characters are control "
+                 "characters (NUL and others)%s", nctrl, nchars,
+                 utf16 ? "; it looks like UTF-16: convert it with iconv -f UTF-16 -t UTF-8" : "");
+        set_err(err, QUARRY_ERR_NOT_TEXT, id, msg);
+        return QUARRY_ERR_NOT_TEXT;
+    }
+    if (msg[0]) doc_warn(doc, "%s", msg);
     if (tokenize(&doc->txt, rules ? rules->abbrevs : NULL, &doc->mem, &doc->toks)) goto oom;
     if (!rules || doc->opts->tokens_only || upto <= QUARRY_STAGE_TOKENS) return QUARRY_OK;
     if (lexicon_hits(rules, doc)) goto oom;
@@ -105,6 +151,9 @@ static quarry_status run(const quarry_rules *rules, quarry_doc *doc, const char 
 oom:
     set_err(err, QUARRY_ERR_NOMEM, id, "out of memory");
     return QUARRY_ERR_NOMEM;
+too_big:
+    set_err(err, QUARRY_ERR_LIMIT, id, "document over 4 GiB once converted to UTF-8");
+    return QUARRY_ERR_LIMIT;
 }
 
 
@@ -211,7 +260,7 @@ quarry_status quarry_extract_part(const quarry_rules *rules, quarry_doc *doc, co
             return QUARRY_ERR_LIMIT;
         }
     } else {   /* the window after the last one: move the bases past it */
-        if (pt->base_b + doc->txt.len != *pos) {
+        if (pt->raw_end != *pos) {
             set_err(err, QUARRY_ERR_USAGE, id, "quarry_extract_part: *pos is not where the last window ended");
             return QUARRY_ERR_USAGE;
         }
@@ -243,6 +292,7 @@ quarry_status quarry_extract_part(const quarry_rules *rules, quarry_doc *doc, co
         if (shift_qid(doc, &r->id, &maxq) || shift_qid(doc, &r->part_of, &maxq)) goto oom;
     }
     pt->next_q += maxq;
+    pt->raw_end = end;
     *pos = end;
     return QUARRY_OK;
 oom:

@@ -19,6 +19,7 @@ const char *quarry_status_string(quarry_status code)
     case QUARRY_ERR_RULES: return "rule error";
     case QUARRY_ERR_LIMIT: return "limit exceeded";
     case QUARRY_ERR_USAGE: return "usage error";
+    case QUARRY_ERR_NOT_TEXT: return "not text";
     }
     return "unknown status";
 }

@@ -3,7 +3,11 @@
  * Decoding is strict UTF-8 (RFC 3629): overlong forms, surrogates, code points above
  * U+10FFFF and truncated sequences are invalid. Every offending byte is one invalid
  * character of length 1 (U+FFFD); a valid sequence that follows is decoded normally. The
- * validation pass and text_decode share the same rules, so character boundaries agree. */
+ * validation pass and text_decode share the same rules, so character boundaries agree.
+ *
+ * The same stage reads documents in other encodings (text_transcode: Windows-1252, Latin-1,
+ * or UTF-8 with Windows-1252 for the bytes that are not UTF-8) and tells text from binary
+ * data (text_not_text); src/pipeline.c decides which applies (quarry_options.encoding). */
 #include "text.h"
 
 #include <string.h>
@@ -206,4 +210,71 @@ size_t text_byte_offset(const text *t, size_t c)
         n++;
     }
     return i;
+}
+
+/* ---- decoding other encodings ---------------------------------------------------------- */
+
+/* Windows-1252 bytes 0x80..0x9F (WHATWG's table: the five undefined bytes map to the C1
+ * controls of the same value). Bytes 0xA0..0xFF are Latin-1. */
+static const uint16_t cp1252_hi[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+static size_t put_utf8(unsigned char *o, uint32_t cp)
+{
+    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    o[0] = (unsigned char)(0xE0 | (cp >> 12));
+    o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+size_t text_transcode(const char *src, size_t len, int enc, arena *a, char **out)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    /* a byte becomes at most 3 bytes (0x80 -> U+20AC); a kept UTF-8 sequence its own length */
+    if (len > ((size_t)-1 - 1) / 3) return (size_t)-1;
+    unsigned char *o = arena_alloc(a, len * 3 + 1);
+    if (!o) return (size_t)-1;
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        if (c < 0x80) { o[k++] = (unsigned char)c; i++; continue; }
+        if (enc == TEXT_ENC_AUTO) {
+            uint32_t cp;
+            size_t n = decode_multi(s, len, i, &cp);
+            if (n) { memcpy(o + k, s + i, n); k += n; i += n; continue; }
+        }
+        uint32_t cp = enc != TEXT_ENC_LATIN1 && c < 0xA0 ? cp1252_hi[c - 0x80] : c;
+        k += put_utf8(o + k, cp);
+        i++;
+    }
+    o[k] = '\0';
+    *out = (char *)o;
+    return k;
+}
+
+int text_not_text(const char *str, size_t len, size_t *n_ctrl, size_t *n_chars)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = len < TEXT_SNIFF ? len : TEXT_SNIFF, chars = 0, ctrl = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        if ((c & 0xC0) == 0x80) continue;            /* continuation byte */
+        chars++;
+        if (c < 0x20) ctrl += c != '\t' && c != '\n' && c != '\f' && c != '\r';
+        else if (c == 0x7F) ctrl++;
+        else if (c == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xA0) ctrl++;
+    }
+    if (n_ctrl) *n_ctrl = ctrl;
+    if (n_chars) *n_chars = chars;
+    return ctrl * 10 > chars;
 }

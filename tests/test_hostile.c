@@ -45,16 +45,29 @@ static void check_spans(const quarry_doc *doc, size_t len)
         cr_assert(t.span.start < t.span.end && t.span.end <= len);
 }
 
-static size_t extract(quarry_doc *doc, const char *s, size_t n, size_t *warnings)
+/* Extracts s read in encoding enc: QUARRY_OK, or QUARRY_ERR_NOT_TEXT (no records) when
+ * not_text is allowed; every span inside the text the offsets index (s itself in UTF-8,
+ * the converted text, at most 3 bytes per input byte, otherwise). */
+static size_t extract_enc(quarry_doc *doc, const char *s, size_t n, size_t *warnings,
+                          unsigned enc, int not_text)
 {
     size_t w = 0;
     quarry_options o;
     memset(&o, 0, sizeof o);
     o.warn = count_warn;
     o.warn_userdata = &w;
+    o.encoding = enc;
     quarry_error err;
-    cr_assert_eq(quarry_extract(rules, doc, "h", s, n, &o, &err), QUARRY_OK, "%s", err.message);
-    check_spans(doc, n);
+    quarry_status st = quarry_extract(rules, doc, "h", s, n, &o, &err);
+    if (not_text && st == QUARRY_ERR_NOT_TEXT) {
+        cr_assert_eq(quarry_doc_record_count(doc), 0);
+        cr_assert_eq(quarry_doc_token_count(doc), 0);
+        cr_assert(strstr(err.message, "not text"), "%s", err.message);
+        if (warnings) *warnings = w;
+        return 0;
+    }
+    cr_assert_eq(st, QUARRY_OK, "%s", err.message);
+    check_spans(doc, enc == QUARRY_ENCODING_UTF8 ? n : 3 * n);
     FILE *f = fopen("/dev/null", "w");
     cr_assert_not_null(f);
     cr_assert_eq(quarry_emit(doc, QUARRY_FORMAT_JSONL, 0, f), 0);
@@ -64,35 +77,145 @@ static size_t extract(quarry_doc *doc, const char *s, size_t n, size_t *warnings
     return quarry_doc_record_count(doc);
 }
 
+/* Any bytes, read as UTF-8 (invalid bytes as U+FFFD); binary data may be refused. */
+static size_t extract(quarry_doc *doc, const char *s, size_t n, size_t *warnings)
+{
+    return extract_enc(doc, s, n, warnings, QUARRY_ENCODING_UTF8, 1);
+}
+
 Test(hostile, every_byte_pair)
 {
     quarry_doc *doc = quarry_doc_new();
-    for (unsigned a = 0; a < 256; a++)
-        for (unsigned b = 0; b < 256; b += 3) {
-            char s[4] = {(char)a, (char)b, ' ', (char)a};
-            extract(doc, s, sizeof s, NULL);
-        }
+    for (unsigned enc = QUARRY_ENCODING_AUTO; enc <= QUARRY_ENCODING_LATIN1; enc++)
+        for (unsigned a = 0; a < 256; a++)
+            for (unsigned b = 0; b < 256; b += 3) {
+                char s[4] = {(char)a, (char)b, ' ', (char)a};
+                extract_enc(doc, s, sizeof s, NULL, enc, 1);
+            }
     quarry_doc_free(doc);
 }
 
+static char last_warning[512];
+static void keep_warn(const quarry_error *e, const char *l, size_t n, void *ud)
+{
+    (void)l; (void)n;
+    (*(size_t *)ud)++;
+    snprintf(last_warning, sizeof last_warning, "%s", e->message);
+}
+
+/* Read as UTF-8, a document's invalid bytes give one warning: how many, the first. */
 Test(hostile, invalid_utf8_counts_one_each)
 {
-    static const struct { const char *s; size_t n, invalid; } cases[] = {
-        {"\xC0\x80", 2, 2},             /* overlong NUL */
-        {"\xE0\x80\xAF", 3, 3},         /* overlong '/' */
-        {"\xED\xA0\x80", 3, 3},         /* surrogate */
-        {"\xF4\x90\x80\x80", 4, 4},     /* above U+10FFFF */
-        {"\xF8\x88\x80\x80\x80", 5, 5}, /* 5-byte form */
-        {"ab\xE2\x80", 4, 2},           /* truncated at the end */
-        {"\xE2\x80\x9C" "x\xFF" "\xE2\x80\x9D", 8, 1},
-        {"\xEF\xBB\xBF\xEF\xBB\xBF", 6, 0}, /* BOM twice: the second is text */
+    static const struct { const char *s; size_t n, invalid, first; } cases[] = {
+        {"\xC0\x80", 2, 2, 0},             /* overlong NUL */
+        {"\xE0\x80\xAF", 3, 3, 0},         /* overlong '/' */
+        {"\xED\xA0\x80", 3, 3, 0},         /* surrogate */
+        {"\xF4\x90\x80\x80", 4, 4, 0},     /* above U+10FFFF */
+        {"\xF8\x88\x80\x80\x80", 5, 5, 0}, /* 5-byte form */
+        {"ab\xE2\x80", 4, 2, 2},           /* truncated at the end */
+        {"\xE2\x80\x9C" "x\xFF" "\xE2\x80\x9D", 8, 1, 4},
+        {"\xEF\xBB\xBF\xEF\xBB\xBF", 6, 0, 0}, /* BOM twice: the second is text */
     };
     quarry_doc *doc = quarry_doc_new();
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        size_t w;
-        extract(doc, cases[i].s, cases[i].n, &w);
-        cr_assert_eq(w, cases[i].invalid, "case %zu: %zu warnings", i, w);
+        size_t w = 0;
+        quarry_options o;
+        memset(&o, 0, sizeof o);
+        o.warn = keep_warn;
+        o.warn_userdata = &w;
+        o.encoding = QUARRY_ENCODING_UTF8;
+        cr_assert_eq(quarry_extract(rules, doc, "h", cases[i].s, cases[i].n, &o, NULL), QUARRY_OK);
+        cr_assert_eq(w, cases[i].invalid ? 1 : 0, "case %zu: %zu warnings", i, w);
+        if (!cases[i].invalid) continue;
+        char want[200];
+        snprintf(want, sizeof want, "%zu invalid UTF-8 byte%s read as U+FFFD, the first at byte offset %zu",
+                 cases[i].invalid, cases[i].invalid == 1 ? "" : "s", cases[i].first);
+        cr_assert_str_eq(last_warning, want, "case %zu", i);
     }
+    quarry_doc_free(doc);
+}
+
+/* The default (auto) reads a Windows-1252 document as such, converted to UTF-8, with one
+ * warning; the offsets count the converted text. */
+Test(hostile, cp1252_document_is_converted)
+{
+    const char s[] = "Judge Ren\xe9" "e Dubois said the case was closed \x93soon\x94, \x80 5.\n";
+    quarry_doc *doc = quarry_doc_new();
+    size_t w = 0;
+    quarry_options o;
+    memset(&o, 0, sizeof o);
+    o.warn = keep_warn;
+    o.warn_userdata = &w;
+    cr_assert_eq(quarry_extract(rules, doc, "h", s, sizeof s - 1, &o, NULL), QUARRY_OK);
+    cr_assert_eq(w, 1);
+    cr_assert(strstr(last_warning, "not UTF-8 (4 bytes, the first at byte offset 9): read as Windows-1252"),
+              "%s", last_warning);
+    int person = 0;
+    for (size_t i = 0; i < quarry_doc_record_count(doc); i++) {
+        const quarry_record *r = quarry_doc_record(doc, i);
+        if (r->kind == QUARRY_ENTITY && !strcmp(r->type, "PERSON")) {
+            person = 1;
+            cr_assert_str_eq(r->name, "Ren\xC3\xA9" "e Dubois");
+            cr_assert_eq(r->span.cstart, 6);
+            cr_assert_eq(r->span.cend, 18);
+            cr_assert_eq(r->span.end, 19, "UTF-8 byte offsets of the converted text");
+        }
+    }
+    cr_assert(person, "Ren\xC3\xA9" "e Dubois is a PERSON");
+    char *text = NULL;
+    size_t tn = 0;
+    FILE *f = open_memstream(&text, &tn);
+    cr_assert_eq(quarry_emit_text(doc, f), 0);
+    fclose(f);
+    cr_assert_str_eq(text, "Judge Ren\xC3\xA9" "e Dubois said the case was closed \xE2\x80\x9Csoon\xE2\x80\x9D, \xE2\x82\xAC 5.\n");
+    free(text);
+    /* latin1 reads 0x93 as the C1 control U+0093; cp1252 as a quote mark, without a warning */
+    w = 0;
+    o.encoding = QUARRY_ENCODING_CP1252;
+    cr_assert_eq(quarry_extract(rules, doc, "h", s, sizeof s - 1, &o, NULL), QUARRY_OK);
+    cr_assert_eq(w, 0);
+    o.encoding = QUARRY_ENCODING_LATIN1;
+    cr_assert_eq(quarry_extract(rules, doc, "h", s, sizeof s - 1, &o, NULL), QUARRY_OK);
+    f = open_memstream(&text, &tn);
+    cr_assert_eq(quarry_emit_text(doc, f), 0);
+    fclose(f);
+    cr_assert(strstr(text, "\xC2\x93soon\xC2\x94"), "%s", text);
+    free(text);
+    /* a valid UTF-8 document with one stray byte keeps its UTF-8 characters */
+    const char mixed[] = "\xE2\x80\x9CYes,\xE2\x80\x9D said Ren\xe9" "e.";
+    o.encoding = QUARRY_ENCODING_AUTO;
+    cr_assert_eq(quarry_extract(rules, doc, "h", mixed, sizeof mixed - 1, &o, NULL), QUARRY_OK);
+    f = open_memstream(&text, &tn);
+    cr_assert_eq(quarry_emit_text(doc, f), 0);
+    fclose(f);
+    cr_assert_str_eq(text, "\xE2\x80\x9CYes,\xE2\x80\x9D said Ren\xC3\xA9" "e.");
+    free(text);
+    quarry_doc_free(doc);
+}
+
+/* Binary data is refused whatever the encoding; text with a few control characters is not. */
+Test(hostile, binary_is_not_text)
+{
+    quarry_doc *doc = quarry_doc_new();
+    char bin[4096];
+    for (size_t i = 0; i < sizeof bin; i++) bin[i] = (char)(i % 7 ? 'a' + i % 26 : 0);   /* 1 in 7 NUL */
+    quarry_error err;
+    for (unsigned enc = QUARRY_ENCODING_AUTO; enc <= QUARRY_ENCODING_LATIN1; enc++) {
+        quarry_options o;
+        memset(&o, 0, sizeof o);
+        o.encoding = enc;
+        cr_assert_eq(quarry_extract(rules, doc, "bin", bin, sizeof bin, &o, &err), QUARRY_ERR_NOT_TEXT);
+        cr_assert(strstr(err.message, "not text: 586 of its first 4096 characters are control characters"),
+                  "%s", err.message);
+    }
+    cr_assert_str_eq(quarry_status_string(QUARRY_ERR_NOT_TEXT), "not text");
+    /* 1 in 11 (9%) is still text */
+    for (size_t i = 0; i < sizeof bin; i++) bin[i] = (char)(i % 11 ? 'a' + i % 26 : 0);
+    cr_assert_eq(quarry_extract(rules, doc, "bin", bin, sizeof bin, NULL, &err), QUARRY_OK);
+    /* UTF-16 is named */
+    const char u16[] = "\xFF\xFEH\0i\0 \0t\0h\0e\0r\0e\0";
+    cr_assert_eq(quarry_extract(rules, doc, "u16", u16, sizeof u16 - 1, NULL, &err), QUARRY_ERR_NOT_TEXT);
+    cr_assert(strstr(err.message, "UTF-16"), "%s", err.message);
     quarry_doc_free(doc);
 }
 

@@ -37,6 +37,7 @@ class _Options(ctypes.Structure):   # quarry_options
         ("warn", ctypes.c_void_p),
         ("warn_userdata", ctypes.c_void_p),
         ("only", ctypes.c_uint),
+        ("encoding", ctypes.c_uint),   # QUARRY_ENCODING_*: 0 = auto
     ]
 
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "outdir.h"
@@ -27,6 +29,8 @@ struct batch {
     job **ring;
     size_t cap, head, take, tail;   /* head: next to write, take: next to run, tail: next free */
     int stop, failed;
+    int writing;                    /* a thread is writing the head's output (mu held to set) */
+    int stream;                     /* stdout is not /dev/null: flush after each document */
     quarry_doc *doc;                /* single-thread mode */
     size_t docs, bytes;
 };
@@ -109,15 +113,40 @@ static void run_windows(batch *b, quarry_doc *doc, job *j)
     j->text = NULL;
 }
 
-static void write_job(batch *b, job *j)
+/* Writes one finished document's output; flush: push it out now (the next document may be
+ * a while coming: a stream). Only one thread writes at a time (the writing flag). Returns
+ * the job's failure; the caller frees nothing (j is freed). */
+static int write_job(job *j, int flush)
 {
     if (j->errn) fwrite(j->err, 1, j->errn, stderr);
     if (j->outn && fwrite(j->out, 1, j->outn, stdout) != j->outn) j->failed = 1;
-    if (j->failed) b->failed = 1;
-    b->docs++;
-    b->bytes += j->len;
+    if (flush && fflush(stdout)) j->failed = 1;
+    int failed = j->failed;
     free(j->out); free(j->err); free(j->id); free(j->text);
     free(j);
+    return failed;
+}
+
+/* Writes the finished documents at the head of the ring, in order, if no other thread is
+ * writing them. Called with b->mu held; returns with it held. */
+static void write_ready(batch *b)
+{
+    if (b->writing) return;
+    b->writing = 1;
+    while (b->head < b->tail && b->ring[b->head % b->cap]->done) {
+        job *j = b->ring[b->head++ % b->cap];
+        size_t len = j->len;
+        /* flush when nothing finished is waiting behind it */
+        int last = !(b->head < b->tail && b->ring[b->head % b->cap]->done);
+        pthread_mutex_unlock(&b->mu);
+        int failed = write_job(j, last && b->stream);
+        pthread_mutex_lock(&b->mu);
+        if (failed) b->failed = 1;
+        b->docs++;
+        b->bytes += len;
+    }
+    b->writing = 0;
+    pthread_cond_broadcast(&b->finished);   /* slots are free, or everything is written */
 }
 
 static void *worker(void *arg)
@@ -134,7 +163,9 @@ static void *worker(void *arg)
         else { j->failed = 1; }
         pthread_mutex_lock(&b->mu);
         j->done = 1;
-        pthread_cond_broadcast(&b->finished);
+        /* the document at the head of the queue is written as soon as it is done, not when
+           the next one is submitted: a stream's output never lags behind its input */
+        write_ready(b);
     }
     pthread_mutex_unlock(&b->mu);
     quarry_doc_free(doc);
@@ -146,6 +177,10 @@ batch *batch_new(const batch_cfg *cfg)
     batch *b = calloc(1, sizeof *b);
     if (!b) return NULL;
     b->cfg = *cfg;
+    struct stat st;
+    /* every output but /dev/null-like devices is flushed after each document: a pipe, a
+       terminal, and a file someone follows with tail -f (one write(2) per document) */
+    b->stream = !(fstat(fileno(stdout), &st) == 0 && S_ISCHR(st.st_mode) && !isatty(fileno(stdout)));
     if (b->cfg.threads <= 1) {
         b->doc = quarry_doc_new();
         if (!b->doc) { free(b); return NULL; }
@@ -170,23 +205,6 @@ batch *batch_new(const batch_cfg *cfg)
     return b;
 }
 
-/* Writes the finished documents at the head of the ring, in order. Called without the lock
- * held; only the submitting thread writes. */
-static void flush_ready(batch *b, int wait_all)
-{
-    for (;;) {
-        pthread_mutex_lock(&b->mu);
-        if (wait_all)
-            while (b->head < b->tail && !b->ring[b->head % b->cap]->done)
-                pthread_cond_wait(&b->finished, &b->mu);
-        job *j = NULL;
-        if (b->head < b->tail && b->ring[b->head % b->cap]->done) j = b->ring[b->head++ % b->cap];
-        pthread_mutex_unlock(&b->mu);
-        if (!j) return;
-        write_job(b, j);
-    }
-}
-
 int batch_submit(batch *b, char *id, char *text, size_t len)
 {
     job *j = calloc(1, sizeof *j);
@@ -197,29 +215,27 @@ int batch_submit(batch *b, char *id, char *text, size_t len)
     if (!b->ring) {                      /* one thread: run it here */
         if (in_windows(b, j)) run_windows(b, b->doc, j);
         else run_job(b, b->doc, j);
-        write_job(b, j);
+        if (write_job(j, b->stream)) b->failed = 1;
+        b->docs++;
+        b->bytes += len;
         return 0;
     }
     if (in_windows(b, j)) {              /* after the documents before it, in this thread */
-        flush_ready(b, 1);
+        pthread_mutex_lock(&b->mu);
+        while (b->head < b->tail || b->writing) pthread_cond_wait(&b->finished, &b->mu);
+        pthread_mutex_unlock(&b->mu);
         if (!b->doc && !(b->doc = quarry_doc_new())) j->failed = 1;
         else run_windows(b, b->doc, j);
-        write_job(b, j);
+        int failed = write_job(j, b->stream);
+        pthread_mutex_lock(&b->mu);
+        if (failed) b->failed = 1;
+        b->docs++;
+        b->bytes += len;
+        pthread_mutex_unlock(&b->mu);
         return 0;
     }
-    flush_ready(b, 0);
     pthread_mutex_lock(&b->mu);
-    while (b->tail - b->head == b->cap) {
-        job *h = b->ring[b->head % b->cap];
-        if (h->done) {                   /* write it outside the lock */
-            b->head++;
-            pthread_mutex_unlock(&b->mu);
-            write_job(b, h);
-            pthread_mutex_lock(&b->mu);
-            continue;
-        }
-        pthread_cond_wait(&b->finished, &b->mu);
-    }
+    while (b->tail - b->head == b->cap) pthread_cond_wait(&b->finished, &b->mu);
     b->ring[b->tail++ % b->cap] = j;
     pthread_cond_signal(&b->more);
     pthread_mutex_unlock(&b->mu);
@@ -229,8 +245,8 @@ int batch_submit(batch *b, char *id, char *text, size_t len)
 int batch_finish(batch *b)
 {
     if (b->ring) {
-        flush_ready(b, 1);
         pthread_mutex_lock(&b->mu);
+        while (b->head < b->tail || b->writing) pthread_cond_wait(&b->finished, &b->mu);
         b->stop = 1;
         pthread_cond_broadcast(&b->more);
         pthread_mutex_unlock(&b->mu);
@@ -247,8 +263,10 @@ int batch_finish(batch *b)
     return failed;
 }
 
-void batch_counts(const batch *b, size_t *docs, size_t *bytes)
+void batch_counts(batch *b, size_t *docs, size_t *bytes)
 {
+    if (b->ring) pthread_mutex_lock(&b->mu);
     *docs = b->docs;
     *bytes = b->bytes;
+    if (b->ring) pthread_mutex_unlock(&b->mu);
 }

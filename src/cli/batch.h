@@ -1,6 +1,7 @@
 /* Batch processing for `quarry extract`: documents go to a pool of worker threads, each
  * with its own quarry_doc, and their output is written in input order, byte for byte what
- * one thread would write. Memory is bounded by the documents in flight (4 per worker). */
+ * one thread would write, each document as soon as it and those before it are done.
+ * Memory is bounded by the documents in flight (4 per worker). */
 #ifndef QUARRY_CLI_BATCH_H
 #define QUARRY_CLI_BATCH_H
 
@@ -22,12 +23,14 @@ typedef struct batch batch;
 
 batch *batch_new(const batch_cfg *cfg);
 /* Queues one document; takes ownership of id and text (malloc'd). May block until a slot
- * is free, writing finished documents meanwhile. Returns -1 when out of memory. */
+ * is free. A finished document is written (and stdout flushed) as soon as every document
+ * before it is written, by the worker that finished it: output never waits for the next
+ * document to arrive. Returns -1 when out of memory. */
 int batch_submit(batch *b, char *id, char *text, size_t len);
 /* Waits for every document, writes the rest, stops the workers. Returns 1 if any document
  * failed (its error was printed), else 0. Frees b. */
 int batch_finish(batch *b);
 /* Documents and bytes written so far (for progress lines). */
-void batch_counts(const batch *b, size_t *docs, size_t *bytes);
+void batch_counts(batch *b, size_t *docs, size_t *bytes);
 
 #endif

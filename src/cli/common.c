@@ -55,7 +55,7 @@ const char *cli_optval(int argc, char **argv, int *i, const char *name)
 int cli_input_jsonl(const char *v)
 {
     if (!strcmp(v, "jsonl")) return 1;
-    if (!strcmp(v, "text")) return 0;
+    if (!strcmp(v, "text")) return 2;
     cli_error("--input must be text or jsonl, not '%s'", v);
     return -1;
 }

@@ -31,7 +31,8 @@ int cli_parse_size(const char *s, size_t *out);
 /* Parses "--name value" or "--name=value" at argv[*i]; returns the value (advancing *i past
  * a separate value) or NULL when argv[*i] is another option. A missing value exits 2. */
 const char *cli_optval(int argc, char **argv, int *i, const char *name);
-/* The value of --input: 1 jsonl, 0 text, -1 anything else (reported) */
+/* The value of --input: 1 jsonl, 2 text, -1 anything else (reported); 0, no --input, is
+ * left for the walker to decide by file name (walk.h). */
 int cli_input_jsonl(const char *v);
 
 #endif

@@ -27,7 +27,8 @@ static const char eval_usage[] =
     "                  spans are snapped to every token they touch; entities are scored as\n"
     "                  exact chunk matches per type, conlleval semantics. Gold types not in\n"
     "                  the map (MISC by default) are left out.\n"
-    "  --brat DIR      brat standoff: DIR/NAME.txt + DIR/NAME.ann, or the PolNeAR layout\n"
+    "  --brat DIR      brat standoff: DIR/NAME.txt + DIR/NAME.ann (NAME may hold sub-folders,\n"
+    "                  as extract --out-dir writes them), or the PolNeAR layout\n"
     "                  DIR/text/NAME.txt + DIR/attributions/NAME_ANNOTATOR.ann (with several\n"
     "                  annotators, the file whose name sorts first is used, or --annotator).\n"
     "                  T lines of a mapped type are entities (exact span per type;\n"
@@ -837,11 +838,13 @@ static int is_dir(const char *p)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* The names (without the folder) of dir's regular files ending in ext, sorted; NULL
- * (reported) when dir cannot be read. */
+/* The names (without the folder) of the regular files ending in ext in dir and below it
+ * ("business/001.txt": the sub-folders extract --out-dir writes), sorted; NULL (reported)
+ * when dir cannot be read. */
 static char **list_names(estate *st, const char *dir, const char *ext, size_t *n)
 {
     st->walk.ext = ext;
+    st->walk.recursive = 1;
     char **paths = walk_list(&st->walk, dir, n);
     size_t dl = strlen(dir) + 1;
     for (size_t i = 0; paths && i < *n; i++) memmove(paths[i], paths[i] + dl, strlen(paths[i] + dl) + 1);

@@ -10,11 +10,13 @@ static const char extract_usage[] =
     "usage: quarry extract [OPTIONS] [FILE|DIR|- ...]\n"
     "\n"
     "Reads each FILE (a DIR: every .txt file below it, in name order; - or nothing: stdin)\n"
-    "and writes one record per line to stdout.\n"
+    "and writes one record per line to stdout, each document's as soon as it is done.\n"
+    "A document that is not text (binary data) is skipped with one error line.\n"
     "\n"
     "options:\n"
     "  --rules PATH          rule file or folder instead of the built-in rules\n"
-    "  --input text|jsonl    jsonl: one document a line, {\"id\":...,\"text\":...}\n"
+    "  --input text|jsonl    jsonl: one document a line, {\"id\":...,\"text\":...};\n"
+    "                        without --input, FILE.jsonl and FILE.ndjson are jsonl\n"
     "  --format FMT          jsonl (default), tokens (one record per token), explain,\n"
     "                        inline (text with XML tags), html (one page per run), brat\n"
     "                        (.ann standoff; on stdout each document after '# doc: ID'),\n"
@@ -22,7 +24,11 @@ static const char extract_usage[] =
     "                        summary (for people: who said what, then the people, places\n"
     "                        and organisations)\n"
     "  --out-dir DIR         one file per document: DIR/ID.ann and DIR/ID.txt for brat,\n"
-    "                        DIR/ID.jsonl|xml|html|conll|tsv|summary.txt for the others\n"
+    "                        DIR/ID.jsonl|xml|html|conll|tsv|summary.txt for the\n"
+    "                        others (an ID business/001 is DIR/business/001.EXT)\n"
+    "  --encoding ENC        auto (default): UTF-8, and a document that is not valid UTF-8\n"
+    "                        has its other bytes read as Windows-1252 (one warning);\n"
+    "                        utf-8 (invalid bytes as U+FFFD), cp1252, latin1\n"
     "  --offsets chars|bytes code-point offsets (default) or UTF-8 byte offsets\n"
     "  --only entities|quotes\n"
     "                        records of one kind; entities alone skip the rule phases\n"
@@ -36,7 +42,8 @@ static const char extract_usage[] =
     "  -h, --help            this help\n"
     "\n"
     "Exit status: 0 every document processed, 2 a usage error or a document that could not\n"
-    "be read or parsed (reported on stderr, the others are still processed), 3 rule errors.\n";
+    "be read or parsed, or is not text (reported on stderr, the others are still\n"
+    "processed), 3 rule errors.\n";
 
 int cmd_extract(int argc, char **argv)
 {

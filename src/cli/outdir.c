@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *outdir_ext(quarry_format format)
@@ -20,19 +21,57 @@ const char *outdir_ext(quarry_format format)
     }
 }
 
+/* The file name of id below DIR: each '/'-separated part kept as a sub-folder (so
+ * "business/001" and "sport/001" are two files), with '\\' and control characters as '_',
+ * and a part that is empty or starts with '.' ("..", ".hidden") starting with '_' instead,
+ * so nothing is written outside DIR or hidden. At most 200 bytes. */
 static char *safe_name(const char *id)
 {
     size_t n = strlen(id);
     if (n > 200) n = 200;
     char *s = malloc(n + 2);
     if (!s) return NULL;
-    if (n == 0) { strcpy(s, "_"); return s; }
+    size_t k = 0;
+    int part_start = 1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)id[i];
-        s[i] = (c == '/' || c == '\\' || c < 0x20 || c == 0x7f || (i == 0 && c == '.')) ? '_' : (char)c;
+        if (c == '/') {
+            if (part_start) s[k++] = '_';     /* an empty part ("a//b", "/x") */
+            s[k++] = '/';
+            part_start = 1;
+            continue;
+        }
+        s[k++] = (c == '\\' || c < 0x20 || c == 0x7f || (part_start && c == '.')) ? '_' : (char)c;
+        part_start = 0;
     }
-    s[n] = '\0';
+    if (part_start) s[k++] = '_';             /* "" or a trailing '/' */
+    s[k] = '\0';
     return s;
+}
+
+/* Makes the sub-folders of DIR/name (name's parts before its last '/'). */
+static int make_parents(const char *dir, const char *name, FILE *err)
+{
+    const char *slash = strrchr(name, '/');
+    if (!slash) return 0;
+    size_t dl = strlen(dir), cap = dl + (size_t)(slash - name) + 2;
+    char *p = malloc(cap);
+    if (!p) { fprintf(err, "quarry: %s: out of memory\n", dir); return -1; }
+    snprintf(p, cap, "%s/%.*s", dir, (int)(slash - name), name);
+    for (char *q = p + dl + 1;; q++) {
+        if (*q != '/' && *q != '\0') continue;
+        char c = *q;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            fprintf(err, "quarry: %s: %s\n", p, strerror(errno));
+            free(p);
+            return -1;
+        }
+        *q = c;
+        if (!c) break;
+    }
+    free(p);
+    return 0;
 }
 
 /* Writes one file through a temporary name. */
@@ -44,7 +83,10 @@ static int write_one(const char *dir, const char *name, const char *ext, const q
     int rc = -1;
     if (!path || !tmp) { fprintf(err, "quarry: %s: out of memory\n", dir); goto done; }
     snprintf(path, cap, "%s/%s.%s", dir, name, ext);
-    snprintf(tmp, cap, "%s/.%s.%s.XXXXXX", dir, name, ext);
+    /* the temporary file beside the final one: ".NAME.EXT.XXXXXX" in its sub-folder */
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    snprintf(tmp, cap, "%s/%.*s.%s.%s.XXXXXX", dir, (int)(base - name), name, base, ext);
     int fd = mkstemp(tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
@@ -77,6 +119,7 @@ int outdir_write(const char *dir, const char *id, const quarry_doc *doc, quarry_
 {
     char *name = safe_name(id ? id : "-");
     if (!name) { fprintf(err, "quarry: %s: out of memory\n", dir); return -1; }
+    if (make_parents(dir, name, err)) { free(name); return -1; }
     /* brat files stand alone: no "# doc:" line; the inline wrapper stays (the root element) */
     unsigned f = format == QUARRY_FORMAT_BRAT ? flags | QUARRY_EMIT_NO_WRAPPER : flags;
     int rc = write_one(dir, name, outdir_ext(format), doc, 0, format, f, err);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,12 @@ int run_option(run_opts *o, int argc, char **argv, int *i)
         o->rules_path = v;
     } else if ((v = cli_optval(argc, argv, i, "--input"))) {
         if ((o->jsonl = cli_input_jsonl(v)) < 0) return -1;
+    } else if ((v = cli_optval(argc, argv, i, "--encoding"))) {
+        if (!strcmp(v, "auto")) o->opts.encoding = QUARRY_ENCODING_AUTO;
+        else if (!strcasecmp(v, "utf-8") || !strcasecmp(v, "utf8")) o->opts.encoding = QUARRY_ENCODING_UTF8;
+        else if (!strcasecmp(v, "cp1252") || !strcasecmp(v, "windows-1252")) o->opts.encoding = QUARRY_ENCODING_CP1252;
+        else if (!strcasecmp(v, "latin1") || !strcasecmp(v, "iso-8859-1")) o->opts.encoding = QUARRY_ENCODING_LATIN1;
+        else { cli_error("--encoding must be auto, utf-8, cp1252 or latin1, not '%s'", v); return -1; }
     } else if ((v = cli_optval(argc, argv, i, "--offsets"))) {
         if (!strcmp(v, "bytes")) o->emit_flags |= QUARRY_EMIT_BYTE_OFFSETS;
         else if (strcmp(v, "chars")) { cli_error("--offsets must be chars or bytes, not '%s'", v); return -1; }
@@ -94,15 +101,18 @@ int run_extract(run_opts *o, char **inputs, size_t ninputs)
     if (!x.batch) { cli_error("out of memory"); quarry_rules_free(rules); return EXIT_USAGE; }
     char *stdin_only[] = {"-"};
     if (ninputs == 0) { inputs = stdin_only; ninputs = 1; }
-    x.prog = progress_new(!o->quiet, inputs, ninputs, o->jsonl ? ".jsonl" : ".txt", o->jsonl);
+    x.prog = progress_new(!o->quiet, inputs, ninputs, o->jsonl == 1 ? ".jsonl" : ".txt", o->jsonl == 1);
     walker w;
     memset(&w, 0, sizeof w);
     w.jsonl = o->jsonl;
     w.max_doc_bytes = o->opts.max_doc_bytes;
     w.doc = submit;
     w.ud = &x;
+    w.check_ids = 1;
+    w.nowarn = o->quiet;
     if (!o->out_dir && quarry_emit_begin(o->format, stdout)) w.failed = 1;
     for (size_t i = 0; i < ninputs; i++) walk_documents(&w, inputs[i]);
+    walk_end(&w);
     if (batch_finish(x.batch)) w.failed = 1;
     progress_end(x.prog);
     if (!o->out_dir && (quarry_emit_end(o->format, stdout) || fflush(stdout))) {

@@ -9,17 +9,17 @@
 
 typedef struct run_opts {
     const char *rules_path;     /* NULL: the built-in rules */
-    int jsonl;                  /* --input jsonl */
+    int jsonl;                  /* --input: 1 jsonl, 2 text, 0 by file name (walk.h) */
     int quiet;                  /* -q */
     int threads;                /* -j, default the number of cores */
     quarry_format format;
     unsigned emit_flags;        /* --offsets, --only */
-    quarry_options opts;        /* only, max_doc_bytes, tokens_only, explain */
+    quarry_options opts;        /* only, max_doc_bytes, encoding, tokens_only, explain */
     const char *out_dir;        /* --out-dir (extract) */
 } run_opts;
 
 void run_opts_init(run_opts *o);
-/* The options both commands take: --rules, --input, --offsets, --only, --max-doc-bytes,
+/* The options both commands take: --rules, --input, --encoding, --offsets, --only, --max-doc-bytes,
  * -j, -q. Returns 1 when argv[*i] was one (*i advanced past its value), 0 when it is not,
  * -1 after reporting a bad value. */
 int run_option(run_opts *o, int argc, char **argv, int *i);

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,7 @@ static void walk_dir(walker *w, const char *path, const dirstack *up, int depth)
             /* a FIFO, socket or device found in a folder would block or never end */
             if (!w->quiet) report(w, names[i], "skipped: not a regular file");
         } else {
+            w->nfound++;
             w->file(w, names[i], &s2);
         }
         free(names[i]);
@@ -167,6 +169,75 @@ int walk_check_file(walker *w, const char *path)
 
 /* ---- documents ----------------------------------------------------------------------- */
 
+/* The ids of a run's documents, as 64-bit hashes in an open-addressing table filled to at
+ * most nine tenths and grown by half: 9 to 14 bytes per document (a moment more while it
+ * grows), so a stream of millions of documents stays small. A false alarm needs two ids
+ * with the same 64-bit hash. */
+typedef struct idset { uint64_t *v; size_t cap, n; } idset;
+
+static uint64_t id_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    h ^= h >> 33;                     /* murmur3 finaliser: spread FNV's bits */
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h ? h : 1;                 /* 0 marks an empty slot */
+}
+
+/* 1 when id was seen before, else adds it (0). */
+static int id_seen(idset *ids, const char *id)
+{
+    if (ids->n * 10 >= ids->cap * 9) {
+        size_t cap = ids->cap ? ids->cap + ids->cap / 2 : 1024;
+        uint64_t *nv = calloc(cap, sizeof *nv);
+        if (!nv) return 0;            /* out of memory: no more checks, no harm */
+        for (size_t i = 0; i < ids->cap; i++) {
+            if (!ids->v[i]) continue;
+            size_t k = ids->v[i] % cap;
+            while (nv[k]) k = k + 1 < cap ? k + 1 : 0;
+            nv[k] = ids->v[i];
+        }
+        free(ids->v);
+        ids->v = nv;
+        ids->cap = cap;
+    }
+    uint64_t h = id_hash(id);
+    size_t k = h % ids->cap;
+    while (ids->v[k]) {
+        if (ids->v[k] == h) return 1;
+        k = k + 1 < ids->cap ? k + 1 : 0;
+    }
+    ids->v[k] = h;
+    ids->n++;
+    return 0;
+}
+
+/* Checks id (w->check_ids) and warns when an earlier document of the run had it. where: the
+ * JSON Lines path (line > 0) or the text file's path. */
+static void check_id(walker *w, const char *id, const char *where, size_t line)
+{
+    if (!w->check_ids) return;
+    idset *ids = w->ids;
+    if (!ids && !(ids = w->ids = calloc(1, sizeof *ids))) return;
+    if (!id_seen(ids, id) || w->nowarn) return;
+    if (line)
+        fprintf(stderr, "quarry: %s:%zu: warning: duplicate id \"%s\" (an earlier document of "
+                "this run has it); its records are still written\n", where, line, id);
+    else
+        fprintf(stderr, "quarry: %s: warning: duplicate id \"%s\" (an earlier document of this "
+                "run has it); its records are still written\n", where, id);
+}
+
+void walk_end(walker *w)
+{
+    idset *ids = w->ids;
+    if (!ids) return;
+    free(ids->v);
+    free(ids);
+    w->ids = NULL;
+}
+
 /* One document a line, read as it arrives: memory is bounded by the longest line and
  * the documents in flight, not by the stream. */
 static void jsonl_docs(walker *w, const char *path, FILE *f)
@@ -203,6 +274,7 @@ static void jsonl_docs(walker *w, const char *path, FILE *f)
             if (!copy) { cli_error("%s:%zu: out of memory", path, lineno); w->failed = 1; }
             else {
                 memcpy(copy, text->str, text->len + 1);
+                check_id(w, idbuf, path, lineno);
                 w->doc(w, idbuf, copy, text->len);
             }
         }
@@ -212,10 +284,14 @@ static void jsonl_docs(walker *w, const char *path, FILE *f)
     free(line);
 }
 
+static int jsonl_name(const char *path)
+{
+    return ends_with(path, ".jsonl") || ends_with(path, ".ndjson");
+}
+
 static void doc_file(walker *w, const char *path, const struct stat *found)
 {
-    (void)found;
-    if (w->jsonl) {
+    if (w->jsonl == 1 || (w->jsonl == 0 && !found && jsonl_name(path))) {
         FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
         struct stat st;
         if (f && f != stdin && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -254,13 +330,22 @@ static void doc_file(walker *w, const char *path, const struct stat *found)
     } else {
         cli_doc_id(path, id, sizeof id);
     }
+    check_id(w, id, path, 0);
     w->doc(w, id, data, len);
 }
 
 void walk_documents(walker *w, const char *input)
 {
-    w->ext = w->jsonl ? ".jsonl" : ".txt";
+    w->ext = w->jsonl == 1 ? ".jsonl" : ".txt";
     w->recursive = 1;
     w->file = doc_file;
+    struct stat st;
+    int dir = strcmp(input, "-") && stat(input, &st) == 0 && S_ISDIR(st.st_mode);
+    size_t before = w->nfound;
     walk_input(w, input);
+    if (dir && w->nfound == before) {
+        char msg[32];
+        snprintf(msg, sizeof msg, "no %s files", w->ext);
+        report(w, input, msg);
+    }
 }

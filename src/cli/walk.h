@@ -25,8 +25,16 @@ struct walker {
     int failed;             /* set by every report */
     const char *root;       /* the folder walk_input is walking, NULL when none */
 
+    size_t nfound;          /* regular files of the run found in folders so far */
+
     /* walk_documents only */
-    int jsonl;              /* files are JSON Lines, one {"id","text"} document a line */
+    int jsonl;              /* 1: files are JSON Lines, one {"id","text"} document a line;
+                               2: files are text; 0: a file named by the user whose name
+                               ends in .jsonl or .ndjson is JSON Lines, any other is text,
+                               and folders contribute their .txt files */
+    int check_ids;          /* warn about a document id seen before in this run */
+    int nowarn;             /* no warnings (-q); errors are still reported */
+    void *ids;              /* the ids seen (check_ids), freed by walk_end */
     size_t max_doc_bytes;   /* > 0: a regular file larger than this is reported and skipped */
     /* One document; takes ownership of text (malloc'd, NUL-terminated at len). */
     void (*doc)(walker *w, const char *id, char *text, size_t len);
@@ -47,12 +55,16 @@ void walk_free_list(char **paths, size_t n);
 int walk_check_file(walker *w, const char *path);
 
 /* The documents of input (a file, a folder: its .txt or, with jsonl, its .jsonl files;
- * "-": stdin) to w->doc: a text file is one document whose id is, for a file named by the
+ * "-": stdin) to w->doc. A folder with no such file is reported ("quarry: DIR: no .txt
+ * files"). With check_ids, a document whose id an earlier one of the run had gets one
+ * warning line (FILE:LINE for JSON Lines), and is still processed. Documents: a text file is one document whose id is, for a file named by the
  * user, its name without folder and extension, for a file found in a folder, its path below
  * that folder without .txt ("business/001": ids do not collide across sub-folders); a JSONL file gives one per line, read as it arrives (memory is
  * bounded by the longest line), with id the line's "id" (a string or number; else
  * FILE:LINE). Malformed lines, lines without a "text" string and unreadable files are
  * reported and skipped. Sets w->ext, w->recursive and w->file. */
 void walk_documents(walker *w, const char *input);
+/* Frees what walk_documents kept across inputs (the ids seen). */
+void walk_end(walker *w);
 
 #endif
