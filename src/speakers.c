@@ -543,6 +543,13 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
             c->org = 1;
             return 1;
         }
+        /* a work or a board of no organisation that spoke: the salient one of this
+           paragraph or the one before ("Shares in Velmar fell. The board said") */
+        if (o < 0 && work) {
+            o = salient(c, &c->ox, ms, 0);
+            if (o >= 0 && c->para[ms] - c->para[doc->anns.v[o].tstart] > 1) o = -1;
+            named = 0;
+        }
         if (o < 0) return 0;
         const annot *a = &doc->anns.v[o];
         take(c, sp, o, "role", named ? "the nearest organisation whose name holds the word"
@@ -639,6 +646,23 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         sp->resolved = full ? "alias" : "mention";
         sp->why = full ? "the capitalised words after the description, an organisation named in full earlier"
                        : "the capitalised words after the description";
+        return 1;
+    }
+    /* "Yahoo's Yonca Brunini", "France's Snecma": the capitalised words after a possessive
+       of capitalised words */
+    for (uint32_t p = ms + 1; p + 1 < me; p++) {
+        if (!possessive(doc, p)) continue;
+        int caps = 1;
+        for (uint32_t k = ms; k < me && caps; k++)
+            if (k != p && (doc->toks.v[k].kind != TK_WORD ||
+                           !(doc->toks.v[k].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS))))
+                caps = 0;
+        if (!caps) break;
+        const char *full = me == p + 2 ? org_full_name(c, p + 1) : NULL;
+        sp->name = full ? full : doc_span_text(doc, p + 1, me);
+        sp->resolved = full ? "alias" : "mention";
+        sp->why = "the capitalised words after a possessive";
+        c->org = full || c->ox.at[me - 1] >= 0;
         return 1;
     }
     /* an acronym or a short name ("the IMF", "Rover") of an organisation named in full */
