@@ -814,6 +814,22 @@ static int subject(const sctx *c, const annot *a, uint32_t *ms, uint32_t *me)
             return 1;
         }
     }
+    /* else a description opening the sentence that ends in a name: a noun for an
+       organisation or a person, then capitalised words ("Dutch brewing firm Heineken saw
+       its profits drop and warned that ..."); speaker resolution reads it as a description */
+    uint32_t st = c->sent[ce];
+    for (uint32_t k = st + 1; k + 1 < ce && k < st + 8; k++) {
+        const token *t = &doc->toks.v[k];
+        if (t->kind != TK_WORD || (t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) ||
+            (doc_lex_entry(doc, k, ENG_L_ORGNOUN) < 0 && doc_lex_entry(doc, k, ENG_L_ROLENOUN) < 0))
+            continue;
+        uint32_t e = k + 1;
+        while (e < ce && doc->toks.v[e].kind == TK_WORD && (doc->toks.v[e].flags & QUARRY_TF_CAP)) e++;
+        if (e == k + 1) return 0;
+        *ms = st;
+        *me = e;
+        return 1;
+    }
     return 0;
 }
 
