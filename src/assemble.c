@@ -191,7 +191,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
     int64_t lastcont = -1;    /* the last continuation record made here */
     size_t nrec = doc->quotes.n;
     /* the records are sorted by start: over the quote records of [0, k), maxend[k] is the
-       largest end and lastspk[k] the last one with a named speaker (-1 none), so that each
+       largest end and lastspk[k] the last one with a named or described speaker (-1 none), so that each
        quoted span costs a binary search, not a scan of every record (quadratic) */
     size_t *maxend = arena_alloc(&doc->mem, (nrec + 1) * sizeof *maxend);
     int64_t *lastspk = arena_alloc(&doc->mem, (nrec + 1) * sizeof *lastspk);
@@ -202,7 +202,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
         const quarry_record *q = &doc->quotes.v[k];
         int isq = q->kind == QUARRY_QUOTE;
         maxend[k + 1] = isq && q->span.end > maxend[k] ? q->span.end : maxend[k];
-        lastspk[k + 1] = isq && q->has_speaker && q->speaker_name ? (int64_t)k : lastspk[k];
+        lastspk[k + 1] = isq && q->has_speaker && (q->speaker_name || q->speaker_role) ? (int64_t)k : lastspk[k];
     }
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
@@ -238,7 +238,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
         for (size_t k = p; k < nrec && doc->quotes.v[k].span.start <= sp.start; k++) {
             const quarry_record *q = &doc->quotes.v[k];
             if (q->kind == QUARRY_QUOTE && q->span.end <= sp.start &&
-                q->has_speaker && q->speaker_name)
+                q->has_speaker && (q->speaker_name || q->speaker_role))
                 pi = (int64_t)k;
         }
         if (pi < 0) continue;

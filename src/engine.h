@@ -23,6 +23,7 @@ typedef enum eng_key {
     ENG_K_CUE,                /* QUOTE: the cue verb (a capture) */
     ENG_K_SPEAKER_NAME,       /* QUOTE: the speaker's name, given by the rule */
     ENG_K_SPEAKER_ROLE,       /* QUOTE: the speaker's role, given by the rule */
+    ENG_K_SPEAKER_IS,         /* QUOTE: "subject": no speaker words; the cue's sentence subject */
     ENG_K_NAME,               /* PERSON: canonical name */
     ENG_K_ROLE,               /* PERSON: role */
     ENG_NKEYS
@@ -38,7 +39,9 @@ typedef enum eng_lex {
     ENG_L_DETERMINER,         /* the, a, his: a mention that describes someone (speakers);
                                  definite=1: "the" (a known one, not a new one) */
     ENG_L_TITLE,              /* mayor, prime minister: a role (entities, speakers) */
-    ENG_L_ROLENOUN,           /* analyst, pundit: a descriptor before a name (linking) */
+    ENG_L_ROLENOUN,           /* analyst, pundit: a descriptor before a name (linking), a
+                                 person described ("the striker said": speakers) */
+    ENG_L_DEMONYM,            /* American, Iranian: a person described ("the American said") */
     ENG_NLEX
 } eng_lex;
 

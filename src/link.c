@@ -17,11 +17,17 @@ typedef struct person {
     int ambiguous;             /* another person shares the surname */
 } person;
 
-/* Name tokens of a mention without honorifics (HONORIFIC: "Mr.", "Dr.") at its start. */
+/* Name tokens of a mention without honorifics (HONORIFIC: "Mr.", "Dr.") at its start; a
+ * peer's title (peer=1: Lord, Lady) before one word is part of the name ("Lord Goldsmith"). */
 static uint32_t name_start(const quarry_doc *doc, const annot *a)
 {
     uint32_t s = a->tstart;
-    while (s + 1 < a->tend && doc_lex_entry(doc, s, ENG_L_HONORIFIC) >= 0) s++;
+    int32_t e;
+    while (s + 1 < a->tend && (e = doc_lex_entry(doc, s, ENG_L_HONORIFIC)) >= 0) {
+        const char *peer = lexdb_entry_feature(doc->rules->lex, (uint32_t)e, "peer");
+        if (peer && s + 2 == a->tend) break;
+        s++;
+    }
     return s;
 }
 
@@ -107,16 +113,32 @@ static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint3
         e++;
     if (e == s || e >= n || !(doc_tok_is(doc, e, ',') || doc_tok_is(doc, e, '.'))) return NULL;
     const token *f = &doc->toks.v[s];
+    int32_t title = r->eng_lex[ENG_L_TITLE];
+    int has_title = 0;
+    uint32_t first_lower = e;   /* the first lower-case word */
+    int head = 1;               /* no small word (of, at, the) yet */
+    for (uint32_t j = s; j < e && !has_title; j++) {
+        for (uint32_t h = doc->hit_first[j]; h < doc->hit_first[j + 1]; h++)
+            if ((int32_t)doc->hits[h].lex == title && j + doc->hits[h].len <= e) has_title = 1;
+        /* a noun for a person before any small word: "a doctor", "Jupiter analyst", "security
+           expert at Energis" (not "who runs the office for the authority") */
+        if (doc_lex_entry(doc, j, ENG_L_TITLESMALL) >= 0) head = 0;
+        if ((doc->toks.v[j].flags & QUARRY_TF_LOWER) && doc->toks.v[j].kind == TK_WORD) {
+            if (first_lower == e) first_lower = j;
+            if (head && doc_lex_entry(doc, j, ENG_L_ROLENOUN) >= 0) has_title = 1;
+        }
+    }
+    if (!has_title) return NULL;
+    /* it opens with a lower-case word, a possessive ("BA's chief executive"), or capitalised
+       words before a title or a noun for a person ("Jupiter analyst", "UK economist for
+       Capital Economics") */
     int opens = (f->flags & QUARRY_TF_LOWER) ||
                 (s + 1 < e && doc->toks.v[s + 1].end - doc->toks.v[s + 1].start == 2 &&
                  !memcmp(doc->txt.src + doc->toks.v[s + 1].start, "'s", 2));
+    if (!opens && first_lower < e && first_lower > s &&
+        (doc_lex_entry(doc, first_lower, ENG_L_ROLENOUN) >= 0 || doc_lex_entry(doc, first_lower, ENG_L_TITLE) >= 0))
+        opens = 1;
     if (!opens) return NULL;
-    int32_t title = r->eng_lex[ENG_L_TITLE];
-    int has_title = 0;
-    for (uint32_t j = s; j < e && !has_title; j++)
-        for (uint32_t h = doc->hit_first[j]; h < doc->hit_first[j + 1]; h++)
-            if ((int32_t)doc->hits[h].lex == title && j + doc->hits[h].len <= e) has_title = 1;
-    if (!has_title) return NULL;
     for (uint32_t j = s; j < e; j++)
         if (isper[j]) return NULL;
     return doc_span_text(doc, s, e);
@@ -128,6 +150,8 @@ static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint3
  * are capitalised and name no person. NULL when there is none. */
 static const char *descriptor_role(quarry_doc *doc, uint32_t k, const unsigned char *isper)
 {
+    /* an honorific between ("Manchester United manager Sir Alex Ferguson") */
+    if (k >= 2 && doc_lex_entry(doc, k - 1, ENG_L_HONORIFIC) >= 0) k--;
     if (k == 0) return NULL;
     uint32_t e = k, s = k - 1;
     const token *t = &doc->toks.v[s];
@@ -144,6 +168,21 @@ static const char *descriptor_role(quarry_doc *doc, uint32_t k, const unsigned c
         s--;
     }
     return doc_span_text(doc, s, e);
+}
+
+/* An organisation a name is given with, as its role: "Anne Thompson of the Hollywood
+ * Reporter", "Kyle Cooper, at Citigroup Global Markets" (a small word with the feature affil,
+ * TITLESMALL: of, at, from; then an ORG, orgend[t]: the end of an ORG starting at token t).
+ * NULL when there is none. */
+static const char *affiliation_role(quarry_doc *doc, uint32_t k, const uint32_t *orgend)
+{
+    uint32_t n = (uint32_t)doc->toks.n, j = k;
+    if (j < n && doc_tok_is(doc, j, ',')) j++;
+    int32_t e = j < n ? doc_lex_entry(doc, j, ENG_L_TITLESMALL) : -1;
+    if (e < 0 || !lexdb_entry_feature(doc->rules->lex, (uint32_t)e, "affil")) return NULL;
+    j++;
+    if (j < n && doc_lex_entry(doc, j, ENG_L_DETERMINER) >= 0) j++;
+    return j < n && orgend[j] > j ? doc_span_text(doc, j, orgend[j]) : NULL;
 }
 
 #define LINK_MAX_CANDIDATES 256   /* people tried per mention, see link_people */
@@ -266,27 +305,6 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
                                          : doc_span_text(doc, (uint32_t)ft->tstart, (uint32_t)ft->tend);
             }
     }
-    /* a person with no role yet takes one in apposition after a mention ("Peter Molyneux,
-       head of Lionhead Studios, said") */
-    unsigned char *isper = calloc(doc->toks.n + 1, 1);   /* tokens of a PERSON */
-    if (!isper) goto out;
-    for (size_t i = 0; i < doc->anns.n; i++) {
-        const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type == person_type)
-            for (uint32_t t = a->tstart; t < a->tend && t < doc->toks.n; t++) isper[t] = 1;
-    }
-    for (size_t i = 0; i < doc->anns.n; i++) {
-        const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
-        ps.v[a->entity].role = appositive_role(r, doc, a->tend, isper);
-    }
-    /* else the descriptor right before a mention ("Wales fly-half Stephen Jones") */
-    for (size_t i = 0; i < doc->anns.n; i++) {
-        const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
-        ps.v[a->entity].role = descriptor_role(doc, a->tstart, isper);
-    }
-    free(isper);
     /* later bare surnames of known people: the first (oldest) unambiguous person whose
        surname, particle-free surname or middle name the token is */
     pindex by_name = {0};
@@ -333,6 +351,43 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         covered[k] = 1;
     }
     pindex_free(&by_name);
+    /* a person with no role yet takes one in apposition after a mention, bare surnames
+       included ("Peter Molyneux,
+       head of Lionhead Studios, said") */
+    unsigned char *isper = calloc(doc->toks.n + 1, 1);   /* tokens of a PERSON */
+    if (!isper) goto out;
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type == person_type)
+            for (uint32_t t = a->tstart; t < a->tend && t < doc->toks.n; t++) isper[t] = 1;
+    }
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
+        ps.v[a->entity].role = appositive_role(r, doc, a->tend, isper);
+    }
+    /* else the descriptor right before a mention ("Wales fly-half Stephen Jones") */
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
+        ps.v[a->entity].role = descriptor_role(doc, a->tstart, isper);
+    }
+    free(isper);
+    /* else the organisation given with a mention ("Anne Thompson of the Hollywood Reporter") */
+    uint32_t *orgend = calloc(doc->toks.n + 1, sizeof *orgend);
+    if (!orgend) goto out;
+    int32_t org_type = r->eng_type[ENG_ORG];
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type == org_type && a->tstart < doc->toks.n && a->tend > orgend[a->tstart])
+            orgend[a->tstart] = a->tend;
+    }
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
+        ps.v[a->entity].role = affiliation_role(doc, a->tend, orgend);
+    }
+    free(orgend);
     for (size_t i = 0; i < doc->anns.n; i++) {
         annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != person_type || a->entity < 0) continue;

@@ -66,7 +66,7 @@ int32_t rules_type_id(const quarry_rules *r, const char *name)
 const char *const eng_type_names[ENG_NTYPES] = {"PERSON", "PLACE", "ORG", "QUOTE", "QSPAN",
                                                 "_QTITLE", "ROLE"};
 const char *const eng_key_names[ENG_NKEYS] = {"type", "speaker", "cue", "speaker_name",
-                                              "speaker_role", "name", "role"};
+                                              "speaker_role", "speaker_is", "name", "role"};
 const eng_lex_def eng_lexicons[ENG_NLEX] = {
     {"GIVEN", "rules/lexicons/given_names.txt", 1},
     {"HONORIFIC", "rules/lexicons/honorifics.txt", 1},
@@ -77,6 +77,7 @@ const eng_lex_def eng_lexicons[ENG_NLEX] = {
     {"DETERMINER", "rules/lexicons/determiners.txt", 0},
     {"TITLE", "rules/lexicons/titles.txt", 0},
     {"ROLENOUN", "rules/lexicons/role_nouns.txt", 0},
+    {"DEMONYM", "rules/lexicons/demonyms.txt", 0},
 };
 
 /* Types the engine makes itself (quote.c), present in every rule set. */
@@ -581,18 +582,22 @@ static void compile_node(comp *c, const pnode *n)
 static void check_quote_feature(comp *c, const rule_decl *rd, const feat_set *fs)
 {
     static const eng_key quote_keys[] = {ENG_K_TYPE, ENG_K_SPEAKER, ENG_K_CUE,
-                                         ENG_K_SPEAKER_NAME, ENG_K_SPEAKER_ROLE};
+                                         ENG_K_SPEAKER_NAME, ENG_K_SPEAKER_ROLE, ENG_K_SPEAKER_IS};
     int known = 0;
     for (size_t i = 0; i < sizeof quote_keys / sizeof *quote_keys; i++)
         if (!strcmp(fs->key, eng_key_names[quote_keys[i]])) known = 1;
     if (!known)
         ERR(c, fs->pos, "QUOTE feature '%s' in rule '%s' is read by no stage (quote records "
-            "read type, speaker, cue, speaker_name, speaker_role)", fs->key, rd->name);
+            "read type, speaker, cue, speaker_name, speaker_role, speaker_is)", fs->key, rd->name);
     else if (!strcmp(fs->key, eng_key_names[ENG_K_TYPE]) && fs->literal &&
              strcmp(fs->literal, "direct") && strcmp(fs->literal, "partial") &&
              strcmp(fs->literal, "indirect"))
         ERR(c, fs->pos, "QUOTE type '%s' in rule '%s': a quote is direct, partial or indirect",
             fs->literal, rd->name);
+    else if (!strcmp(fs->key, eng_key_names[ENG_K_SPEAKER_IS]) &&
+             (!fs->literal || strcmp(fs->literal, "subject")))
+        ERR(c, fs->pos, "QUOTE speaker_is in rule '%s': its one value is \"subject\" (the "
+            "subject of the cue's sentence)", rd->name);
 }
 
 /* ---- declared types ------------------------------------------------------------------ */

@@ -68,8 +68,9 @@ static char lex_gender(const quarry_doc *doc, uint32_t k, eng_lex lex)
 
 /* Grammatical gender of a person mention: 'm', 'f' or 0 when unknown. From an honorific
  * (HONORIFIC: Mr., Ms.), a gendered noun before it (GENDERED: father, spokeswoman) or the
- * first name's entry in the GIVEN lexicon; a title before the name ("Sen. Susan Collins")
- * is outside the PERSON span, so its first token is the given name when there is one. */
+ * first name's entry in the GIVEN lexicon when the mention has more than one word; a title
+ * before the name ("Sen. Susan Collins") is outside the PERSON span, so its first token is
+ * the given name when there is one. */
 static char mention_gender(const quarry_doc *doc, const annot *a)
 {
     if (a->tstart >= doc->toks.n) return 0;
@@ -85,12 +86,15 @@ static char mention_gender(const quarry_doc *doc, const annot *a)
         char g = lex_gender(doc, k - 1, ENG_L_GENDERED);
         if (g) return g;
     }
-    return lex_gender(doc, a->tstart, ENG_L_GIVEN);
+    /* a given name only where one opens a name of several words: a bare "Arnold" is the
+       surname of Andrea Arnold as often as a man's first name */
+    return a->tend > a->tstart + 1 ? lex_gender(doc, a->tstart, ENG_L_GIVEN) : 0;
 }
 
-/* The gender of each PERSON annotation, agreed over the mentions of its linked person
- * ("Susan Collins" ... "Collins": both f); people whose mentions disagree stay unknown. */
-static char *person_genders(const quarry_rules *r, quarry_doc *doc)
+/* The gender of each PERSON annotation (g, one per annotation) and of each linked person
+ * (*eg, one per entity), agreed over its mentions ("Susan Collins" ... "Collins": both f);
+ * people whose mentions disagree stay unknown. */
+static char *person_genders(const quarry_rules *r, quarry_doc *doc, char **eg, int32_t *nent)
 {
     char *g = arena_alloc(&doc->mem, doc->anns.n + 1);
     if (!g) return NULL;
@@ -103,21 +107,18 @@ static char *person_genders(const quarry_rules *r, quarry_doc *doc)
         g[i] = mention_gender(doc, a);
         if (a->entity > maxent) maxent = a->entity;
     }
-    if (maxent < 0) return g;
-    char *eg = arena_alloc(&doc->mem, (size_t)maxent + 1);   /* 0 unknown, 'x' conflicting */
-    if (!eg) return NULL;
-    memset(eg, 0, (size_t)maxent + 1);
+    *nent = maxent + 1;
+    char *e = *eg = arena_alloc(&doc->mem, (size_t)maxent + 2);   /* 0 unknown, 'x' conflicting */
+    if (!e) return NULL;
+    memset(e, 0, (size_t)maxent + 2);
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
         if ((int32_t)a->type != person || a->entity < 0 || !g[i]) continue;
-        char *e = &eg[a->entity];
-        *e = !*e || *e == g[i] ? g[i] : 'x';
+        char *x = &e[a->entity];
+        *x = !*x || *x == g[i] ? g[i] : 'x';
     }
-    for (size_t i = 0; i < doc->anns.n; i++) {
-        const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type != person || a->entity < 0) continue;
-        g[i] = eg[a->entity] == 'x' ? 0 : eg[a->entity];
-    }
+    for (int32_t i = 0; i <= maxent; i++)
+        if (e[i] == 'x') e[i] = 0;
     return g;
 }
 
@@ -138,7 +139,10 @@ typedef struct sctx {
     const quarry_rules *r;
     quarry_doc *doc;
     pers_idx px, ox;          /* PERSON, ORG */
-    const char *gender;       /* per annotation: 'm', 'f', 0 */
+    char *gender;             /* per annotation: 'm', 'f', 0 */
+    char *egender;            /* per linked person (annotation's entity): 'm', 'f', 0 */
+    const char **erole;       /* per linked person: a role learnt from a description, or NULL */
+    int32_t nent;
     unsigned char *inq;       /* per token: 1 inside a quoted span, 2 in a ROLE */
     uint32_t *sent;           /* per token: the first token of its sentence */
     uint32_t *para;           /* per token: its paragraph */
@@ -153,31 +157,92 @@ typedef struct sctx {
     size_t nnames;
     int32_t last;             /* the PERSON the last speaker resolved to, -1 none */
     uint32_t last_at;         /* the token of that speaker's mention */
+    uint32_t prev_ms, prev_me; /* the last speaker mention resolved */
+    const char *last_org;     /* the last organisation that spoke (its name), or NULL */
+    uint32_t last_org_at;     /* the token of that speaker's mention */
+    int org;                  /* describe(): the name it gave is an organisation's */
     const char *last_name;    /* the last speaker when no PERSON carries its name, or NULL */
     uint32_t last_name_at;    /* the token of that speaker's mention */
 } sctx;
 
+/* The role of PERSON annotation a: its own, else one a description gave its person ("the
+ * outgoing European Commissioner said": Neil Kinnock). */
+static const char *role_of(const sctx *c, const annot *a)
+{
+    if (a->role) return a->role;
+    return a->entity >= 0 && a->entity < c->nent ? c->erole[a->entity] : NULL;
+}
+
+/* The gender of PERSON annotation a: its linked person's, else its own. */
+static char gender_of(const sctx *c, int32_t a)
+{
+    int32_t e = c->doc->anns.v[a].entity;
+    return e >= 0 && e < c->nent ? c->egender[e] : c->gender[a];
+}
+
 static int agrees(const sctx *c, int32_t a, char want)
 {
-    return !want || !c->gender || !c->gender[a] || c->gender[a] == want;
+    char g = want && c->gender ? gender_of(c, a) : 0;
+    return !g || g == want;
+}
+
+/* A pronoun of gender want now stands for person a: a person of unknown gender takes it,
+ * so a later "he" does not pick the woman an earlier "she" stood for. */
+static void learn_gender(sctx *c, int32_t a, char want)
+{
+    if (!want || gender_of(c, a)) return;
+    int32_t e = c->doc->anns.v[a].entity;
+    if (e >= 0 && e < c->nent) c->egender[e] = want;
+    else c->gender[a] = want;
 }
 
 /* The salient annotation of index x before token s: walking back, the nearest sentence
  * holding one that agrees with want (0: any) outside quotation marks (when s is outside
  * them), and in that sentence the first such one. -1 when none within reach. */
+/* A pronoun of gender want outside quotes in [a, b): the token, or UINT32_MAX. */
+static uint32_t pronoun_in(const sctx *c, uint32_t a, uint32_t b, char want)
+{
+    for (uint32_t k = a; k < b; k++)
+        if (!(c->inq[k] & 1) && doc_lex_entry(c->doc, k, ENG_L_PRONOUN) >= 0 &&
+            lex_gender(c->doc, k, ENG_L_PRONOUN) == want)
+            return k;
+    return UINT32_MAX;
+}
+
+/* The salient annotation of index x before token s: walking back, the nearest sentence
+ * holding one that agrees with want (0: any) outside quotation marks (when s is outside
+ * them), and in that sentence the first such one. For a pronoun (want m or f), a sentence
+ * whose first mention of that gender is itself such a pronoun ("So he is full of admiration
+ * for Paolo Maldini") is about the one that pronoun stands for: the walk goes on before it.
+ * -1 when none within reach. */
 static int32_t salient(const sctx *c, const pers_idx *x, uint32_t s, char want)
 {
     const quarry_doc *doc = c->doc;
-    int32_t best = -1, cur = x->before[s];
-    uint32_t sent = UINT32_MAX;
-    for (int n = 0; cur >= 0 && n < PRONOUN_REACH; n++) {
-        const annot *a = &doc->anns.v[cur];
-        if (best >= 0 && c->sent[a->tstart] != sent) break;   /* past the chosen sentence */
-        if (agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
-            best = cur;
-            sent = c->sent[a->tstart];
+    int32_t best = -1;
+    for (int hop = 0; hop < PRONOUN_REACH; hop++) {   /* pronoun to pronoun, a few sentences */
+        int32_t cur = x->before[s];
+        uint32_t sent = UINT32_MAX;
+        best = -1;
+        /* "Speaking at a meeting hosted by Gordon Brown, he said": a pronoun after a comma
+           opens its clause; the people of the phrase before it are not its subject */
+        int opens = want && s > 0 && doc_tok_is(doc, s - 1, ',');
+        for (int n = 0; cur >= 0 && n < PRONOUN_REACH; n++) {
+            const annot *a = &doc->anns.v[cur];
+            if (best >= 0 && c->sent[a->tstart] != sent) break;   /* past the chosen sentence */
+            if (opens && c->sent[a->tstart] == c->sent[s]) {
+                cur = x->before[a->tstart];
+                continue;
+            }
+            if (agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
+                best = cur;
+                sent = c->sent[a->tstart];
+            }
+            cur = x->before[a->tstart];
         }
-        cur = x->before[a->tstart];
+        if (best < 0 || !want || sent >= s) break;
+        uint32_t p = pronoun_in(c, sent, doc->anns.v[best].tstart, want);
+        if (p == UINT32_MAX || p >= s) break;
+        s = p;
     }
     return best;
 }
@@ -206,6 +271,36 @@ static int plain_words(const quarry_doc *doc, uint32_t a, uint32_t b)
     return 1;
 }
 
+/* Are the tokens [a, b) lower-case words that name a work by its author: a small word
+ * with the feature author (by, from) among them ("A survey conducted by", "research from
+ * technology analysts", "a round-up of gizmos compiled by")? */
+static int authored(const quarry_doc *doc, uint32_t a, uint32_t b)
+{
+    int by = 0;
+    for (uint32_t j = a; j < b; j++) {
+        const token *t = &doc->toks.v[j];
+        if (t->kind != TK_WORD && t->kind != TK_NUM && t->kind != TK_DASH && !doc_tok_is(doc, j, '-'))
+            return 0;
+        if ((t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) && t->kind == TK_WORD) return 0;
+        int32_t e = doc_lex_entry(doc, j, ENG_L_TITLESMALL);
+        if (e >= 0 && entry_has(doc, e, "author")) by = 1;
+    }
+    return by;
+}
+
+/* Does the name nm hold the word of token t ("Island Council" for "the council")? */
+static int name_holds(const char *nm, const token *t)
+{
+    for (const char *p = nm; *p;) {
+        while (*p == ' ') p++;
+        const char *q = p;
+        while (*q && *q != ' ') q++;
+        if (q > p && token_hash_fold(p, (size_t)(q - p)) == t->hfold) return 1;
+        p = q;
+    }
+    return 0;
+}
+
 /* Does a TITLE entry ("mayor", "prime minister") end the tokens [a, b)? */
 static int ends_title(const quarry_doc *doc, uint32_t a, uint32_t b)
 {
@@ -220,17 +315,7 @@ static int ends_title(const quarry_doc *doc, uint32_t a, uint32_t b)
 /* Does the role of person a hold the word of token k ("Mayor" for "the mayor")? */
 static int role_has(const quarry_doc *doc, const annot *a, uint32_t k)
 {
-    if (!a->role) return 0;
-    uint64_t h = doc->toks.v[k].hfold;
-    const char *p = a->role;
-    while (*p) {
-        while (*p == ' ') p++;
-        const char *q = p;
-        while (*q && *q != ' ') q++;
-        if (q > p && token_hash_fold(p, (size_t)(q - p)) == h) return 1;
-        p = q;
-    }
-    return 0;
+    return a->role && name_holds(a->role, &doc->toks.v[k]);
 }
 
 /* Do the capitals of the words [a, b) spell the acronym w of wn bytes? A word in capitals
@@ -295,6 +380,54 @@ static const char *org_full_name(sctx *c, uint32_t k)
     return NULL;
 }
 
+/* Is token k a capitalised word that is a name: capitalised inside a sentence, here or
+ * in the ACRONYM_REACH tokens before ("Yukos"; not a sentence's "Lawyers")? */
+static int proper_word(const quarry_doc *doc, uint32_t k)
+{
+    const token *t = &doc->toks.v[k];
+    if (t->kind != TK_WORD || !(t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS))) return 0;
+    if (!(t->flags & QUARRY_TF_SENT_START)) return 1;
+    uint32_t lo = k > ACRONYM_REACH ? k - ACRONYM_REACH : 0;
+    for (uint32_t j = k; j-- > lo;) {
+        const token *u = &doc->toks.v[j];
+        if (u->hraw == t->hraw && !(u->flags & QUARRY_TF_SENT_START)) return 1;
+    }
+    return 0;
+}
+
+/* Is the mention [ms, me) a description of a person by a noun, with a determiner ("a
+ * spokesman", "the Labour spokesman", "A spokeswoman for the ministry"): the last word before
+ * any small word a lower-case TITLE or ROLENOUN entry? */
+static int unnamed_person(const quarry_doc *doc, uint32_t ms, uint32_t me)
+{
+    if (me < ms + 2 || doc_lex_entry(doc, ms, ENG_L_DETERMINER) < 0) return 0;
+    uint32_t h = ms + 1;
+    while (h < me && doc->toks.v[h].kind == TK_WORD && doc_lex_entry(doc, h, ENG_L_TITLESMALL) < 0) h++;
+    if (h < me && (doc->toks.v[h].kind != TK_WORD || h == ms + 1)) return 0;   /* "a spokesman, who" */
+    const token *t = &doc->toks.v[h - 1];
+    return h > ms + 1 && !(t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
+           (doc_lex_entry(doc, h - 1, ENG_L_TITLE) >= 0 || doc_lex_entry(doc, h - 1, ENG_L_ROLENOUN) >= 0);
+}
+
+/* Is token k the possessive 's (or ’s) after a name? */
+static int possessive(const quarry_doc *doc, uint32_t k)
+{
+    const token *t = &doc->toks.v[k];
+    const char *w = doc->txt.src + t->start;
+    size_t n = t->end - t->start;
+    return (n == 2 && !memcmp(w, "'s", 2)) || (n == 4 && !memcmp(w, "\xE2\x80\x99s", 4));
+}
+
+/* Is [ms, me) a determiner and capitalised words ("The Island Courier", "The Guardian")? */
+static int capitalised_name(const quarry_doc *doc, uint32_t ms, uint32_t me)
+{
+    if (me < ms + 2 || doc_lex_entry(doc, ms, ENG_L_DETERMINER) < 0) return 0;
+    for (uint32_t k = ms + 1; k < me; k++)
+        if (doc->toks.v[k].kind != TK_WORD || !(doc->toks.v[k].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)))
+            return 0;
+    return 1;
+}
+
 /* A person or organisation for a mention that names none itself. Sets s->name, role and
  * resolved; 0 when nothing was found. */
 /* Gives sp the name (and, for a person, the role) of annotation a, found by how/why. */
@@ -302,10 +435,32 @@ static void take(const sctx *c, speaker *sp, int32_t a, const char *how, const c
 {
     const annot *x = &c->doc->anns.v[a];
     sp->name = x->name ? x->name : doc_span_text(c->doc, x->tstart, x->tend);
-    if ((int32_t)x->type == c->r->eng_type[ENG_PERSON]) sp->role = x->role;
+    if ((int32_t)x->type == c->r->eng_type[ENG_PERSON]) sp->role = role_of(c, x);
     sp->resolved = how;
     sp->why = why;
     sp->ant = a;
+}
+
+/* An organisation mention right after a person and a small word with the feature affil
+ * (of, at, from; TITLESMALL): "Greta Lind of the Northern Ferry Company said" is Greta Lind's
+ * statement, the company her role. Sets sp; 0 when the mention is no such organisation. */
+static int affiliated(sctx *c, speaker *sp, uint32_t ms)
+{
+    quarry_doc *doc = c->doc;
+    int32_t o = c->ox.at[ms];
+    if (o < 0 && ms + 1 < doc->toks.n && doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0)
+        o = c->ox.at[ms + 1];
+    if (o < 0) return 0;
+    uint32_t k = ms;
+    if (k > 0 && doc_lex_entry(doc, k - 1, ENG_L_DETERMINER) >= 0) k--;   /* of the X */
+    if (k == 0) return 0;
+    int32_t e = doc_lex_entry(doc, k - 1, ENG_L_TITLESMALL);
+    if (e < 0 || !entry_has(doc, e, "affil") || k < 2) return 0;
+    int32_t p = c->px.at[k - 2];
+    if (p < 0 || doc->anns.v[p].tend != k - 1) return 0;
+    take(c, sp, p, "apposition", "the person named right before the organisation (of, at, from)");
+    if (!sp->role) sp->role = doc_span_text(doc, doc->anns.v[o].tstart, doc->anns.v[o].tend);
+    return 1;
 }
 
 static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
@@ -321,13 +476,47 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         take(c, sp, c->px.at[ap], "apposition", "the name after the description and a comma");
         return 1;
     }
+    /* "said his wife, Sheila.", "Mr Begg's father, Azmat, said": one capitalised word after
+       a gendered noun (GENDERED: a relative, a spokeswoman), the description its role; after
+       a person's possessive it takes that person's surname */
+    if (me + 1 < n && doc_tok_is(doc, me, ',') && ap + 1 < n && doc->toks.v[ap].kind == TK_WORD &&
+        (doc->toks.v[ap].flags & QUARRY_TF_CAP) && doc->toks.v[ap + 1].kind == TK_PUNCT &&
+        lex_gender(doc, head, ENG_L_GENDERED)) {
+        sp->name = doc_span_text(doc, ap, ap + 1);
+        sp->role = doc_span_text(doc, doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0 ? ms + 1 : ms, me);
+        sp->resolved = "apposition";
+        sp->why = "the name after the description and a comma";
+        for (uint32_t k = ms; k + 1 < head; k++) {
+            int32_t p = c->px.at[k];
+            if (p >= 0 && doc->anns.v[p].tend == k + 1 && possessive(doc, k + 1)) {
+                const annot *pa = &doc->anns.v[p];
+                const char *full = pa->name ? pa->name : doc_span_text(doc, pa->tstart, pa->tend);
+                const char *sur = strrchr(full, ' ');
+                if (sur) {
+                    size_t a = strlen(sp->name), b = strlen(sur);
+                    char *nm = arena_alloc(&doc->mem, a + b + 1);
+                    if (nm) {
+                        memcpy(nm, sp->name, a);
+                        memcpy(nm + a, sur, b + 1);
+                        sp->name = nm;
+                        sp->why = "the name after a relative of a person named: with their surname";
+                    }
+                }
+                break;
+            }
+        }
+        return 1;
+    }
     int32_t de = doc_lex_entry(doc, ms, ENG_L_DETERMINER);
     int det = de >= 0, definite = det && entry_has(doc, de, "definite");
     const token *ht = &doc->toks.v[head];
     int32_t on = doc_lex_entry(doc, head, ENG_L_ORGNOUN);
     /* "it", "the company", "The report": the salient organisation; "the council" only one
        whose name holds the word */
-    if (on >= 0 && (det || me == ms + 1) && plain_words(doc, ms + 1, head)) {
+    /* (a nationality may stand among the words: "The US company", "the German carmaker") */
+    uint32_t pw = ms + 1;
+    while (pw < head && doc_lex_entry(doc, pw, ENG_L_DEMONYM) >= 0) pw++;
+    if (on >= 0 && (det || me == ms + 1) && plain_words(doc, pw, head)) {
         int named = entry_has(doc, on, "named");
         int32_t o = -1;
         if (named) {
@@ -340,6 +529,26 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
             }
         } else {
             o = salient(c, &c->ox, ms, 0);
+            if (o >= 0 && c->para[ms] - c->para[doc->anns.v[o].tstart] > 2) o = -1;   /* too far */
+        }
+        /* the organisation that spoke last ("Yukos said ... The company said"), when it is
+           nearer than that one, or there is none, in this paragraph or the two before */
+        int work = entry_has(doc, on, "work");
+        if (c->last_org && c->para[ms] - c->para[c->last_org_at] <= 2 &&
+            (o < 0 || c->sent[c->last_org_at] > c->sent[doc->anns.v[o].tstart]) &&
+            (!named || work || name_holds(c->last_org, ht))) {
+            sp->name = c->last_org;
+            sp->resolved = "role";
+            sp->why = "the last organisation that spoke, nearer than any named organisation";
+            c->org = 1;
+            return 1;
+        }
+        /* a work or a board of no organisation that spoke: the salient one of this
+           paragraph or the one before ("Shares in Velmar fell. The board said") */
+        if (o < 0 && work) {
+            o = salient(c, &c->ox, ms, 0);
+            if (o >= 0 && c->para[ms] - c->para[doc->anns.v[o].tstart] > 1) o = -1;
+            named = 0;
         }
         if (o < 0) return 0;
         const annot *a = &doc->anns.v[o];
@@ -348,14 +557,46 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
                                        "sentence with one, outside quotes");
         const char *full = a->tend == a->tstart + 1 ? org_full_name(c, a->tstart) : NULL;
         if (full) sp->name = full;
+        c->org = 1;
         return 1;
+    }
+    /* "a British Retail Consortium survey", "the FT report", "an FA statement": an
+       organisation, or its acronym, before the noun */
+    if (on >= 0 && det && head > ms + 1 && (ht->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) == 0) {
+        uint32_t b = head;
+        while (b > ms + 1 && (doc->toks.v[b - 1].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
+               doc->toks.v[b - 1].kind == TK_WORD)
+            b--;
+        if (b == ms + 1 && b < head) {
+            const char *full = head == b + 1 ? org_full_name(c, b) : NULL;
+            int32_t o = c->ox.at[b];
+            if (full || (o >= 0 && doc->anns.v[o].tstart == b && doc->anns.v[o].tend == head)) {
+                sp->name = full ? full : doc_span_text(doc, b, head);
+                sp->resolved = full ? "alias" : "mention";
+                sp->why = "the organisation named before the noun";
+                c->org = 1;
+                return 1;
+            }
+        }
     }
     /* "the mayor", "The former Labour leader", "The prime minister on Sunday": the words up
        to a small word (on, of) end with a title */
     uint32_t te = ms + 1;
     while (te < me && doc->toks.v[te].kind == TK_WORD && doc_lex_entry(doc, te, ENG_L_TITLESMALL) < 0)
         te++;
-    if (definite && te > ms + 1 && ends_title(doc, ms + 1, te)) {
+    /* "the 36-year-old", "the American", "the veteran striker": a person described by age,
+       nationality or a noun for a person, as by a title */
+    const token *lt = &doc->toks.v[me - 1];
+    int epithet = 0;   /* 1: age or nationality; 2: a noun for a person */
+    if (definite && me > ms + 1 && plain_words(doc, ms + 1, me - 1)) {
+        if ((lt->kind == TK_NUM && (lt->flags & QUARRY_TF_ALPHA)) ||
+            ((lt->flags & QUARRY_TF_CAP) && doc_lex_entry(doc, me - 1, ENG_L_DEMONYM) >= 0))
+            epithet = 1;
+        else if (!(lt->flags & QUARRY_TF_CAP) && doc_lex_entry(doc, me - 1, ENG_L_ROLENOUN) >= 0)
+            epithet = 2;
+    }
+    if (epithet) te = me;
+    if (definite && te > ms + 1 && (epithet || ends_title(doc, ms + 1, te))) {
         /* the person named earlier with that role, else the salient person in this
            paragraph or the one before (a story's "the chancellor" is the one it is about) */
         uint32_t th = te - 1;
@@ -368,10 +609,22 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
             }
             cur = c->px.before[a->tstart];
         }
+        /* "the coach" may be anyone: only the one whose role says so; "the 36-year-old",
+           "the American" is the person the story is about */
+        if (epithet == 2) return 0;
         int32_t p = salient(c, &c->px, ms, lex_gender(doc, th, ENG_L_GENDERED));
         if (p < 0 || c->para[ms] - c->para[doc->anns.v[p].tstart] > 1) return 0;   /* too far */
+        /* "Mara Olsen touched on the budget, and the harbour pilot argued": a description in
+           the sentence of the person named is someone else */
+        if (epithet && c->sent[doc->anns.v[p].tstart] == c->sent[ms]) return 0;
         take(c, sp, p, "role", "nobody named holds the title: the salient person of this "
                                "paragraph or the one before");
+        /* the title is that person's role from now on, when they had none */
+        const annot *pa = &doc->anns.v[p];
+        if (!sp->role && !epithet) {
+            sp->role = doc_span_text(doc, ms + 1, te);
+            if (pa->entity >= 0 && pa->entity < c->nent) c->erole[pa->entity] = sp->role;
+        }
         return 1;
     }
     /* a description before a name: "investment bank Merrill Lynch", "awards pundit Tom
@@ -380,12 +633,36 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     while (t > ms && (doc->toks.v[t - 1].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
            doc->toks.v[t - 1].kind == TK_WORD && !(c->inq[t - 1] & 2))
         t--;
-    if (t > ms && t < me && plain_words(doc, det ? ms + 1 : ms, t)) {
+    /* (a sentence's first word has a capital of its own: "Ferry operator Nordvik said",
+       when a noun for an organisation or a person ends the description) */
+    uint32_t d0 = det || ((doc->toks.v[ms].flags & QUARRY_TF_SENT_START) && t > ms + 1 &&
+                          (doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) >= 0 ||
+                           doc_lex_entry(doc, t - 1, ENG_L_ROLENOUN) >= 0)) ? ms + 1 : ms;
+    if (t > ms && t < me && (plain_words(doc, d0, t) || authored(doc, d0, t))) {
         const char *full = me == t + 1 ? org_full_name(c, t) : NULL;
+        c->org = full || c->ox.at[me - 1] >= 0 || authored(doc, d0, t) ||
+                 doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) >= 0;   /* "ferry operator Nordvik" */
         sp->name = full ? full : doc_span_text(doc, t, me);
         sp->resolved = full ? "alias" : "mention";
         sp->why = full ? "the capitalised words after the description, an organisation named in full earlier"
                        : "the capitalised words after the description";
+        return 1;
+    }
+    /* "Yahoo's Yonca Brunini", "France's Snecma": the capitalised words after a possessive
+       of capitalised words */
+    for (uint32_t p = ms + 1; p + 1 < me; p++) {
+        if (!possessive(doc, p)) continue;
+        int caps = 1;
+        for (uint32_t k = ms; k < me && caps; k++)
+            if (k != p && (doc->toks.v[k].kind != TK_WORD ||
+                           !(doc->toks.v[k].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS))))
+                caps = 0;
+        if (!caps) break;
+        const char *full = me == p + 2 ? org_full_name(c, p + 1) : NULL;
+        sp->name = full ? full : doc_span_text(doc, p + 1, me);
+        sp->resolved = full ? "alias" : "mention";
+        sp->why = "the capitalised words after a possessive";
+        c->org = full || c->ox.at[me - 1] >= 0;
         return 1;
     }
     /* an acronym or a short name ("the IMF", "Rover") of an organisation named in full */
@@ -394,6 +671,7 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         const char *full = org_full_name(c, k);
         if (full) {
             sp->name = full;
+            c->org = 1;
             sp->resolved = "alias";
             sp->why = (ht->flags & QUARRY_TF_ALLCAPS) ? "an acronym: the capitalised words before it spell it"
                                                        : "a short name of an organisation named in full";
@@ -439,6 +717,8 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
     *why = "a person over the mention, with the name and role linking gave it";
     for (uint32_t k = s; k < e && k < doc->toks.n; k++)
         if (x->at[k] >= 0 && (hit < 0 || x->at[k] < hit)) hit = x->at[k];
+    /* "Mr Begg's father": the person of a possessive is not the one who speaks */
+    if (hit >= 0 && doc->anns.v[hit].tend < e && possessive(doc, doc->anns.v[hit].tend)) return NULL;
     if (hit >= 0) return &doc->anns.v[hit];
     *how = "alias";
     if (s >= e || e > doc->toks.n) return NULL;
@@ -500,6 +780,59 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
     return p >= 0 ? &doc->anns.v[p] : NULL;
 }
 
+/* The subject of the sentence of quote a's cue, for a rule that captured no speaker words
+ * (speaker_is = "subject": "Heineken saw its profits drop and warned that ..."): the
+ * speaker mention of a statement before it in that sentence, else the first PERSON or ORG,
+ * or personal pronoun, of the sentence before the cue, outside quotes. Sets
+ * [*ms, *me); 0 when there is none. */
+static int subject(const sctx *c, const annot *a, uint32_t *ms, uint32_t *me)
+{
+    const quarry_doc *doc = c->doc;
+    const afeat *cue = doc_feat(c->r, a, ENG_K_CUE);
+    if (!cue || cue->tstart < 0 || (size_t)cue->tstart >= doc->toks.n) return 0;
+    uint32_t ce = (uint32_t)cue->tstart;
+    /* the speaker of a statement before it in the sentence: "The mayor said X and added
+       that Y" */
+    if (c->prev_me > c->prev_ms && c->prev_me <= ce && c->sent[c->prev_ms] == c->sent[ce]) {
+        *ms = c->prev_ms;
+        *me = c->prev_me;
+        return 1;
+    }
+    for (uint32_t k = c->sent[ce]; k < ce; k++) {
+        if (c->inq[k]) continue;
+        int32_t x = c->px.at[k] >= 0 ? c->px.at[k] : c->ox.at[k];
+        if (x >= 0) {
+            const annot *b = &doc->anns.v[x];
+            if (b->tend > ce) return 0;
+            *ms = b->tstart;
+            *me = b->tend;
+            return 1;
+        }
+        if (doc_lex_entry(doc, k, ENG_L_PRONOUN) >= 0) {
+            *ms = k;
+            *me = k + 1;
+            return 1;
+        }
+    }
+    /* else a description opening the sentence that ends in a name: a noun for an
+       organisation or a person, then capitalised words ("Dutch brewing firm Heineken saw
+       its profits drop and warned that ..."); speaker resolution reads it as a description */
+    uint32_t st = c->sent[ce];
+    for (uint32_t k = st + 1; k + 1 < ce && k < st + 8; k++) {
+        const token *t = &doc->toks.v[k];
+        if (t->kind != TK_WORD || (t->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) ||
+            (doc_lex_entry(doc, k, ENG_L_ORGNOUN) < 0 && doc_lex_entry(doc, k, ENG_L_ROLENOUN) < 0))
+            continue;
+        uint32_t e = k + 1;
+        while (e < ce && doc->toks.v[e].kind == TK_WORD && (doc->toks.v[e].flags & QUARRY_TF_CAP)) e++;
+        if (e == k + 1) return 0;
+        *ms = st;
+        *me = e;
+        return 1;
+    }
+    return 0;
+}
+
 static int ann_start_cmp(const void *a, const void *b, const quarry_doc *doc)
 {
     uint32_t x = doc->anns.v[*(const int32_t *)a].tstart, y = doc->anns.v[*(const int32_t *)b].tstart;
@@ -533,7 +866,8 @@ static int prepare(sctx *c)
     size_t n = doc->toks.n;
     if (pers_index(r->eng_type[ENG_PERSON], doc, &c->px) || pers_index(r->eng_type[ENG_ORG], doc, &c->ox))
         return -1;
-    if (!(c->gender = person_genders(r, doc))) return -1;
+    if (!(c->gender = person_genders(r, doc, &c->egender, &c->nent))) return -1;
+    if (!(c->erole = arena_zalloc(&doc->mem, ((size_t)c->nent + 1) * sizeof *c->erole))) return -1;
     c->inq = arena_zalloc(&doc->mem, n + 1);
     c->sent = arena_alloc(&doc->mem, (n + 1) * sizeof *c->sent);
     c->orgs = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof *c->orgs);
@@ -582,16 +916,24 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
         size_t i = (size_t)order[qi];
         const annot *a = &doc->anns.v[i];
         const afeat *sp = doc_feat(r, a, ENG_K_SPEAKER);
-        if (!sp) continue;
+        uint32_t ms = 0, me = 0;
+        if (sp && sp->tstart >= 0 && sp->tend > sp->tstart && (size_t)sp->tend <= doc->toks.n) {
+            ms = (uint32_t)sp->tstart;
+            me = (uint32_t)sp->tend;
+        } else if (sp || !doc_feat(r, a, ENG_K_SPEAKER_IS) || !subject(&c, a, &ms, &me)) {
+            if (!sp) continue;   /* no speaker, or "... and said that ..." with no subject */
+        }
         speaker *s = &doc->spk[i];
         s->has = 1;
         s->resolved = "none";
         s->ant = -1;
-        if (sp->tstart >= 0 && sp->tend > sp->tstart && (size_t)sp->tend <= doc->toks.n) {
-            uint32_t ms = (uint32_t)sp->tstart, me = (uint32_t)sp->tend;
+        if (me > ms) {
+            c.prev_ms = ms;
+            c.prev_me = me;
             s->mention = doc_span(doc, ms, me);
-            const char *text = doc_feat_text(doc, sp), *how, *why;
+            const char *text = doc_span_text(doc, ms, me), *how, *why;
             const annot *who = speaker_person(&c, ms, me, &how, &why);
+            c.org = 0;
             int pron = me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0;
             if (pron && c.last_name && c.last_name_at < ms &&
                 (!who || c.sent[c.last_name_at] > c.sent[who->tstart] ||
@@ -606,18 +948,39 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 c.last = (int32_t)(who - doc->anns.v);
                 c.last_at = ms;
                 s->name = who->name ? who->name : doc_span_text(doc, who->tstart, who->tend);
-                s->role = who->role;
+                s->role = role_of(&c, who);
                 /* a mention shorter than the name it stands for ("Crocker") is an alias */
                 s->resolved = !strcmp(how, "mention") && strcmp(s->name, text) ? "alias" : how;
                 s->why = why;
                 s->ant = (int32_t)(who - doc->anns.v);
+                if (pron) learn_gender(&c, s->ant, lex_gender(doc, ms, ENG_L_PRONOUN));
             } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
                 s->name = NULL;   /* "he" with no antecedent, "they": no name */
                 s->why = "a pronoun with no person of its gender before it (or a group)";
+            } else if (affiliated(&c, s, ms)) {
+                c.last = s->ant;
+                c.last_at = ms;
             } else if (!describe(&c, s, ms, me) && !earlier_speaker(&c, s, ms, me)) {
+                if (unnamed_person(doc, ms, me)) {
+                    /* "a spokesman", "A spokeswoman for the ministry": someone the article
+                       does not name; the description is the role */
+                    s->name = NULL;
+                    s->role = doc_span_text(doc, ms + 1, me);
+                    s->why = "a description of someone the article does not name";
+                    goto named;
+                }
                 s->name = text;   /* an organisation, a country, a group: its own words */
                 s->resolved = "mention";
                 s->why = "the mention's own words";
+                /* an organisation, or one capitalised word no person carries that is a name
+                   ("Yukos said"; not "Lawyers said") */
+                c.org = c.ox.at[me - 1] >= 0 || (me == ms + 1 && !pron && proper_word(doc, ms)) ||
+                        capitalised_name(doc, ms, me);
+            }
+        named:
+            if (!who && !pron && c.org && s->name) {
+                c.last_org = s->name;
+                c.last_org_at = ms;
             }
             if (s->name && c.nnames < SPEAKER_NAMES) c.names[c.nnames++] = s->name;
             /* a speaker named by a capitalised name of its own that no PERSON carries */

@@ -46,6 +46,16 @@ grep -q 'lenient' "$tmp/out" && fail "--match strict still lenient"
 [ $? = 2 ] || fail "--match loose: want exit 2"
 echo "eval_gold: the hand-made case scores as expected"
 
+# ---- --errors on brat gold: a quote found with another source than the gold's is listed as
+# wrong-source, with the gold source and quarry's speaker mention ----
+mkdir -p "$tmp/brat"
+printf 'Anna Berg met the press. "We will win," said Tony Blair.\n' > "$tmp/brat/b.txt"
+printf 'T1\tSource 0 9\tAnna Berg\nT2\tCue 40 44\tsaid\nT3\tContent 26 38\tWe will win,\nT4\tAttribution 40 44\tsaid\nE1\tAttribution:T4 Cue:T2 Source:T1 Content:T3\n' > "$tmp/brat/b.ann"
+"$Q" eval --brat "$tmp/brat" --errors 10 > "$tmp/bout" 2>&1 || fail "eval --brat failed: $(cat "$tmp/bout")"
+grep -q '^wrong-source indirect  *b \[0,9)' "$tmp/bout" || fail "--errors: no wrong-source line: $(cat "$tmp/bout")"
+grep -q "quarry's .*\[Tony Blair\]" "$tmp/bout" || fail "--errors: wrong-source does not show quarry's speaker"
+echo "eval_gold: --errors lists a wrong source on brat gold"
+
 # ---- the dev set against the reference scorer ----
 G=$SHARED/data/bbc-quotes/dev.jsonl
 B=$SHARED/data/bbc

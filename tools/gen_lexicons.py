@@ -283,7 +283,7 @@ def companies(nm, common, drop):
 
 # Honorifics with the gender they give (speaker resolution); linking compares names without them.
 HONORIFICS = ('Mr.:m Mr:m Mrs.:f Mrs:f Ms.:f Ms:f Miss:f Mx. Mx Dr. Dr Prof. Prof Mme.:f Mme:f '
-              'Mlle.:f Mlle:f Monsieur:m Madame:f Herr:m Frau:f Sir:m Dame:f Lord:m Lady:f')
+              'Mlle.:f Mlle:f Monsieur:m Madame:f Herr:m Frau:f Sir:m Dame:f Lord:m:peer Lady:f:peer')
 ACRONYMS_NOT_ORG = '''TV PC PCS DVD DVDS CD CDS MP3 GDP GNP CEO CFO COO CTO DJ PM AM FM ID HD HIV AIDS SARS DNA
 RNA USB LCD LED PDA SMS GPS ATM VAT IT PR HR AWOL ASCII HTML RPG PSP OK MP MPS MEP MEPS QC OBE MBE
 CBE VIP UFO IQ USA UK US AGM IPO CPU RAM ROM WMD NB PS HE SHE IT WE THEY HIS HER THE AND FOR BUT
@@ -528,8 +528,10 @@ def main():
     total += write('honorifics.txt', [
         'Honorifics before a name: never a role ("Mr Paul Weber said" has no role). Linking',
         'compares names without them ("Mr. Kazemi" is "Hassan Kazemi Qomi"); speaker resolution',
-        'reads gender=m|f (a "she" is not "Mr Weber"). Hand-written (tools/gen_lexicons.py, MIT).'],
-        [(w.split(':')[0], {'gender': w.split(':')[1]} if ':' in w else {}) for w in HONORIFICS.split()])
+        'reads gender=m|f (a "she" is not "Mr Weber"); peer=1: a peer\'s title, part of a one-word',
+        'name ("Lord Goldsmith"). Hand-written (tools/gen_lexicons.py, MIT).'],
+        [(w.split(':')[0], dict([('gender', w.split(':')[1])] if ':' in w else []) |
+          ({'peer': '1'} if w.endswith(':peer') else {})) for w in HONORIFICS.split()])
     total += write('acronyms_not_org.txt', [
         'Capitalised abbreviations and words that are not organisations (org.acronym skips them).',
         'Hand-written (tools/gen_lexicons.py, MIT).'], [(w, {}) for w in ACRONYMS_NOT_ORG.split()])
@@ -632,6 +634,7 @@ Constable|Chief Constable|Chief Inspector|Commandant|founder|co-founder|owner
 Treasurer|treasurer|Auditor|Comptroller|Dean|Provost|Rector|Headmaster
 scientist|researcher|author|novelist|writer|poet|actor|actress|singer|producer|artist
 striker|midfielder|defender|goalkeeper|quarterback|captain|skipper
+head|fly-half|scrum-half|winger|full-back|wicketkeeper|physio|frontman
 Assemblyman|Assemblywoman|Alderman|Councillor|Councilman|Councilwoman|councillor
 MP|M.P.|MEP|Deputy Minister|Minister of State|State Secretary|Undersecretary
 Under Secretary|Assistant Secretary|Deputy Secretary|Ombudsman|Patriarch|Dalai Lama

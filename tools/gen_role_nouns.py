@@ -41,6 +41,11 @@ def main():
                     and not w.endswith('ed'):
                 words.add(w)
     words -= SKIP
+    # irregular verb forms WordNet also lists as person nouns ("chosen", "fallen", "known"):
+    # after a name they open a clause ("X, chosen by the board, ...")
+    exc = os.path.join(os.path.dirname(DATA), 'verb.exc')
+    if os.path.exists(exc):
+        words -= {line.split()[0] for line in open(exc, encoding='latin-1') if line.strip()}
     with open(OUT, 'w', encoding='utf-8') as out:
         out.write('# One-word nouns that name a person by what they do or are (analyst, pundit, fly-half):\n')
         out.write('# right before a name, linking takes them as the person\'s role. From WordNet 3.0\n')

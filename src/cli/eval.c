@@ -64,7 +64,7 @@ static const char eval_usage_more[] =
     "                  them (PolNeAR annotates each statement once); direct when one\n"
     "                  part is. --group-speaker is the same option (its old name)\n"
     "  --errors N      list the first N misses and false alarms (and, lenient, wrong\n"
-    "                  speaker names) with a line of context\n"
+    "                  speaker names; brat, wrong sources) with a line of context\n"
     "  --json          print the summary as JSON\n"
     "\n"
     "Quotes: a gold quote is found when one predicted quote covers more than half of its\n"
@@ -208,6 +208,26 @@ static void show_error(estate *st, const edoc *d, const char *what, const char *
     while (a > 0 && a < d->len && ((unsigned char)d->text[a] & 0xC0) == 0x80) a++;
     while (b < d->len && ((unsigned char)d->text[b] & 0xC0) == 0x80) b++;
     fprintf(st->err_out, "%-11s %-8s %s [%ld,%ld)\n    ", what, type, d->id, s, e);
+    for (size_t i = a; i < b; i++) {
+        if (i == bs) fputc('[', st->err_out);
+        char c = d->text[i];
+        fputc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, st->err_out);
+        if (i + 1 == be) fputc(']', st->err_out);
+    }
+    fputc('\n', st->err_out);
+}
+
+/* A second context line under an error: label, then the text around [s, e) marked. */
+static void show_context(estate *st, const edoc *d, const char *label, long s, long e)
+{
+    size_t bs = unit_byte(d, s), be = unit_byte(d, e);
+    if (be < bs) be = bs;
+    size_t a = bs, b = be;
+    while (a > 0 && bs - a < 40 && d->text[a - 1] != '\n') a--;
+    while (b < d->len && b - be < 40 && d->text[b] != '\n') b++;
+    while (a > 0 && a < d->len && ((unsigned char)d->text[a] & 0xC0) == 0x80) a++;
+    while (b < d->len && ((unsigned char)d->text[b] & 0xC0) == 0x80) b++;
+    fprintf(st->err_out, "    %s ", label);
     for (size_t i = a; i < b; i++) {
         if (i == bs) fputc('[', st->err_out);
         char c = d->text[i];
@@ -383,6 +403,16 @@ static int score_quotes(estate *st, const edoc *d, gquotes *g, preds *p, sc_sour
             long s, e;
             quote_hull(&g->q[i], &s, &e);
             show_error(st, d, "miss", g->qclass[i], s, e);
+        } else if (g->q[i].source_ok == 0 && st->o->errors > 0 && g->q[i].nsource > 0) {
+            /* found with the wrong speaker: the gold source, then quarry's speaker mention */
+            const sc_pquote *m = &p->q[g->q[i].match];
+            long before = st->shown;
+            show_error(st, d, "wrong-source", g->qclass[i], g->q[i].source[0].start,
+                       g->q[i].source[0].end);
+            if (st->shown > before) {
+                if (m->has_speaker) show_context(st, d, "quarry's", m->sp_start, m->sp_end);
+                else fprintf(st->err_out, "    quarry's: no speaker mention\n");
+            }
         }
     }
     for (size_t j = 0; j < p->nq; j++) {
