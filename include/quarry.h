@@ -168,7 +168,17 @@ typedef struct quarry_options {
      * run (with the default rules: the quote phases, about three times faster); with quotes
      * alone every phase runs, since speakers are entities. Ignored when explaining. */
     unsigned only;
+    /* The matcher (QUARRY_MATCHER_*): 0 takes the environment variable QUARRY_MATCHER
+     * ("reference" or "fast"; unset or anything else: fast). The reference matcher is the
+     * specification: it starts every rule of a phase at every token, with none of the fast
+     * matcher's start indexes and guards, and so is many times slower. Both give the same
+     * records for any rule set and document (tests/test_matcher_diff.c, fuzz/fuzz_match.c). */
+    int matcher;
 } quarry_options;
+
+#define QUARRY_MATCHER_DEFAULT   0
+#define QUARRY_MATCHER_FAST      1
+#define QUARRY_MATCHER_REFERENCE 2
 
 /* A fresh, empty document state. The caller owns it: quarry_doc_free(). */
 QUARRY_API quarry_doc *quarry_doc_new(void);

@@ -37,6 +37,7 @@ class _Options(ctypes.Structure):   # quarry_options
         ("warn", ctypes.c_void_p),
         ("warn_userdata", ctypes.c_void_p),
         ("only", ctypes.c_uint),
+        ("matcher", ctypes.c_int),
     ]
 
 

@@ -13,7 +13,7 @@ static const char explain_usage[] =
     "Extracts FILE and shows, for each annotation, the rule and phase that made it, its\n"
     "captures and features, and the overlapping matches it beat in overlap resolution.\n"
     "Several FILEs, a DIR (every .txt file below it) and the extract options --input,\n"
-    "--only, --offsets, --max-doc-bytes, -j and -q work as in quarry extract.\n";
+    "--only, --offsets, --matcher, --max-doc-bytes, -j and -q work as in quarry extract.\n";
 
 int cmd_explain(int argc, char **argv)
 {
