@@ -151,7 +151,7 @@ asan:
 # into build/fuzz and runs each for FUZZ_SECONDS; `make fuzz-replay` (part of `make test`)
 # runs the kept findings in fuzz/regressions/<target>/ through the same targets with $(CC).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = rules extract
+FUZZ_TARGETS = rules extract match
 FUZZ_DEFS = -DQUARRY_RULES_DIR='"$(CURDIR)/rules"'
 fuzz:
 	$(MAKE) BUILD=build/fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -164,6 +164,7 @@ fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 	@for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz-replay-$$t fuzz/regressions/$$t || exit 1; done
 $(BUILD)/fuzz-replay-%: fuzz/replay.c fuzz/fuzz_%.c $(BUILD)/libquarry.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(FUZZ_DEFS) -o $@ fuzz/replay.c fuzz/fuzz_$*.c $(BUILD)/libquarry.a $(LDLIBS_ALL)
+$(BUILD)/fuzz_match $(BUILD)/fuzz-replay-match: fuzz/matchgen.h
 
 # Benchmarks (docs/PERFORMANCE.md): one table of throughput beside wc -w, scaling,
 # pathological inputs and streaming rows. `make bench-stream` streams STREAM_MB (default

@@ -30,10 +30,11 @@ for t in "$@"; do
         printf '\002\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 \xe5\x8c\x97\xe4\xba\xac \xd8\xa8\xd8\xba\xd8\xaf\xd8\xa7\xd8\xaf' > "$c/seed-scripts"
         ;;
     esac
-    dict=fuzz/$t.dict
+    dict=""   # fuzz_match draws choices from its bytes: no dictionary
+    [ -f fuzz/$t.dict ] && dict="-dict=fuzz/$t.dict"
     echo "fuzz: $t for ${S}s (log $B/fuzz-$t.log)"
     "$B/fuzz_$t" -max_total_time="$S" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-        -dict="$dict" -artifact_prefix="$B/artifacts-$t/" -print_final_stats=1 \
+        $dict -artifact_prefix="$B/artifacts-$t/" -print_final_stats=1 \
         "$c" > "$B/fuzz-$t.log" 2>&1 &
     pids="$pids $!"
 done

@@ -181,12 +181,22 @@ typedef struct quarry_options {
      * control characters (NUL, other C0 controls but tab, LF, FF, CR; DEL; C1) is not text:
      * quarry_extract fails with QUARRY_ERR_NOT_TEXT. */
     unsigned encoding;
+    /* The matcher (QUARRY_MATCHER_*): 0 takes the environment variable QUARRY_MATCHER
+     * ("reference" or "fast"; unset or anything else: fast). The reference matcher is the
+     * specification: it starts every rule of a phase at every token, with none of the fast
+     * matcher's start indexes and guards, and so is many times slower. Both give the same
+     * records for any rule set and document (tests/test_matcher_diff.c, fuzz/fuzz_match.c). */
+    int matcher;
 } quarry_options;
 
 #define QUARRY_ENCODING_AUTO   0u
 #define QUARRY_ENCODING_UTF8   1u
 #define QUARRY_ENCODING_CP1252 2u
 #define QUARRY_ENCODING_LATIN1 3u
+
+#define QUARRY_MATCHER_DEFAULT   0
+#define QUARRY_MATCHER_FAST      1
+#define QUARRY_MATCHER_REFERENCE 2
 
 /* A fresh, empty document state. The caller owns it: quarry_doc_free(). */
 QUARRY_API quarry_doc *quarry_doc_new(void);

@@ -121,6 +121,7 @@ struct match_scratch {
     uint8_t *bfree;
     uint32_t nslots;
     int oom;                   /* a thread could not be kept (out of memory) */
+    int reference;             /* the reference matcher (quarry_options.matcher) */
 };
 
 void match_scratch_free(match_scratch *ms)
@@ -990,18 +991,32 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
     return 0;
 }
 
+/* The reference matcher's starts: every rule of the phase, in file order, at every token. */
+static void reference_starts(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
+                             uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    for (size_t i = 0; i < ph->nrules; i++) {
+        uint32_t ru = ph->rules[i];
+        for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
+        if (doc->prof) { doc->prof[ru].tried++; doc->prof[ru].started++; }
+        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
+    }
+}
+
 static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
 {
     match_scratch *ms = doc->ms;
     uint32_t n = (uint32_t)doc->toks.n;
+    int ref = ms->reference;
     ms->ncl = ms->nnl = ms->nxl = 0;
     ms->oom = 0;
     ms->heap.n = 0;
     ms->ppool.n = 0;
     ms->nslots = ph->nslots;
-    if (guards_prepare(r, ph, doc)) return -1;
+    if (!ref && guards_prepare(r, ph, doc)) return -1;
     for (uint32_t p = 0; p <= n; p++) {
-        if (!ms->nnl && !ms->heap.n && p < n) {   /* nothing alive: on to the next start */
+        if (!ref && !ms->nnl && !ms->heap.n && p < n) {   /* nothing alive: to the next start */
             p = next_start(ph, doc, p, n);
             if (p >= n) break;
         }
@@ -1023,7 +1038,10 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
                 if (addthread(r, doc, e.pc, e.start, ms->tmp, p)) return -1;
             }
         }
-        if (p < n) add_starts(r, ph, doc, p);
+        if (p < n) {
+            if (ref) reference_starts(r, ph, doc, p);
+            else add_starts(r, ph, doc, p);
+        }
         if (ms->oom) return -1;
         for (size_t i = 0; i < ms->ncl; i++)   /* the matches, in the threads' order */
             if (record_match(r, doc, TH(ms->cl, i), p)) return -1;
@@ -1213,8 +1231,14 @@ int match_begin(const quarry_rules *r, quarry_doc *doc)
         if (!doc->ms) return -1;
     }
     if (scratch_prepare(doc->ms, r, doc->toks.n)) return -1;
+    int m = doc->opts ? doc->opts->matcher : QUARRY_MATCHER_DEFAULT;
+    if (m == QUARRY_MATCHER_DEFAULT) {   /* the environment decides */
+        const char *e = getenv("QUARRY_MATCHER");
+        m = e && !strcmp(e, "reference") ? QUARRY_MATCHER_REFERENCE : QUARRY_MATCHER_FAST;
+    }
+    doc->ms->reference = m == QUARRY_MATCHER_REFERENCE;
     if (index_annots(doc)) return -1;   /* built-in annotations (quote spans) */
-    if (guards_doc(r, doc)) return -1;
+    if (!doc->ms->reference && guards_doc(r, doc)) return -1;
     for (size_t p = 0; p < doc->toks.n; p++) {   /* word ids: one look-up serves every phase */
         uint32_t id = 0;
         if (r->nwords) u64map_get(&r->word_ids, doc->toks.v[p].hfold, &id);

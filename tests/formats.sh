@@ -4,6 +4,8 @@
 #    score 100 and the counts equal the JSONL records (entities by type, quotes);
 #  - brat on stdout: one "# doc: ID" line per document;
 #  - --only entities / --only quotes: the lines of that kind of a full run;
+#  - --matcher reference / QUARRY_MATCHER: the same output as the fast matcher; bad values
+#    are usage errors (exit 2);
 #  - `--input jsonl` through GNU parallel --pipe -N with several jobs: the sorted records
 #    equal a single-process run (parallel is installed when missing, as root).
 set -e
@@ -47,6 +49,22 @@ grep '"kind":"quote"' "$tmp/seed.jsonl" > "$tmp/q.want"
 "$Q" extract --only quotes "$SEED" > "$tmp/q.got"
 cmp -s "$tmp/q.want" "$tmp/q.got" || fail "--only quotes differs from the quotes of a full run"
 echo "formats: brat -> quarry eval --brat: 100 on $nent entities and $nq quotes"
+
+# ---- --matcher: the reference matcher (the specification) gives the same records ----------
+for fmt in jsonl explain; do
+    "$Q" extract --matcher fast --format $fmt corpus/ > "$tmp/fast.$fmt"
+    "$Q" extract --matcher reference --format $fmt corpus/ > "$tmp/ref.$fmt"
+    cmp -s "$tmp/fast.$fmt" "$tmp/ref.$fmt" || fail "--matcher reference differs from fast on corpus/ ($fmt)"
+done
+QUARRY_MATCHER=reference "$Q" extract "$SEED" | cmp -s - "$tmp/seed.jsonl" ||
+    fail "QUARRY_MATCHER=reference differs from the default matcher"
+rc=0; "$Q" extract --matcher quick "$SEED" > /dev/null 2> "$tmp/err" || rc=$?
+[ $rc = 2 ] && grep -q "quarry: --matcher must be reference or fast, not 'quick'" "$tmp/err" ||
+    fail "--matcher quick: status $rc, $(cat "$tmp/err")"
+rc=0; QUARRY_MATCHER=quick "$Q" extract "$SEED" > /dev/null 2> "$tmp/err" || rc=$?
+[ $rc = 2 ] && grep -q "QUARRY_MATCHER must be reference or fast, not 'quick'" "$tmp/err" ||
+    fail "QUARRY_MATCHER=quick: status $rc, $(cat "$tmp/err")"
+echo "formats: --matcher reference: the same records and explain trail as fast on corpus/"
 
 # ---- a JSONL batch: every paragraph of the seed, and the whole article, three times ------
 awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r")

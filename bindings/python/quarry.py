@@ -38,6 +38,7 @@ class _Options(ctypes.Structure):   # quarry_options
         ("warn_userdata", ctypes.c_void_p),
         ("only", ctypes.c_uint),
         ("encoding", ctypes.c_uint),   # QUARRY_ENCODING_*: 0 = auto
+        ("matcher", ctypes.c_int),
     ]
 
 

@@ -40,6 +40,9 @@ static const char bench_usage[] =
     "  --only entities|quotes\n"
     "                        the full stage makes and writes records of one kind (as\n"
     "                        quarry extract --only: entities alone skip the quote phases)\n"
+    "  --matcher reference|fast\n"
+    "                        the rule matcher (default fast, or the environment variable\n"
+    "                        QUARRY_MATCHER): reference is the specification, far slower\n"
     "  --raw                 key=value lines instead of the table (for scripts)\n"
     "  --profile             after the timings, one more pass of the whole pipeline (one\n"
     "                        thread, untimed) counting each rule's work: positions tried,\n"
@@ -403,6 +406,8 @@ int cmd_bench(int argc, char **argv)
             if (!strcmp(v, "entities")) opts.only = QUARRY_EMIT_ENTITIES;
             else if (!strcmp(v, "quotes")) opts.only = QUARRY_EMIT_QUOTES;
             else { cli_error("--only must be entities or quotes, not '%s'", v); goto out; }
+        } else if ((v = cli_optval(argc, argv, &i, "--matcher"))) {
+            if ((opts.matcher = cli_matcher(v)) < 0) goto out;
         } else if (a[0] == '-' && a[1] != '\0') {
             cli_error("unknown option '%s' (see quarry bench --help)", a);
             goto out;

@@ -60,6 +60,22 @@ int cli_input_jsonl(const char *v)
     return -1;
 }
 
+int cli_matcher(const char *v)
+{
+    if (!strcmp(v, "reference")) return QUARRY_MATCHER_REFERENCE;
+    if (!strcmp(v, "fast")) return QUARRY_MATCHER_FAST;
+    cli_error("--matcher must be reference or fast, not '%s'", v);
+    return -1;
+}
+
+int cli_matcher_env(void)
+{
+    const char *e = getenv("QUARRY_MATCHER");
+    if (!e || !*e || !strcmp(e, "reference") || !strcmp(e, "fast")) return 0;
+    cli_error("the environment variable QUARRY_MATCHER must be reference or fast, not '%s'", e);
+    return -1;
+}
+
 /* The diagnostics of one rule compile, kept to be printed in file and line order. */
 typedef struct held_diag {
     quarry_error e;

@@ -34,5 +34,10 @@ const char *cli_optval(int argc, char **argv, int *i, const char *name);
 /* The value of --input: 1 jsonl, 2 text, -1 anything else (reported); 0, no --input, is
  * left for the walker to decide by file name (walk.h). */
 int cli_input_jsonl(const char *v);
+/* The value of --matcher (reference or fast) as QUARRY_MATCHER_*, or -1 (reported) */
+int cli_matcher(const char *v);
+/* The environment variable QUARRY_MATCHER, when set, is reference or fast: 0, or -1
+ * (reported) */
+int cli_matcher_env(void);
 
 #endif

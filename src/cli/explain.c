@@ -14,7 +14,7 @@ static const char explain_usage[] =
     "captures and features, and the overlapping matches it beat in overlap resolution.\n"
     "Several FILEs, a DIR (every .txt file below it) and the extract options --input,\n"
     "--encoding, "
-    "--only, --offsets, --max-doc-bytes, -j and -q work as in quarry extract.\n";
+    "--only, --offsets, --matcher, --max-doc-bytes, -j and -q work as in quarry extract.\n";
 
 int cmd_explain(int argc, char **argv)
 {

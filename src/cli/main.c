@@ -45,7 +45,9 @@ static const char version_notice[] =
 int main(int argc, char **argv)
 {
     int rc;
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    if (cli_matcher_env()) {
+        rc = EXIT_USAGE;
+    } else if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(usage, stdout);
         rc = EXIT_OK;
     } else if (argc >= 2 && !strcmp(argv[1], "--version")) {

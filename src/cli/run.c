@@ -41,6 +41,8 @@ int run_option(run_opts *o, int argc, char **argv, int *i)
         else if (!strcmp(v, "quotes")) o->emit_flags |= QUARRY_EMIT_QUOTES;
         else { cli_error("--only must be entities or quotes, not '%s'", v); return -1; }
         o->opts.only = o->emit_flags & (QUARRY_EMIT_ENTITIES | QUARRY_EMIT_QUOTES);
+    } else if ((v = cli_optval(argc, argv, i, "--matcher"))) {
+        if ((o->opts.matcher = cli_matcher(v)) < 0) return -1;
     } else if ((v = cli_optval(argc, argv, i, "--max-doc-bytes"))) {
         if (cli_parse_size(v, &o->opts.max_doc_bytes)) {
             cli_error("--max-doc-bytes: '%s' is not a size", v);
