@@ -166,6 +166,8 @@ static void mg_rules(mg_src *src, mg_buf *b)
     b->full = 0;
     b->s[0] = '\0';
     mg_put(b, "lexicon CUE \"cue.txt\"\nlexicon NAMES \"names.txt\"\n");
+    /* the types of their own the rules may make (output types are declared) */
+    mg_put(b, "type _H0, _H1, _H2, TA0, TA1, TA2, TB0, TB1, TB2;\n");
     mg_rule_state st = {src, b, types, 0, 0, 1, 0, 0};
     unsigned nm = mg_pick(src, 3);
     for (unsigned m = 0; m < nm; m++) {   /* capture-free macros */
