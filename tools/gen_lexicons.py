@@ -281,6 +281,19 @@ def companies(nm, common, drop):
     return sorted(set(out))
 
 
+def company_names(nm, common, names, drop):
+    """One-word company names (npm @cspell/dict-companies) that are also a given name or
+    surname word (names: Cisco, Dell, Saab, Ericsson), not common English words, given names
+    or places (drop). The rules take them as a look-up, which a person's surname overrides."""
+    out = []
+    for l in open(os.path.join(nm, '@cspell/dict-companies/dict/companies.txt'), encoding='utf-8'):
+        w = l.strip()
+        if (w and not w.startswith('#') and w[0].isupper() and not w.isupper() and len(w) > 2
+                and w.lower() not in common and w in names and w not in drop):
+            out.append(w)
+    return sorted(set(out))
+
+
 # Honorifics with the gender they give (speaker resolution); linking compares names without them.
 HONORIFICS = ('Mr.:m Mr:m Mrs.:f Mrs:f Ms.:f Ms:f Miss:f Mx. Mx Dr. Dr Prof. Prof Mme.:f Mme:f '
               'Mlle.:f Mlle:f Monsieur:m Madame:f Herr:m Frau:f Sir:m Dame:f Lord:m Lady:f')
@@ -525,6 +538,17 @@ def main():
         'Source: npm @cspell/dict-companies 3.2.13 (MIT, (c) 2017-2025 Street Side Software);',
         'tickers in capitals, common English words, names and places left out.'],
         [(w, {}) for w in companies(nm, common, drop)])
+    places = set()
+    for fn in ('given_names.txt', 'countries.txt', 'cities.txt', 'subdivisions.txt', 'demonyms.txt'):
+        places |= {l.split('\t')[0].strip() for l in open(os.path.join(OUT, fn), encoding='utf-8')
+                   if not l.startswith('#')}
+    total += write('companies_names.txt', [
+        'One-word company names that are also name words (case-sensitive): Cisco, Dell, Saab.',
+        'Source: npm @cspell/dict-companies 3.2.13 (MIT, (c) 2017-2025 Street Side Software);',
+        'only names that are in name_words*.txt, without common English words, given names and',
+        'places. A look-up ORG (rules/entities.rules, org.company-name) that a person\'s surname',
+        'overrides ("Michael Dell" ... "Dell said").'],
+        [(w, {}) for w in company_names(nm, common, set(nx) | set(ne), places)])
     total += write('honorifics.txt', [
         'Honorifics before a name: never a role ("Mr Paul Weber said" has no role). Linking',
         'compares names without them ("Mr. Kazemi" is "Hassan Kazemi Qomi"); speaker resolution',
