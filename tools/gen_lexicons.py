@@ -269,9 +269,26 @@ def name_words(nm, common):
     return sorted(w for w in ws if w.lower() not in common), sorted(w for w in ws if w.lower() in common)
 
 
+# Words that the company dictionary holds but that name no company on their own: products (a
+# product is no organisation) and parts of longer names.
+COMPANY_NOT = '''Xbox Minecraft Deutschland Ecole Normale Notre Supérieure Generale Societe Suisse Lutherans'''
+
+
+def company_drop():
+    """Words of the company lists that are no company on their own: COMPANY_NOT, suffix words
+    (Ltd, GmbH) and the words of multi-word places (Buenos, Phnom, Zealand)."""
+    out = set(COMPANY_NOT.split()) | {t for t in re.split(r'[|\n]', ORG_SUFFIXES) if t}
+    for fn in ('countries_multi.txt', 'cities_multi.txt', 'subdivisions_multi.txt'):
+        for l in open(os.path.join(OUT, fn), encoding='utf-8'):
+            if not l.startswith('#'):
+                out |= set(l.split('\t')[0].split())
+    return out
+
+
 def companies(nm, common, drop):
     """One-word company names (npm @cspell/dict-companies): capitalised, not all capitals
     (tickers), not common English words, and not a given name, name word or place (drop)."""
+    drop = drop | company_drop()
     out = []
     for l in open(os.path.join(nm, '@cspell/dict-companies/dict/companies.txt'), encoding='utf-8'):
         w = l.strip()
@@ -285,6 +302,7 @@ def company_names(nm, common, names, drop):
     """One-word company names (npm @cspell/dict-companies) that are also a given name or
     surname word (names: Cisco, Dell, Saab, Ericsson), not common English words, given names
     or places (drop). The rules take them as a look-up, which a person's surname overrides."""
+    drop = drop | company_drop()
     out = []
     for l in open(os.path.join(nm, '@cspell/dict-companies/dict/companies.txt'), encoding='utf-8'):
         w = l.strip()
