@@ -353,7 +353,7 @@ Motors|Systems|Technologies|Technology|Communications|Telecom|Pharmaceuticals|En
 Embassy|Consulate|Oil|Resources|Mining|Capital|Securities|Investments|Insurance|Financial|Services|Foods|Brewery
 Party|Council|Committee|Commission|Ministry|Department|Agency|Authority|Association
 Federation|Union|Organisation|Organization|Institute|University|College|Academy|Foundation
-Fund|Society|League|Club|Front|Movement|Army|Brigade|Brigades|Force|Forces|Guard|Police
+Fund|Society|Club|Front|Movement|Army|Brigade|Brigades|Force|Forces|Guard|Police
 Court|Tribunal|Parliament|Senate|Congress|Assembly|Cabinet|Government|Administration
 Office|Bureau|Board|Service|Exchange|Times|Post|Journal|News|Herald|Tribune|Gazette
 Television|TV|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
