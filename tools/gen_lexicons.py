@@ -269,14 +269,45 @@ def name_words(nm, common):
     return sorted(w for w in ws if w.lower() not in common), sorted(w for w in ws if w.lower() in common)
 
 
+# Words that the company dictionary holds but that name no company on their own: products (a
+# product is no organisation) and parts of longer names.
+COMPANY_NOT = '''Xbox Minecraft Deutschland Ecole Normale Notre Supérieure Generale Societe Suisse Lutherans'''
+
+
+def company_drop():
+    """Words of the company lists that are no company on their own: COMPANY_NOT, suffix words
+    (Ltd, GmbH) and the words of multi-word places (Buenos, Phnom, Zealand)."""
+    out = set(COMPANY_NOT.split()) | {t for t in re.split(r'[|\n]', ORG_SUFFIXES) if t}
+    for fn in ('countries_multi.txt', 'cities_multi.txt', 'subdivisions_multi.txt'):
+        for l in open(os.path.join(OUT, fn), encoding='utf-8'):
+            if not l.startswith('#'):
+                out |= set(l.split('\t')[0].split())
+    return out
+
+
 def companies(nm, common, drop):
     """One-word company names (npm @cspell/dict-companies): capitalised, not all capitals
     (tickers), not common English words, and not a given name, name word or place (drop)."""
+    drop = drop | company_drop()
     out = []
     for l in open(os.path.join(nm, '@cspell/dict-companies/dict/companies.txt'), encoding='utf-8'):
         w = l.strip()
         if (w and not w.startswith('#') and w[0].isupper() and not w.isupper() and len(w) > 2
                 and w.lower() not in common and w not in drop):
+            out.append(w)
+    return sorted(set(out))
+
+
+def company_names(nm, common, names, drop):
+    """One-word company names (npm @cspell/dict-companies) that are also a given name or
+    surname word (names: Cisco, Dell, Saab, Ericsson), not common English words, given names
+    or places (drop). The rules take them as a look-up, which a person's surname overrides."""
+    drop = drop | company_drop()
+    out = []
+    for l in open(os.path.join(nm, '@cspell/dict-companies/dict/companies.txt'), encoding='utf-8'):
+        w = l.strip()
+        if (w and not w.startswith('#') and w[0].isupper() and not w.isupper() and len(w) > 2
+                and w.lower() not in common and w in names and w not in drop):
             out.append(w)
     return sorted(set(out))
 
@@ -287,7 +318,7 @@ HONORIFICS = ('Mr.:m Mr:m Mrs.:f Mrs:f Ms.:f Ms:f Miss:f Mx. Mx Dr. Dr Prof. Pro
 ACRONYMS_NOT_ORG = '''TV PC PCS DVD DVDS CD CDS MP3 GDP GNP CEO CFO COO CTO DJ PM AM FM ID HD HIV AIDS SARS DNA
 RNA USB LCD LED PDA SMS GPS ATM VAT IT PR HR AWOL ASCII HTML RPG PSP OK MP MPS MEP MEPS QC OBE MBE
 CBE VIP UFO IQ USA UK US AGM IPO CPU RAM ROM WMD NB PS HE SHE IT WE THEY HIS HER THE AND FOR BUT
-NOT YOU GMT BST EST EDT PST PDT CET UTC MONDAY TUESDAY FRIDAY SUNDAY HDTV VCR'''
+NOT YOU GMT BST EST EDT PST PDT CET UTC MONDAY TUESDAY FRIDAY SUNDAY HDTV VCR RBI RBIS ERA'''
 
 
 # ---- titles and organisation words (hand lists + Quotebank-derived) ----------------------
@@ -322,7 +353,7 @@ Motors|Systems|Technologies|Technology|Communications|Telecom|Pharmaceuticals|En
 Embassy|Consulate|Oil|Resources|Mining|Capital|Securities|Investments|Insurance|Financial|Services|Foods|Brewery
 Party|Council|Committee|Commission|Ministry|Department|Agency|Authority|Association
 Federation|Union|Organisation|Organization|Institute|University|College|Academy|Foundation
-Fund|Society|League|Club|Front|Movement|Army|Brigade|Brigades|Force|Forces|Guard|Police
+Fund|Society|Club|Front|Movement|Army|Brigade|Brigades|Force|Forces|Guard|Police
 Court|Tribunal|Parliament|Senate|Congress|Assembly|Cabinet|Government|Administration
 Office|Bureau|Board|Service|Exchange|Times|Post|Journal|News|Herald|Tribune|Gazette
 Television|TV|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
@@ -525,6 +556,17 @@ def main():
         'Source: npm @cspell/dict-companies 3.2.13 (MIT, (c) 2017-2025 Street Side Software);',
         'tickers in capitals, common English words, names and places left out.'],
         [(w, {}) for w in companies(nm, common, drop)])
+    places = set()
+    for fn in ('given_names.txt', 'countries.txt', 'cities.txt', 'subdivisions.txt', 'demonyms.txt'):
+        places |= {l.split('\t')[0].strip() for l in open(os.path.join(OUT, fn), encoding='utf-8')
+                   if not l.startswith('#')}
+    total += write('companies_names.txt', [
+        'One-word company names that are also name words (case-sensitive): Cisco, Dell, Saab.',
+        'Source: npm @cspell/dict-companies 3.2.13 (MIT, (c) 2017-2025 Street Side Software);',
+        'only names that are in name_words*.txt, without common English words, given names and',
+        'places. A look-up ORG (rules/entities.rules, org.company-name) that a person\'s surname',
+        'overrides ("Michael Dell" ... "Dell said").'],
+        [(w, {}) for w in company_names(nm, common, set(nx) | set(ne), places)])
     total += write('honorifics.txt', [
         'Honorifics before a name: never a role ("Mr Paul Weber said" has no role). Linking',
         'compares names without them ("Mr. Kazemi" is "Hassan Kazemi Qomi"); speaker resolution',
