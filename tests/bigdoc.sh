@@ -17,6 +17,10 @@ Q=${1:-build/quarry}
 GEN=${2:-build/bench-gen}
 PEAK=${3:-build/peakrss}
 MB=${BIGDOC_MB:-20}
+# the limit, bytes of peak RSS per input byte: 8; under ASan (make asan sets BIGDOC_LIMIT)
+# shadow memory and the quarantine add their own, so the check there is that memory stays
+# bounded (19 measured, a whole-document run is far above)
+LIMIT=${BIGDOC_LIMIT:-8}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "bigdoc: FAIL: $*" >&2; exit 1; }
@@ -28,8 +32,8 @@ bytes=$(wc -c < "$tmp/big.txt" | tr -d ' ')
 kb=$(sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' "$tmp/rss")
 [ -n "$kb" ] || fail "no peak RSS: $(cat "$tmp/rss")"
 ratio=$(awk -v k="$kb" -v b="$bytes" 'BEGIN { printf "%.2f", k * 1024 / b }')
-echo "bigdoc: $bytes bytes, peak RSS $kb kB: $ratio bytes per input byte (limit 8)"
-awk -v r="$ratio" 'BEGIN { exit !(r < 8) }' || fail "peak RSS $ratio bytes per input byte, over 8"
+echo "bigdoc: $bytes bytes, peak RSS $kb kB: $ratio bytes per input byte (limit $LIMIT)"
+awk -v r="$ratio" -v l="$LIMIT" 'BEGIN { exit !(r < l) }' || fail "peak RSS $ratio bytes per input byte, over $LIMIT"
 [ -s "$tmp/big.jsonl" ] || fail "no records from the large document"
 
 # ---- every format on a document of three windows -----------------------------------------
