@@ -441,28 +441,6 @@ static void take(const sctx *c, speaker *sp, int32_t a, const char *how, const c
     sp->ant = a;
 }
 
-/* An organisation mention right after a person and a small word with the feature affil
- * (of, at, from; TITLESMALL): "Greta Lind of the Northern Ferry Company said" is Greta Lind's
- * statement, the company her role. Sets sp; 0 when the mention is no such organisation. */
-static int affiliated(sctx *c, speaker *sp, uint32_t ms)
-{
-    quarry_doc *doc = c->doc;
-    int32_t o = c->ox.at[ms];
-    if (o < 0 && ms + 1 < doc->toks.n && doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0)
-        o = c->ox.at[ms + 1];
-    if (o < 0) return 0;
-    uint32_t k = ms;
-    if (k > 0 && doc_lex_entry(doc, k - 1, ENG_L_DETERMINER) >= 0) k--;   /* of the X */
-    if (k == 0) return 0;
-    int32_t e = doc_lex_entry(doc, k - 1, ENG_L_TITLESMALL);
-    if (e < 0 || !entry_has(doc, e, "affil") || k < 2) return 0;
-    int32_t p = c->px.at[k - 2];
-    if (p < 0 || doc->anns.v[p].tend != k - 1) return 0;
-    take(c, sp, p, "apposition", "the person named right before the organisation (of, at, from)");
-    if (!sp->role) sp->role = doc_span_text(doc, doc->anns.v[o].tstart, doc->anns.v[o].tend);
-    return 1;
-}
-
 static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
 {
     quarry_doc *doc = c->doc;
@@ -957,9 +935,6 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
             } else if (me == ms + 1 && doc_lex_entry(doc, ms, ENG_L_PRONOUN) >= 0) {
                 s->name = NULL;   /* "he" with no antecedent, "they": no name */
                 s->why = "a pronoun with no person of its gender before it (or a group)";
-            } else if (affiliated(&c, s, ms)) {
-                c.last = s->ant;
-                c.last_at = ms;
             } else if (!describe(&c, s, ms, me) && !earlier_speaker(&c, s, ms, me)) {
                 if (unnamed_person(doc, ms, me)) {
                     /* "a spokesman", "A spokeswoman for the ministry": someone the article

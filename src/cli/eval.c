@@ -194,20 +194,17 @@ static size_t unit_byte(const edoc *d, long u)
     return d->cp2b[(size_t)u < d->ncp ? (size_t)u : d->ncp];
 }
 
-/* One error line: the kind, type, document, span and the text around it on its line. */
-static void show_error(estate *st, const edoc *d, const char *what, const char *type, long s,
-                       long e)
+/* The text around [s, e) on its line, up to reach bytes either side, the span in brackets,
+ * then a line end. */
+static void put_context(estate *st, const edoc *d, long s, long e, size_t reach)
 {
-    if (st->shown >= st->o->errors) return;
-    st->shown++;
     size_t bs = unit_byte(d, s), be = unit_byte(d, e);
     if (be < bs) be = bs;
     size_t a = bs, b = be;
-    while (a > 0 && bs - a < 60 && d->text[a - 1] != '\n') a--;
-    while (b < d->len && b - be < 60 && d->text[b] != '\n') b++;
+    while (a > 0 && bs - a < reach && d->text[a - 1] != '\n') a--;
+    while (b < d->len && b - be < reach && d->text[b] != '\n') b++;
     while (a > 0 && a < d->len && ((unsigned char)d->text[a] & 0xC0) == 0x80) a++;
     while (b < d->len && ((unsigned char)d->text[b] & 0xC0) == 0x80) b++;
-    fprintf(st->err_out, "%-11s %-8s %s [%ld,%ld)\n    ", what, type, d->id, s, e);
     for (size_t i = a; i < b; i++) {
         if (i == bs) fputc('[', st->err_out);
         char c = d->text[i];
@@ -217,24 +214,21 @@ static void show_error(estate *st, const edoc *d, const char *what, const char *
     fputc('\n', st->err_out);
 }
 
+/* One error line: the kind, type, document, span and the text around it on its line. */
+static void show_error(estate *st, const edoc *d, const char *what, const char *type, long s,
+                       long e)
+{
+    if (st->shown >= st->o->errors) return;
+    st->shown++;
+    fprintf(st->err_out, "%-11s %-8s %s [%ld,%ld)\n    ", what, type, d->id, s, e);
+    put_context(st, d, s, e, 60);
+}
+
 /* A second context line under an error: label, then the text around [s, e) marked. */
 static void show_context(estate *st, const edoc *d, const char *label, long s, long e)
 {
-    size_t bs = unit_byte(d, s), be = unit_byte(d, e);
-    if (be < bs) be = bs;
-    size_t a = bs, b = be;
-    while (a > 0 && bs - a < 40 && d->text[a - 1] != '\n') a--;
-    while (b < d->len && b - be < 40 && d->text[b] != '\n') b++;
-    while (a > 0 && a < d->len && ((unsigned char)d->text[a] & 0xC0) == 0x80) a++;
-    while (b < d->len && ((unsigned char)d->text[b] & 0xC0) == 0x80) b++;
     fprintf(st->err_out, "    %s ", label);
-    for (size_t i = a; i < b; i++) {
-        if (i == bs) fputc('[', st->err_out);
-        char c = d->text[i];
-        fputc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, st->err_out);
-        if (i + 1 == be) fputc(']', st->err_out);
-    }
-    fputc('\n', st->err_out);
+    put_context(st, d, s, e, 40);
 }
 
 /* ---- predictions ------------------------------------------------------------------------ */
