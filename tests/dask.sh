@@ -183,10 +183,13 @@ if ! command -v parallel > /dev/null 2>&1 || ! parallel --version 2>/dev/null | 
 fi
 cat > fakessh <<'EOF'
 #!/bin/sh
-# ssh [OPTIONS] HOST [--] COMMAND: notes HOST, runs COMMAND here
+# ssh [OPTIONS] HOST [--] COMMAND: notes HOST, runs COMMAND here. sshd gives the remote
+# command the login shell in SHELL, which GNU parallel's remote wrapper runs the job with;
+# the caller's SHELL may be unset or nologin (a CI service account), so set it as sshd would.
 while [ $# -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done
 echo "$1" >> "$FAKESSH_LOG"
 shift; [ "$1" = "--" ] && shift
+SHELL=/bin/sh; export SHELL
 exec sh -c "$*"
 EOF
 chmod +x fakessh
@@ -195,7 +198,7 @@ head -n 400 archive.jsonl | grep '^{"id"' > ssh.jsonl   # ids of their own: no F
 FAKESSH_LOG=$tmp/hosts PATH="$ROOT/$BUILD:$PATH" timeout 900 parallel --ssh "$tmp/fakessh" \
     --sshlogin 2/node1,2/node2 --pipe --block $(($(wc -c < ssh.jsonl) / 8 + 1)) -j 2 --will-cite \
     quarry extract -q --input jsonl -j 1 < ssh.jsonl > par-ssh.jsonl 2> par-ssh.err ||
-    { cat par-ssh.err >&2; fail "parallel --sshlogin failed"; }   # (its block size warnings kept out)
+    { st=$?; cat par-ssh.err >&2; head -c 2000 par-ssh.jsonl >&2; fail "parallel --sshlogin failed: exit $st"; }   # (its block size warnings kept out)
 LC_ALL=C sort one-ssh.jsonl > one.sorted
 LC_ALL=C sort par-ssh.jsonl > par.sorted
 cmp -s one.sorted par.sorted || fail "parallel --sshlogin: records differ from one quarry extract"
