@@ -42,6 +42,7 @@ typedef enum eng_lex {
     ENG_L_ROLENOUN,           /* analyst, pundit: a descriptor before a name (linking), a
                                  person described ("the striker said": speakers) */
     ENG_L_DEMONYM,            /* American, Iranian: a person described ("the American said") */
+    ENG_L_CUE,                /* said, told: a speech cue ends a role in apposition (linking) */
     ENG_NLEX
 } eng_lex;
 

@@ -95,53 +95,82 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
 
 /* A role in apposition after a name ending at token k: ", head of Lionhead Studios," ->
  * "head of Lionhead Studios". The phrase runs to a comma or the sentence's end within
- * APPOSITION_MAX tokens, holds a title (lexicon TITLE: head, editor, spokesman), opens with a
- * lower-case word, a determiner (left out) or a possessive ("BA's chief executive"), and
- * names no person. NULL when there is none. */
+ * APPOSITION_MAX tokens (the end of a sentence whose full stop an abbreviation took: "at
+ * Warner Bros."), or to a speech verb in lower case ("John Connors, Microsoft's chief
+ * financial officer said", lexicon CUE) after two words at least. It holds a title (lexicon
+ * TITLE: head, editor, spokesman) or a noun for a person before any small word ("a wireless
+ * net and cybercrime expert": small words with the feature coord, and/or, join nouns), and
+ * opens with
+ * - a lower-case word that is no small word (not ", and runner-up"),
+ * - a determiner, left out, when a lower-case word follows ("a QC and international law
+ *   professor", not "A Little Princess"),
+ * - a title in capitals or one a lower-case word follows ("CEO of festival organisers",
+ *   not the list "Will Young, Queen, Kate Bush"),
+ * - a possessive ("BA's chief executive"), or capitalised words before a title or a noun for
+ *   a person ("Jupiter analyst", "UK economist for Capital Economics").
+ * It names no person before its title, nor right after it ("Bosch, the carmaker's chief
+ * executive Helmut Panke": a new person's description); after a determiner, one after a
+ * lower-case word is part of it ("the lawyer representing Mr Abbasi"). NULL when none. */
 static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint32_t k,
                                    const unsigned char *isper)
 {
     uint32_t n = (uint32_t)doc->toks.n;
     if (k + 1 >= n || !doc_tok_is(doc, k, ',')) return NULL;
     uint32_t s = k + 1;
-    if (doc_lex_entry(doc, s, ENG_L_DETERMINER) >= 0) s++;
+    int det = doc_lex_entry(doc, s, ENG_L_DETERMINER) >= 0;
+    if (det) s++;
+    if (s >= n || doc_lex_entry(doc, s, ENG_L_TITLESMALL) >= 0) return NULL;
+#define LOWER_WORD(j) ((doc->toks.v[j].flags & QUARRY_TF_LOWER) && doc->toks.v[j].kind == TK_WORD)
+#define CUE_AT(j) (LOWER_WORD(j) && doc_lex_entry(doc, j, ENG_L_CUE) >= 0)
     uint32_t e = s;
-    while (e < n && e < s + APPOSITION_MAX && !doc_tok_is(doc, e, ',') &&
+    while (e < n && e < s + APPOSITION_MAX && !doc_tok_is(doc, e, ',') && !CUE_AT(e) &&
            !(doc->toks.v[e].flags & QUARRY_TF_SENT_START && e > s) && doc->toks.v[e].kind != TK_QUOTE &&
            !(doc->toks.v[e].kind == TK_PUNCT && (doc_tok_is(doc, e, '.') || doc_tok_is(doc, e, ';') ||
                                                   doc_tok_is(doc, e, '(') || doc_tok_is(doc, e, ':'))))
         e++;
-    if (e == s || e >= n || !(doc_tok_is(doc, e, ',') || doc_tok_is(doc, e, '.'))) return NULL;
+    if (e == s || (e >= n ? !(doc->toks.v[n - 1].flags & QUARRY_TF_ABBREV)
+                          : !(doc_tok_is(doc, e, ',') || doc_tok_is(doc, e, '.') ||
+                              (CUE_AT(e) && e >= s + 2) ||
+                              (e > s && (doc->toks.v[e].flags & QUARRY_TF_SENT_START)))))
+        return NULL;
     const token *f = &doc->toks.v[s];
     int32_t title = r->eng_lex[ENG_L_TITLE];
-    int has_title = 0;
+    uint32_t title_end = 0;     /* the token after the title (or noun for a person) found */
     uint32_t first_lower = e;   /* the first lower-case word */
     int head = 1;               /* no small word (of, at, the) yet */
-    for (uint32_t j = s; j < e && !has_title; j++) {
+    for (uint32_t j = s; j < e && !title_end; j++) {
+        if (isper[j]) return NULL;   /* a person before the title: a list of names */
         for (uint32_t h = doc->hit_first[j]; h < doc->hit_first[j + 1]; h++)
-            if ((int32_t)doc->hits[h].lex == title && j + doc->hits[h].len <= e) has_title = 1;
+            if ((int32_t)doc->hits[h].lex == title && j + doc->hits[h].len <= e &&
+                j + doc->hits[h].len > title_end)
+                title_end = j + doc->hits[h].len;
         /* a noun for a person before any small word: "a doctor", "Jupiter analyst", "security
            expert at Energis" (not "who runs the office for the authority") */
-        if (doc_lex_entry(doc, j, ENG_L_TITLESMALL) >= 0) head = 0;
-        if ((doc->toks.v[j].flags & QUARRY_TF_LOWER) && doc->toks.v[j].kind == TK_WORD) {
+        int32_t sw = doc_lex_entry(doc, j, ENG_L_TITLESMALL);
+        if (sw >= 0 && !lexdb_entry_feature(doc->rules->lex, (uint32_t)sw, "coord")) head = 0;
+        if (LOWER_WORD(j)) {
             if (first_lower == e) first_lower = j;
-            if (head && doc_lex_entry(doc, j, ENG_L_ROLENOUN) >= 0) has_title = 1;
+            if (head && !title_end && doc_lex_entry(doc, j, ENG_L_ROLENOUN) >= 0) title_end = j + 1;
         }
     }
-    if (!has_title) return NULL;
-    /* it opens with a lower-case word, a possessive ("BA's chief executive"), or capitalised
-       words before a title or a noun for a person ("Jupiter analyst", "UK economist for
-       Capital Economics") */
-    int opens = (f->flags & QUARRY_TF_LOWER) ||
+    if (!title_end) return NULL;
+    int opens_title = doc_lex_entry(doc, s, ENG_L_TITLE) >= 0 &&
+                      ((f->flags & QUARRY_TF_ALLCAPS) || (title_end < e && LOWER_WORD(title_end)));
+    int opens = (f->flags & QUARRY_TF_LOWER) || (det && first_lower < e) || opens_title ||
                 (s + 1 < e && doc->toks.v[s + 1].end - doc->toks.v[s + 1].start == 2 &&
                  !memcmp(doc->txt.src + doc->toks.v[s + 1].start, "'s", 2));
     if (!opens && first_lower < e && first_lower > s &&
         (doc_lex_entry(doc, first_lower, ENG_L_ROLENOUN) >= 0 || doc_lex_entry(doc, first_lower, ENG_L_TITLE) >= 0))
         opens = 1;
     if (!opens) return NULL;
-    for (uint32_t j = s; j < e; j++)
-        if (isper[j]) return NULL;
+    int lower = 0;   /* a lower-case word since the title */
+    for (uint32_t j = title_end; j < e; j++) {
+        if (isper[j] && (!det || !lower)) return NULL;
+        if (LOWER_WORD(j)) lower = 1;
+    }
     return doc_span_text(doc, s, e);
+#undef CUE_AT
+#undef LOWER_WORD
 }
 
 /* A role noun right before a name starting at token k, with the capitalised words before it

@@ -445,6 +445,18 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
 {
     quarry_doc *doc = c->doc;
     uint32_t n = (uint32_t)doc->toks.n, head = me - 1;
+    /* "John Connors, Microsoft's chief financial officer said": the description is the role
+       linking took in apposition after the name before the comma: that person */
+    if (ms >= 2 && doc_tok_is(doc, ms - 1, ',') && c->px.at[ms - 2] >= 0 &&
+        doc->anns.v[c->px.at[ms - 2]].tend == ms - 1) {
+        const annot *pa = &doc->anns.v[c->px.at[ms - 2]];
+        const char *ro = role_of(c, pa);
+        uint32_t rs = doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0 ? ms + 1 : ms;
+        if (ro && rs < me && !strcmp(ro, doc_span_text(doc, rs, me))) {
+            take(c, sp, c->px.at[ms - 2], "apposition", "the name before the description and a comma");
+            return 1;
+        }
+    }
     /* "the farm's owner, Karim Haddad", "the committee chairman, MP Edward Leigh": the name
        in apposition after the description (a role before it) */
     uint32_t ap = me + 1;
