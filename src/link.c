@@ -4,6 +4,7 @@
  * bare mentions of a known surname become PERSON, later copies of a PLACE or ORG phrase
  * take its type. Runs after the rule phases, before records are built. */
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "doc.h"
@@ -112,8 +113,9 @@ static void cover(const quarry_rules *r, const quarry_doc *doc, unsigned char *c
  * executive Helmut Panke": a new person's description); after a determiner, one after a
  * lower-case word is part of it ("the lawyer representing Mr Abbasi"). NULL when none. */
 static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint32_t k,
-                                   const unsigned char *isper)
+                                   const unsigned char *isper, int *titled)
 {
+    *titled = 0;
     uint32_t n = (uint32_t)doc->toks.n;
     if (k + 1 >= n || !doc_tok_is(doc, k, ',')) return NULL;
     uint32_t s = k + 1;
@@ -154,6 +156,9 @@ static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint3
         }
     }
     if (!title_end) return NULL;
+    for (uint32_t j = s; j < title_end && !*titled; j++)
+        for (uint32_t h = doc->hit_first[j]; h < doc->hit_first[j + 1]; h++)
+            if ((int32_t)doc->hits[h].lex == title) *titled = 1;
     int opens_title = doc_lex_entry(doc, s, ENG_L_TITLE) >= 0 &&
                       ((f->flags & QUARRY_TF_ALLCAPS) || (title_end < e && LOWER_WORD(title_end)));
     int opens = (f->flags & QUARRY_TF_LOWER) || (det && first_lower < e) || opens_title ||
@@ -390,10 +395,16 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         if ((int32_t)a->type == person_type)
             for (uint32_t t = a->tstart; t < a->tend && t < doc->toks.n; t++) isper[t] = 1;
     }
+    /* (one that holds a title also replaces a one-word title before the name: "Professor
+       Brian Collins, head of information systems at Cranfield University") */
     for (size_t i = 0; i < doc->anns.n; i++) {
         const annot *a = &doc->anns.v[i];
-        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
-        ps.v[a->entity].role = appositive_role(r, doc, a->tend, isper);
+        const char *cur = a->entity >= 0 ? ps.v[a->entity].role : NULL;
+        if ((int32_t)a->type != person_type || a->entity < 0 || (cur && strchr(cur, ' '))) continue;
+        int titled;
+        const char *ro = appositive_role(r, doc, a->tend, isper, &titled);
+        if (ro && (!cur || (titled && isupper((unsigned char)cur[0]) && strchr(ro, ' '))))
+            ps.v[a->entity].role = ro;
     }
     /* else the descriptor right before a mention ("Wales fly-half Stephen Jones") */
     for (size_t i = 0; i < doc->anns.n; i++) {

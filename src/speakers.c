@@ -464,6 +464,12 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     if (me + 1 < n && doc_tok_is(doc, me, ',') && ap < n && c->px.at[ap] >= 0 &&
         doc->anns.v[c->px.at[ap]].tstart == ap) {
         take(c, sp, c->px.at[ap], "apposition", "the name after the description and a comma");
+        /* the description is the role it speaks in ("the committee chairman, MP Edward
+           Leigh": committee chairman), when it ends in a title or a noun for a person */
+        uint32_t rs = doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0 ? ms + 1 : ms;
+        if (rs < me && plain_words(doc, rs, me) &&
+            (ends_title(doc, rs, me) || doc_lex_entry(doc, head, ENG_L_ROLENOUN) >= 0))
+            sp->role = doc_span_text(doc, rs, me);
         return 1;
     }
     /* "said his wife, Sheila.", "Mr Begg's father, Azmat, said": one capitalised word after
@@ -636,6 +642,15 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         sp->resolved = full ? "alias" : "mention";
         sp->why = full ? "the capitalised words after the description, an organisation named in full earlier"
                        : "the capitalised words after the description";
+        /* the description is its role when it ends in a noun for an organisation or a
+           person ("investment bank Merrill Lynch", "awards pundit Tom O'Neil") */
+        int cue = 0;
+        for (uint32_t j = d0; j < t; j++)
+            if (doc_lex_entry(doc, j, ENG_L_CUE) >= 0) cue = 1;
+        if (!cue && plain_words(doc, d0, t) && (doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) >= 0 ||
+                                        doc_lex_entry(doc, t - 1, ENG_L_ROLENOUN) >= 0 ||
+                                        ends_title(doc, d0, t)))
+            sp->role = doc_span_text(doc, det ? ms + 1 : ms, t);
         return 1;
     }
     /* "Yahoo's Yonca Brunini", "France's Snecma": the capitalised words after a possessive
@@ -669,6 +684,49 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
         }
     }
     return 0;
+}
+
+/* The description an organisation named nm is given before one of its ORG mentions up to
+ * token s: lower-case words (nationalities among them) ending in a noun for an organisation
+ * or a person, after no small word ("technology analysts Gartner", "Dutch firm Heineken",
+ * "US oil giant Exxon"). NULL when none. */
+static const char *org_descriptor(const sctx *c, const char *nm, uint32_t s)
+{
+    const quarry_doc *doc = c->doc;
+    for (size_t i = 0; i < c->norgs; i++) {
+        const annot *o = &doc->anns.v[c->orgs[i]];
+        if (o->tstart > s) break;
+        uint32_t t = o->tstart;
+        if (t == 0 || strcmp(doc_span_text((quarry_doc *)doc, o->tstart, o->tend), nm)) continue;
+        if (!(doc->toks.v[t - 1].flags & QUARRY_TF_LOWER) ||
+            (doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) < 0 && doc_lex_entry(doc, t - 1, ENG_L_ROLENOUN) < 0))
+            continue;
+        uint32_t b = t - 1;
+        while (b > 0 && t - b < 5 && doc->toks.v[b - 1].kind == TK_WORD &&
+               doc_lex_entry(doc, b - 1, ENG_L_TITLESMALL) < 0 &&
+               doc_lex_entry(doc, b - 1, ENG_L_DETERMINER) < 0 && !c->inq[b - 1] &&
+               ((doc->toks.v[b - 1].flags & QUARRY_TF_LOWER) ||
+                doc_lex_entry(doc, b - 1, ENG_L_DEMONYM) >= 0) &&
+               !(doc->toks.v[b].flags & QUARRY_TF_SENT_START))
+            b--;
+        /* it starts after a boundary: a sentence's start, a determiner, a small word or a
+           punctuation mark ("the Dutch firm", "from technology analysts"; not the verb of
+           "will meet car giant") */
+        for (; b < t; b++)
+            if ((doc->toks.v[b].flags & QUARRY_TF_SENT_START) || b == 0 ||
+                doc->toks.v[b - 1].kind != TK_WORD ||
+                doc_lex_entry(doc, b - 1, ENG_L_TITLESMALL) >= 0 ||
+                doc_lex_entry(doc, b - 1, ENG_L_DETERMINER) >= 0)
+                break;
+        /* one word alone is a noun for an organisation that is no work ("the firm", not
+           "a statement", nor the adjectives among the nouns for a person: "official") */
+        int32_t on = doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN);
+        if (b == t || (b == t - 1 && (on < 0 || entry_has(doc, on, "work")))) return NULL;
+        for (uint32_t j = b; j < t; j++)
+            if (doc_lex_entry(doc, j, ENG_L_CUE) >= 0) return NULL;
+        return doc_span_text((quarry_doc *)doc, b, t);
+    }
+    return NULL;
 }
 
 /* A bare surname ("O'Neil said") that is the last word of an earlier speaker's name which
@@ -968,6 +1026,7 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
             if (!who && !pron && c.org && s->name) {
                 c.last_org = s->name;
                 c.last_org_at = ms;
+                if (!s->role) s->role = org_descriptor(&c, s->name, me);
             }
             if (s->name && c.nnames < SPEAKER_NAMES) c.names[c.nnames++] = s->name;
             /* a speaker named by a capitalised name of its own that no PERSON carries */
