@@ -161,6 +161,8 @@ typedef struct sctx {
     const char *last_org;     /* the last organisation that spoke (its name), or NULL */
     uint32_t last_org_at;     /* the token of that speaker's mention */
     int org;                  /* describe(): the name it gave is an organisation's */
+    u64map odesc;             /* org_descriptor(): name words -> the ORG annotation described */
+    int odesc_done;           /* 1: odesc is built; 2: building it ran out of memory */
     const char *last_name;    /* the last speaker when no PERSON carries its name, or NULL */
     uint32_t last_name_at;    /* the token of that speaker's mention */
 } sctx;
@@ -686,47 +688,75 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     return 0;
 }
 
-/* The description an organisation named nm is given before one of its ORG mentions up to
- * token s: lower-case words (nationalities among them) ending in a noun for an organisation
- * or a person, after no small word ("technology analysts Gartner", "Dutch firm Heineken",
- * "US oil giant Exxon"). NULL when none. */
-static const char *org_descriptor(const sctx *c, const char *nm, uint32_t s)
+/* The hash of a name's words (token_hash_fold of each word between spaces), 0 for none. */
+static uint64_t words_key(const char *nm)
+{
+    uint64_t k = 0;
+    for (const char *p = nm; *p;) {
+        while (*p == ' ') p++;
+        const char *q = p;
+        while (*q && *q != ' ') q++;
+        if (q > p) k = (k ^ token_hash_fold(p, (size_t)(q - p))) * 0x100000001b3ULL + 1;
+        p = q;
+    }
+    return k;
+}
+
+/* The description ORG annotation o is given before it: lower-case words (nationalities
+ * among them) ending in a noun for an organisation or a person, after a determiner, a small
+ * word, a punctuation mark or a sentence's start ("technology analysts Gartner", "the Dutch
+ * firm Heineken", "US oil giant Exxon"; not the verb of "will meet car giant"); one word
+ * alone only a noun for an organisation that is no work ("the firm", not "a statement", nor
+ * the adjectives among the nouns for a person: "official"). NULL when none. */
+static const char *descriptor_of(const sctx *c, const annot *o)
 {
     const quarry_doc *doc = c->doc;
-    for (size_t i = 0; i < c->norgs; i++) {
-        const annot *o = &doc->anns.v[c->orgs[i]];
-        if (o->tstart > s) break;
-        uint32_t t = o->tstart;
-        if (t == 0 || strcmp(doc_span_text((quarry_doc *)doc, o->tstart, o->tend), nm)) continue;
-        if (!(doc->toks.v[t - 1].flags & QUARRY_TF_LOWER) ||
-            (doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) < 0 && doc_lex_entry(doc, t - 1, ENG_L_ROLENOUN) < 0))
-            continue;
-        uint32_t b = t - 1;
-        while (b > 0 && t - b < 5 && doc->toks.v[b - 1].kind == TK_WORD &&
-               doc_lex_entry(doc, b - 1, ENG_L_TITLESMALL) < 0 &&
-               doc_lex_entry(doc, b - 1, ENG_L_DETERMINER) < 0 && !c->inq[b - 1] &&
-               ((doc->toks.v[b - 1].flags & QUARRY_TF_LOWER) ||
-                doc_lex_entry(doc, b - 1, ENG_L_DEMONYM) >= 0) &&
-               !(doc->toks.v[b].flags & QUARRY_TF_SENT_START))
-            b--;
-        /* it starts after a boundary: a sentence's start, a determiner, a small word or a
-           punctuation mark ("the Dutch firm", "from technology analysts"; not the verb of
-           "will meet car giant") */
-        for (; b < t; b++)
-            if ((doc->toks.v[b].flags & QUARRY_TF_SENT_START) || b == 0 ||
-                doc->toks.v[b - 1].kind != TK_WORD ||
-                doc_lex_entry(doc, b - 1, ENG_L_TITLESMALL) >= 0 ||
-                doc_lex_entry(doc, b - 1, ENG_L_DETERMINER) >= 0)
+    uint32_t t = o->tstart;
+    if (t == 0 || !(doc->toks.v[t - 1].flags & QUARRY_TF_LOWER) ||
+        (doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN) < 0 && doc_lex_entry(doc, t - 1, ENG_L_ROLENOUN) < 0))
+        return NULL;
+    uint32_t b = t - 1;
+    while (b > 0 && t - b < 5 && doc->toks.v[b - 1].kind == TK_WORD &&
+           doc_lex_entry(doc, b - 1, ENG_L_TITLESMALL) < 0 &&
+           doc_lex_entry(doc, b - 1, ENG_L_DETERMINER) < 0 && !c->inq[b - 1] &&
+           ((doc->toks.v[b - 1].flags & QUARRY_TF_LOWER) || doc_lex_entry(doc, b - 1, ENG_L_DEMONYM) >= 0) &&
+           !(doc->toks.v[b].flags & QUARRY_TF_SENT_START))
+        b--;
+    for (; b < t; b++)
+        if ((doc->toks.v[b].flags & QUARRY_TF_SENT_START) || b == 0 || doc->toks.v[b - 1].kind != TK_WORD ||
+            doc_lex_entry(doc, b - 1, ENG_L_TITLESMALL) >= 0 || doc_lex_entry(doc, b - 1, ENG_L_DETERMINER) >= 0)
+            break;
+    int32_t on = doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN);
+    if (b == t || (b == t - 1 && (on < 0 || entry_has(doc, on, "work")))) return NULL;
+    for (uint32_t j = b; j < t; j++)
+        if (doc_lex_entry(doc, j, ENG_L_CUE) >= 0) return NULL;
+    return doc_span_text((quarry_doc *)doc, b, t);
+}
+
+/* The description an organisation named nm is given before one of its ORG mentions that
+ * starts before token s (descriptor_of). The descriptions are found once per document, in
+ * one pass over the organisations, and kept by the words of the name. NULL when none. */
+static const char *org_descriptor(sctx *c, const char *nm, uint32_t s)
+{
+    const quarry_doc *doc = c->doc;
+    if (!c->odesc_done) {
+        c->odesc_done = 1;
+        for (size_t i = 0; i < c->norgs; i++) {
+            const annot *o = &doc->anns.v[c->orgs[i]];
+            const char *d = descriptor_of(c, o);
+            uint32_t v;
+            if (!d) continue;
+            uint64_t k = words_key(doc_span_text((quarry_doc *)doc, o->tstart, o->tend));
+            if (!u64map_get(&c->odesc, k, &v) && u64map_put(&c->odesc, k, (uint32_t)c->orgs[i])) {
+                c->odesc_done = 2;   /* out of memory: speakers_resolve fails */
                 break;
-        /* one word alone is a noun for an organisation that is no work ("the firm", not
-           "a statement", nor the adjectives among the nouns for a person: "official") */
-        int32_t on = doc_lex_entry(doc, t - 1, ENG_L_ORGNOUN);
-        if (b == t || (b == t - 1 && (on < 0 || entry_has(doc, on, "work")))) return NULL;
-        for (uint32_t j = b; j < t; j++)
-            if (doc_lex_entry(doc, j, ENG_L_CUE) >= 0) return NULL;
-        return doc_span_text((quarry_doc *)doc, b, t);
+            }
+        }
     }
-    return NULL;
+    uint32_t v;
+    if (!u64map_get(&c->odesc, words_key(nm), &v)) return NULL;
+    const annot *o = &doc->anns.v[v];
+    return o->tstart < s ? descriptor_of(c, o) : NULL;
 }
 
 /* A bare surname ("O'Neil said") that is the last word of an earlier speaker's name which
@@ -1045,5 +1075,6 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
         const char *ro = doc_feat_text(doc, doc_feat(r, a, ENG_K_SPEAKER_ROLE));
         if (ro) s->role = ro;
     }
-    return 0;
+    u64map_free(&c.odesc);
+    return c.odesc_done == 2 ? -1 : 0;
 }
