@@ -198,6 +198,8 @@ static void learn_gender(sctx *c, int32_t a, char want)
     else c->gender[a] = want;
 }
 
+static int possessive(const quarry_doc *doc, uint32_t k);
+
 /* The salient annotation of index x before token s: walking back, the nearest sentence
  * holding one that agrees with want (0: any) outside quotation marks (when s is outside
  * them), and in that sentence the first such one. -1 when none within reach. */
@@ -235,7 +237,10 @@ static int32_t salient(const sctx *c, const pers_idx *x, uint32_t s, char want)
                 cur = x->before[a->tstart];
                 continue;
             }
-            if (agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
+            /* "Kenteris' lawyer Gregory Ioannidis told": a person in a possessive is not the
+               subject when another person of the sentence agrees */
+            int poss = best >= 0 && a->tend < doc->toks.n && possessive(doc, a->tend);
+            if (!poss && agrees(c, cur, want) && !((c->inq[a->tstart] & 1) && !(c->inq[s] & 1))) {
                 best = cur;
                 sent = c->sent[a->tstart];
             }
@@ -417,7 +422,12 @@ static int possessive(const quarry_doc *doc, uint32_t k)
     const token *t = &doc->toks.v[k];
     const char *w = doc->txt.src + t->start;
     size_t n = t->end - t->start;
-    return (n == 2 && !memcmp(w, "'s", 2)) || (n == 4 && !memcmp(w, "\xE2\x80\x99s", 4));
+    if ((n == 2 && !memcmp(w, "'s", 2)) || (n == 4 && !memcmp(w, "\xE2\x80\x99s", 4))) return 1;
+    /* "Kenteris' lawyer": an apostrophe alone, right after a word ending in s */
+    if (k == 0 || !((n == 1 && w[0] == '\'') || (n == 3 && !memcmp(w, "\xE2\x80\x99", 3)))) return 0;
+    const token *p = &doc->toks.v[k - 1];
+    return p->end == t->start && p->kind == TK_WORD && p->end > p->start &&
+           (doc->txt.src[p->end - 1] == 's' || doc->txt.src[p->end - 1] == 'S');
 }
 
 /* Is [ms, me) a determiner and capitalised words ("The Island Courier", "The Guardian")? */
@@ -512,9 +522,12 @@ static int describe(sctx *c, speaker *sp, uint32_t ms, uint32_t me)
     /* "it", "the company", "The report": the salient organisation; "the council" only one
        whose name holds the word */
     /* (a nationality may stand among the words: "The US company", "the German carmaker") */
-    uint32_t pw = ms + 1;
+    /* (or a place's possessive stand for the determiner: "Europe's biggest drugmaker") */
+    int place_poss = me > ms + 2 && possessive(doc, ms + 1) && doc->toks.v[ms].kind == TK_WORD &&
+                     (doc->toks.v[ms].flags & QUARRY_TF_CAP) && c->px.at[ms] < 0 && c->ox.at[ms] < 0;
+    uint32_t pw = place_poss ? ms + 2 : ms + 1;
     while (pw < head && doc_lex_entry(doc, pw, ENG_L_DEMONYM) >= 0) pw++;
-    if (on >= 0 && (det || me == ms + 1) && plain_words(doc, pw, head)) {
+    if (on >= 0 && (det || place_poss || me == ms + 1) && plain_words(doc, pw, head)) {
         int named = entry_has(doc, on, "named");
         int32_t o = -1;
         if (named) {
@@ -1047,6 +1060,22 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->name = text;   /* an organisation, a country, a group: its own words */
                 s->resolved = "mention";
                 s->why = "the mention's own words";
+                /* "the Office for National Statistics": the name (an ORG, or capitalised
+                   words and small words after a lower-case determiner), without it */
+                if (me > ms + 1 && doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0) {
+                    int32_t on = c.ox.at[ms + 1];
+                    int named = on >= 0 && doc->anns.v[on].tstart == ms + 1 && doc->anns.v[on].tend == me;
+                    if (!named && (doc->toks.v[ms].flags & QUARRY_TF_LOWER) &&
+                        (doc->toks.v[me - 1].flags & QUARRY_TF_CAP)) {
+                        named = 1;
+                        for (uint32_t k = ms + 1; k < me && named; k++)
+                            if (doc->toks.v[k].kind != TK_WORD ||
+                                (!(doc->toks.v[k].flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) &&
+                                 (k == ms + 1 || doc_lex_entry(doc, k, ENG_L_TITLESMALL) < 0)))
+                                named = 0;
+                    }
+                    if (named) s->name = doc_span_text(doc, ms + 1, me);
+                }
                 /* an organisation, or one capitalised word no person carries that is a name
                    ("Yukos said"; not "Lawyers said") */
                 c.org = c.ox.at[me - 1] >= 0 || (me == ms + 1 && !pron && proper_word(doc, ms)) ||
