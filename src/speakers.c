@@ -859,14 +859,15 @@ static const annot *speaker_person(sctx *c, uint32_t s, uint32_t e, const char *
            "quotes";
     int32_t p = salient(c, x, s, want);
     /* the last speaker is a mention too ("He said ... Mr Houston ... He told"): it wins
-       when it stands in a nearer sentence, or earlier in the same one */
+       when it stands in a nearer sentence or the same one (the speaker of a statement is
+       its sentence's subject: "After talks with Mr Holm, Mr Dahl said ... He added") */
     if (c->last >= 0 && c->last_at < s && agrees(c, c->last, want) &&
         !((c->inq[c->last_at] & 1) && !(c->inq[s] & 1))) {
         uint32_t ls = c->sent[c->last_at];
         const annot *pa = p >= 0 ? &doc->anns.v[p] : NULL;
-        if (!pa || ls > c->sent[pa->tstart] ||
-            (ls == c->sent[pa->tstart] && c->last_at <= pa->tstart))
-            p = c->last, *why = "the last speaker, whose gender agrees, in a nearer sentence";
+        if (!pa || ls >= c->sent[pa->tstart])
+            p = c->last, *why = "the last speaker, whose gender agrees, in a nearer sentence or "
+                                "the same one";
     }
     return p >= 0 ? &doc->anns.v[p] : NULL;
 }
