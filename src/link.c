@@ -125,14 +125,16 @@ static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint3
 #define LOWER_WORD(j) ((doc->toks.v[j].flags & QUARRY_TF_LOWER) && doc->toks.v[j].kind == TK_WORD)
 #define CUE_AT(j) (LOWER_WORD(j) && doc_lex_entry(doc, j, ENG_L_CUE) >= 0)
     uint32_t e = s;
-    while (e < n && e < s + APPOSITION_MAX && !doc_tok_is(doc, e, ',') && !CUE_AT(e) &&
+#define DASH_AT(j) ((doc->toks.v[j].kind == TK_DASH || doc_tok_is(doc, j, '-')) && j > 0 && \
+                    doc->toks.v[j - 1].end < doc->toks.v[j].start)
+    while (e < n && e < s + APPOSITION_MAX && !doc_tok_is(doc, e, ',') && !CUE_AT(e) && !DASH_AT(e) &&
            !(doc->toks.v[e].flags & QUARRY_TF_SENT_START && e > s) && doc->toks.v[e].kind != TK_QUOTE &&
            !(doc->toks.v[e].kind == TK_PUNCT && (doc_tok_is(doc, e, '.') || doc_tok_is(doc, e, ';') ||
                                                   doc_tok_is(doc, e, '(') || doc_tok_is(doc, e, ':'))))
         e++;
     if (e == s || (e >= n ? !(doc->toks.v[n - 1].flags & QUARRY_TF_ABBREV)
                           : !(doc_tok_is(doc, e, ',') || doc_tok_is(doc, e, '.') ||
-                              (CUE_AT(e) && e >= s + 2) ||
+                              (CUE_AT(e) && e >= s + 2) || (DASH_AT(e) && e >= s + 2) ||
                               (e > s && (doc->toks.v[e].flags & QUARRY_TF_SENT_START)))))
         return NULL;
     const token *f = &doc->toks.v[s];
@@ -168,14 +170,50 @@ static const char *appositive_role(const quarry_rules *r, quarry_doc *doc, uint3
         (doc_lex_entry(doc, first_lower, ENG_L_ROLENOUN) >= 0 || doc_lex_entry(doc, first_lower, ENG_L_TITLE) >= 0))
         opens = 1;
     if (!opens) return NULL;
+    /* a dash ends only a phrase that opens with a determiner or holds a title ("deputy chairman of
+       Highland Gold - a mining firm"; not "Victoria Lapete, found her sister - the only") */
+    if (e < n && DASH_AT(e) && !opens_title && !det && !*titled) return NULL;
     int lower = 0;   /* a lower-case word since the title */
     for (uint32_t j = title_end; j < e; j++) {
         if (isper[j] && (!det || !lower)) return NULL;
         if (LOWER_WORD(j)) lower = 1;
     }
     return doc_span_text(doc, s, e);
+#undef DASH_AT
 #undef CUE_AT
 #undef LOWER_WORD
+}
+
+/* A role in apposition before a name starting at token k, opening its sentence: "The chief
+ * inspector of schools, David Bell", "A lawyer for the victims, Eduardo Contreras". A
+ * determiner opens the sentence; a title (TITLE) or a noun for a person (ROLENOUN) starts at
+ * the word after it or the one after that ("The former manager of") and is followed by a
+ * small word (of, for, at); the phrase runs to the comma before the name within
+ * APPOSITION_MAX tokens and holds no person and no speech verb. NULL when there is none. */
+static const char *preposed_role(const quarry_rules *r, quarry_doc *doc, uint32_t k,
+                                 const unsigned char *isper)
+{
+    if (k < 4 || !doc_tok_is(doc, k - 1, ',')) return NULL;
+    uint32_t s0 = k - 1;
+    while (s0 > 0 && k - s0 <= APPOSITION_MAX && !(doc->toks.v[s0].flags & QUARRY_TF_SENT_START)) s0--;
+    if (!(doc->toks.v[s0].flags & QUARRY_TF_SENT_START) || doc_lex_entry(doc, s0, ENG_L_DETERMINER) < 0)
+        return NULL;
+    int32_t title = r->eng_lex[ENG_L_TITLE];
+    uint32_t te = 0;
+    for (uint32_t j = s0 + 1; j <= s0 + 2 && j + 1 < k && !te; j++) {
+        if (!(doc->toks.v[j].flags & QUARRY_TF_LOWER) || doc->toks.v[j].kind != TK_WORD) break;
+        for (uint32_t h = doc->hit_first[j]; h < doc->hit_first[j + 1]; h++)
+            if ((int32_t)doc->hits[h].lex == title && j + doc->hits[h].len < k - 1 && j + doc->hits[h].len > te)
+                te = j + doc->hits[h].len;
+        if (!te && doc_lex_entry(doc, j, ENG_L_ROLENOUN) >= 0) te = j + 1;
+    }
+    int32_t sw = te ? doc_lex_entry(doc, te, ENG_L_TITLESMALL) : -1;
+    if (sw < 0 || lexdb_entry_feature(doc->rules->lex, (uint32_t)sw, "coord")) return NULL;
+    for (uint32_t j = s0; j + 1 < k; j++)
+        if (isper[j] || doc_tok_is(doc, j, ',') ||
+            ((doc->toks.v[j].flags & QUARRY_TF_LOWER) && doc_lex_entry(doc, j, ENG_L_CUE) >= 0))
+            return NULL;
+    return doc_span_text(doc, s0 + 1, k - 1);
 }
 
 /* A role noun right before a name starting at token k, with the capitalised words before it
@@ -405,6 +443,13 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         const char *ro = appositive_role(r, doc, a->tend, isper, &titled);
         if (ro && (!cur || (titled && isupper((unsigned char)cur[0]) && strchr(ro, ' '))))
             ps.v[a->entity].role = ro;
+    }
+    /* else one in apposition before a mention that opens its sentence ("The chief inspector
+       of schools, David Bell") */
+    for (size_t i = 0; i < doc->anns.n; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != person_type || a->entity < 0 || ps.v[a->entity].role) continue;
+        ps.v[a->entity].role = preposed_role(r, doc, a->tstart, isper);
     }
     /* else the descriptor right before a mention ("Wales fly-half Stephen Jones") */
     for (size_t i = 0; i < doc->anns.n; i++) {
