@@ -108,14 +108,14 @@ static quarry_status run(const quarry_rules *rules, quarry_doc *doc, const char 
         snprintf(msg, sizeof msg,
                  "not UTF-8 (%zu byte%s, the first at byte offset %zu): read as Windows-1252; "
                  "offsets count the converted text", iv.n, iv.n == 1 ? "" : "s",
-                 iv.first + doc->part->base_b);
+                 iv.first + doc->part->raw_end);
         input = u;
         len = n;
         iv.n = 0;
         if (text_init(&doc->txt, input, len, &doc->mem, NULL, NULL)) goto oom;
     } else if (iv.n) {
         snprintf(msg, sizeof msg, "%zu invalid UTF-8 byte%s read as U+FFFD, the first at byte offset %zu",
-                 iv.n, iv.n == 1 ? "" : "s", iv.first + doc->part->base_b);
+                 iv.n, iv.n == 1 ? "" : "s", iv.first + doc->part->raw_end);
     }
     size_t nctrl, nchars;
     if (text_not_text(input, len, &nctrl, &nchars)) {

@@ -161,7 +161,10 @@ st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" --lib /nonexistent/li
 printf 'rule x : @NOPE -> PERSON ;\n' > bad.rules
 st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" --rules bad.rules archive.jsonl out-bad 2> bad.err || st=$?
 [ "$st" = 3 ] && grep -q "bad.rules:1:.*NOPE" bad.err || { cat bad.err >&2; fail "a rule error: exit $st"; }
-echo "dask: scheduler, 2 workers ($PY, $SCHED): ok; an unreachable scheduler, a missing library, a rule error: exit 2, 2, 3"
+mkdir -p empty
+st=0; timeout 120 "$PY" -m quarry_dask --scheduler "$ADDR" empty out-empty 2> empty.err || st=$?
+[ "$st" = 2 ] && grep -q 'empty: no .txt files' empty.err || { cat empty.err >&2; fail "a folder without .txt files: exit $st"; }
+echo "dask: scheduler, 2 workers ($PY, $SCHED): ok; an unreachable scheduler, a missing library, a rule error, a folder without .txt files: exit 2, 2, 3, 2"
 
 # ---- no --scheduler: quarry_dask starts a local cluster of --workers processes ----------
 st=0; timeout 600 "$PY" -m quarry_dask --workers 2 --partition-bytes 2k "$ROOT/corpus" out-local 2> local.err || st=$?

@@ -82,6 +82,16 @@ grep -q '"type":"PERSON","start":6,"end":18,"text":"Renée Dubois","name":"René
     bad "encoding: cp1252 'Renée Dubois' not found as PERSON and speaker (offsets on the decoded text): $(head -3 out)"
 [ "$(lines err)" = 1 ] && grep -q '^quarry: x: warning: not UTF-8 (1 byte, the first at byte offset 9): read as Windows-1252' err && ok ||
     bad "encoding: expected one warning line naming x"
+# a document read in windows (over 512 KiB): each window's warning gives the byte offset in
+# the input as given, not in the text decoded before it (4,000 bytes grew by one each)
+python3 - <<'PY'
+para = b"Judge Ren\xe9e Dubois said the case was closed on Monday morning.\n\n"
+plain = b"The ferry left the harbour at noon and the crew waved to the crowd.\n\n"
+open("win.txt", "wb").write(para * 4000 + plain * 6000 + b"Olav Ren\xe9 said it was fine.\n")
+PY
+"$Q" extract win.txt > out 2> err
+[ "$(lines err)" = 2 ] && grep -q 'warning: not UTF-8 (1 byte, the first at byte offset 670008)' err && ok ||
+    bad "encoding: the second window's warning should give the input's byte offset 670008"
 "$Q" extract --offsets bytes x.txt > out 2> err
 grep -q '"type":"PERSON","start":6,"end":19,' out && ok || bad "encoding: --offsets bytes should count the UTF-8 of the decoded text"
 "$Q" extract --encoding cp1252 x.txt > out 2> err

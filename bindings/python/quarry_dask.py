@@ -354,6 +354,8 @@ def run(client, archive, outdir, partition_bytes=DEFAULT_PARTITION_BYTES, rules_
         if not os.path.isdir(archive):
             raise OSError("%s: not a folder (--input text reads a folder of .txt files)" % archive)
         parts = partition_folder(archive, partition_bytes, listing_errors)
+        if not parts and not listing_errors:   # as quarry extract: nothing to read is an error
+            raise OSError("%s: no .txt files" % archive)
     else:
         if os.path.isdir(archive):
             raise OSError("%s: is a folder (--input jsonl reads one JSON Lines file)" % archive)
