@@ -355,6 +355,19 @@ static int mention_cmp(const void *a, const void *b)
 
 /* The index of the quote record over byte span [start, end) (records sorted by start),
  * -1 when there is none. */
+/* The record whose span holds [start, end) (records do not nest once statements() ran:
+ * the last one starting at or before start), or -1. */
+static int64_t find_holding(const quarry_doc *doc, size_t start, size_t end)
+{
+    size_t lo = 0, hi = doc->quotes.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (doc->quotes.v[mid].span.start <= start) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo > 0 && doc->quotes.v[lo - 1].span.end >= end ? (int64_t)lo - 1 : -1;
+}
+
 static int64_t find_quote(const quarry_doc *doc, size_t start, size_t end)
 {
     size_t lo = 0, hi = doc->quotes.n;
@@ -435,6 +448,9 @@ static int statements(const quarry_rules *r, quarry_doc *doc)
     for (size_t i = 0; i < doc->cont.n; i++) {   /* in text order: a chain's first part first */
         const cont_link *l = &doc->cont.v[i];
         int64_t c = find_quote(doc, l->start, l->end), p = find_quote(doc, l->pstart, l->pend);
+        /* the quote it continues may have gone inside a kept record (a partial quote inside
+           a reported clause): that record is the statement */
+        if (p < 0) p = find_holding(doc, l->pstart, l->pend);
         if (c < 0 || p < 0 || p == c) continue;
         const quarry_record *pr = &doc->quotes.v[p];
         doc->quotes.v[c].part_of = pr->part_of ? pr->part_of : pr->id;
