@@ -1062,8 +1062,14 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
                 s->resolved = "mention";
                 s->why = "the mention's own words";
                 /* "the Office for National Statistics": the name (an ORG, or capitalised
-                   words and small words after a lower-case determiner), without it */
-                if (me > ms + 1 && doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0) {
+                   words and small words after a lower-case determiner), without it; after a
+                   determiner, the ORG a mention ends in */
+                int32_t oe = c.ox.at[me - 1];
+                if (oe >= 0 && doc->anns.v[oe].tend == me && doc->anns.v[oe].tstart > ms &&
+                    doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0) {
+                    /* "the New York-based Committee to Protect Journalists": the ORG it ends in */
+                    s->name = doc_span_text(doc, doc->anns.v[oe].tstart, me);
+                } else if (me > ms + 1 && doc_lex_entry(doc, ms, ENG_L_DETERMINER) >= 0) {
                     int32_t on = c.ox.at[ms + 1];
                     int named = on >= 0 && doc->anns.v[on].tstart == ms + 1 && doc->anns.v[on].tend == me;
                     if (!named && (doc->toks.v[ms].flags & QUARRY_TF_LOWER) &&
