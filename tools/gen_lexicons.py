@@ -119,7 +119,8 @@ REGIONS = ['Middle East', 'Europe', 'Asia', 'Africa', 'North America', 'South Am
            'Kurdistan', 'Chechnya', 'Tibet', 'Sahara', 'Horn of Africa', 'Sub-Saharan Africa',
            'Gaza Strip', 'Golan Heights', 'Sinai', 'Korean Peninsula', 'Indian Ocean',
            'Pacific Ocean', 'Atlantic Ocean', 'Black Sea', 'Caspian Sea', 'Red Sea',
-           'North Sea', 'Baltic', 'Baltics', 'Caucasus', 'Silicon Valley', 'Wall Street']
+           'North Sea', 'Baltic', 'Baltics', 'Caucasus', 'Silicon Valley', 'Wall Street',
+           'Midwest', 'East Coast', 'West Coast', 'Great Lakes', 'North Caucasus', 'Nagorno-Karabakh']
 
 
 def countries():
