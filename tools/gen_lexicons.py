@@ -345,7 +345,7 @@ Society for|League of|Party of|Front for|Movement for|Center for|Centre for|Foun
 Court of|Chamber of|House of|Friends of|Coalition for|Alliance for|Fund for|Museum of
 School of|Church of|Army of|Congress of|Assembly of|Parliament of|Government of
 Forum for|Unit of|Division of|Corps of|Order of|Authority of|Port of
-Stock Exchange of|Republic of"""
+Stock Exchange of|Republic of|Department for|Ministry for|Office for"""
 
 ORG_SUFFIXES = """Inc.|Inc|Corp.|Corp|Corporation|Co.|Co|Ltd.|Ltd|Limited|LLC|L.L.C.|PLC|Plc|plc
 AG|GmbH|SA|S.A.|NV|N.V.|BV|AB|ASA|SpA|S.p.A.|Oyj|KK|Bhd|Pty|LP|L.P.|Group|Holdings|Holding
@@ -360,7 +360,8 @@ Office|Bureau|Board|Service|Exchange|Times|Post|Journal|News|Herald|Tribune|Gaze
 Television|TV|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
 Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition
 Brothers|Bros|Bros.|Research|Economics|Records|Magazine|Studios|Pictures|Entertainment|Media
-Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail"""
+Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail
+Battalions|Regiments|Squadron|Squadrons|Wing|Command|Fleet|Corps"""
 
 
 ORGS_HAND = """Taliban|al-Qaeda|al Qaeda|Al-Qaeda|Al Qaeda|Hamas|Hezbollah|Hizbollah|Fatah|PLO|ETA|IRA
