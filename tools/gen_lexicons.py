@@ -380,7 +380,7 @@ Democratic Party|Republican Party|Labour Party|Conservative Party|Democrats|Repu
 Labour|Tories|Likud|Baath Party|Ba'ath Party|Shura Council|Revolutionary Guards
 Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA
 Liberal Democrats|Lib Dems|Conservatives|Liberals|Treasury|Commons|House of Commons|House of Lords|Downing Street|Home Office|Foreign Office
-Whitehall|National Archives|Premier League|Premiership|Football League|Opec|G7|G8|G20
+Whitehall|National Archives|Premier League|Football League|Opec|G7|G8|G20
 Daesh|Da'esh|Da’esh|ISIL|ISIS|Hewlett-Packard|Hewlett Packard|Yahoo
 al-Qaida|Al-Qaida|al Qaida|Al Qaida|Islamic State of Iraq and the Levant|Islamic State of Iraq and Syria
 Coalition|Royal Navy|Royal Air Force|RAF|Navy|Central Command|U.S. Central Command|CENTCOM|NAVCENT|CJTF-OIR"""
@@ -493,7 +493,7 @@ Under Over Between Among Against Through Into Upon Within Across Along Around Ne
 Earlier Later Last Next First Second Third Other Another One Two Three Four Five Six Seven
 Eight Nine Ten Several Only Even Just Still Already Again Perhaps Please Thank Thanks Yes
 According Asked Said Says Told Officials Police Reporters Analysts Sources Contacts
-Relations Violence Latest Fast Facts Published Updated Read More Related Share""".split()
+Relations Violence Latest Fast Facts Published Updated Read More Related Share Fellow Replacement""".split()
 
 
 def main():
