@@ -15,6 +15,9 @@ typedef struct person {
     uint64_t surname;          /* raw hash of the last name token */
     uint64_t alias;            /* raw hash of the surname without an "al-" style particle */
     uint64_t middle;           /* raw hash of a middle name of a three-part name, or 0 */
+    uint64_t first;            /* raw hash of the first word of a two-word name that is no
+                                  given name of the GIVEN lexicon ("Wang Donghai", "Jansher
+                                  Khan": the name said first), or 0 */
     int ambiguous;             /* another person shares the surname */
 } person;
 
@@ -257,6 +260,33 @@ static const char *affiliation_role(quarry_doc *doc, uint32_t k, const uint32_t 
     return j < n && orgend[j] > j ? doc_span_text(doc, j, orgend[j]) : NULL;
 }
 
+/* The first word of a two-word name [s, e) as an alias (a family name said first, "Wang
+ * Donghai" ... "Wang said"; a given name used alone, "Jansher Khan" ... "Jansher"): a
+ * capitalised word of three letters or more, no initial, honorific or title ("Lord
+ * Goldsmith", "Prince Harry": a bare "Lord" or "Prince" is nobody). 0 when it is none. */
+static uint64_t first_alias(const quarry_doc *doc, uint32_t s, uint32_t e)
+{
+    if (e != s + 2) return 0;
+    const token *t = &doc->toks.v[s];
+    if (t->kind != TK_WORD || !(t->flags & QUARRY_TF_CAP) || (t->flags & QUARRY_TF_ALLCAPS) ||
+        t->end - t->start < 3 || memchr(doc->txt.src + t->start, '.', t->end - t->start) ||
+        doc_lex_entry(doc, s, ENG_L_HONORIFIC) >= 0 || doc_lex_entry(doc, s, ENG_L_TITLE) >= 0)
+        return 0;
+    return t->hraw;
+}
+
+/* Is the word at k joined to a next name: a capitalised word, "and" or "&" after it
+ * ("Richard and Judy", a programme, is not Richard)? */
+static int joined(const quarry_doc *doc, uint32_t k)
+{
+    if (k + 1 >= doc->toks.n) return 0;
+    const token *n = &doc->toks.v[k + 1];
+    const char *s = doc->txt.src + n->start;
+    size_t len = n->end - n->start;
+    return (n->kind == TK_WORD && (n->flags & (QUARRY_TF_CAP | QUARRY_TF_ALLCAPS))) ||
+           (len == 1 && s[0] == '&') || (len == 3 && !memcmp(s, "and", 3));
+}
+
 #define LINK_MAX_CANDIDATES 256   /* people tried per mention, see link_people */
 
 /* Persons by token hash: key -> list of persons (newest first), with the list's length.
@@ -347,7 +377,8 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
             uint32_t ns = name_start(doc, a);
             person np = {ms[i].idx, doc_span_text(doc, ns, a->tend), NULL,
                          last->hraw, particle_free(doc, last),
-                         a->tend - ns == 3 ? doc->toks.v[ns + 1].hraw : 0, 0};
+                         a->tend - ns == 3 ? doc->toks.v[ns + 1].hraw : 0,
+                         first_alias(doc, ns, a->tend), 0};
             uint32_t np_idx = (uint32_t)ps.n, first;
             if (u64map_get(&by_surname, np.surname, &first)) {
                 ps.v[first].ambiguous = np.ambiguous = 1;   /* the others are marked already */
@@ -389,11 +420,38 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
             goto out;
         }
     }
+    /* first words of two-word names (first_alias) -> the person; UINT32_MAX when two
+       people share it ("John Smith", "John Brown": a bare "John" is either) */
+    u64map by_first = {0};
+    for (uint32_t p = 0; p < ps.n; p++) {
+        uint32_t q;
+        if (!ps.v[p].first) continue;
+        if (u64map_get(&by_first, ps.v[p].first, &q) ? u64map_put(&by_first, ps.v[p].first, UINT32_MAX)
+                                                      : u64map_put(&by_first, ps.v[p].first, p)) {
+            u64map_free(&by_first);
+            pindex_free(&by_name);
+            goto out;
+        }
+    }
     for (uint32_t k = 0; k < doc->toks.n; k++) {
         const token *t = &doc->toks.v[k];
         if ((covered[k] && !weak[k]) || !(t->flags & QUARRY_TF_CAP)) continue;
         const pidx_bucket *b = pindex_get(&by_name, t->hraw);
         int64_t found = -1;
+        uint32_t fp;
+        if (!b && !covered[k] && u64map_get(&by_first, t->hraw, &fp)) {
+            /* the first word of one two-word name typed before, on no other entity */
+            if (fp != UINT32_MAX && doc->anns.v[ps.v[fp].canon].tstart < k && !joined(doc, k)) {
+                found = fp;
+                if (doc_add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)found)) {
+                    u64map_free(&by_first);
+                    pindex_free(&by_name);
+                    goto out;
+                }
+                covered[k] = 1;
+            }
+            continue;
+        }
         uint32_t tried = 0;
         for (uint32_t e = b ? b->head : 0; e && tried < LINK_MAX_CANDIDATES;
              e = by_name.e.v[e - 1].next, tried++) {
@@ -417,11 +475,13 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
             continue;
         }
         if (doc_add_annot(doc, (uint32_t)person_type, k, k + 1, RULE_LINK_ALIAS, (int32_t)found)) {
+            u64map_free(&by_first);
             pindex_free(&by_name);
             goto out;
         }
         covered[k] = 1;
     }
+    u64map_free(&by_first);
     pindex_free(&by_name);
     /* a person with no role yet takes one in apposition after a mention, bare surnames
        included ("Peter Molyneux,

@@ -119,7 +119,8 @@ REGIONS = ['Middle East', 'Europe', 'Asia', 'Africa', 'North America', 'South Am
            'Kurdistan', 'Chechnya', 'Tibet', 'Sahara', 'Horn of Africa', 'Sub-Saharan Africa',
            'Gaza Strip', 'Golan Heights', 'Sinai', 'Korean Peninsula', 'Indian Ocean',
            'Pacific Ocean', 'Atlantic Ocean', 'Black Sea', 'Caspian Sea', 'Red Sea',
-           'North Sea', 'Baltic', 'Baltics', 'Caucasus', 'Silicon Valley', 'Wall Street']
+           'North Sea', 'Baltic', 'Baltics', 'Caucasus', 'Silicon Valley', 'Wall Street',
+           'Midwest', 'East Coast', 'West Coast', 'Great Lakes', 'North Caucasus', 'Nagorno-Karabakh']
 
 
 def countries():
@@ -344,7 +345,7 @@ Society for|League of|Party of|Front for|Movement for|Center for|Centre for|Foun
 Court of|Chamber of|House of|Friends of|Coalition for|Alliance for|Fund for|Museum of
 School of|Church of|Army of|Congress of|Assembly of|Parliament of|Government of
 Forum for|Unit of|Division of|Corps of|Order of|Authority of|Port of
-Stock Exchange of|Republic of"""
+Stock Exchange of|Republic of|Department for|Ministry for|Office for"""
 
 ORG_SUFFIXES = """Inc.|Inc|Corp.|Corp|Corporation|Co.|Co|Ltd.|Ltd|Limited|LLC|L.L.C.|PLC|Plc|plc
 AG|GmbH|SA|S.A.|NV|N.V.|BV|AB|ASA|SpA|S.p.A.|Oyj|KK|Bhd|Pty|LP|L.P.|Group|Holdings|Holding
@@ -359,7 +360,8 @@ Office|Bureau|Board|Service|Exchange|Times|Post|Journal|News|Herald|Tribune|Gaze
 Television|TV|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
 Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition
 Brothers|Bros|Bros.|Research|Economics|Records|Magazine|Studios|Pictures|Entertainment|Media
-Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail"""
+Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail
+Battalions|Regiments|Squadron|Squadrons|Wing|Command|Fleet|Corps"""
 
 
 ORGS_HAND = """Taliban|al-Qaeda|al Qaeda|Al-Qaeda|Al Qaeda|Hamas|Hezbollah|Hizbollah|Fatah|PLO|ETA|IRA
@@ -378,7 +380,7 @@ Democratic Party|Republican Party|Labour Party|Conservative Party|Democrats|Repu
 Labour|Tories|Likud|Baath Party|Ba'ath Party|Shura Council|Revolutionary Guards
 Revolutionary Guard|Security Council|General Assembly|Olympic Committee|FIFA|UEFA
 Liberal Democrats|Lib Dems|Conservatives|Liberals|Treasury|Commons|House of Commons|House of Lords|Downing Street|Home Office|Foreign Office
-Whitehall|National Archives|Premier League|Premiership|Football League|Opec|G7|G8|G20
+Whitehall|National Archives|Premier League|Football League|Opec|G7|G8|G20
 Daesh|Da'esh|Da’esh|ISIL|ISIS|Hewlett-Packard|Hewlett Packard|Yahoo
 al-Qaida|Al-Qaida|al Qaida|Al Qaida|Islamic State of Iraq and the Levant|Islamic State of Iraq and Syria
 Coalition|Royal Navy|Royal Air Force|RAF|Navy|Central Command|U.S. Central Command|CENTCOM|NAVCENT|CJTF-OIR"""
@@ -491,7 +493,7 @@ Under Over Between Among Against Through Into Upon Within Across Along Around Ne
 Earlier Later Last Next First Second Third Other Another One Two Three Four Five Six Seven
 Eight Nine Ten Several Only Even Just Still Already Again Perhaps Please Thank Thanks Yes
 According Asked Said Says Told Officials Police Reporters Analysts Sources Contacts
-Relations Violence Latest Fast Facts Published Updated Read More Related Share""".split()
+Relations Violence Latest Fast Facts Published Updated Read More Related Share Fellow Replacement""".split()
 
 
 def main():
