@@ -880,7 +880,11 @@ static void sent_step(const unsigned char *s, size_t len, token *v, size_t k, ss
         }
         int end;
         if (st->pend == 2) end = 1;
-        else if (st->pend == 1) end = starts_sentence(tk);
+        /* "(R-S.C.)": a full stop with an abbreviation right after it, no space between,
+           is inside the abbreviation */
+        else if (st->pend == 1) end = starts_sentence(tk) &&
+                                      !((tk->flags & QUARRY_TF_ABBREV) && tk->start == v[st->last].end &&
+                                        st->last == k - 1);
         else
             end = (tk->kind == TK_QUOTE && (tk->flags & QUARRY_TF_QOPEN)) ||
                   (tk->kind == TK_WORD && st->ab &&

@@ -202,6 +202,16 @@ Test(token, seed_sept_11)
     cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 1);
 }
 
+/* A party and state after a name: the full stop between "R-S" and "C." has the
+   abbreviation right after it, so no sentence ends there and "said" stays in the sentence
+   of its speaker. */
+Test(token, party_state_abbreviation)
+{
+    TOKS("Rep. Trey Gowdy (R-S.C.) said that.", "Rep.", "Trey", "Gowdy", "(", "R-S", ".", "C.",
+         ")", "said", "that", ".");
+    cr_assert_eq(count_flag(QUARRY_TF_SENT_START), 1);
+}
+
 Test(token, seed_us_led)
 {
     TOKS("since the 2003 U.S.-led invasion.", "since", "the", "2003", "U.S.", "-", "led",
