@@ -52,16 +52,30 @@ typedef struct recache_ent {
     uint8_t res;
 } recache_ent;
 
-/* Results of the tests that matter on sentence ends (send_tests, at most 64), by token:
- * sentence ends are nearly all the same few tokens ("." "?" a closing quote mark), and the
- * tests depend only on the token's bytes and flags. Direct-mapped, ASCII tokens only (like
- * recache); cleared when the rule set changes. */
+/* Results of the tests that matter on sentence ends (send_tests, any number of them), by
+ * token: sentence ends are nearly all the same few tokens ("." "?" a closing quote mark), and
+ * the tests depend only on the token's bytes, kind and flags. Direct-mapped, ASCII tokens only
+ * (like recache); each entry's bits (send_tests.n of them, in sendwords words) are in
+ * sendbits; cleared when the rule set changes. */
 #define SENDCACHE_BITS 6
 typedef struct sendcache_ent {
     uint64_t h;
-    uint32_t flags, valid;
-    uint64_t mask;
+    uint32_t flags, kind, valid;
 } sendcache_ent;
+
+/* Results of the guard atoms that are test trees (test_at walks them node by node, at every
+ * position a guard scans), by token: such a test depends only on the token's bytes, kind and
+ * flags, and on the annotation types starting there when it tests annotations (the types
+ * below 64, typeany; a test of a type beyond is not cached: ann_big). Direct-mapped, ASCII
+ * tokens only (like recache); cleared when the rule set changes. */
+#define ATCACHE_BITS 12
+typedef struct atcache_ent {
+    uint64_t h, anns;
+    uint32_t flags;
+    uint32_t tid;              /* test id + 1, 0 = empty */
+    uint16_t kind;
+    uint8_t res;
+} atcache_ent;
 
 struct match_scratch {
     size_t nprog, stride;
@@ -80,8 +94,13 @@ struct match_scratch {
     uint32_t pstamp;
     pcre2_match_data *md;
     recache_ent *recache;
+    atcache_ent *atcache;
+    uint8_t *ann_big;          /* per test: it tests an annotation type >= 64 */
     uint64_t recache_serial;   /* rule set the caches belong to */
     sendcache_ent sendcache[1u << SENDCACHE_BITS];
+    uint64_t *sendbits;        /* (1 << SENDCACHE_BITS) + 1 entries of sendwords words; the
+                                  last: a token that is not cached */
+    size_t sendwords;
     /* pending threads: a binary heap on (pos, seq) */
     VEC(pend) heap;
     VEC(int32_t) ppool;
@@ -131,7 +150,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
-    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
+    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
     free(ms->wid); free(ms->lexany); free(ms->typeany);
@@ -151,6 +170,23 @@ static inline void copy_slots(const match_scratch *ms, int32_t *dst, const int32
 {
     if (ms->nslots <= FAST_SLOTS) memcpy(dst, src, FAST_SLOTS * sizeof(int32_t));
     else memcpy(dst, src, ms->nslots * sizeof(int32_t));
+}
+
+/* Does test tid (as test_at walks it) test an annotation type >= 64? memo: 0 not known yet,
+ * 1 no, 2 yes. */
+static int ann_big_of(const quarry_rules *r, uint8_t *memo, uint32_t tid)
+{
+    if (memo[tid]) return memo[tid] == 2;
+    const ctest *t = &r->tests.v[tid];
+    int big = t->kind == TN_ANN && t->lex >= 64;
+    if (t->clause)
+        for (uint32_t k = 0; k < t->nresid; k++) big |= ann_big_of(r, memo, t->resid[k]);
+    else if (t->kind == TN_NOT)
+        big |= ann_big_of(r, memo, t->a);
+    else if ((t->kind == TN_AND || t->kind == TN_OR) && !t->nset)
+        big |= ann_big_of(r, memo, t->a) | ann_big_of(r, memo, t->b);
+    memo[tid] = big ? 2 : 1;
+    return big;
 }
 
 static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok)
@@ -175,11 +211,15 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (r->tests.n > ms->ntests) {
         free(ms->tstamp); free(ms->tres); free(ms->twarned); free(ms->testcross);
+        free(ms->ann_big);
+        ms->ann_big = calloc(r->tests.n, 1);
+        ms->recache_serial = 0;   /* ann_big is filled for the rule set below */
         ms->tstamp = calloc(r->tests.n, sizeof *ms->tstamp);
         ms->tres = calloc(r->tests.n, 1);
         ms->twarned = calloc(r->tests.n, 1);
         ms->testcross = calloc(r->tests.n, 1);
-        if (!ms->tstamp || !ms->tres || !ms->twarned || !ms->testcross) return -1;
+        if (!ms->tstamp || !ms->tres || !ms->twarned || !ms->testcross || !ms->ann_big)
+            return -1;
         ms->ntests = r->tests.n;
         ms->pstamp = 0;
     }
@@ -250,8 +290,23 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->recache = calloc((size_t)1 << RECACHE_BITS, sizeof *ms->recache);
         if (!ms->recache) return -1;
     }
+    if (!ms->atcache) {
+        ms->atcache = calloc((size_t)1 << ATCACHE_BITS, sizeof *ms->atcache);
+        if (!ms->atcache) return -1;
+    }
+    size_t sw = (r->send_tests.n + 63) / 64;
+    if (sw > ms->sendwords) {
+        free(ms->sendbits);
+        ms->sendbits = malloc((((size_t)1 << SENDCACHE_BITS) + 1) * sw * sizeof *ms->sendbits);
+        if (!ms->sendbits) { ms->sendwords = 0; return -1; }
+        ms->sendwords = sw;
+        memset(ms->sendcache, 0, sizeof ms->sendcache);
+    }
     if (ms->recache_serial != r->serial) {
         memset(ms->recache, 0, ((size_t)1 << RECACHE_BITS) * sizeof *ms->recache);
+        memset(ms->atcache, 0, ((size_t)1 << ATCACHE_BITS) * sizeof *ms->atcache);
+        memset(ms->ann_big, 0, r->tests.n);
+        for (size_t i = 0; i < r->tests.n; i++) ann_big_of(r, ms->ann_big, (uint32_t)i);
         memset(ms->sendcache, 0, sizeof ms->sendcache);
         ms->recache_serial = r->serial;
     }
@@ -558,7 +613,25 @@ static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, u
 
 static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at, uint32_t q)
 {
-    if (at->kind == ATOM_TEST) return test_at(r, doc, at->id, q);
+    if (at->kind == ATOM_TEST) {
+        const ctest *t = &r->tests.v[at->id];
+        const token *tk = &doc->toks.v[q];
+        int res = leaf_test(r, doc, t, q);
+        if (res >= 0) return res;
+        if ((tk->flags & QUARRY_TF_NONASCII) || doc->ms->ann_big[at->id] == 2)
+            return test_at(r, doc, at->id, q);
+        uint64_t anns = t->has_ann && doc->ann_first ? doc->ms->typeany[q] : 0;
+        uint64_t k = (tk->hraw ^ ((uint64_t)(at->id + 1) * 0x9E3779B97F4A7C15ull) ^
+                      ((uint64_t)tk->flags << 32) ^ anns * 0xC2B2AE3D27D4EB4Full) *
+                     0xff51afd7ed558ccdull;
+        atcache_ent *ce = &doc->ms->atcache[k >> (64 - ATCACHE_BITS)];
+        if (ce->tid == at->id + 1 && ce->h == tk->hraw && ce->anns == anns &&
+            ce->flags == tk->flags && ce->kind == tk->kind)
+            return ce->res;
+        res = test_at(r, doc, at->id, q);
+        *ce = (atcache_ent){tk->hraw, anns, tk->flags, at->id + 1, tk->kind, (uint8_t)res};
+        return res;
+    }
     if (at->kind == ATOM_LEX) {
         for (uint32_t h = doc->hit_first[q]; h < doc->hit_first[q + 1]; h++)
             if (doc->hits[h].lex == at->id) return 1;
@@ -930,22 +1003,26 @@ static int send_test_passes(const quarry_rules *r, quarry_doc *doc, uint32_t tid
     return test_maybe(r, doc, tid, p) != 0;
 }
 
-/* Bit i: send_tests[i] (at most 64) passes on the token at p. */
-static uint64_t send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
+/* Bit i (word i / 64): send_tests[i] passes on the token at p. */
+static const uint64_t *send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
 {
     match_scratch *ms = doc->ms;
     const token *tk = &doc->toks.v[p];
+    size_t sw = ms->sendwords, slot = (size_t)1 << SENDCACHE_BITS;   /* not cached */
     sendcache_ent *ce = NULL;
     if (!(tk->flags & QUARRY_TF_NONASCII)) {
         uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull) * 0xff51afd7ed558ccdull;
-        ce = &ms->sendcache[k >> (64 - SENDCACHE_BITS)];
-        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags) return ce->mask;
+        slot = k >> (64 - SENDCACHE_BITS);
+        ce = &ms->sendcache[slot];
+        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags && ce->kind == tk->kind)
+            return ms->sendbits + slot * sw;
     }
-    uint64_t mask = 0;
+    uint64_t *mask = ms->sendbits + slot * sw;
+    memset(mask, 0, sw * sizeof *mask);
     next_pstamp(ms);
     for (size_t i = 0; i < r->send_tests.n; i++)
-        if (send_test_passes(r, doc, r->send_tests.v[i], p)) mask |= (uint64_t)1 << i;
-    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, 1, mask};
+        if (send_test_passes(r, doc, r->send_tests.v[i], p)) mask[i / 64] |= (uint64_t)1 << (i % 64);
+    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, tk->kind, 1};
     return mask;
 }
 
@@ -963,12 +1040,11 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
         if (p == 0 || (doc->toks.v[p - 1].flags & QUARRY_TF_SENT_END)) ms->sfirst[s] = p;
         const token *tk = &doc->toks.v[p];
         if (!(tk->flags & QUARRY_TF_SENT_END)) continue;
-        /* at most 64 send tests: their results by token (cached); more: each evaluated */
-        uint64_t mask = nst && nst <= 64 ? send_results(r, doc, p) : 0;
-        if (nst > 64) next_pstamp(ms);
+        if (!nst) { s++; continue; }
+        const uint64_t *mask = send_results(r, doc, p);   /* by token, cached */
         for (size_t i = 0; i < nst; i++) {
             uint32_t t = r->send_tests.v[i];
-            if (nst <= 64 ? !(mask >> i & 1) : !send_test_passes(r, doc, t, p)) continue;
+            if (!(mask[i / 64] >> (i % 64) & 1)) continue;
             ms->testcross[t] = 1;
             if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
         }
