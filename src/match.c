@@ -30,9 +30,11 @@ typedef struct cstack {        /* closure work stack entry */
     int32_t slot, val;
 } cstack;
 
-/* Where a guard atom occurs, found lazily: no occurrence in [last query, lo) but nx. */
+/* Where a guard atom occurs, found lazily: no occurrence in [last query, lo) but nx; ci: where
+ * its scan goes on in the phase's list of positions (kpos or lpos) when it scans one. */
 typedef struct occ_state {
     uint32_t lo, nx;           /* nx: UINT32_MAX when none */
+    uint32_t ci;
 } occ_state;
 
 /* A unit that crosses a sentence end in this document: boundary b (between sentence b and
@@ -129,6 +131,11 @@ struct match_scratch {
     uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
     uint64_t *lexany;          /* per position: bit l, an entry of lexicon l (< 64) starts here */
     uint64_t *typeany;         /* per position: bit t, an annotation of type t (< 64) starts here */
+    /* per phase: the positions whose word is a word of some keyed guard atom (atom_words), and
+       those where an entry of a guard atom's lexicon or an annotation of a guard atom's type
+       (< 64) starts; each atom scans its list instead of every position */
+    uint32_t *kpos, *lpos;
+    uint32_t nkpos, nlpos;
     size_t nlmin;
     /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
        sentences joined across every boundary one of its units crosses, so that its guards'
@@ -153,7 +160,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
-    free(ms->wid); free(ms->lexany); free(ms->typeany);
+    free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -225,7 +232,9 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (ntok + 1 > ms->ntok_cap) {
         free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
-        free(ms->wid); free(ms->lexany); free(ms->typeany);
+        free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos);
+        ms->kpos = malloc((ntok + 2) * sizeof *ms->kpos);
+        ms->lpos = malloc((ntok + 2) * sizeof *ms->lpos);
         ms->wid = malloc((ntok + 2) * sizeof *ms->wid);
         ms->lexany = malloc((ntok + 2) * sizeof *ms->lexany);
         ms->typeany = malloc((ntok + 2) * sizeof *ms->typeany);
@@ -235,7 +244,7 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
         ms->bfree = malloc(ntok + 2);
         if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid ||
-            !ms->lexany || !ms->typeany) return -1;
+            !ms->lexany || !ms->typeany || !ms->kpos || !ms->lpos) return -1;
         ms->ntok_cap = ntok + 1;
     }
     size_t natoms = 0;
@@ -640,43 +649,61 @@ static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at,
     return ann_starts_at(doc, at->id, q);
 }
 
-/* The first occurrence of atom a at or after p if there is one up to limit; else UINT32_MAX
- * (or one beyond limit). Queries come with p non-decreasing, so every position is looked at
- * once per atom and phase at most. */
+/* The first occurrence of atom a at or after p, else UINT32_MAX. Queries come with p
+ * non-decreasing, so every position (or every entry of the phase's position list) is looked
+ * at once per atom and phase at most. */
 static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t a,
-                         uint32_t p, uint32_t limit)
+                         uint32_t p)
 {
-    occ_state *o = &doc->ms->occ[a];
+    match_scratch *ms = doc->ms;
+    occ_state *o = &ms->occ[a];
     if (o->nx != UINT32_MAX && o->nx >= p) return o->nx;
     uint32_t n = (uint32_t)doc->toks.n;
     uint32_t q = o->lo > p ? o->lo : p;
+    const atom *at = &ph->atoms.v[a];
     if (ph->atoms_keyed >> a & 1) {   /* only where the token is one of the atom's words */
-        const uint32_t *wid = doc->ms->wid;
+        const uint32_t *wid = ms->wid, *kp = ms->kpos;
         const uint64_t *aw = ph->atom_words;
-        for (; q <= limit && q < n; q++)
-            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, &ph->atoms.v[a], q)) {
+        uint32_t ci = o->ci, nk = ms->nkpos;
+        while (ci < nk && kp[ci] < q) ci++;
+        for (; ci < nk; ci++) {
+            q = kp[ci];
+            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, at, q)) {
+                o->ci = ci + 1;
                 o->nx = q;
                 o->lo = q + 1;
                 return q;
             }
+        }
+        o->ci = ci;
+        q = n;
     } else {
-        const atom *at = &ph->atoms.v[a];
         const ctest *t = at->kind == ATOM_TEST ? &r->tests.v[at->id] : NULL;
         if ((at->kind == ATOM_LEX || (at->kind == ATOM_TYPE && doc->ann_first)) &&
-            at->id < 64) {   /* the lexicon or annotation bits */
-            const uint64_t *la = at->kind == ATOM_LEX ? doc->ms->lexany : doc->ms->typeany;
-            for (; q <= limit && q < n; q++)
-                if (la[q] >> at->id & 1) break;
-            if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
+            at->id < 64) {   /* the lexicon or annotation bits, at the positions listed */
+            const uint64_t *la = at->kind == ATOM_LEX ? ms->lexany : ms->typeany;
+            const uint32_t *lp = ms->lpos;
+            uint32_t ci = o->ci, nl = ms->nlpos;
+            while (ci < nl && lp[ci] < q) ci++;
+            for (; ci < nl; ci++)
+                if (la[lp[ci]] >> at->id & 1) {
+                    q = lp[ci];
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            o->ci = ci;
+            q = n;
         } else if (t && t->clause && !t->nresid) {   /* masks alone */
             const token *tk = doc->toks.v;
-            for (; q <= limit && q < n; q++)
+            for (; q < n; q++)
                 if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
-                                       doc->ann_first ? &doc->ms->typeany[q] : NULL))
+                                       doc->ann_first ? &ms->typeany[q] : NULL))
                     break;
-            if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
+            if (q < n) { o->nx = q; o->lo = q + 1; return q; }
         } else {
-            for (; q <= limit && q < n; q++)
+            for (; q < n; q++)
                 if (atom_at(r, doc, at, q)) {
                     o->nx = q;
                     o->lo = q + 1;
@@ -732,7 +759,7 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
             /* the next occurrence, even beyond the limit: the retry is then no sooner than
                the first start in its reach (the scan goes on where it stopped: each position
                is looked at once per atom and phase) */
-            uint32_t q = occ_next(r, ph, doc, ga->atom, p, n - 1);
+            uint32_t q = occ_next(r, ph, doc, ga->atom, p);
             if (q != UINT32_MAX && q <= limit) {
                 if (q < end) end = q;
                 goto next_guard;
@@ -922,9 +949,33 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     size_t na = ph->atoms.n;
     if (ph->nstart_lists) memset(ms->lmin, 0, ph->nstart_lists * sizeof *ms->lmin);
     if (!na) return 0;
+    uint64_t lm = 0, tm = 0;   /* the guard atoms' lexicons and types that lpos lists */
     for (size_t a = 0; a < na; a++) {
         ms->occ[a].lo = 0;
         ms->occ[a].nx = UINT32_MAX;
+        ms->occ[a].ci = 0;
+        const atom *at = &ph->atoms.v[a];
+        if ((ph->atoms_keyed >> a & 1) || at->id >= 64) continue;
+        if (at->kind == ATOM_LEX) lm |= (uint64_t)1 << at->id;
+        else if (at->kind == ATOM_TYPE && doc->ann_first) tm |= (uint64_t)1 << at->id;
+    }
+    {
+        uint32_t n = (uint32_t)doc->toks.n, nk = 0, nl = 0;
+        const uint32_t *wid = ms->wid;
+        const uint64_t *aw = ph->atom_words, keyed = ph->atoms_keyed;
+        const uint64_t *la = ms->lexany, *ta = ms->typeany;
+        if (keyed)
+            for (uint32_t q = 0; q < n; q++)
+                if (aw[wid[q]] & keyed) ms->kpos[nk++] = q;
+        if (tm) {
+            for (uint32_t q = 0; q < n; q++)
+                if ((la[q] & lm) | (ta[q] & tm)) ms->lpos[nl++] = q;
+        } else if (lm) {
+            for (uint32_t q = 0; q < n; q++)
+                if (la[q] & lm) ms->lpos[nl++] = q;
+        }
+        ms->nkpos = nk;
+        ms->nlpos = nl;
     }
     /* annotation types with an annotation across a sentence end */
     memset(ms->typecross, 0, r->types.n);
