@@ -134,8 +134,9 @@ struct match_scratch {
     /* per phase: the positions whose word is a word of some keyed guard atom (atom_words), and
        those where an entry of a guard atom's lexicon or an annotation of a guard atom's type
        (< 64) starts; each atom scans its list instead of every position */
-    uint32_t *kpos, *lpos;
-    uint32_t nkpos, nlpos;
+    uint32_t *kpos, *lpos, *mpos;
+    uint32_t nkpos, nlpos, nmpos;
+    /* mpos: the positions of the token kinds that some guard atom of masks alone needs */
     size_t nlmin;
     /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
        sentences joined across every boundary one of its units crosses, so that its guards'
@@ -160,7 +161,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
-    free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos);
+    free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -232,7 +233,8 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (ntok + 1 > ms->ntok_cap) {
         free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
-        free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos);
+        free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
+        ms->mpos = malloc((ntok + 2) * sizeof *ms->mpos);
         ms->kpos = malloc((ntok + 2) * sizeof *ms->kpos);
         ms->lpos = malloc((ntok + 2) * sizeof *ms->lpos);
         ms->wid = malloc((ntok + 2) * sizeof *ms->wid);
@@ -244,7 +246,8 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
         ms->bfree = malloc(ntok + 2);
         if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid ||
-            !ms->lexany || !ms->typeany || !ms->kpos || !ms->lpos) return -1;
+            !ms->lexany || !ms->typeany || !ms->kpos || !ms->lpos || !ms->mpos)
+            return -1;
         ms->ntok_cap = ntok + 1;
     }
     size_t natoms = 0;
@@ -604,19 +607,32 @@ static pend heap_pop(match_scratch *ms)
  * of the VM); guards never hold a regex (rules_guard.c). */
 static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, uint32_t q)
 {
-    const ctest *t = &r->tests.v[tid];
-    int res = leaf_test(r, doc, t, q);
-    if (res >= 0) return res;
-    if (t->clause) {
-        for (uint32_t i = 0; i < t->nresid; i++)
-            if (!test_at(r, doc, t->resid[i], q)) return 0;
-        return 1;
-    }
-    switch (t->kind) {
-    case TN_NOT: return !test_at(r, doc, t->a, q);
-    case TN_AND: return test_at(r, doc, t->a, q) && test_at(r, doc, t->b, q);
-    case TN_OR: return test_at(r, doc, t->a, q) || test_at(r, doc, t->b, q);
-    default: return 1;   /* a regex would be taken to pass */
+    /* nothing here has side effects (no cache, no regex), so the order is free: the right
+       operand of an AND or OR first (a chain 'a | b | c' nests to the left, its right
+       operands are leaves), then on down the left one without a call */
+    for (;;) {
+        const ctest *t = &r->tests.v[tid];
+        int res = leaf_test(r, doc, t, q);
+        if (res >= 0) return res;
+        if (t->clause) {
+            for (uint32_t i = 0; i < t->nresid; i++)
+                if (!test_at(r, doc, t->resid[i], q)) return 0;
+            return 1;
+        }
+        switch (t->kind) {
+        case TN_NOT: return !test_at(r, doc, t->a, q);
+        case TN_AND:
+            res = leaf_test(r, doc, &r->tests.v[t->b], q);
+            if (!(res >= 0 ? res : test_at(r, doc, t->b, q))) return 0;
+            tid = t->a;
+            break;
+        case TN_OR:
+            res = leaf_test(r, doc, &r->tests.v[t->b], q);
+            if (res >= 0 ? res : test_at(r, doc, t->b, q)) return 1;
+            tid = t->a;
+            break;
+        default: return 1;   /* a regex would be taken to pass */
+        }
     }
 }
 
@@ -647,6 +663,16 @@ static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at,
         return 0;
     }
     return ann_starts_at(doc, at->id, q);
+}
+
+/* Does a guard atom of masks alone without a lexicon (lex_req) pass only on tokens that are
+ * not words (quote marks, numbers, punctuation: kind_ok), which mpos lists? Adds the kinds. */
+static int mask_need(const ctest *t, uint32_t *kinds)
+{
+    uint32_t ko = t->kind_ok & ((1u << TK__COUNT) - 1);
+    if (ko >> TK_WORD & 1) return 0;
+    if (kinds) *kinds |= ko;
+    return 1;
 }
 
 /* The first occurrence of atom a at or after p, else UINT32_MAX. Queries come with p
@@ -693,6 +719,42 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
                     o->lo = q + 1;
                     return q;
                 }
+            o->ci = ci;
+            q = n;
+        } else if (t && t->clause && !t->nresid && t->lex_req) {
+            /* masks alone that need a one-token lexicon entry: where lpos lists one */
+            const token *tk = doc->toks.v;
+            const uint32_t *lp = ms->lpos;
+            uint32_t ci = o->ci, nl = ms->nlpos;
+            while (ci < nl && lp[ci] < q) ci++;
+            for (; ci < nl; ci++) {
+                q = lp[ci];
+                if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
+                                       doc->ann_first ? &ms->typeany[q] : NULL)) {
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            }
+            o->ci = ci;
+            q = n;
+        } else if (t && t->clause && !t->nresid && mask_need(t, NULL)) {
+            /* masks alone that need a kind of token that is not a word: where mpos lists one */
+            const token *tk = doc->toks.v;
+            const uint32_t *mp = ms->mpos;
+            uint32_t ci = o->ci, nm = ms->nmpos;
+            while (ci < nm && mp[ci] < q) ci++;
+            for (; ci < nm; ci++) {
+                q = mp[ci];
+                if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
+                                       doc->ann_first ? &ms->typeany[q] : NULL)) {
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            }
             o->ci = ci;
             q = n;
         } else if (t && t->clause && !t->nresid) {   /* masks alone */
@@ -950,12 +1012,20 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     if (ph->nstart_lists) memset(ms->lmin, 0, ph->nstart_lists * sizeof *ms->lmin);
     if (!na) return 0;
     uint64_t lm = 0, tm = 0;   /* the guard atoms' lexicons and types that lpos lists */
+    uint32_t mk = 0;   /* the token kinds that mpos lists */
     for (size_t a = 0; a < na; a++) {
         ms->occ[a].lo = 0;
         ms->occ[a].nx = UINT32_MAX;
         ms->occ[a].ci = 0;
         const atom *at = &ph->atoms.v[a];
-        if ((ph->atoms_keyed >> a & 1) || at->id >= 64) continue;
+        if (ph->atoms_keyed >> a & 1) continue;
+        if (at->kind == ATOM_TEST) {   /* masks that need an entry: one of its lexicons */
+            const ctest *t = &r->tests.v[at->id];
+            if (t->clause && !t->nresid && t->lex_req) lm |= t->lex_req & (0 - t->lex_req);
+            else if (t->clause && !t->nresid) mask_need(t, &mk);
+            continue;
+        }
+        if (at->id >= 64) continue;
         if (at->kind == ATOM_LEX) lm |= (uint64_t)1 << at->id;
         else if (at->kind == ATOM_TYPE && doc->ann_first) tm |= (uint64_t)1 << at->id;
     }
@@ -976,6 +1046,13 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
         }
         ms->nkpos = nk;
         ms->nlpos = nl;
+        uint32_t nm = 0;
+        if (mk) {
+            const token *tk = doc->toks.v;
+            for (uint32_t q = 0; q < n; q++)
+                if (mk >> tk[q].kind & 1) ms->mpos[nm++] = q;
+        }
+        ms->nmpos = nm;
     }
     /* annotation types with an annotation across a sentence end */
     memset(ms->typecross, 0, r->types.n);
