@@ -35,6 +35,8 @@ typedef struct cstack {        /* closure work stack entry */
 typedef struct occ_state {
     uint32_t lo, nx;           /* nx: UINT32_MAX when none */
     uint32_t ci;
+    uint64_t need;             /* a test atom that passes only on an entry of one of these
+                                  lexicons (lex_need): it scans lpos */
 } occ_state;
 
 /* A unit that crosses a sentence end in this document: boundary b (between sentence b and
@@ -665,6 +667,35 @@ static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at,
     return ann_starts_at(doc, at->id, q);
 }
 
+/* Lexicons (< 64) one of which has an entry starting at every token where test tid passes,
+ * as test_at evaluates it; 0 when no such set is known. */
+static uint64_t lex_need(const quarry_rules *r, uint32_t tid, int depth)
+{
+    const ctest *t = &r->tests.v[tid];
+    if (depth > 32) return 0;
+    if (t->clause) {
+        if (t->lex_req) return t->lex_req & (0 - t->lex_req);
+        for (uint32_t k = 0; k < t->nresid; k++) {
+            uint64_t m = lex_need(r, t->resid[k], depth + 1);
+            if (m) return m;
+        }
+        return 0;
+    }
+    switch (t->kind) {
+    case TN_LEX1: return t->lex >= 0 && t->lex < 64 ? (uint64_t)1 << t->lex : 0;
+    case TN_AND: {
+        uint64_t m = lex_need(r, t->a, depth + 1);
+        return m ? m : lex_need(r, t->b, depth + 1);
+    }
+    case TN_OR: {
+        if (t->nset) return 0;
+        uint64_t a = lex_need(r, t->a, depth + 1), b = a ? lex_need(r, t->b, depth + 1) : 0;
+        return a && b ? a | b : 0;
+    }
+    default: return 0;
+    }
+}
+
 /* Does a guard atom of masks alone without a lexicon (lex_req) pass only on tokens that are
  * not words (quote marks, numbers, punctuation: kind_ok), which mpos lists? Adds the kinds. */
 static int mask_need(const ctest *t, uint32_t *kinds)
@@ -764,6 +795,22 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
                                        doc->ann_first ? &ms->typeany[q] : NULL))
                     break;
             if (q < n) { o->nx = q; o->lo = q + 1; return q; }
+        } else if (o->need) {   /* a test that needs an entry: where lpos lists one */
+            const uint64_t *la = ms->lexany;
+            const uint32_t *lp = ms->lpos;
+            uint32_t ci = o->ci, nl = ms->nlpos;
+            while (ci < nl && lp[ci] < q) ci++;
+            for (; ci < nl; ci++) {
+                q = lp[ci];
+                if ((la[q] & o->need) && atom_at(r, doc, at, q)) {
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            }
+            o->ci = ci;
+            q = n;
         } else {
             for (; q < n; q++)
                 if (atom_at(r, doc, at, q)) {
@@ -1017,12 +1064,14 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
         ms->occ[a].lo = 0;
         ms->occ[a].nx = UINT32_MAX;
         ms->occ[a].ci = 0;
+        ms->occ[a].need = 0;
         const atom *at = &ph->atoms.v[a];
         if (ph->atoms_keyed >> a & 1) continue;
         if (at->kind == ATOM_TEST) {   /* masks that need an entry: one of its lexicons */
             const ctest *t = &r->tests.v[at->id];
             if (t->clause && !t->nresid && t->lex_req) lm |= t->lex_req & (0 - t->lex_req);
             else if (t->clause && !t->nresid) mask_need(t, &mk);
+            else lm |= ms->occ[a].need = lex_need(r, at->id, 0);
             continue;
         }
         if (at->id >= 64) continue;
