@@ -266,13 +266,31 @@ int text_not_text(const char *str, size_t len, size_t *n_ctrl, size_t *n_chars)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t n = len < TEXT_SNIFF ? len : TEXT_SNIFF, chars = 0, ctrl = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = s[i];
-        if ((c & 0xC0) == 0x80) continue;            /* continuation byte */
-        chars++;
-        if (c < 0x20) ctrl += c != '\t' && c != '\n' && c != '\f' && c != '\r';
-        else if (c == 0x7F) ctrl++;
-        else if (c == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xA0) ctrl++;
+    size_t i = 0;
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+    const __m128i lo = _mm_set1_epi8(0x1F), hi = _mm_set1_epi8(0x7F);
+#endif
+    while (i < n) {
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+        /* 16 printable ASCII bytes (0x20..0x7E): 16 characters, no control */
+        if (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+            if (_mm_movemask_epi8(ok) == 0xFFFF) {
+                chars += 16;
+                i += 16;
+                continue;
+            }
+        }
+#endif
+        for (size_t end = i + 16 < n ? i + 16 : n; i < end; i++) {
+            unsigned c = s[i];
+            if ((c & 0xC0) == 0x80) continue;            /* continuation byte */
+            chars++;
+            if (c < 0x20) ctrl += c != '\t' && c != '\n' && c != '\f' && c != '\r';
+            else if (c == 0x7F) ctrl++;
+            else if (c == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xA0) ctrl++;
+        }
     }
     if (n_ctrl) *n_ctrl = ctrl;
     if (n_chars) *n_chars = chars;
