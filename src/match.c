@@ -1438,19 +1438,20 @@ static int index_annots(quarry_doc *doc)
 {
     uint32_t n = (uint32_t)doc->toks.n;
     if (!doc->ann_first) {
-        doc->ann_first = arena_alloc(&doc->mem, (n + 2) * sizeof(uint32_t));
+        doc->ann_first = arena_alloc(&doc->mem, (n + 3) * sizeof(uint32_t));
         if (!doc->ann_first) return -1;
     }
-    memset(doc->ann_first, 0, (n + 2) * sizeof(uint32_t));
+    uint32_t *f = doc->ann_first;
+    memset(f, 0, (n + 3) * sizeof(uint32_t));
     doc->ann_order = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof(uint32_t));
     if (!doc->ann_order) return -1;
-    for (size_t i = 0; i < doc->anns.n; i++) doc->ann_first[doc->anns.v[i].tstart + 1]++;
-    for (uint32_t p = 0; p <= n; p++) doc->ann_first[p + 1] += doc->ann_first[p];
-    /* fill using a moving cursor per start; ann_first[p] is advanced then restored */
+    /* a counting sort by start: counts at f[start + 2], sums so that f[p + 1] is where the
+       annotations starting at p begin, then filled by moving f[p + 1] on to their end, which
+       leaves f[p] at their beginning */
+    for (size_t i = 0; i < doc->anns.n; i++) f[doc->anns.v[i].tstart + 2]++;
+    for (uint32_t p = 0; p <= n; p++) f[p + 2] += f[p + 1];
     for (size_t i = 0; i < doc->anns.n; i++)
-        doc->ann_order[doc->ann_first[doc->anns.v[i].tstart]++] = (uint32_t)i;
-    for (uint32_t p = n + 1; p > 0; p--) doc->ann_first[p] = doc->ann_first[p - 1];
-    doc->ann_first[0] = 0;
+        doc->ann_order[f[doc->anns.v[i].tstart + 1]++] = (uint32_t)i;
     uint64_t *ta = doc->ms->typeany;   /* the types starting at each position, for the guards */
     memset(ta, 0, (n + 1) * sizeof *ta);
     for (size_t i = 0; i < doc->anns.n; i++) {

@@ -169,9 +169,22 @@ size_t text_char_offset(const text *t, size_t b)
         pos = t->blk_byte[k - 1];
         c = (size_t)t->blk_char[k - 1];
     }
+    return text_char_offset_from(t, pos, c, b);
+}
+
+size_t text_char_offset_from(const text *t, size_t b0, size_t c0, size_t b)
+{
     const unsigned char *s = (const unsigned char *)t->src;
-    size_t i = pos;
+    size_t i = b0, c = c0;
     while (i < b) {
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+        if (i + 16 <= b &&   /* 16 ASCII bytes: 16 characters */
+            !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + i)))) {
+            i += 16;
+            c += 16;
+            continue;
+        }
+#endif
         size_t l = 1;
         if (s[i] >= 0x80) {
             uint32_t cp;
