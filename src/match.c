@@ -319,7 +319,7 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     if (ms->recache_serial != r->serial) {
         memset(ms->recache, 0, ((size_t)1 << RECACHE_BITS) * sizeof *ms->recache);
         memset(ms->atcache, 0, ((size_t)1 << ATCACHE_BITS) * sizeof *ms->atcache);
-        memset(ms->ann_big, 0, r->tests.n);
+        if (r->tests.n) memset(ms->ann_big, 0, r->tests.n);   /* none allocated for no tests */
         for (size_t i = 0; i < r->tests.n; i++) ann_big_of(r, ms->ann_big, (uint32_t)i);
         memset(ms->sendcache, 0, sizeof ms->sendcache);
         ms->recache_serial = r->serial;
