@@ -35,7 +35,14 @@ static char *emit(const quarry_rules *r, const char *text, size_t len, int match
     opts.explain = explain;
     quarry_doc *doc = quarry_doc_new();
     if (!doc) abort();
-    if (quarry_extract(r, doc, "fuzz", text, len, &opts, NULL) != QUARRY_OK) abort();
+    int rc = quarry_extract(r, doc, "fuzz", text, len, &opts, NULL);
+    if (rc == QUARRY_ERR_NOT_TEXT) {   /* raw fuzzer bytes may look binary: no records */
+        quarry_doc_free(doc);
+        char *none = strdup("(not text)");
+        if (!none) abort();
+        return none;
+    }
+    if (rc != QUARRY_OK) abort();
     char *out = NULL;
     size_t outlen = 0;
     FILE *f = open_memstream(&out, &outlen);

@@ -30,19 +30,7 @@ static size_t char_offset_after(const text *t, size_t b0, size_t c0, size_t b)
 {
     if (t->ascii) return b;
     if (b - b0 > TEXT_BLOCK) return text_char_offset(t, b);
-    const unsigned char *s = (const unsigned char *)t->src;
-    size_t i = b0, c = c0;
-    while (i < b) {
-        size_t k = 1;
-        if (s[i] >= 0x80) {
-            uint32_t cp;
-            k = text_decode(t->src, t->len, i, &cp);
-        }
-        if (i + k > b) break;   /* b inside a character: stay at its start, as text_char_offset */
-        i += k;
-        c++;
-    }
-    return c;
+    return text_char_offset_from(t, b0, c0, b);
 }
 
 quarry_span doc_span(const quarry_doc *doc, uint32_t ts, uint32_t te)

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "doc.h"
 
@@ -67,6 +70,15 @@ static void json_str(obuf *out, const char *s, size_t n)
     ob_c(out, '"');
     size_t i = 0, run = 0;
     while (i < n) {
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+        if (i + 16 <= n) {   /* 16 bytes that need no escape: ASCII from 0x20, no " or \ */
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+            bad = _mm_or_si128(bad, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));   /* and >= 0x80 */
+            if (!_mm_movemask_epi8(bad)) { i += 16; run += 16; continue; }
+        }
+#endif
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) { i++; run++; continue; }
         if (run) ob_put(out, s + i - run, run);

@@ -30,9 +30,13 @@ typedef struct cstack {        /* closure work stack entry */
     int32_t slot, val;
 } cstack;
 
-/* Where a guard atom occurs, found lazily: no occurrence in [last query, lo) but nx. */
+/* Where a guard atom occurs, found lazily: no occurrence in [last query, lo) but nx; ci: where
+ * its scan goes on in the phase's list of positions (kpos or lpos) when it scans one. */
 typedef struct occ_state {
     uint32_t lo, nx;           /* nx: UINT32_MAX when none */
+    uint32_t ci;
+    uint64_t need;             /* a test atom that passes only on an entry of one of these
+                                  lexicons (lex_need): it scans lpos */
 } occ_state;
 
 /* A unit that crosses a sentence end in this document: boundary b (between sentence b and
@@ -52,16 +56,30 @@ typedef struct recache_ent {
     uint8_t res;
 } recache_ent;
 
-/* Results of the tests that matter on sentence ends (send_tests, at most 64), by token:
- * sentence ends are nearly all the same few tokens ("." "?" a closing quote mark), and the
- * tests depend only on the token's bytes and flags. Direct-mapped, ASCII tokens only (like
- * recache); cleared when the rule set changes. */
+/* Results of the tests that matter on sentence ends (send_tests, any number of them), by
+ * token: sentence ends are nearly all the same few tokens ("." "?" a closing quote mark), and
+ * the tests depend only on the token's bytes, kind and flags. Direct-mapped, ASCII tokens only
+ * (like recache); each entry's bits (send_tests.n of them, in sendwords words) are in
+ * sendbits; cleared when the rule set changes. */
 #define SENDCACHE_BITS 6
 typedef struct sendcache_ent {
     uint64_t h;
-    uint32_t flags, valid;
-    uint64_t mask;
+    uint32_t flags, kind, valid;
 } sendcache_ent;
+
+/* Results of the guard atoms that are test trees (test_at walks them node by node, at every
+ * position a guard scans), by token: such a test depends only on the token's bytes, kind and
+ * flags, and on the annotation types starting there when it tests annotations (the types
+ * below 64, typeany; a test of a type beyond is not cached: ann_big). Direct-mapped, ASCII
+ * tokens only (like recache); cleared when the rule set changes. */
+#define ATCACHE_BITS 12
+typedef struct atcache_ent {
+    uint64_t h, anns;
+    uint32_t flags;
+    uint32_t tid;              /* test id + 1, 0 = empty */
+    uint16_t kind;
+    uint8_t res;
+} atcache_ent;
 
 struct match_scratch {
     size_t nprog, stride;
@@ -80,8 +98,13 @@ struct match_scratch {
     uint32_t pstamp;
     pcre2_match_data *md;
     recache_ent *recache;
+    atcache_ent *atcache;
+    uint8_t *ann_big;          /* per test: it tests an annotation type >= 64 */
     uint64_t recache_serial;   /* rule set the caches belong to */
     sendcache_ent sendcache[1u << SENDCACHE_BITS];
+    uint64_t *sendbits;        /* (1 << SENDCACHE_BITS) + 1 entries of sendwords words; the
+                                  last: a token that is not cached */
+    size_t sendwords;
     /* pending threads: a binary heap on (pos, seq) */
     VEC(pend) heap;
     VEC(int32_t) ppool;
@@ -110,6 +133,12 @@ struct match_scratch {
     uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
     uint64_t *lexany;          /* per position: bit l, an entry of lexicon l (< 64) starts here */
     uint64_t *typeany;         /* per position: bit t, an annotation of type t (< 64) starts here */
+    /* per phase: the positions whose word is a word of some keyed guard atom (atom_words), and
+       those where an entry of a guard atom's lexicon or an annotation of a guard atom's type
+       (< 64) starts; each atom scans its list instead of every position */
+    uint32_t *kpos, *lpos, *mpos;
+    uint32_t nkpos, nlpos, nmpos;
+    /* mpos: the positions of the token kinds that some guard atom of masks alone needs */
     size_t nlmin;
     /* Sentence groups of a rule whose unsure units cross sentence ends in this document: the
        sentences joined across every boundary one of its units crosses, so that its guards'
@@ -131,10 +160,10 @@ void match_scratch_free(match_scratch *ms)
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
-    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache);
+    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
-    free(ms->wid); free(ms->lexany); free(ms->typeany);
+    free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
     free(ms);
@@ -151,6 +180,23 @@ static inline void copy_slots(const match_scratch *ms, int32_t *dst, const int32
 {
     if (ms->nslots <= FAST_SLOTS) memcpy(dst, src, FAST_SLOTS * sizeof(int32_t));
     else memcpy(dst, src, ms->nslots * sizeof(int32_t));
+}
+
+/* Does test tid (as test_at walks it) test an annotation type >= 64? memo: 0 not known yet,
+ * 1 no, 2 yes. */
+static int ann_big_of(const quarry_rules *r, uint8_t *memo, uint32_t tid)
+{
+    if (memo[tid]) return memo[tid] == 2;
+    const ctest *t = &r->tests.v[tid];
+    int big = t->kind == TN_ANN && t->lex >= 64;
+    if (t->clause)
+        for (uint32_t k = 0; k < t->nresid; k++) big |= ann_big_of(r, memo, t->resid[k]);
+    else if (t->kind == TN_NOT)
+        big |= ann_big_of(r, memo, t->a);
+    else if ((t->kind == TN_AND || t->kind == TN_OR) && !t->nset)
+        big |= ann_big_of(r, memo, t->a) | ann_big_of(r, memo, t->b);
+    memo[tid] = big ? 2 : 1;
+    return big;
 }
 
 static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok)
@@ -175,17 +221,24 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     }
     if (r->tests.n > ms->ntests) {
         free(ms->tstamp); free(ms->tres); free(ms->twarned); free(ms->testcross);
+        free(ms->ann_big);
+        ms->ann_big = calloc(r->tests.n, 1);
+        ms->recache_serial = 0;   /* ann_big is filled for the rule set below */
         ms->tstamp = calloc(r->tests.n, sizeof *ms->tstamp);
         ms->tres = calloc(r->tests.n, 1);
         ms->twarned = calloc(r->tests.n, 1);
         ms->testcross = calloc(r->tests.n, 1);
-        if (!ms->tstamp || !ms->tres || !ms->twarned || !ms->testcross) return -1;
+        if (!ms->tstamp || !ms->tres || !ms->twarned || !ms->testcross || !ms->ann_big)
+            return -1;
         ms->ntests = r->tests.n;
         ms->pstamp = 0;
     }
     if (ntok + 1 > ms->ntok_cap) {
         free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
-        free(ms->wid); free(ms->lexany); free(ms->typeany);
+        free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
+        ms->mpos = malloc((ntok + 2) * sizeof *ms->mpos);
+        ms->kpos = malloc((ntok + 2) * sizeof *ms->kpos);
+        ms->lpos = malloc((ntok + 2) * sizeof *ms->lpos);
         ms->wid = malloc((ntok + 2) * sizeof *ms->wid);
         ms->lexany = malloc((ntok + 2) * sizeof *ms->lexany);
         ms->typeany = malloc((ntok + 2) * sizeof *ms->typeany);
@@ -195,7 +248,8 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
         ms->bfree = malloc(ntok + 2);
         if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid ||
-            !ms->lexany || !ms->typeany) return -1;
+            !ms->lexany || !ms->typeany || !ms->kpos || !ms->lpos || !ms->mpos)
+            return -1;
         ms->ntok_cap = ntok + 1;
     }
     size_t natoms = 0;
@@ -250,8 +304,23 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->recache = calloc((size_t)1 << RECACHE_BITS, sizeof *ms->recache);
         if (!ms->recache) return -1;
     }
+    if (!ms->atcache) {
+        ms->atcache = calloc((size_t)1 << ATCACHE_BITS, sizeof *ms->atcache);
+        if (!ms->atcache) return -1;
+    }
+    size_t sw = (r->send_tests.n + 63) / 64;
+    if (sw > ms->sendwords) {
+        free(ms->sendbits);
+        ms->sendbits = malloc((((size_t)1 << SENDCACHE_BITS) + 1) * sw * sizeof *ms->sendbits);
+        if (!ms->sendbits) { ms->sendwords = 0; return -1; }
+        ms->sendwords = sw;
+        memset(ms->sendcache, 0, sizeof ms->sendcache);
+    }
     if (ms->recache_serial != r->serial) {
         memset(ms->recache, 0, ((size_t)1 << RECACHE_BITS) * sizeof *ms->recache);
+        memset(ms->atcache, 0, ((size_t)1 << ATCACHE_BITS) * sizeof *ms->atcache);
+        if (r->tests.n) memset(ms->ann_big, 0, r->tests.n);   /* none allocated for no tests */
+        for (size_t i = 0; i < r->tests.n; i++) ann_big_of(r, ms->ann_big, (uint32_t)i);
         memset(ms->sendcache, 0, sizeof ms->sendcache);
         ms->recache_serial = r->serial;
     }
@@ -540,25 +609,56 @@ static pend heap_pop(match_scratch *ms)
  * of the VM); guards never hold a regex (rules_guard.c). */
 static int test_at(const quarry_rules *r, const quarry_doc *doc, uint32_t tid, uint32_t q)
 {
-    const ctest *t = &r->tests.v[tid];
-    int res = leaf_test(r, doc, t, q);
-    if (res >= 0) return res;
-    if (t->clause) {
-        for (uint32_t i = 0; i < t->nresid; i++)
-            if (!test_at(r, doc, t->resid[i], q)) return 0;
-        return 1;
-    }
-    switch (t->kind) {
-    case TN_NOT: return !test_at(r, doc, t->a, q);
-    case TN_AND: return test_at(r, doc, t->a, q) && test_at(r, doc, t->b, q);
-    case TN_OR: return test_at(r, doc, t->a, q) || test_at(r, doc, t->b, q);
-    default: return 1;   /* a regex would be taken to pass */
+    /* nothing here has side effects (no cache, no regex), so the order is free: the right
+       operand of an AND or OR first (a chain 'a | b | c' nests to the left, its right
+       operands are leaves), then on down the left one without a call */
+    for (;;) {
+        const ctest *t = &r->tests.v[tid];
+        int res = leaf_test(r, doc, t, q);
+        if (res >= 0) return res;
+        if (t->clause) {
+            for (uint32_t i = 0; i < t->nresid; i++)
+                if (!test_at(r, doc, t->resid[i], q)) return 0;
+            return 1;
+        }
+        switch (t->kind) {
+        case TN_NOT: return !test_at(r, doc, t->a, q);
+        case TN_AND:
+            res = leaf_test(r, doc, &r->tests.v[t->b], q);
+            if (!(res >= 0 ? res : test_at(r, doc, t->b, q))) return 0;
+            tid = t->a;
+            break;
+        case TN_OR:
+            res = leaf_test(r, doc, &r->tests.v[t->b], q);
+            if (res >= 0 ? res : test_at(r, doc, t->b, q)) return 1;
+            tid = t->a;
+            break;
+        default: return 1;   /* a regex would be taken to pass */
+        }
     }
 }
 
 static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at, uint32_t q)
 {
-    if (at->kind == ATOM_TEST) return test_at(r, doc, at->id, q);
+    if (at->kind == ATOM_TEST) {
+        const ctest *t = &r->tests.v[at->id];
+        const token *tk = &doc->toks.v[q];
+        int res = leaf_test(r, doc, t, q);
+        if (res >= 0) return res;
+        if ((tk->flags & QUARRY_TF_NONASCII) || doc->ms->ann_big[at->id] == 2)
+            return test_at(r, doc, at->id, q);
+        uint64_t anns = t->has_ann && doc->ann_first ? doc->ms->typeany[q] : 0;
+        uint64_t k = (tk->hraw ^ ((uint64_t)(at->id + 1) * 0x9E3779B97F4A7C15ull) ^
+                      ((uint64_t)tk->flags << 32) ^ anns * 0xC2B2AE3D27D4EB4Full) *
+                     0xff51afd7ed558ccdull;
+        atcache_ent *ce = &doc->ms->atcache[k >> (64 - ATCACHE_BITS)];
+        if (ce->tid == at->id + 1 && ce->h == tk->hraw && ce->anns == anns &&
+            ce->flags == tk->flags && ce->kind == tk->kind)
+            return ce->res;
+        res = test_at(r, doc, at->id, q);
+        *ce = (atcache_ent){tk->hraw, anns, tk->flags, at->id + 1, tk->kind, (uint8_t)res};
+        return res;
+    }
     if (at->kind == ATOM_LEX) {
         for (uint32_t h = doc->hit_first[q]; h < doc->hit_first[q + 1]; h++)
             if (doc->hits[h].lex == at->id) return 1;
@@ -567,43 +667,152 @@ static int atom_at(const quarry_rules *r, const quarry_doc *doc, const atom *at,
     return ann_starts_at(doc, at->id, q);
 }
 
-/* The first occurrence of atom a at or after p if there is one up to limit; else UINT32_MAX
- * (or one beyond limit). Queries come with p non-decreasing, so every position is looked at
- * once per atom and phase at most. */
-static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t a,
-                         uint32_t p, uint32_t limit)
+/* Lexicons (< 64) one of which has an entry starting at every token where test tid passes,
+ * as test_at evaluates it; 0 when no such set is known. */
+static uint64_t lex_need(const quarry_rules *r, uint32_t tid, int depth)
 {
-    occ_state *o = &doc->ms->occ[a];
+    const ctest *t = &r->tests.v[tid];
+    if (depth > 32) return 0;
+    if (t->clause) {
+        if (t->lex_req) return t->lex_req & (0 - t->lex_req);
+        for (uint32_t k = 0; k < t->nresid; k++) {
+            uint64_t m = lex_need(r, t->resid[k], depth + 1);
+            if (m) return m;
+        }
+        return 0;
+    }
+    switch (t->kind) {
+    case TN_LEX1: return t->lex >= 0 && t->lex < 64 ? (uint64_t)1 << t->lex : 0;
+    case TN_AND: {
+        uint64_t m = lex_need(r, t->a, depth + 1);
+        return m ? m : lex_need(r, t->b, depth + 1);
+    }
+    case TN_OR: {
+        if (t->nset) return 0;
+        uint64_t a = lex_need(r, t->a, depth + 1), b = a ? lex_need(r, t->b, depth + 1) : 0;
+        return a && b ? a | b : 0;
+    }
+    default: return 0;
+    }
+}
+
+/* Does a guard atom of masks alone without a lexicon (lex_req) pass only on tokens that are
+ * not words (quote marks, numbers, punctuation: kind_ok), which mpos lists? Adds the kinds. */
+static int mask_need(const ctest *t, uint32_t *kinds)
+{
+    uint32_t ko = t->kind_ok & ((1u << TK__COUNT) - 1);
+    if (ko >> TK_WORD & 1) return 0;
+    if (kinds) *kinds |= ko;
+    return 1;
+}
+
+/* The first occurrence of atom a at or after p, else UINT32_MAX. Queries come with p
+ * non-decreasing, so every position (or every entry of the phase's position list) is looked
+ * at once per atom and phase at most. */
+static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *doc, uint32_t a,
+                         uint32_t p)
+{
+    match_scratch *ms = doc->ms;
+    occ_state *o = &ms->occ[a];
     if (o->nx != UINT32_MAX && o->nx >= p) return o->nx;
     uint32_t n = (uint32_t)doc->toks.n;
     uint32_t q = o->lo > p ? o->lo : p;
+    const atom *at = &ph->atoms.v[a];
     if (ph->atoms_keyed >> a & 1) {   /* only where the token is one of the atom's words */
-        const uint32_t *wid = doc->ms->wid;
+        const uint32_t *wid = ms->wid, *kp = ms->kpos;
         const uint64_t *aw = ph->atom_words;
-        for (; q <= limit && q < n; q++)
-            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, &ph->atoms.v[a], q)) {
+        uint32_t ci = o->ci, nk = ms->nkpos;
+        while (ci < nk && kp[ci] < q) ci++;
+        for (; ci < nk; ci++) {
+            q = kp[ci];
+            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, at, q)) {
+                o->ci = ci + 1;
                 o->nx = q;
                 o->lo = q + 1;
                 return q;
             }
+        }
+        o->ci = ci;
+        q = n;
     } else {
-        const atom *at = &ph->atoms.v[a];
         const ctest *t = at->kind == ATOM_TEST ? &r->tests.v[at->id] : NULL;
         if ((at->kind == ATOM_LEX || (at->kind == ATOM_TYPE && doc->ann_first)) &&
-            at->id < 64) {   /* the lexicon or annotation bits */
-            const uint64_t *la = at->kind == ATOM_LEX ? doc->ms->lexany : doc->ms->typeany;
-            for (; q <= limit && q < n; q++)
-                if (la[q] >> at->id & 1) break;
-            if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
+            at->id < 64) {   /* the lexicon or annotation bits, at the positions listed */
+            const uint64_t *la = at->kind == ATOM_LEX ? ms->lexany : ms->typeany;
+            const uint32_t *lp = ms->lpos;
+            uint32_t ci = o->ci, nl = ms->nlpos;
+            while (ci < nl && lp[ci] < q) ci++;
+            for (; ci < nl; ci++)
+                if (la[lp[ci]] >> at->id & 1) {
+                    q = lp[ci];
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            o->ci = ci;
+            q = n;
+        } else if (t && t->clause && !t->nresid && t->lex_req) {
+            /* masks alone that need a one-token lexicon entry: where lpos lists one */
+            const token *tk = doc->toks.v;
+            const uint32_t *lp = ms->lpos;
+            uint32_t ci = o->ci, nl = ms->nlpos;
+            while (ci < nl && lp[ci] < q) ci++;
+            for (; ci < nl; ci++) {
+                q = lp[ci];
+                if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
+                                       doc->ann_first ? &ms->typeany[q] : NULL)) {
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            }
+            o->ci = ci;
+            q = n;
+        } else if (t && t->clause && !t->nresid && mask_need(t, NULL)) {
+            /* masks alone that need a kind of token that is not a word: where mpos lists one */
+            const token *tk = doc->toks.v;
+            const uint32_t *mp = ms->mpos;
+            uint32_t ci = o->ci, nm = ms->nmpos;
+            while (ci < nm && mp[ci] < q) ci++;
+            for (; ci < nm; ci++) {
+                q = mp[ci];
+                if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
+                                       doc->ann_first ? &ms->typeany[q] : NULL)) {
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            }
+            o->ci = ci;
+            q = n;
         } else if (t && t->clause && !t->nresid) {   /* masks alone */
             const token *tk = doc->toks.v;
-            for (; q <= limit && q < n; q++)
+            for (; q < n; q++)
                 if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
-                                       doc->ann_first ? &doc->ms->typeany[q] : NULL))
+                                       doc->ann_first ? &ms->typeany[q] : NULL))
                     break;
-            if (q <= limit && q < n) { o->nx = q; o->lo = q + 1; return q; }
+            if (q < n) { o->nx = q; o->lo = q + 1; return q; }
+        } else if (o->need) {   /* a test that needs an entry: where lpos lists one */
+            const uint64_t *la = ms->lexany;
+            const uint32_t *lp = ms->lpos;
+            uint32_t ci = o->ci, nl = ms->nlpos;
+            while (ci < nl && lp[ci] < q) ci++;
+            for (; ci < nl; ci++) {
+                q = lp[ci];
+                if ((la[q] & o->need) && atom_at(r, doc, at, q)) {
+                    o->ci = ci + 1;
+                    o->nx = q;
+                    o->lo = q + 1;
+                    return q;
+                }
+            }
+            o->ci = ci;
+            q = n;
         } else {
-            for (; q <= limit && q < n; q++)
+            for (; q < n; q++)
                 if (atom_at(r, doc, at, q)) {
                     o->nx = q;
                     o->lo = q + 1;
@@ -659,7 +868,7 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
             /* the next occurrence, even beyond the limit: the retry is then no sooner than
                the first start in its reach (the scan goes on where it stopped: each position
                is looked at once per atom and phase) */
-            uint32_t q = occ_next(r, ph, doc, ga->atom, p, n - 1);
+            uint32_t q = occ_next(r, ph, doc, ga->atom, p);
             if (q != UINT32_MAX && q <= limit) {
                 if (q < end) end = q;
                 goto next_guard;
@@ -849,9 +1058,50 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     size_t na = ph->atoms.n;
     if (ph->nstart_lists) memset(ms->lmin, 0, ph->nstart_lists * sizeof *ms->lmin);
     if (!na) return 0;
+    uint64_t lm = 0, tm = 0;   /* the guard atoms' lexicons and types that lpos lists */
+    uint32_t mk = 0;   /* the token kinds that mpos lists */
     for (size_t a = 0; a < na; a++) {
         ms->occ[a].lo = 0;
         ms->occ[a].nx = UINT32_MAX;
+        ms->occ[a].ci = 0;
+        ms->occ[a].need = 0;
+        const atom *at = &ph->atoms.v[a];
+        if (ph->atoms_keyed >> a & 1) continue;
+        if (at->kind == ATOM_TEST) {   /* masks that need an entry: one of its lexicons */
+            const ctest *t = &r->tests.v[at->id];
+            if (t->clause && !t->nresid && t->lex_req) lm |= t->lex_req & (0 - t->lex_req);
+            else if (t->clause && !t->nresid) mask_need(t, &mk);
+            else lm |= ms->occ[a].need = lex_need(r, at->id, 0);
+            continue;
+        }
+        if (at->id >= 64) continue;
+        if (at->kind == ATOM_LEX) lm |= (uint64_t)1 << at->id;
+        else if (at->kind == ATOM_TYPE && doc->ann_first) tm |= (uint64_t)1 << at->id;
+    }
+    {
+        uint32_t n = (uint32_t)doc->toks.n, nk = 0, nl = 0;
+        const uint32_t *wid = ms->wid;
+        const uint64_t *aw = ph->atom_words, keyed = ph->atoms_keyed;
+        const uint64_t *la = ms->lexany, *ta = ms->typeany;
+        if (keyed)
+            for (uint32_t q = 0; q < n; q++)
+                if (aw[wid[q]] & keyed) ms->kpos[nk++] = q;
+        if (tm) {
+            for (uint32_t q = 0; q < n; q++)
+                if ((la[q] & lm) | (ta[q] & tm)) ms->lpos[nl++] = q;
+        } else if (lm) {
+            for (uint32_t q = 0; q < n; q++)
+                if (la[q] & lm) ms->lpos[nl++] = q;
+        }
+        ms->nkpos = nk;
+        ms->nlpos = nl;
+        uint32_t nm = 0;
+        if (mk) {
+            const token *tk = doc->toks.v;
+            for (uint32_t q = 0; q < n; q++)
+                if (mk >> tk[q].kind & 1) ms->mpos[nm++] = q;
+        }
+        ms->nmpos = nm;
     }
     /* annotation types with an annotation across a sentence end */
     memset(ms->typecross, 0, r->types.n);
@@ -930,22 +1180,26 @@ static int send_test_passes(const quarry_rules *r, quarry_doc *doc, uint32_t tid
     return test_maybe(r, doc, tid, p) != 0;
 }
 
-/* Bit i: send_tests[i] (at most 64) passes on the token at p. */
-static uint64_t send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
+/* Bit i (word i / 64): send_tests[i] passes on the token at p. */
+static const uint64_t *send_results(const quarry_rules *r, quarry_doc *doc, uint32_t p)
 {
     match_scratch *ms = doc->ms;
     const token *tk = &doc->toks.v[p];
+    size_t sw = ms->sendwords, slot = (size_t)1 << SENDCACHE_BITS;   /* not cached */
     sendcache_ent *ce = NULL;
     if (!(tk->flags & QUARRY_TF_NONASCII)) {
         uint64_t k = (tk->hraw ^ tk->flags * 0x9E3779B97F4A7C15ull) * 0xff51afd7ed558ccdull;
-        ce = &ms->sendcache[k >> (64 - SENDCACHE_BITS)];
-        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags) return ce->mask;
+        slot = k >> (64 - SENDCACHE_BITS);
+        ce = &ms->sendcache[slot];
+        if (ce->valid && ce->h == tk->hraw && ce->flags == tk->flags && ce->kind == tk->kind)
+            return ms->sendbits + slot * sw;
     }
-    uint64_t mask = 0;
+    uint64_t *mask = ms->sendbits + slot * sw;
+    memset(mask, 0, sw * sizeof *mask);
     next_pstamp(ms);
     for (size_t i = 0; i < r->send_tests.n; i++)
-        if (send_test_passes(r, doc, r->send_tests.v[i], p)) mask |= (uint64_t)1 << i;
-    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, 1, mask};
+        if (send_test_passes(r, doc, r->send_tests.v[i], p)) mask[i / 64] |= (uint64_t)1 << (i % 64);
+    if (ce) *ce = (sendcache_ent){tk->hraw, tk->flags, tk->kind, 1};
     return mask;
 }
 
@@ -963,12 +1217,11 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
         if (p == 0 || (doc->toks.v[p - 1].flags & QUARRY_TF_SENT_END)) ms->sfirst[s] = p;
         const token *tk = &doc->toks.v[p];
         if (!(tk->flags & QUARRY_TF_SENT_END)) continue;
-        /* at most 64 send tests: their results by token (cached); more: each evaluated */
-        uint64_t mask = nst && nst <= 64 ? send_results(r, doc, p) : 0;
-        if (nst > 64) next_pstamp(ms);
+        if (!nst) { s++; continue; }
+        const uint64_t *mask = send_results(r, doc, p);   /* by token, cached */
         for (size_t i = 0; i < nst; i++) {
             uint32_t t = r->send_tests.v[i];
-            if (nst <= 64 ? !(mask >> i & 1) : !send_test_passes(r, doc, t, p)) continue;
+            if (!(mask[i / 64] >> (i % 64) & 1)) continue;
             ms->testcross[t] = 1;
             if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
         }
@@ -1185,19 +1438,20 @@ static int index_annots(quarry_doc *doc)
 {
     uint32_t n = (uint32_t)doc->toks.n;
     if (!doc->ann_first) {
-        doc->ann_first = arena_alloc(&doc->mem, (n + 2) * sizeof(uint32_t));
+        doc->ann_first = arena_alloc(&doc->mem, (n + 3) * sizeof(uint32_t));
         if (!doc->ann_first) return -1;
     }
-    memset(doc->ann_first, 0, (n + 2) * sizeof(uint32_t));
+    uint32_t *f = doc->ann_first;
+    memset(f, 0, (n + 3) * sizeof(uint32_t));
     doc->ann_order = arena_alloc(&doc->mem, (doc->anns.n + 1) * sizeof(uint32_t));
     if (!doc->ann_order) return -1;
-    for (size_t i = 0; i < doc->anns.n; i++) doc->ann_first[doc->anns.v[i].tstart + 1]++;
-    for (uint32_t p = 0; p <= n; p++) doc->ann_first[p + 1] += doc->ann_first[p];
-    /* fill using a moving cursor per start; ann_first[p] is advanced then restored */
+    /* a counting sort by start: counts at f[start + 2], sums so that f[p + 1] is where the
+       annotations starting at p begin, then filled by moving f[p + 1] on to their end, which
+       leaves f[p] at their beginning */
+    for (size_t i = 0; i < doc->anns.n; i++) f[doc->anns.v[i].tstart + 2]++;
+    for (uint32_t p = 0; p <= n; p++) f[p + 2] += f[p + 1];
     for (size_t i = 0; i < doc->anns.n; i++)
-        doc->ann_order[doc->ann_first[doc->anns.v[i].tstart]++] = (uint32_t)i;
-    for (uint32_t p = n + 1; p > 0; p--) doc->ann_first[p] = doc->ann_first[p - 1];
-    doc->ann_first[0] = 0;
+        doc->ann_order[f[doc->anns.v[i].tstart + 1]++] = (uint32_t)i;
     uint64_t *ta = doc->ms->typeany;   /* the types starting at each position, for the guards */
     memset(ta, 0, (n + 1) * sizeof *ta);
     for (size_t i = 0; i < doc->anns.n; i++) {

@@ -169,9 +169,22 @@ size_t text_char_offset(const text *t, size_t b)
         pos = t->blk_byte[k - 1];
         c = (size_t)t->blk_char[k - 1];
     }
+    return text_char_offset_from(t, pos, c, b);
+}
+
+size_t text_char_offset_from(const text *t, size_t b0, size_t c0, size_t b)
+{
     const unsigned char *s = (const unsigned char *)t->src;
-    size_t i = pos;
+    size_t i = b0, c = c0;
     while (i < b) {
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+        if (i + 16 <= b &&   /* 16 ASCII bytes: 16 characters */
+            !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + i)))) {
+            i += 16;
+            c += 16;
+            continue;
+        }
+#endif
         size_t l = 1;
         if (s[i] >= 0x80) {
             uint32_t cp;
@@ -266,13 +279,31 @@ int text_not_text(const char *str, size_t len, size_t *n_ctrl, size_t *n_chars)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t n = len < TEXT_SNIFF ? len : TEXT_SNIFF, chars = 0, ctrl = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = s[i];
-        if ((c & 0xC0) == 0x80) continue;            /* continuation byte */
-        chars++;
-        if (c < 0x20) ctrl += c != '\t' && c != '\n' && c != '\f' && c != '\r';
-        else if (c == 0x7F) ctrl++;
-        else if (c == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xA0) ctrl++;
+    size_t i = 0;
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+    const __m128i lo = _mm_set1_epi8(0x1F), hi = _mm_set1_epi8(0x7F);
+#endif
+    while (i < n) {
+#if defined(__SSE2__) && !defined(QUARRY_NO_SIMD)
+        /* 16 printable ASCII bytes (0x20..0x7E): 16 characters, no control */
+        if (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+            if (_mm_movemask_epi8(ok) == 0xFFFF) {
+                chars += 16;
+                i += 16;
+                continue;
+            }
+        }
+#endif
+        for (size_t end = i + 16 < n ? i + 16 : n; i < end; i++) {
+            unsigned c = s[i];
+            if ((c & 0xC0) == 0x80) continue;            /* continuation byte */
+            chars++;
+            if (c < 0x20) ctrl += c != '\t' && c != '\n' && c != '\f' && c != '\r';
+            else if (c == 0x7F) ctrl++;
+            else if (c == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] < 0xA0) ctrl++;
+        }
     }
     if (n_ctrl) *n_ctrl = ctrl;
     if (n_chars) *n_chars = chars;

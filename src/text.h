@@ -57,6 +57,8 @@ int text_not_text(const char *s, size_t len, size_t *n_ctrl, size_t *n_chars);
 
 /* Code-point offset of byte offset b (b at a character boundary, or len). */
 size_t text_char_offset(const text *t, size_t b);
+/* The same counted on from boundary b0 (b0 <= b), whose code-point offset is c0. */
+size_t text_char_offset_from(const text *t, size_t b0, size_t c0, size_t b);
 /* Byte offset of code-point offset c (c <= n_chars). */
 size_t text_byte_offset(const text *t, size_t c);
 
