@@ -706,6 +706,41 @@ static int mask_need(const ctest *t, uint32_t *kinds)
     return 1;
 }
 
+/* The first index of list[ci..nl) at or after position q. */
+static inline uint32_t occ_skip(const uint32_t *list, uint32_t nl, uint32_t ci, uint32_t q)
+{
+    while (ci < nl && list[ci] < q) ci++;
+    return ci;
+}
+
+/* Atom a occurs at q, found at index ci - 1 of the list scanned (ci unused for no list). */
+static inline uint32_t occ_found(occ_state *o, uint32_t ci, uint32_t q)
+{
+    o->ci = ci;
+    o->nx = q;
+    o->lo = q + 1;
+    return q;
+}
+
+/* The first position of list[o->ci..nl) at or after q where the masks of test t pass
+ * (occ_next), else UINT32_MAX with the state at the list's end. */
+static inline uint32_t occ_masks_listed(match_scratch *ms, const quarry_doc *doc, const ctest *t,
+                                        occ_state *o, const uint32_t *list, uint32_t nl,
+                                        uint32_t q)
+{
+    const token *tk = doc->toks.v;
+    uint32_t ci = occ_skip(list, nl, o->ci, q);
+    for (; ci < nl; ci++) {
+        q = list[ci];
+        if (ctest_clause_masks(t, &tk[q], doc->lex1[q], doc->ann_first ? &ms->typeany[q] : NULL))
+            return occ_found(o, ci + 1, q);
+    }
+    o->ci = ci;
+    o->lo = (uint32_t)doc->toks.n;
+    o->nx = UINT32_MAX;
+    return UINT32_MAX;
+}
+
 /* The first occurrence of atom a at or after p, else UINT32_MAX. Queries come with p
  * non-decreasing, so every position (or every entry of the phase's position list) is looked
  * at once per atom and phase at most. */
@@ -721,16 +756,10 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
     if (ph->atoms_keyed >> a & 1) {   /* only where the token is one of the atom's words */
         const uint32_t *wid = ms->wid, *kp = ms->kpos;
         const uint64_t *aw = ph->atom_words;
-        uint32_t ci = o->ci, nk = ms->nkpos;
-        while (ci < nk && kp[ci] < q) ci++;
+        uint32_t ci = occ_skip(kp, ms->nkpos, o->ci, q), nk = ms->nkpos;
         for (; ci < nk; ci++) {
             q = kp[ci];
-            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, at, q)) {
-                o->ci = ci + 1;
-                o->nx = q;
-                o->lo = q + 1;
-                return q;
-            }
+            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, at, q)) return occ_found(o, ci + 1, q);
         }
         o->ci = ci;
         q = n;
@@ -740,84 +769,36 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
             at->id < 64) {   /* the lexicon or annotation bits, at the positions listed */
             const uint64_t *la = at->kind == ATOM_LEX ? ms->lexany : ms->typeany;
             const uint32_t *lp = ms->lpos;
-            uint32_t ci = o->ci, nl = ms->nlpos;
-            while (ci < nl && lp[ci] < q) ci++;
+            uint32_t ci = occ_skip(lp, ms->nlpos, o->ci, q), nl = ms->nlpos;
             for (; ci < nl; ci++)
-                if (la[lp[ci]] >> at->id & 1) {
-                    q = lp[ci];
-                    o->ci = ci + 1;
-                    o->nx = q;
-                    o->lo = q + 1;
-                    return q;
-                }
+                if (la[lp[ci]] >> at->id & 1) return occ_found(o, ci + 1, lp[ci]);
             o->ci = ci;
             q = n;
         } else if (t && t->clause && !t->nresid && t->lex_req) {
             /* masks alone that need a one-token lexicon entry: where lpos lists one */
-            const token *tk = doc->toks.v;
-            const uint32_t *lp = ms->lpos;
-            uint32_t ci = o->ci, nl = ms->nlpos;
-            while (ci < nl && lp[ci] < q) ci++;
-            for (; ci < nl; ci++) {
-                q = lp[ci];
-                if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
-                                       doc->ann_first ? &ms->typeany[q] : NULL)) {
-                    o->ci = ci + 1;
-                    o->nx = q;
-                    o->lo = q + 1;
-                    return q;
-                }
-            }
-            o->ci = ci;
-            q = n;
+            return occ_masks_listed(ms, doc, t, o, ms->lpos, ms->nlpos, q);
         } else if (t && t->clause && !t->nresid && mask_need(t, NULL)) {
             /* masks alone that need a kind of token that is not a word: where mpos lists one */
-            const token *tk = doc->toks.v;
-            const uint32_t *mp = ms->mpos;
-            uint32_t ci = o->ci, nm = ms->nmpos;
-            while (ci < nm && mp[ci] < q) ci++;
-            for (; ci < nm; ci++) {
-                q = mp[ci];
-                if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
-                                       doc->ann_first ? &ms->typeany[q] : NULL)) {
-                    o->ci = ci + 1;
-                    o->nx = q;
-                    o->lo = q + 1;
-                    return q;
-                }
-            }
-            o->ci = ci;
-            q = n;
+            return occ_masks_listed(ms, doc, t, o, ms->mpos, ms->nmpos, q);
         } else if (t && t->clause && !t->nresid) {   /* masks alone */
             const token *tk = doc->toks.v;
             for (; q < n; q++)
                 if (ctest_clause_masks(t, &tk[q], doc->lex1[q],
                                        doc->ann_first ? &ms->typeany[q] : NULL))
-                    break;
-            if (q < n) { o->nx = q; o->lo = q + 1; return q; }
+                    return occ_found(o, o->ci, q);
         } else if (o->need) {   /* a test that needs an entry: where lpos lists one */
             const uint64_t *la = ms->lexany;
             const uint32_t *lp = ms->lpos;
-            uint32_t ci = o->ci, nl = ms->nlpos;
-            while (ci < nl && lp[ci] < q) ci++;
+            uint32_t ci = occ_skip(lp, ms->nlpos, o->ci, q), nl = ms->nlpos;
             for (; ci < nl; ci++) {
                 q = lp[ci];
-                if ((la[q] & o->need) && atom_at(r, doc, at, q)) {
-                    o->ci = ci + 1;
-                    o->nx = q;
-                    o->lo = q + 1;
-                    return q;
-                }
+                if ((la[q] & o->need) && atom_at(r, doc, at, q)) return occ_found(o, ci + 1, q);
             }
             o->ci = ci;
             q = n;
         } else {
             for (; q < n; q++)
-                if (atom_at(r, doc, at, q)) {
-                    o->nx = q;
-                    o->lo = q + 1;
-                    return q;
-                }
+                if (atom_at(r, doc, at, q)) return occ_found(o, o->ci, q);
         }
     }
     o->lo = q;
