@@ -13,27 +13,11 @@ D=../shared/data
 [ -x "$Q" ] || { echo "same_matchers: no $Q (make first)"; exit 2; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-sets="corpus"
-for s in "$D/bbc" "$D/polnear/dev/text" "$D/polnear/train/text"; do
-    [ -d "$s" ] && sets="$sets $s"
-done
 rc=0
-for s in $sets; do
-    for fmt in jsonl explain entities quotes; do
-        case $fmt in
-            entities|quotes) args="--only $fmt" ;;
-            *) args="--format $fmt" ;;
-        esac
-        "$Q" extract -q -j2 --matcher reference $args "$s" >"$t/ref" 2>/dev/null
-        "$Q" extract -q -j2 --matcher fast $args "$s" >"$t/fast" 2>/dev/null
-        n=$(wc -l <"$t/ref")
-        if cmp -s "$t/ref" "$t/fast"; then
-            echo "same:      $s ($fmt, $n lines)"
-        else
-            echo "DIFFERENT: $s ($fmt)"; diff "$t/ref" "$t/fast" | head -10; rc=1
-        fi
-    done
-done
+OLD=("$Q" extract --matcher reference)
+NEW=("$Q" extract --matcher fast)
+. tools/compare_sets.sh
+compare_sets
 for f in "$D"/conll2003/testa.txt "$D"/conll2003/testb.txt "$D"/conll2003/train.txt; do
     [ -f "$f" ] || continue
     # the figures, and every miss and false alarm with its context

@@ -14,26 +14,9 @@ trap 'git worktree remove --force "$t/base" >/dev/null 2>&1; rm -rf "$t"' EXIT
 make -s -j2 "$NEW" >/dev/null || { echo "same_output: build failed"; exit 2; }
 git worktree add --detach "$t/base" "$BASE" >/dev/null 2>&1 || { echo "same_output: no commit $BASE"; exit 2; }
 make -s -C "$t/base" -j2 build/quarry >/dev/null 2>&1 || { echo "same_output: $BASE does not build"; exit 2; }
-OLD="$t/base/build/quarry"
-sets="corpus"
-for s in "$D/bbc" "$D/polnear/dev/text" "$D/polnear/train/text"; do
-    [ -d "$s" ] && sets="$sets $s"
-done
 rc=0
-for s in $sets; do
-    for fmt in jsonl explain entities quotes; do
-        case $fmt in
-            entities|quotes) args="--only $fmt" ;;
-            *) args="--format $fmt" ;;
-        esac
-        "$OLD" extract -q -j2 $args "$s" >"$t/old" 2>/dev/null
-        "$NEW" extract -q -j2 $args "$s" >"$t/new" 2>/dev/null
-        n=$(wc -l <"$t/old")
-        if cmp -s "$t/old" "$t/new"; then
-            echo "same:      $s ($fmt, $n lines)"
-        else
-            echo "DIFFERENT: $s ($fmt)"; diff "$t/old" "$t/new" | head -10; rc=1
-        fi
-    done
-done
+OLD=("$t/base/build/quarry" extract)
+NEW=("$NEW" extract)
+. tools/compare_sets.sh
+compare_sets
 exit $rc
