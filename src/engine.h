@@ -43,6 +43,8 @@ typedef enum eng_lex {
                                  person described ("the striker said": speakers) */
     ENG_L_DEMONYM,            /* American, Iranian: a person described ("the American said") */
     ENG_L_CUE,                /* said, told: a speech cue ends a role in apposition (linking) */
+    ENG_L_STOP,               /* May, Friday: capitalised words that are no name alone, so never
+                                 a bare surname mention of a person (linking) */
     ENG_NLEX
 } eng_lex;
 

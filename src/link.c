@@ -436,6 +436,9 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
     for (uint32_t k = 0; k < doc->toks.n; k++) {
         const token *t = &doc->toks.v[k];
         if ((covered[k] && !weak[k]) || !(t->flags & QUARRY_TF_CAP)) continue;
+        /* a word that is no name alone ("in May", "on Friday") is no bare surname mention:
+           "Mrs May" is a person by the honorific rule, and a full name by its own rule */
+        if (!covered[k] && doc_lex_entry(doc, k, ENG_L_STOP) >= 0) continue;
         const pidx_bucket *b = pindex_get(&by_name, t->hraw);
         int64_t found = -1;
         uint32_t fp;

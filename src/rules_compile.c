@@ -79,6 +79,7 @@ const eng_lex_def eng_lexicons[ENG_NLEX] = {
     {"ROLENOUN", "rules/lexicons/role_nouns.txt", 0},
     {"DEMONYM", "rules/lexicons/demonyms.txt", 0},
     {"CUE", "rules/lexicons/speech_verbs.txt", 0},
+    {"STOP", "rules/lexicons/stopwords.txt", 1},
 };
 
 /* Types the engine makes itself (quote.c), present in every rule set. */
