@@ -646,6 +646,106 @@ static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char 
     return 0;
 }
 
+/* Organisations: a shorter mention takes the fullest name the document gives the same
+ * organisation, as a person's surname does: "United" -> "Manchester United" (the last word of a
+ * longer organisation, after a capitalised one), "IMF" -> "International Monetary Fund" (the initials of its
+ * capitalised words). Not its first words: a longer name that starts with an organisation's is
+ * most often another one, a part or a product of it ("BBC News", "AOL Instant Messenger",
+ * "Manchester United Supporters' Association", "Financial Times Deutschland"). A mention that two
+ * different longer organisations could stand for ("United": "Manchester United" and "Leeds
+ * United") keeps its own words. Keys of the hash map: the raw hashes of a token sequence, salted
+ * per kind; the value is the annotation of the full name, or UINT32_MAX when ambiguous. */
+#define ORG_SALT_SUFFIX 0xc2b2ae3d27d4eb4full
+#define ORG_SALT_ACRO   0x165667b19e3779f9ull
+
+static int small_word(const token *t)
+{
+    return !(t->flags & QUARRY_TF_CAP) && !(t->flags & QUARRY_TF_DIGIT);
+}
+
+static uint64_t seq_hash(const quarry_doc *doc, uint32_t s, uint32_t e, uint64_t salt)
+{
+    uint64_t h = salt;
+    for (uint32_t j = s; j < e; j++) h = h * 0x100000001b3ull ^ doc->toks.v[j].hraw;
+    return h ? h : 1;
+}
+
+/* Does full name f hold the same words as g, or g's words at its start (one organisation
+   named at two lengths: "Lockheed Martin", "Lockheed Martin Corp")? */
+static int org_extends(const quarry_doc *doc, const annot *f, const annot *g)
+{
+    if (g->tend - g->tstart > f->tend - f->tstart) return 0;
+    for (uint32_t j = 0; j < g->tend - g->tstart; j++)
+        if (doc->toks.v[f->tstart + j].hraw != doc->toks.v[g->tstart + j].hraw) return 0;
+    return 1;
+}
+
+static int org_key(const quarry_doc *doc, u64map *m, uint64_t key, uint32_t full)
+{
+    uint32_t had;
+    if (!u64map_get(m, key, &had)) return u64map_put(m, key, full);
+    if (had == UINT32_MAX || had == full) return 0;
+    const annot *a = &doc->anns.v[had], *b = &doc->anns.v[full];
+    if (org_extends(doc, b, a)) return u64map_put(m, key, full);   /* the longer of one name */
+    if (org_extends(doc, a, b)) return 0;
+    return u64map_put(m, key, UINT32_MAX);
+}
+
+/* The initials of a full name's capitalised words ("International Monetary Fund": IMF), as
+   the hash of the acronym written in capitals; 0 when under two letters. */
+static uint64_t acronym_hash(const quarry_doc *doc, const annot *f)
+{
+    char buf[16];
+    size_t n = 0;
+    for (uint32_t j = f->tstart; j < f->tend; j++) {
+        const token *t = &doc->toks.v[j];
+        if (small_word(t)) continue;
+        unsigned char c = (unsigned char)doc->txt.src[t->start];
+        if (!(c >= 'A' && c <= 'Z')) {
+            if (c == '&') continue;
+            return 0;
+        }
+        if (n == sizeof buf) return 0;
+        buf[n++] = (char)c;
+    }
+    return n >= 2 ? token_hash_raw(buf, n) : 0;
+}
+
+static int link_org_names(const quarry_rules *r, quarry_doc *doc)
+{
+    int32_t org = r->eng_type[ENG_ORG];
+    if (org < 0) return 0;
+    u64map m = {0};
+    int rc = 0;
+    for (size_t i = 0; i < doc->anns.n && !rc; i++) {
+        const annot *f = &doc->anns.v[i];
+        if ((int32_t)f->type != org || f->tend - f->tstart < 2) continue;
+        uint32_t k = f->tend - 1;   /* its last word ("Labour Party" stays itself after "Scottish
+                                       Labour Party"), not a lower-case one */
+        if (!small_word(&doc->toks.v[k]) && !small_word(&doc->toks.v[k - 1]))
+            rc = org_key(doc, &m, seq_hash(doc, k, f->tend, ORG_SALT_SUFFIX), (uint32_t)i);
+        uint64_t ac = acronym_hash(doc, f);
+        if (!rc && ac) rc = org_key(doc, &m, ac ^ ORG_SALT_ACRO, (uint32_t)i);
+    }
+    for (size_t i = 0; i < doc->anns.n && !rc; i++) {
+        annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != org || a->tend <= a->tstart) continue;
+        uint32_t full = UINT32_MAX, f;
+        if (u64map_get(&m, seq_hash(doc, a->tstart, a->tend, ORG_SALT_SUFFIX), &f)) full = f;
+        const token *t = &doc->toks.v[a->tstart];
+        if (full == UINT32_MAX && a->tend == a->tstart + 1 && (t->flags & QUARRY_TF_ALLCAPS) &&
+            u64map_get(&m, token_hash_raw(doc->txt.src + t->start, t->end - t->start) ^ ORG_SALT_ACRO, &f))
+            full = f;
+        if (full == UINT32_MAX || full == i) continue;
+        const annot *fa = &doc->anns.v[full];
+        if (org_extends(doc, a, fa)) continue;          /* the same words: its own name */
+        a->name = doc_span_text(doc, fa->tstart, fa->tend);
+        if (!a->name) rc = -1;
+    }
+    u64map_free(&m);
+    return rc;
+}
+
 int link_run(const quarry_rules *r, quarry_doc *doc)
 {
     if (doc->anns.n == 0) return 0;
@@ -657,6 +757,7 @@ int link_run(const quarry_rules *r, quarry_doc *doc)
     int rc = 0;
     if (person >= 0) rc = link_people(r, doc, person, covered, weak);
     if (!rc) rc = link_same_text(r, doc, covered);
+    if (!rc) rc = link_org_names(r, doc);
     free(covered);
     free(weak);
     return rc;

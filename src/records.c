@@ -20,7 +20,10 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
             rec.rule = annot_rule_name(r, a);
             rec.kind = QUARRY_ENTITY;
             rec.type = type;
-            /* canonical names and roles belong to people (link.c fills them in) */
+            /* canonical names and roles belong to people, a fuller name to an organisation named
+               shorter (link.c fills them in) */
+            if ((int32_t)a->type == r->eng_type[ENG_ORG] && a->name)
+                rec.name = a->name;   /* the fuller name the document gives (link.c) */
             if ((int32_t)a->type == r->eng_type[ENG_PERSON]) {
                 const char *nm = a->name ? a->name : doc_feat_text(doc, doc_feat(r, a, ENG_K_NAME));
                 rec.name = nm ? nm : doc_span_text(doc, a->tstart, a->tend);
