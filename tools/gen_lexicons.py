@@ -692,6 +692,34 @@ Simple Minds|Deacon Blue|Wet Wet Wet|Eurythmics|UB40|The Specials|Dire Straits
 """
 
 
+# Sports grounds and venues the news names as places (hand-written, MIT): football, cricket,
+# rugby, tennis, golf, racing and athletics venues of Britain, Ireland and beyond.
+VENUES = """
+Old Trafford|Anfield|Goodison Park|Stamford Bridge|Highbury|Emirates Stadium|White Hart Lane
+Villa Park|St James' Park|St James Park|Elland Road|Ewood Park|Craven Cottage|Upton Park
+Selhurst Park|Loftus Road|Molineux|The Hawthorns|St Andrew's|Fratton Park|The Valley|Carrow Road
+Portman Road|Pride Park|Hillsborough|Bramall Lane|Maine Road|City of Manchester Stadium
+Etihad Stadium|Riverside Stadium|Stadium of Light|Reebok Stadium|Walkers Stadium|Vicarage Road
+Wembley|Wembley Stadium|Millennium Stadium|Hampden Park|Ibrox|Celtic Park|Parkhead
+Tynecastle|Pittodrie|Easter Road|Windsor Park|Lansdowne Road|Croke Park|Thomond Park
+Twickenham|Murrayfield|Cardiff Arms Park|Kingsholm|Welford Road|Franklin's Gardens
+Lord's|The Oval|Headingley|Trent Bridge|Edgbaston|Old Trafford Cricket Ground|Riverside Ground
+Sophia Gardens|Grace Road|Chester-le-Street|Taunton|Canterbury|Hove|Bristol County Ground
+Melbourne Cricket Ground|Sydney Cricket Ground|Eden Gardens|Wankhede Stadium|Newlands
+Kensington Oval|Sabina Park|Basin Reserve|Eden Park|Ellis Park|Loftus Versfeld|Stade de France
+Parc des Princes|Stadio Olimpico|San Siro|Nou Camp|Camp Nou|Santiago Bernabeu|Bernabeu|Mestalla
+Westfalenstadion|Allianz Arena|Olympiastadion|Amsterdam Arena|Estadio da Luz|Maracana
+Flushing Meadows|Roland Garros|Melbourne Park|Queen's Club|National Tennis Centre
+National Sports Centre|Madison Square Garden|Staples Center|Yankee Stadium|Fenway Park
+Wrigley Field|Augusta National|St Andrews|Carnoustie|Royal Birkdale|Royal Troon|Muirfield
+Turnberry|Royal St George's|Hoylake|Valderrama|The Belfry|Gleneagles|Wentworth|Sunningdale
+Aintree|Cheltenham Racecourse|Ascot|Epsom|Epsom Downs|Newmarket|Goodwood|Sandown|Kempton Park
+Haydock Park|Doncaster Racecourse|York Racecourse|Leopardstown|The Curragh|Longchamp
+Silverstone|Brands Hatch|Donington Park|Monza|Spa-Francorchamps|Hockenheim|Suzuka|Interlagos
+Indianapolis Motor Speedway|Crucible Theatre|Alexandra Palace
+"""
+
+
 def known_names(common, out_dir=None):
     """people_wordnet.txt, places_wordnet.txt, given_names_wordnet.txt, org_names.txt."""
     wn, hyper = wordnet_instances()
@@ -716,11 +744,14 @@ def known_names(common, out_dir=None):
     locs = sorted(w for w in wn['location'] if proper_name(w, common) and w not in places
                   and '.' not in w and w not in demonym and w not in orgs and not (' ' not in w and w in namey and
                                            not any(WN_BIG_PLACE.match(h) for h in hyper[w])))
+    venues = [t.strip() for t in re.split(r'[|\n]', VENUES) if t.strip() and t.strip() not in places]
     total += write('places_wordnet.txt', [
         'Places (case-sensitive): capitalised instance nouns of WordNet 3.0\'s noun.location file',
         '(Geneva, Guantanamo Bay, Lake Geneva), not already in countries/cities/subdivisions,',
-        'one-word names only when not a common English word (wamerican lower case).'] + WN_HDR,
-        [(w, {}) for w in locs])
+        'one-word names only when not a common English word (wamerican lower case); plus a',
+        'hand-written list of sports grounds and venues (tools/gen_lexicons.py VENUES, MIT:',
+        'Old Trafford, Headingley, Roland Garros), first.'] + WN_HDR,
+        [(w, {}) for w in venues + locs])
     people = sorted(w for w in wn['person'] if len(w.split()) >= 2 and proper_name(w, common)
                     and w not in places and w.split()[0] not in titles)
     total += write('people_wordnet.txt', [
