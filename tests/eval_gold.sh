@@ -56,6 +56,16 @@ grep -q '^wrong-source indirect  *b \[0,9)' "$tmp/bout" || fail "--errors: no wr
 grep -q "quarry's .*\[Tony Blair\]" "$tmp/bout" || fail "--errors: wrong-source does not show quarry's speaker"
 echo "eval_gold: --errors lists a wrong source on brat gold"
 
+# ---- PolNeAR counts a quote's marks as part of its content: a predicted quote is measured with
+# the double marks next to it (here the gold content is 24 characters, "We will win," with its
+# marks 14 of them, quarry's span without the marks 12: found only with the marks) ----
+mkdir -p "$tmp/bratm"
+cp "$tmp/brat/b.txt" "$tmp/bratm/m.txt"
+printf 'T1\tSource 45 55\tTony Blair\nT2\tCue 40 44\tsaid\nT3\tContent 0 10;25 39\tAnna Berg  "We will win,"\nT4\tAttribution 40 44\tsaid\nE1\tAttribution:T4 Cue:T2 Source:T1 Content:T3\n' > "$tmp/bratm/m.ann"
+"$Q" eval --brat "$tmp/bratm" > "$tmp/mout" 2>&1 || fail "eval --brat failed: $(cat "$tmp/mout")"
+grep -q '^  direct  *100.00 100.00 ' "$tmp/mout" || fail "quote marks: the quote is not found: $(cat "$tmp/mout")"
+echo "eval_gold: a predicted quote is scored with its quote marks on brat gold"
+
 # ---- the dev set against the reference scorer ----
 G=$SHARED/data/bbc-quotes/dev.jsonl
 B=$SHARED/data/bbc

@@ -73,7 +73,8 @@ static const char eval_usage_more[] =
     "speaker names are equal (--gold). brat classes: direct (the gold content holds a quote\n"
     "mark \" “ ” « », or '' or `` as one mark) and indirect; the row indirect/speech is the\n"
     "subset whose gold cue has a speech verb (recall only). TP and FN count by gold class,\n"
-    "FP by predicted class.\n"
+    "FP by predicted class. On brat gold a predicted quote is measured with the double quote\n"
+    "marks right next to it (PolNeAR counts the marks as content; quarry's spans leave them out).\n"
     "\n"
     "Exit status: 0 scored, 2 usage or I/O error, 3 rule errors.\n";
 
@@ -255,6 +256,38 @@ static const char *pred_class(const char *type, int brat_classes)
     return !strcmp(type, "indirect") ? "indirect" : "direct";
 }
 
+/* The length in bytes of a double quote mark that ends at byte b of t (before == 1) or opens
+ * there (before == 0): " “ ” « », or '' and `` as one mark; 0 when there is none. */
+static size_t mark_at(const char *t, size_t len, size_t b, int before)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    static const size_t lens[] = {3, 2, 1};
+    for (int k = 0; k < 3; k++) {
+        size_t n = lens[k];
+        if (before ? b < n : b + n > len) continue;
+        const unsigned char *m = u + (before ? b - n : b);
+        if (n == 1 && m[0] == '"') return 1;
+        if (n == 2 && (m[0] == '\'' || m[0] == '`') && m[1] == m[0]) return 2;
+        if (n == 2 && m[0] == 0xC2 && (m[1] == 0xAB || m[1] == 0xBB)) return 2;
+        if (n == 3 && m[0] == 0xE2 && m[1] == 0x80 && (m[2] == 0x9C || m[2] == 0x9D)) return 3;
+    }
+    return 0;
+}
+
+/* PolNeAR counts a quote's marks as part of its content ("quotation marks are considered
+ * part of the content", polnear_guidelines.txt); a quarry quote span leaves them out. In brat
+ * scoring a predicted quote takes the double marks right next to it, so that a short quote
+ * ("a “rant,”": the gold content holds 13 characters, quarry's span 5) is measured like the
+ * gold. s and e are in the units of d (bytes, or code points with cp2b). */
+static void widen_marks(const edoc *d, long *s, long *e)
+{
+    size_t b = unit_byte(d, *s), n = mark_at(d->text, d->len, b, 1);
+    if (n && *s > 0) *s -= d->cp2b ? (n == 2 && d->text[b - 1] == d->text[b - 2] ? 2 : 1) : (long)n;
+    b = unit_byte(d, *e);
+    n = mark_at(d->text, d->len, b, 0);
+    if (n) *e += d->cp2b ? (n == 2 && d->text[b] == d->text[b + 1] ? 2 : 1) : (long)n;
+}
+
 /* Runs the rules over d and collects mapped entities and quotes, in bytes (cp == 0) or
  * code points (cp == 1). Returns -1 on an extraction error (reported). */
 static int extract_preds(estate *st, const edoc *d, int cp, int brat_classes, preds *p)
@@ -287,6 +320,7 @@ static int extract_preds(estate *st, const edoc *d, int cp, int brat_classes, pr
             snprintf(x->type, sizeof x->type, "%s", g);
         } else {
             sc_pquote *q = &p->q[p->nq];
+            if (brat_classes) widen_marks(d, &s, &e);
             q->start = s;
             q->end = e;
             q->has_speaker = r->has_speaker && r->speaker.present;
