@@ -133,7 +133,7 @@ struct match_scratch {
     uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
     uint64_t *lexany;          /* per position: bit l, an entry of lexicon l (< 64) starts here */
     uint64_t *typeany;         /* per position: bit t, an annotation of type t (< 64) starts here */
-    /* per phase: the positions whose word is a word of some keyed guard atom (atom_words), and
+    /* per phase: the positions whose word is a word of some keyed guard atom (word_keyed), and
        those where an entry of a guard atom's lexicon or an annotation of a guard atom's type
        (< 64) starts; each atom scans its list instead of every position */
     uint32_t *kpos, *lpos, *mpos;
@@ -753,13 +753,23 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
     uint32_t n = (uint32_t)doc->toks.n;
     uint32_t q = o->lo > p ? o->lo : p;
     const atom *at = &ph->atoms.v[a];
-    if (ph->atoms_keyed >> a & 1) {   /* only where the token is one of the atom's words */
+    if (at->keyed) {   /* only where the token is one of the atom's words */
         const uint32_t *wid = ms->wid, *kp = ms->kpos;
-        const uint64_t *aw = ph->atom_words;
-        uint32_t ci = occ_skip(kp, ms->nkpos, o->ci, q), nk = ms->nkpos;
-        for (; ci < nk; ci++) {
-            q = kp[ci];
-            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, at, q)) return occ_found(o, ci + 1, q);
+        const uint64_t *aw = ph->atom_words + at->kbit / 64;   /* the atom's column of bits */
+        size_t stride = ph->awords;
+        uint32_t ci = occ_skip(kp, ms->nkpos, o->ci, q), nk = ms->nkpos, bit = at->kbit % 64;
+        if (stride == 1) {   /* at most 64 keyed atoms: one word a row, the common case */
+            for (; ci < nk; ci++) {
+                q = kp[ci];
+                if ((aw[wid[q]] >> bit & 1) && atom_at(r, doc, at, q))
+                    return occ_found(o, ci + 1, q);
+            }
+        } else {
+            for (; ci < nk; ci++) {
+                q = kp[ci];
+                if ((aw[wid[q] * stride] >> bit & 1) && atom_at(r, doc, at, q))
+                    return occ_found(o, ci + 1, q);
+            }
         }
         o->ci = ci;
         q = n;
@@ -1041,13 +1051,14 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     if (!na) return 0;
     uint64_t lm = 0, tm = 0;   /* the guard atoms' lexicons and types that lpos lists */
     uint32_t mk = 0;   /* the token kinds that mpos lists */
+    int keyed = 0;     /* some atom is found through kpos */
     for (size_t a = 0; a < na; a++) {
         ms->occ[a].lo = 0;
         ms->occ[a].nx = UINT32_MAX;
         ms->occ[a].ci = 0;
         ms->occ[a].need = 0;
         const atom *at = &ph->atoms.v[a];
-        if (ph->atoms_keyed >> a & 1) continue;
+        if (at->keyed) { keyed = 1; continue; }
         if (at->kind == ATOM_TEST) {   /* masks that need an entry: one of its lexicons */
             const ctest *t = &r->tests.v[at->id];
             if (t->clause && !t->nresid && t->lex_req) lm |= t->lex_req & (0 - t->lex_req);
@@ -1062,11 +1073,11 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     {
         uint32_t n = (uint32_t)doc->toks.n, nk = 0, nl = 0;
         const uint32_t *wid = ms->wid;
-        const uint64_t *aw = ph->atom_words, keyed = ph->atoms_keyed;
+        const uint8_t *kw = ph->word_keyed;
         const uint64_t *la = ms->lexany, *ta = ms->typeany;
         if (keyed)
             for (uint32_t q = 0; q < n; q++)
-                if (aw[wid[q]] & keyed) ms->kpos[nk++] = q;
+                if (kw[wid[q]]) ms->kpos[nk++] = q;
         if (tm) {
             for (uint32_t q = 0; q < n; q++)
                 if ((la[q] & lm) | (ta[q] & tm)) ms->lpos[nl++] = q;
