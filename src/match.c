@@ -151,6 +151,9 @@ struct match_scratch {
     uint32_t nslots;
     int oom;                   /* a thread could not be kept (out of memory) */
     int reference;             /* the reference matcher (quarry_options.matcher) */
+    size_t nindexed;           /* the document's annotations that the annotation index holds */
+    uint64_t *newann;          /* index_more: the new annotations, by start then index */
+    size_t nnewann;
 };
 
 void match_scratch_free(match_scratch *ms)
@@ -165,7 +168,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
     free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
-    free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
+    free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree); free(ms->newann);
     free(ms);
 }
 
@@ -1450,6 +1453,65 @@ static int index_annots(quarry_doc *doc)
         const annot *an = &doc->anns.v[i];
         if (an->type < 64) ta[an->tstart] |= (uint64_t)1 << an->type;
     }
+    doc->ms->nindexed = doc->anns.n;
+    return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The index after a phase: annotations are only ever added (anns from nindexed on), so the
+ * index of those before stays and the new ones are merged in: ann_first[p], the number of
+ * annotations starting before p, grows by the new ones starting before p; ann_order, by
+ * start and then by index, takes each new one after the older ones of its start; typeany
+ * gains their types. The same arrays as index_annots builds, without its passes over every
+ * position when a phase made few annotations or none. */
+static int index_more(quarry_doc *doc)
+{
+    match_scratch *ms = doc->ms;
+    size_t k = ms->nindexed, m = doc->anns.n;
+    if (!doc->ann_first || k > m) return index_annots(doc);
+    if (k == m) return 0;
+    size_t nn = m - k;
+    if (nn > ms->nnewann) {
+        uint64_t *a = realloc(ms->newann, nn * sizeof *a);
+        if (!a) return -1;
+        ms->newann = a;
+        ms->nnewann = nn;
+    }
+    uint64_t *nw = ms->newann;
+    int sorted = 1;
+    for (size_t i = 0; i < nn; i++) {
+        nw[i] = (uint64_t)doc->anns.v[k + i].tstart << 32 | (uint32_t)(k + i);
+        if (i && nw[i] < nw[i - 1]) sorted = 0;
+    }
+    if (!sorted) qsort(nw, nn, sizeof *nw, u64_cmp);
+    uint32_t *ord = arena_alloc(&doc->mem, (m + 1) * sizeof *ord);
+    if (!ord) return -1;
+    const uint32_t *old = doc->ann_order;
+    size_t i = 0, j = 0, o = 0;
+    while (j < nn) {   /* merge by start; an older annotation first at the same start */
+        uint32_t s = (uint32_t)(nw[j] >> 32);
+        while (i < k && doc->anns.v[old[i]].tstart <= s) ord[o++] = old[i++];
+        ord[o++] = (uint32_t)nw[j++];
+    }
+    while (i < k) ord[o++] = old[i++];
+    doc->ann_order = ord;
+    uint32_t *f = doc->ann_first, n = (uint32_t)doc->toks.n, add = 0;
+    j = 0;
+    for (uint32_t p = (uint32_t)(nw[0] >> 32) + 1; p < n + 3; p++) {
+        while (j < nn && (uint32_t)(nw[j] >> 32) < p) { add++; j++; }
+        f[p] += add;
+    }
+    uint64_t *ta = ms->typeany;
+    for (size_t q = k; q < m; q++) {
+        const annot *an = &doc->anns.v[q];
+        if (an->type < 64) ta[an->tstart] |= (uint64_t)1 << an->type;
+    }
+    ms->nindexed = m;
     return 0;
 }
 
@@ -1505,4 +1567,4 @@ int match_phase(const quarry_rules *r, quarry_doc *doc, uint32_t ph)
     return resolve(r, &r->phases.v[ph], ph, doc);
 }
 
-int match_index(quarry_doc *doc) { return index_annots(doc); }
+int match_index(quarry_doc *doc) { return index_more(doc); }
