@@ -889,13 +889,16 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
 #undef GROUP
 }
 
-static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
-                           const start_list *sl, uint32_t p)
+/* prof: doc->prof is set (a constant where inlined: the loop without a profile tests
+ * nothing for it) */
+static inline __attribute__((always_inline)) void
+start_list_add_p(const quarry_rules *r, const cphase *ph, quarry_doc *doc, const start_list *sl,
+                 uint32_t p, const int prof)
 {
     match_scratch *ms = doc->ms;
     /* no rule of the list can start before lmin: every one is guarded and waits */
     if (p < ms->lmin[sl->id]) {
-        if (doc->prof)
+        if (prof)
             for (size_t i = 0; i < sl->n; i++) {
                 doc->prof[sl->rules[i]].tried++;
                 doc->prof[sl->rules[i]].skipped++;
@@ -905,12 +908,12 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
     uint32_t lmin = UINT32_MAX;
     for (size_t i = 0; i < sl->n; i++) {
         uint32_t ru = sl->rules[i];
-        if (doc->prof) doc->prof[ru].tried++;
+        if (prof) doc->prof[ru].tried++;
         if (r->rules.v[ru].nguards) {
             if (p >= ms->pass_end[ru] &&
                 (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p))) {
                 if (ms->next_try[ru] < lmin) lmin = ms->next_try[ru];
-                if (doc->prof) doc->prof[ru].skipped++;
+                if (prof) doc->prof[ru].skipped++;
                 continue;
             }
             lmin = p + 1 < lmin ? p + 1 : lmin;
@@ -919,14 +922,21 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
         }
         if (r->rules.v[ru].first_test != UINT32_MAX &&
             !eval_test(r, doc, r->rules.v[ru].first_test, p)) {
-            if (doc->prof) doc->prof[ru].skipped++;
+            if (prof) doc->prof[ru].skipped++;
             continue;
         }
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
-        if (doc->prof) doc->prof[ru].started++;
+        if (prof) doc->prof[ru].started++;
         if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
     }
     ms->lmin[sl->id] = lmin;
+}
+
+static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
+                           const start_list *sl, uint32_t p)
+{
+    if (doc->prof) start_list_add_p(r, ph, doc, sl, p, 1);
+    else start_list_add_p(r, ph, doc, sl, p, 0);
 }
 
 /* Does the token pass the flags and kinds of a flag start list? */
