@@ -152,6 +152,8 @@ struct match_scratch {
     int oom;                   /* a thread could not be kept (out of memory) */
     int reference;             /* the reference matcher (quarry_options.matcher) */
     size_t nindexed;           /* the document's annotations that the annotation index holds */
+    uint32_t *idxtype;         /* their types when indexed (linking may retype one) */
+    size_t nidxtype;
     uint64_t *newann;          /* index_more: the new annotations, by start then index */
     size_t nnewann;
 };
@@ -168,7 +170,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
     free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
-    free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree); free(ms->newann);
+    free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree); free(ms->newann); free(ms->idxtype);
     free(ms);
 }
 
@@ -1439,6 +1441,22 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
 }
 
 /* Rebuilds the start-token index of all annotations (counting sort). */
+/* Notes the types of the annotations from `from` on as indexed (index_more). */
+static int note_types(match_scratch *ms, const quarry_doc *doc, size_t from)
+{
+    size_t m = doc->anns.n;
+    if (m > ms->nidxtype) {
+        size_t cap = m + m / 2 + 16;
+        uint32_t *t = realloc(ms->idxtype, cap * sizeof *t);
+        if (!t) return -1;
+        ms->idxtype = t;
+        ms->nidxtype = cap;
+    }
+    for (size_t i = from; i < m; i++) ms->idxtype[i] = doc->anns.v[i].type;
+    ms->nindexed = m;
+    return 0;
+}
+
 static int index_annots(quarry_doc *doc)
 {
     uint32_t n = (uint32_t)doc->toks.n;
@@ -1463,8 +1481,7 @@ static int index_annots(quarry_doc *doc)
         const annot *an = &doc->anns.v[i];
         if (an->type < 64) ta[an->tstart] |= (uint64_t)1 << an->type;
     }
-    doc->ms->nindexed = doc->anns.n;
-    return 0;
+    return note_types(doc->ms, doc, 0);
 }
 
 static int u64_cmp(const void *a, const void *b)
@@ -1478,12 +1495,16 @@ static int u64_cmp(const void *a, const void *b)
  * annotations starting before p, grows by the new ones starting before p; ann_order, by
  * start and then by index, takes each new one after the older ones of its start; typeany
  * gains their types. The same arrays as index_annots builds, without its passes over every
- * position when a phase made few annotations or none. */
+ * position when a phase made few annotations or none. Linking may change the type of an
+ * annotation made before (a look-up PLACE that is a known person's surname): then typeany
+ * is built again, with the rest (index_annots). */
 static int index_more(quarry_doc *doc)
 {
     match_scratch *ms = doc->ms;
     size_t k = ms->nindexed, m = doc->anns.n;
     if (!doc->ann_first || k > m) return index_annots(doc);
+    for (size_t i = 0; i < k; i++)
+        if (doc->anns.v[i].type != ms->idxtype[i]) return index_annots(doc);
     if (k == m) return 0;
     size_t nn = m - k;
     if (nn > ms->nnewann) {
@@ -1521,8 +1542,7 @@ static int index_more(quarry_doc *doc)
         const annot *an = &doc->anns.v[q];
         if (an->type < 64) ta[an->tstart] |= (uint64_t)1 << an->type;
     }
-    ms->nindexed = m;
-    return 0;
+    return note_types(ms, doc, k);
 }
 
 /* Did the annotations from index `from` on include a PERSON, PLACE or ORG? */
