@@ -133,7 +133,7 @@ struct match_scratch {
     uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
     uint64_t *lexany;          /* per position: bit l, an entry of lexicon l (< 64) starts here */
     uint64_t *typeany;         /* per position: bit t, an annotation of type t (< 64) starts here */
-    /* per phase: the positions whose word is a word of some keyed guard atom (atom_words), and
+    /* per phase: the positions whose word is a word of some keyed guard atom (word_keyed), and
        those where an entry of a guard atom's lexicon or an annotation of a guard atom's type
        (< 64) starts; each atom scans its list instead of every position */
     uint32_t *kpos, *lpos, *mpos;
@@ -151,6 +151,11 @@ struct match_scratch {
     uint32_t nslots;
     int oom;                   /* a thread could not be kept (out of memory) */
     int reference;             /* the reference matcher (quarry_options.matcher) */
+    size_t nindexed;           /* the document's annotations that the annotation index holds */
+    uint32_t *idxtype;         /* their types when indexed (linking may retype one) */
+    size_t nidxtype;
+    uint64_t *newann;          /* index_more: the new annotations, by start then index */
+    size_t nnewann;
 };
 
 void match_scratch_free(match_scratch *ms)
@@ -165,7 +170,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
     free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
-    free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree);
+    free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree); free(ms->newann); free(ms->idxtype);
     free(ms);
 }
 
@@ -753,13 +758,23 @@ static uint32_t occ_next(const quarry_rules *r, const cphase *ph, quarry_doc *do
     uint32_t n = (uint32_t)doc->toks.n;
     uint32_t q = o->lo > p ? o->lo : p;
     const atom *at = &ph->atoms.v[a];
-    if (ph->atoms_keyed >> a & 1) {   /* only where the token is one of the atom's words */
+    if (at->keyed) {   /* only where the token is one of the atom's words */
         const uint32_t *wid = ms->wid, *kp = ms->kpos;
-        const uint64_t *aw = ph->atom_words;
-        uint32_t ci = occ_skip(kp, ms->nkpos, o->ci, q), nk = ms->nkpos;
-        for (; ci < nk; ci++) {
-            q = kp[ci];
-            if ((aw[wid[q]] >> a & 1) && atom_at(r, doc, at, q)) return occ_found(o, ci + 1, q);
+        const uint64_t *aw = ph->atom_words + at->kbit / 64;   /* the atom's column of bits */
+        size_t stride = ph->awords;
+        uint32_t ci = occ_skip(kp, ms->nkpos, o->ci, q), nk = ms->nkpos, bit = at->kbit % 64;
+        if (stride == 1) {   /* at most 64 keyed atoms: one word a row, the common case */
+            for (; ci < nk; ci++) {
+                q = kp[ci];
+                if ((aw[wid[q]] >> bit & 1) && atom_at(r, doc, at, q))
+                    return occ_found(o, ci + 1, q);
+            }
+        } else {
+            for (; ci < nk; ci++) {
+                q = kp[ci];
+                if ((aw[wid[q] * stride] >> bit & 1) && atom_at(r, doc, at, q))
+                    return occ_found(o, ci + 1, q);
+            }
         }
         o->ci = ci;
         q = n;
@@ -876,13 +891,16 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
 #undef GROUP
 }
 
-static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
-                           const start_list *sl, uint32_t p)
+/* prof: doc->prof is set (a constant where inlined: the loop without a profile tests
+ * nothing for it) */
+static inline __attribute__((always_inline)) void
+start_list_add_p(const quarry_rules *r, const cphase *ph, quarry_doc *doc, const start_list *sl,
+                 uint32_t p, const int prof)
 {
     match_scratch *ms = doc->ms;
     /* no rule of the list can start before lmin: every one is guarded and waits */
     if (p < ms->lmin[sl->id]) {
-        if (doc->prof)
+        if (prof)
             for (size_t i = 0; i < sl->n; i++) {
                 doc->prof[sl->rules[i]].tried++;
                 doc->prof[sl->rules[i]].skipped++;
@@ -892,12 +910,12 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
     uint32_t lmin = UINT32_MAX;
     for (size_t i = 0; i < sl->n; i++) {
         uint32_t ru = sl->rules[i];
-        if (doc->prof) doc->prof[ru].tried++;
+        if (prof) doc->prof[ru].tried++;
         if (r->rules.v[ru].nguards) {
             if (p >= ms->pass_end[ru] &&
                 (p < ms->next_try[ru] || !guards_pass(r, ph, doc, ru, p))) {
                 if (ms->next_try[ru] < lmin) lmin = ms->next_try[ru];
-                if (doc->prof) doc->prof[ru].skipped++;
+                if (prof) doc->prof[ru].skipped++;
                 continue;
             }
             lmin = p + 1 < lmin ? p + 1 : lmin;
@@ -906,14 +924,21 @@ static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *
         }
         if (r->rules.v[ru].first_test != UINT32_MAX &&
             !eval_test(r, doc, r->rules.v[ru].first_test, p)) {
-            if (doc->prof) doc->prof[ru].skipped++;
+            if (prof) doc->prof[ru].skipped++;
             continue;
         }
         for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
-        if (doc->prof) doc->prof[ru].started++;
+        if (prof) doc->prof[ru].started++;
         if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
     }
     ms->lmin[sl->id] = lmin;
+}
+
+static void start_list_add(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
+                           const start_list *sl, uint32_t p)
+{
+    if (doc->prof) start_list_add_p(r, ph, doc, sl, p, 1);
+    else start_list_add_p(r, ph, doc, sl, p, 0);
 }
 
 /* Does the token pass the flags and kinds of a flag start list? */
@@ -1041,13 +1066,14 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     if (!na) return 0;
     uint64_t lm = 0, tm = 0;   /* the guard atoms' lexicons and types that lpos lists */
     uint32_t mk = 0;   /* the token kinds that mpos lists */
+    int keyed = 0;     /* some atom is found through kpos */
     for (size_t a = 0; a < na; a++) {
         ms->occ[a].lo = 0;
         ms->occ[a].nx = UINT32_MAX;
         ms->occ[a].ci = 0;
         ms->occ[a].need = 0;
         const atom *at = &ph->atoms.v[a];
-        if (ph->atoms_keyed >> a & 1) continue;
+        if (at->keyed) { keyed = 1; continue; }
         if (at->kind == ATOM_TEST) {   /* masks that need an entry: one of its lexicons */
             const ctest *t = &r->tests.v[at->id];
             if (t->clause && !t->nresid && t->lex_req) lm |= t->lex_req & (0 - t->lex_req);
@@ -1062,11 +1088,11 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     {
         uint32_t n = (uint32_t)doc->toks.n, nk = 0, nl = 0;
         const uint32_t *wid = ms->wid;
-        const uint64_t *aw = ph->atom_words, keyed = ph->atoms_keyed;
+        const uint8_t *kw = ph->word_keyed;
         const uint64_t *la = ms->lexany, *ta = ms->typeany;
         if (keyed)
             for (uint32_t q = 0; q < n; q++)
-                if (aw[wid[q]] & keyed) ms->kpos[nk++] = q;
+                if (kw[wid[q]]) ms->kpos[nk++] = q;
         if (tm) {
             for (uint32_t q = 0; q < n; q++)
                 if ((la[q] & lm) | (ta[q] & tm)) ms->lpos[nl++] = q;
@@ -1415,6 +1441,22 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
 }
 
 /* Rebuilds the start-token index of all annotations (counting sort). */
+/* Notes the types of the annotations from `from` on as indexed (index_more). */
+static int note_types(match_scratch *ms, const quarry_doc *doc, size_t from)
+{
+    size_t m = doc->anns.n;
+    if (m > ms->nidxtype) {
+        size_t cap = m + m / 2 + 16;
+        uint32_t *t = realloc(ms->idxtype, cap * sizeof *t);
+        if (!t) return -1;
+        ms->idxtype = t;
+        ms->nidxtype = cap;
+    }
+    for (size_t i = from; i < m; i++) ms->idxtype[i] = doc->anns.v[i].type;
+    ms->nindexed = m;
+    return 0;
+}
+
 static int index_annots(quarry_doc *doc)
 {
     uint32_t n = (uint32_t)doc->toks.n;
@@ -1439,7 +1481,68 @@ static int index_annots(quarry_doc *doc)
         const annot *an = &doc->anns.v[i];
         if (an->type < 64) ta[an->tstart] |= (uint64_t)1 << an->type;
     }
-    return 0;
+    return note_types(doc->ms, doc, 0);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The index after a phase: annotations are only ever added (anns from nindexed on), so the
+ * index of those before stays and the new ones are merged in: ann_first[p], the number of
+ * annotations starting before p, grows by the new ones starting before p; ann_order, by
+ * start and then by index, takes each new one after the older ones of its start; typeany
+ * gains their types. The same arrays as index_annots builds, without its passes over every
+ * position when a phase made few annotations or none. Linking may change the type of an
+ * annotation made before (a look-up PLACE that is a known person's surname): then typeany
+ * is built again, with the rest (index_annots). */
+static int index_more(quarry_doc *doc)
+{
+    match_scratch *ms = doc->ms;
+    size_t k = ms->nindexed, m = doc->anns.n;
+    if (!doc->ann_first || k > m) return index_annots(doc);
+    for (size_t i = 0; i < k; i++)
+        if (doc->anns.v[i].type != ms->idxtype[i]) return index_annots(doc);
+    if (k == m) return 0;
+    size_t nn = m - k;
+    if (nn > ms->nnewann) {
+        uint64_t *a = realloc(ms->newann, nn * sizeof *a);
+        if (!a) return -1;
+        ms->newann = a;
+        ms->nnewann = nn;
+    }
+    uint64_t *nw = ms->newann;
+    int sorted = 1;
+    for (size_t i = 0; i < nn; i++) {
+        nw[i] = (uint64_t)doc->anns.v[k + i].tstart << 32 | (uint32_t)(k + i);
+        if (i && nw[i] < nw[i - 1]) sorted = 0;
+    }
+    if (!sorted) qsort(nw, nn, sizeof *nw, u64_cmp);
+    uint32_t *ord = arena_alloc(&doc->mem, (m + 1) * sizeof *ord);
+    if (!ord) return -1;
+    const uint32_t *old = doc->ann_order;
+    size_t i = 0, j = 0, o = 0;
+    while (j < nn) {   /* merge by start; an older annotation first at the same start */
+        uint32_t s = (uint32_t)(nw[j] >> 32);
+        while (i < k && doc->anns.v[old[i]].tstart <= s) ord[o++] = old[i++];
+        ord[o++] = (uint32_t)nw[j++];
+    }
+    while (i < k) ord[o++] = old[i++];
+    doc->ann_order = ord;
+    uint32_t *f = doc->ann_first, n = (uint32_t)doc->toks.n, add = 0;
+    j = 0;
+    for (uint32_t p = (uint32_t)(nw[0] >> 32) + 1; p < n + 3; p++) {
+        while (j < nn && (uint32_t)(nw[j] >> 32) < p) { add++; j++; }
+        f[p] += add;
+    }
+    uint64_t *ta = ms->typeany;
+    for (size_t q = k; q < m; q++) {
+        const annot *an = &doc->anns.v[q];
+        if (an->type < 64) ta[an->tstart] |= (uint64_t)1 << an->type;
+    }
+    return note_types(ms, doc, k);
 }
 
 /* Did the annotations from index `from` on include a PERSON, PLACE or ORG? */
@@ -1494,4 +1597,4 @@ int match_phase(const quarry_rules *r, quarry_doc *doc, uint32_t ph)
     return resolve(r, &r->phases.v[ph], ph, doc);
 }
 
-int match_index(quarry_doc *doc) { return index_annots(doc); }
+int match_index(quarry_doc *doc) { return index_more(doc); }

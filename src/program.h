@@ -107,7 +107,9 @@ enum { ATOM_TEST, ATOM_LEX, ATOM_TYPE };
 #define UNSURE_KIND 0xC0000000u
 typedef struct atom {
     uint8_t kind;             /* ATOM_* */
+    uint8_t keyed;            /* found through its phase's atom_words (rules_word_index) */
     uint32_t id;              /* test, lexicon or annotation type */
+    uint32_t kbit;            /* keyed: its bit in a row of atom_words (keyed atoms only) */
 } atom;
 
 typedef struct crule {
@@ -171,8 +173,10 @@ typedef struct cphase {
     /* by word id (quarry_rules.word_ids; 0: no word of interest): the guard atoms that can
        pass only on that word (a necessary condition, tested in full after) and the start list
        of the word (UINT32_MAX: none) */
-    uint64_t *atom_words;     /* [nwords + 1] */
-    uint64_t atoms_keyed;     /* the atoms found through atom_words */
+    uint64_t *atom_words;     /* [(nwords + 1) * awords]: a row of bits per word id, bit
+                                 kbit of the row for a keyed atom (any number of them) */
+    uint32_t awords;          /* 64-bit words a row: (keyed atoms + 63) / 64, at least 1 */
+    uint8_t *word_keyed;      /* [nwords + 1]: the word is a word of some keyed atom */
     uint32_t *word_list;      /* [nwords + 1] */
     uint32_t *lex_list;       /* by lexicon id: its start list, UINT32_MAX none */
     uint32_t nlex_list;

@@ -1077,9 +1077,18 @@ int rules_word_index(quarry_rules *r)
     }
     for (size_t i = 0; i < r->phases.n; i++) {
         cphase *ph = &r->phases.v[i];
-        ph->atom_words = calloc(r->nwords + 1, sizeof *ph->atom_words);
+        size_t nkeyed = 0;   /* the atoms keyed by words get the bits of a row, in order */
+        for (size_t a = 0; a < ph->atoms.n; a++) {
+            startkey keys[256];
+            atom *at = &ph->atoms.v[a];
+            at->keyed = atom_word_keys(r, at, keys) > 0;
+            at->kbit = at->keyed ? (uint32_t)nkeyed++ : 0;
+        }
+        ph->awords = nkeyed > 64 ? (uint32_t)((nkeyed + 63) / 64) : 1;
+        ph->atom_words = calloc((size_t)(r->nwords + 1) * ph->awords, sizeof *ph->atom_words);
+        ph->word_keyed = calloc(r->nwords + 1, 1);
         ph->word_list = malloc((r->nwords + 1) * sizeof *ph->word_list);
-        if (!ph->atom_words || !ph->word_list) return -1;
+        if (!ph->atom_words || !ph->word_keyed || !ph->word_list) return -1;
         for (uint32_t w = 0; w <= r->nwords; w++) ph->word_list[w] = UINT32_MAX;
         size_t nl = r->lex ? lexdb_count(r->lex) : 0;
         ph->lex_list = malloc((nl + 1) * sizeof *ph->lex_list);
@@ -1108,16 +1117,17 @@ int rules_word_index(quarry_rules *r)
             if (ph->by_word.keys[k] && u64map_get(&r->word_ids, ph->by_word.keys[k], &id))
                 ph->word_list[id] = ph->by_word.vals[k];
         }
-        for (size_t a = 0; a < ph->atoms.n && a < 64; a++) {
+        for (size_t a = 0; a < ph->atoms.n; a++) {
             startkey keys[256];
-            int nk = atom_word_keys(r, &ph->atoms.v[a], keys);
-            if (!nk) continue;
+            const atom *at = &ph->atoms.v[a];
+            int nk = at->keyed ? atom_word_keys(r, at, keys) : 0;
             for (int k = 0; k < nk; k++) {
                 uint32_t id;
-                if (u64map_get(&r->word_ids, keys[k].key, &id))
-                    ph->atom_words[id] |= (uint64_t)1 << a;
+                if (!u64map_get(&r->word_ids, keys[k].key, &id)) continue;
+                ph->atom_words[(size_t)id * ph->awords + at->kbit / 64] |=
+                    (uint64_t)1 << (at->kbit % 64);
+                ph->word_keyed[id] = 1;
             }
-            ph->atoms_keyed |= (uint64_t)1 << a;
         }
     }
     return 0;
@@ -1321,7 +1331,7 @@ void quarry_rules_free(quarry_rules *r)
         VEC_FREE(&ph->by_flag);
         VEC_FREE(&ph->atoms);
         free(ph->always.rules);
-        free(ph->atom_words); free(ph->word_list); free(ph->lex_list); free(ph->type_list);
+        free(ph->atom_words); free(ph->word_keyed); free(ph->word_list); free(ph->lex_list); free(ph->type_list);
     }
     u64map_free(&r->word_ids);
     VEC_FREE(&r->phases); VEC_FREE(&r->tests); VEC_FREE(&r->prog); VEC_FREE(&r->rules);

@@ -22,7 +22,11 @@
  * Lexicon entries and annotations are assumed to stay inside a sentence; the matcher checks
  * that per document and drops the sentence bound of a guard whose paths hold an entry or
  * annotation type that crosses one there (guard.unsure, crule.unsure_ids). A cycle through an
- * instruction that weighs makes every distance after it unbounded. */
+ * instruction that weighs makes every distance after it unbounded.
+ *
+ * A phase holds any number of atoms (until session 20 it held 64, and the rules after them
+ * silently lost their guards). A rule keeps at most MAX_GUARDS, the rarest first, and a guard
+ * on flags alone only when it has no rarer one (see rule_guards). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +35,6 @@
 #define BIG ((int64_t)1 << 40)   /* unbounded */
 #define MAX_RULE_INSTS 8192u      /* larger rules get no guards (analysis is O(n^2) here) */
 #define MAX_GUARDS 4
-#define MAX_PHASE_ATOMS 64   /* atom_words holds one bit an atom */
 #define MAX_CANDS 64
 
 /* Does the test fail on every token that ends a sentence? */
@@ -317,14 +320,15 @@ static int reaches_avoiding(const inst *prog, uint32_t base, work *w, const uint
     return 0;
 }
 
-static int32_t phase_atom(cphase *ph, uint32_t kind, uint32_t id)
+/* The index of the atom among its phase's (any number of them: the matcher's structures
+ * grow with the count), -1 out of memory. */
+static int64_t phase_atom(cphase *ph, uint32_t kind, uint32_t id)
 {
     for (size_t i = 0; i < ph->atoms.n; i++)
-        if (ph->atoms.v[i].kind == kind && ph->atoms.v[i].id == id) return (int32_t)i;
-    if (ph->atoms.n >= MAX_PHASE_ATOMS) return -1;
-    atom a = {(uint8_t)kind, id};
-    if (VEC_PUSH(&ph->atoms, a)) return -2;
-    return (int32_t)(ph->atoms.n - 1);
+        if (ph->atoms.v[i].kind == kind && ph->atoms.v[i].id == id) return (int64_t)i;
+    atom a = {(uint8_t)kind, 0, id, 0};
+    if (VEC_PUSH(&ph->atoms, a)) return -1;
+    return (int64_t)(ph->atoms.n - 1);
 }
 
 /* Adds instruction i as a member of c if it consumes an atom at a bounded distance past the
@@ -552,13 +556,17 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
     memcpy(ru->unsure_ids, uids, nu * sizeof *uids);
     ru->nunsure = nu;
     for (size_t j = 0; j < nc && ru->nguards < MAX_GUARDS; j++) {
+        /* a guard on flags alone (rank 3: its atom is looked for at every token) after one
+           on a word, lexicon, annotation, punctuation or quote mark prunes little more and
+           costs a scan of every token: on the default rules, 2.3 M instructions more than
+           the 20 k VM steps it saves on BBC (docs/PERFORMANCE.md, session 20) */
+        if (j && cands[j].rank >= 3 && cands[0].rank < 3) continue;
         guard g;
         memset(&g, 0, sizeof g);
         for (uint32_t k = 0; k < cands[j].n; k++) {
             const member *m = &cands[j].m[k];
-            int32_t a = phase_atom(ph, m->atom_kind, m->atom_id);
-            if (a == -2) return -1;
-            if (a < 0) { g.n = 0; break; }
+            int64_t a = phase_atom(ph, m->atom_kind, m->atom_id);
+            if (a < 0) return -1;
             guard_alt *ga = &g.alt[g.n++];
             ga->atom = (uint32_t)a;
             ga->maxdist = m->d >= BIG ? GUARD_INF : (uint32_t)m->d;

@@ -396,3 +396,57 @@ Test(match, only_entities_skips_the_quote_phases)
     cr_expect_str_eq(got, ents);
     quarry_rules_free(r);
 }
+
+Test(match, retyped_annotation_seen_by_later_phases)
+{
+    /* Linking retypes a look-up PLACE that is a known person's surname ("Paris" after "John
+       Paris") made in an earlier phase; the annotation index, extended after each phase
+       rather than rebuilt, must show the later phases its new type. */
+    static const char src[] =
+        "lexicon CITY \"city.txt\"\n"
+        "phase places\n"
+        "rule city : @CITY -> PLACE ;\n"
+        "phase people\n"
+        "rule name priority 3 : [cap & word] [cap & word] -> PERSON ;\n"
+        "phase said\n"
+        "rule sayer : <PERSON> \"said\" -> M ;\n"
+        "type M;\n";
+    char dir[] = "/tmp/quarry-retype-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char path[300], lpath[300];
+    snprintf(lpath, sizeof lpath, "%s/city.txt", dir);
+    FILE *f = fopen(lpath, "w");
+    cr_assert(f);
+    fputs("Paris\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/r.rules", dir);
+    f = fopen(path, "w");
+    cr_assert(f);
+    fputs(src, f);
+    fclose(f);
+    quarry_error err;
+    quarry_rules *r = quarry_rules_load(path, NULL, NULL, &err);
+    cr_assert(r, "%s", err.message);
+    remove(lpath);
+    remove(path);
+    remove(dir);
+    quarry_doc *d = quarry_doc_new();
+    static const char text[] = "John Paris met us. Then, Paris said hello.";
+    cr_assert_eq(quarry_extract(r, d, "t", text, strlen(text), NULL, NULL), QUARRY_OK);
+    int32_t m = -1, person = -1;
+    for (size_t i = 0; i < r->types.n; i++) {
+        if (!strcmp(r->types.v[i], "M")) m = (int32_t)i;
+        if (!strcmp(r->types.v[i], "PERSON")) person = (int32_t)i;
+    }
+    cr_assert(m >= 0 && person >= 0);
+    int retyped = 0, said = 0;
+    for (size_t i = 0; i < d->anns.n; i++) {
+        const annot *a = &d->anns.v[i];
+        if ((int32_t)a->type == person && a->tstart == 7 && a->tend == 8) retyped = 1;
+        if ((int32_t)a->type == m && a->tstart == 7 && a->tend == 9) said = 1;
+    }
+    cr_assert(retyped, "the second \"Paris\" was not linked to John Paris (test set-up)");
+    cr_expect(said, "phase \"said\" did not see the second \"Paris\" as a PERSON");
+    quarry_doc_free(d);
+    quarry_rules_free(r);
+}

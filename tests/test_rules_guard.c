@@ -338,11 +338,10 @@ Test(rules_guard, branch_distances_and_atom_cuts)
 
 Test(rules_guard, shipped_rules_keep_their_guards)
 {
-    /* A phase holds at most 64 guard atoms (rules_guard.c MAX_PHASE_ATOMS): a rule added
-       early in the entity rules' phase "names" took the last ones, and org.team-bracket and
+    /* A phase held at most 64 guard atoms until session 20: a rule added early in the entity
+       rules' phase "names" took the last ones, and org.team-bracket and
        org.team-bracket-name, which start at every capitalised word, lost their guards
-       (BBC --only entities: 2.63 M -> 3.06 M VM steps, output unchanged). The rules that
-       start rarely come last in the phase (rules/entities.rules). */
+       (BBC --only entities: 2.63 M -> 3.06 M VM steps, output unchanged). */
     static const char *const names[] = {"org.team-bracket", "org.team-bracket-name", "org.team-poss-role"};
     quarry_error err;
     unsetenv("QUARRY_NO_GUARDS");
@@ -355,5 +354,71 @@ Test(rules_guard, shipped_rules_keep_their_guards)
         cr_assert(found, "no rule %s in the shipped rules", names[k]);
         cr_expect_gt(found->nguards, 0, "%s has no start guard", names[k]);
     }
+    quarry_rules_free(r);
+}
+
+Test(rules_guard, no_limit_on_the_atoms_of_a_phase)
+{
+    /* 80 rules in one phase, each started at every capitalised word and guarded by a word of
+       its own: 80 guard atoms. Until session 20 a phase kept 64 (MAX_PHASE_ATOMS), and the
+       rules after them silently lost their guards: each started a thread at every
+       capitalised word. Every rule keeps its guard now, with the same output. */
+    enum { NR = 80 };
+    size_t cap = NR * 64 + 64, len = 0;
+    char *rules = malloc(cap);
+    cr_assert(rules);
+    len += (size_t)snprintf(rules + len, cap - len, "phase p\n");
+    for (int i = 0; i < NR; i++)
+        len += (size_t)snprintf(rules + len, cap - len, "rule r%02d : [cap] \"kw%c%c\" -> A ;\n", i,
+                                'a' + i / 26, 'a' + i % 26);
+    quarry_rules *r = compile_with(rules, 1);
+    for (size_t i = 0; i < r->rules.n; i++)
+        cr_expect_gt(r->rules.v[i].nguards, 0, "rule %s (guard atom %zu of its phase) has no guard",
+                     r->rules.v[i].name, i);
+    quarry_rules_free(r);
+
+    /* capitalised words, with each rule's word now and then */
+    enum { NT = 12 };
+    char *texts[NT];
+    for (int t = 0; t < NT; t++) {
+        size_t tc = 40000, tl = 0;
+        char *s = malloc(tc);
+        cr_assert(s);
+        for (int w = 0; w < 600; w++) {
+            uint32_t x = next_rand();
+            if (x % 40 == 0) {
+                int i = (int)(next_rand() % NR);
+                tl += (size_t)snprintf(s + tl, tc - tl, "kw%c%c ", 'a' + i / 26, 'a' + i % 26);
+            } else {
+                tl += (size_t)snprintf(s + tl, tc - tl, "%s%s", x % 7 ? "Word " : "word ",
+                                       x % 53 ? "" : ". ");
+            }
+        }
+        texts[t] = s;
+    }
+    uint64_t on, off;
+    same_output(rules, (const char *const *)texts, NT, &on, &off);
+    /* unguarded, every rule starts at every capitalised word; guarded, near its word only
+       (with 16 rules unguarded, on was about a fifth of off) */
+    cr_expect_lt(on * 20, off, "guarded rules did %llu VM steps against %llu without guards",
+                 (unsigned long long)on, (unsigned long long)off);
+    for (int t = 0; t < NT; t++) free(texts[t]);
+    free(rules);
+}
+
+Test(rules_guard, flag_guard_only_without_a_rarer_one)
+{
+    /* A guard on flags alone is looked for at every token: after a guard on a word it saves
+       few starts and costs that scan (docs/RULES.md). A rule with only flags keeps it. */
+    static const char *const rules =
+        "phase p\n"
+        "rule word-and-flags : [cap] [cap & word] _{0,3} \"said\" -> A ;\n"
+        "rule flags-only : [cap] [!lstart & cap & word] -> C ;\n";
+    quarry_rules *r = compile_with(rules, 1);
+    for (size_t i = 0; i < r->rules.n; i++) {
+        const crule *ru = &r->rules.v[i];
+        cr_expect_eq(ru->nguards, 1, "%s: %u guards", ru->name, ru->nguards);
+    }
+    cr_assert(alt_on(r, "word-and-flags", "said"), "no guard on 'said'");
     quarry_rules_free(r);
 }
