@@ -716,9 +716,10 @@ static uint64_t words_key(const char *nm)
 }
 
 /* The description ORG annotation o is given before it: lower-case words (nationalities
- * among them) ending in a noun for an organisation or a person, after a determiner, a small
- * word, a punctuation mark or a sentence's start ("technology analysts Gartner", "the Dutch
- * firm Heineken", "US oil giant Exxon"; not the verb of "will meet car giant"); one word
+ * among them, and the capitalised first word of a sentence) ending in a noun for an
+ * organisation or a person, after a determiner, a small word, a punctuation mark or a
+ * sentence's start ("technology analysts Gartner", "the Dutch firm Heineken", "US oil giant
+ * Exxon", "Ferry operator Nordvik said"; not the verb of "will meet car giant"); one word
  * alone only a noun for an organisation that is no work ("the firm", not "a statement", nor
  * the adjectives among the nouns for a person: "official"). NULL when none. */
 static const char *descriptor_of(const sctx *c, const annot *o)
@@ -732,7 +733,9 @@ static const char *descriptor_of(const sctx *c, const annot *o)
     while (b > 0 && t - b < 5 && doc->toks.v[b - 1].kind == TK_WORD &&
            doc_lex_entry(doc, b - 1, ENG_L_TITLESMALL) < 0 &&
            doc_lex_entry(doc, b - 1, ENG_L_DETERMINER) < 0 && !c->inq[b - 1] &&
-           ((doc->toks.v[b - 1].flags & QUARRY_TF_LOWER) || doc_lex_entry(doc, b - 1, ENG_L_DEMONYM) >= 0) &&
+           ((doc->toks.v[b - 1].flags & QUARRY_TF_LOWER) || doc_lex_entry(doc, b - 1, ENG_L_DEMONYM) >= 0 ||
+            (doc->toks.v[b - 1].flags & (QUARRY_TF_SENT_START | QUARRY_TF_CAP | QUARRY_TF_ALLCAPS)) ==
+                (QUARRY_TF_SENT_START | QUARRY_TF_CAP)) &&
            !(doc->toks.v[b].flags & QUARRY_TF_SENT_START))
         b--;
     for (; b < t; b++)
