@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "tmp_rules.h"
 
 /* The types the test rules make, declared after them (line numbers stay as written). */
 static const char test_types[] = "\ntype A, B, C, D, M, X, _CUE, _TAIL;\n";
@@ -166,26 +167,17 @@ Test(match, bracket_tests_as_clauses)
         char src[512];
         snprintf(src, sizeof src, "type X;\nrule t : %s -> X ;\n", cases[i].test);
         quarry_error err;
-        char dir[] = "/tmp/quarry-clause-XXXXXX";
-        cr_assert(mkdtemp(dir));
-        char path[300], lpath[300];
-        snprintf(lpath, sizeof lpath, "%s/l.txt", dir);
-        FILE *f = fopen(lpath, "w");
-        fputs("Smith\nParis\nin the\n", f);
-        fclose(f);
-        snprintf(path, sizeof path, "%s/r.rules", dir);
-        f = fopen(path, "w");
-        fprintf(f, "lexicon L \"l.txt\"\n%s", src);
-        fclose(f);
-        quarry_rules *r = quarry_rules_load(path, NULL, NULL, &err);
+        char full[600];
+        snprintf(full, sizeof full, "lexicon L \"l.txt\"\n%s", src);
+        tmp_rules t;
+        tmp_rules_write(&t, "l.txt", "Smith\nParis\nin the\n", full);
+        quarry_rules *r = quarry_rules_load(t.rules, NULL, NULL, &err);
         cr_assert(r, "%s: %s", cases[i].test, err.message);
         char got[64];
         accepted(r, text, got);
         cr_expect_str_eq(got, cases[i].want, "%s: got %s, want %s", cases[i].test, got, cases[i].want);
         quarry_rules_free(r);
-        remove(lpath);
-        remove(path);
-        remove(dir);
+        tmp_rules_remove(&t);
     }
 }
 
@@ -411,25 +403,12 @@ Test(match, retyped_annotation_seen_by_later_phases)
         "phase said\n"
         "rule sayer : <PERSON> \"said\" -> M ;\n"
         "type M;\n";
-    char dir[] = "/tmp/quarry-retype-XXXXXX";
-    cr_assert(mkdtemp(dir));
-    char path[300], lpath[300];
-    snprintf(lpath, sizeof lpath, "%s/city.txt", dir);
-    FILE *f = fopen(lpath, "w");
-    cr_assert(f);
-    fputs("Paris\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/r.rules", dir);
-    f = fopen(path, "w");
-    cr_assert(f);
-    fputs(src, f);
-    fclose(f);
+    tmp_rules t;
+    tmp_rules_write(&t, "city.txt", "Paris\n", src);
     quarry_error err;
-    quarry_rules *r = quarry_rules_load(path, NULL, NULL, &err);
+    quarry_rules *r = quarry_rules_load(t.rules, NULL, NULL, &err);
     cr_assert(r, "%s", err.message);
-    remove(lpath);
-    remove(path);
-    remove(dir);
+    tmp_rules_remove(&t);
     quarry_doc *d = quarry_doc_new();
     static const char text[] = "John Paris met us. Then, Paris said hello.";
     cr_assert_eq(quarry_extract(r, d, "t", text, strlen(text), NULL, NULL), QUARRY_OK);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "tmp_rules.h"
 
 static quarry_rules *compile_with(const char *src, int guards)
 {
@@ -124,19 +125,9 @@ static const char *const gap_rules =
 Test(rules_guard, gap_rules_same_output_less_work)
 {
     /* a lexicon from memory: multi-token entries, one of them across a sentence end */
-    char dir[] = "/tmp/quarry-guard-XXXXXX";
-    cr_assert(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof path, "%s/cue.txt", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fputs("according to\nsaid\nstep . \"\ntold reporters\n", f);
-    fclose(f);
-    snprintf(path, sizeof path, "%s/g.rules", dir);
-    f = fopen(path, "w");
-    cr_assert(f);
-    fputs(gap_rules, f);
-    fclose(f);
+    tmp_rules t;
+    tmp_rules_write(&t, "cue.txt", "according to\nsaid\nstep . \"\ntold reporters\n", gap_rules);
+    const char *path = t.rules;
 
     /* compile from the file so that the lexicon path resolves */
     char *texts[200];
@@ -169,11 +160,7 @@ Test(rules_guard, gap_rules_same_output_less_work)
     cr_expect_lt(on_steps, off_steps, "guards did not save work: %llu vs %llu steps",
                  (unsigned long long)on_steps, (unsigned long long)off_steps);
     for (size_t i = 0; i < 200; i++) free(texts[i]);
-    snprintf(path, sizeof path, "%s/cue.txt", dir);
-    remove(path);
-    snprintf(path, sizeof path, "%s/g.rules", dir);
-    remove(path);
-    remove(dir);
+    tmp_rules_remove(&t);
 }
 
 Test(rules_guard, default_rules_same_output)
