@@ -144,6 +144,9 @@ void match_scratch_free(match_scratch *ms);
  * role, and marks later mentions of names already typed. Runs after each phase that made
  * entities, so later phases see the linked mentions. 0, -1 on OOM. */
 int link_run(const quarry_rules *r, quarry_doc *doc);
+/* After the last phase (link.c): an ORG mention's fuller name, as its `name` (no phase reads
+ * it, so it is found once per document, not after each phase). 0, -1 on OOM. */
+int link_org_names(const quarry_rules *r, quarry_doc *doc);
 
 /* Speaker resolution (speakers.c): fills doc->spk. 0, -1 on OOM. */
 int speakers_resolve(const quarry_rules *r, quarry_doc *doc);

@@ -711,7 +711,7 @@ static uint64_t acronym_hash(const quarry_doc *doc, const annot *f)
     return n >= 2 ? token_hash_raw(buf, n) : 0;
 }
 
-static int link_org_names(const quarry_rules *r, quarry_doc *doc)
+int link_org_names(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t org = r->eng_type[ENG_ORG];
     if (org < 0) return 0;
@@ -757,7 +757,6 @@ int link_run(const quarry_rules *r, quarry_doc *doc)
     int rc = 0;
     if (person >= 0) rc = link_people(r, doc, person, covered, weak);
     if (!rc) rc = link_same_text(r, doc, covered);
-    if (!rc) rc = link_org_names(r, doc);
     free(covered);
     free(weak);
     return rc;

@@ -142,6 +142,7 @@ static quarry_status run(const quarry_rules *rules, quarry_doc *doc, const char 
         if (match_made_entities(rules, doc, before) && link_run(rules, doc)) goto oom;
         if (match_index(doc)) goto oom;
     }
+    if (link_org_names(rules, doc)) goto oom;
     if (doc_only(doc) != QUARRY_EMIT_ENTITIES) {
         if (speakers_resolve(rules, doc)) goto oom;
         if (quotes_assemble(rules, doc)) goto oom;
