@@ -155,7 +155,15 @@ SUBDIV_TYPES = {'Province', 'Region', 'State', 'Governorate', 'Prefecture', 'Rep
                 'Autonomous community', 'Federal district', 'Union territory', 'Land',
                 'Capital district', 'Capital city', 'Federal territory', 'Division',
                 'Autonomous city', 'Metropolitan region', 'Special administrative region',
-                'Administrative region', 'Department', 'County', 'District'}
+                'Administrative region', 'Department', 'County', 'District',
+                'Two-tier county'}
+# English counties that ISO 3166-2 lists under another type (unitary authorities) or no
+# longer lists (historic counties still named in sport and the news: Yorkshire, Middlesex,
+# Glamorgan, Sussex). Hand-written, MIT.
+# (Surrey, a common word, is kept.)
+GB_COUNTIES = ['Surrey', 'Yorkshire', 'Middlesex', 'Glamorgan', 'Sussex', 'Berkshire', 'Bedfordshire',
+               'Cheshire', 'Cornwall', 'Wiltshire', 'Shropshire', 'Northumberland',
+               'Herefordshire', 'Rutland', 'Huntingdonshire']
 
 
 def subdivisions(common):
@@ -173,6 +181,8 @@ def subdivisions(common):
                 if v.lower() in common and len(v.split()) == 1:
                     continue                 # "Centre", "Central", "North", "Plateau"
                 out.append((v, {'kind': 'subdivision', 'cc': cc}))
+    for n in GB_COUNTIES:
+        out.append((n, {'kind': 'subdivision', 'cc': 'GB'}))
     return out
 
 
