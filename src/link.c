@@ -783,17 +783,25 @@ static int link_place_orgs(const quarry_rules *r, quarry_doc *doc, const uint32_
         rc = u64map_put(&m, doc->toks.v[a->tstart].hfold, 1);
     }
     if (rc || !m.n) { u64map_free(&m); return rc; }
-    /* kind[k]: 1 a PLACE covers token k, 2 a one-token side (ORG of a context rule) is k */
+    /* kind[k]: 1 a PLACE covers token k, 2 a one-token side is k: an ORG of a context rule
+       whose words the document also gives a look-up PLACE (not "NTL" in "customers in
+       Bristol and NTL viewers") */
     unsigned char *kind = calloc(n + 1, 1);
+    u64map placed = {0};
     if (!kind) { u64map_free(&m); return -1; }
+    for (uint32_t k = 0; k < n && !rc; k++)
+        if (weak[k] && (int32_t)doc->anns.v[weak[k] - 1].type == place)
+            rc = u64map_put(&placed, doc->toks.v[k].hfold, 1);
     for (size_t i = 0; i < n0; i++) {
         const annot *a = &doc->anns.v[i];
+        uint32_t v;
         if ((int32_t)a->type == place)
             for (uint32_t k = a->tstart; k < a->tend && k < n; k++) kind[k] = 1;
         else if ((int32_t)a->type == org && a->tend == a->tstart + 1 && a->rule < r->rules.n &&
-                 !r->rules.v[a->rule].lookup_only)
+                 !r->rules.v[a->rule].lookup_only && u64map_get(&placed, doc->toks.v[a->tstart].hfold, &v))
             kind[a->tstart] = 2;
     }
+    u64map_free(&placed);
     /* pass 0: the same words as a side; 1 and 2: listed after and before a side; 3: the same
        words as a side found by 1 or 2 */
     for (int pass = 0; pass < 4 && !rc; pass++) {
