@@ -390,7 +390,7 @@ Television|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
 Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition
 Brothers|Bros|Bros.|Research|Economics|Records|Magazine|Studios|Pictures|Entertainment|Media
 Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail
-Battalions|Regiments|Squadron|Squadrons|Wing|Command|Fleet|Corps"""
+Battalions|Regiments|Squadron|Squadrons|Wing|Command|Fleet|Corps|Newsroom|Newsdesk"""
 # ("TV" is no suffix: "British TV viewers", "popular US TV programmes", "Marvel TV and movie
 # productions" named no organisation on the BBC dev set; "Sky TV" and the like are media.txt
 # broadcasters with org.media and org.broadcaster-channel.)
