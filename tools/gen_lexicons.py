@@ -396,6 +396,26 @@ Battalions|Regiments|Squadron|Squadrons|Wing|Command|Fleet|Corps|Newsroom|Newsde
 # broadcasters with org.media and org.broadcaster-channel.)
 
 
+# North American major-league teams by their nickname alone, after "the" (org.nickname: "for
+# the Cardinals", "the Braves took the second game"): the nicknames of the teams in CLUBS, plus
+# teams since moved or renamed (Expos, Angels, SuperSonics, Oilers); hand-written, MIT. Left
+# out: nicknames that name other things when capitalised after "the" in news (Senators, Royals,
+# Kings, Saints, Stars, Capitals, Chiefs, Patriots, Heat, Magic, Jazz, Wild, Lightning,
+# Avalanche, Twins, Rangers: the one in Glasgow is a known club, the word a job elsewhere), and
+# those that are a people's name (Indians, Texans: "the Chinese and the Indians").
+TEAM_NICKNAMES = """Yankees|Red Sox|Orioles|Blue Jays|Rays|Devil Rays|White Sox|Tigers|Brewers
+Athletics|Mariners|Angels|Astros|Braves|Marlins|Mets|Phillies|Expos|Nationals|Cubs|Reds
+Pirates|Cardinals|Dodgers|Giants|Padres|Rockies|Diamondbacks
+Cowboys|Packers|Steelers|Jets|49ers|Bears|Broncos|Dolphins|Bills|Raiders|Eagles|Redskins
+Ravens|Colts|Buccaneers|Seahawks|Vikings|Lions|Browns|Bengals|Titans|Jaguars
+Panthers|Falcons|Rams|Chargers|Oilers
+Lakers|Celtics|Bulls|Knicks|Spurs|Warriors|Pistons|Rockets|Mavericks|Suns|Cavaliers|76ers
+Raptors|Nuggets|Trail Blazers|Pacers|Bucks|Nets|Hawks|Grizzlies|Timberwolves|Clippers
+SuperSonics|Sonics|Hornets
+Canadiens|Maple Leafs|Red Wings|Bruins|Blackhawks|Penguins|Flyers|Flames|Canucks|Devils
+Blues|Ducks|Sabres|Islanders|Whalers|Nordiques"""
+
+
 ORGS_HAND = """Taliban|al-Qaeda|al Qaeda|Al-Qaeda|Al Qaeda|Hamas|Hezbollah|Hizbollah|Fatah|PLO|ETA|IRA
 Sinn Fein|Mahdi Army|Muslim Brotherhood|Islamic State|Kurdistan Workers Party|PKK|FARC
 United Nations|U.N.|UN|UNESCO|UNICEF|UNHCR|World Bank|International Monetary Fund|IMF
@@ -958,6 +978,10 @@ def main():
         'list (tools/gen_lexicons.py, MIT).'],
         [(t, {}) for t in re.split(r'[|\n]', ORG_SUFFIXES)])
 
+    total += write('team_nicknames.txt', [
+        'North American major-league teams by their nickname (case-sensitive), taken after',
+        '"the" only (org.nickname). Hand-written list (tools/gen_lexicons.py, MIT).'],
+        [(t, {}) for t in re.split(r'[|\n]', TEAM_NICKNAMES)])
     total += write('organisations.txt', [
         'Well-known organisations (case-sensitive). Hand-written list (tools/gen_lexicons.py, MIT).'],
         [(t, {}) for t in re.split(r'[|\n]', ORGS_HAND)])
