@@ -667,7 +667,7 @@ static int list_joint(const quarry_doc *doc, uint32_t k)
  * country in the same report), nor a place after another place and a comma ("Arlington,
  * Texas"), nor a dateline's ("LONDON 1996-08-31", "WIGAN, England"). Keys: the case-folded
  * hash of the token. */
-static int link_place_orgs(const quarry_rules *r, quarry_doc *doc, const uint32_t *weak)
+static int link_place_orgs(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t place = r->eng_type[ENG_PLACE], org = r->eng_type[ENG_ORG];
     if (place < 0 || org < 0) return 0;
@@ -683,21 +683,27 @@ static int link_place_orgs(const quarry_rules *r, quarry_doc *doc, const uint32_
         rc = u64map_put(&m, doc->toks.v[a->tstart].hfold, 1);
     }
     if (rc || !m.n) { u64map_free(&m); return rc; }
-    /* nothing to do unless a side's words are a look-up place somewhere (the list passes
-       need one too) */
+    /* nothing to do unless a side's words are a one-word look-up place somewhere (the list
+       passes need one too) */
     int any = 0;
-    for (uint32_t k = 0; k < n && !any; k++) {
+    for (size_t i = 0; i < n0 && !any; i++) {
+        const annot *a = &doc->anns.v[i];
         uint32_t v;
-        any = weak[k] && (int32_t)doc->anns.v[weak[k] - 1].type == place &&
-              u64map_get(&m, doc->toks.v[k].hfold, &v);
+        any = (int32_t)a->type == place && a->tend == a->tstart + 1 && a->rule < r->rules.n &&
+              r->rules.v[a->rule].lookup_only && u64map_get(&m, doc->toks.v[a->tstart].hfold, &v);
     }
     if (!any) { u64map_free(&m); return 0; }
+    unsigned char *covered = calloc(n + 1, 1);
+    uint32_t *weak = calloc(n + 1, sizeof *weak);
+    if (!covered || !weak) { free(covered); free(weak); u64map_free(&m); return -1; }
+    cover(r, doc, covered, weak);
+    free(covered);
     /* kind[k]: 1 a PLACE covers token k, 2 a one-token side is k: an ORG of a context rule
        whose words the document also gives a look-up PLACE (not "NTL" in "customers in
        Bristol and NTL viewers") */
     unsigned char *kind = calloc(n + 1, 1);
     u64map placed = {0};
-    if (!kind) { u64map_free(&m); return -1; }
+    if (!kind) { free(weak); u64map_free(&m); return -1; }
     for (uint32_t k = 0; k < n && !rc; k++)
         if (weak[k] && (int32_t)doc->anns.v[weak[k] - 1].type == place)
             rc = u64map_put(&placed, doc->toks.v[k].hfold, 1);
@@ -737,6 +743,7 @@ static int link_place_orgs(const quarry_rules *r, quarry_doc *doc, const uint32_
         }
     }
     free(kind);
+    free(weak);
     u64map_free(&m);
     return rc;
 }
@@ -810,20 +817,8 @@ int link_org_names(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t org = r->eng_type[ENG_ORG];
     if (org < 0) return 0;
-    int rc = 0;
-    if (doc->anns.n) {   /* first the sides: no phase reads them either */
-        unsigned char *covered = calloc(doc->toks.n + 1, 1);
-        uint32_t *weak = calloc(doc->toks.n + 1, sizeof *weak);
-        if (covered && weak) {
-            cover(r, doc, covered, weak);
-            rc = link_place_orgs(r, doc, weak);
-        } else {
-            rc = -1;
-        }
-        free(covered);
-        free(weak);
-        if (rc) return rc;
-    }
+    int rc = link_place_orgs(r, doc);   /* first the sides: no phase reads them either */
+    if (rc) return rc;
     u64map m = {0};
     for (size_t i = 0; i < doc->anns.n && !rc; i++) {
         const annot *f = &doc->anns.v[i];
