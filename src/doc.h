@@ -144,8 +144,10 @@ void match_scratch_free(match_scratch *ms);
  * role, and marks later mentions of names already typed. Runs after each phase that made
  * entities, so later phases see the linked mentions. 0, -1 on OOM. */
 int link_run(const quarry_rules *r, quarry_doc *doc);
-/* After the last phase (link.c): an ORG mention's fuller name, as its `name` (no phase reads
- * it, so it is found once per document, not after each phase). 0, -1 on OOM. */
+/* After the last phase (link.c): a town's look-up PLACE mentions become ORG where the
+ * document's context makes the town a sports side, then an ORG mention's fuller name, as its
+ * `name` (no phase reads either, so they are found once per document, not after each
+ * phase). 0, -1 on OOM. */
 int link_org_names(const quarry_rules *r, quarry_doc *doc);
 
 /* Speaker resolution (speakers.c): fills doc->spk. 0, -1 on OOM. */

@@ -45,6 +45,8 @@ typedef enum eng_lex {
     ENG_L_CUE,                /* said, told: a speech cue ends a role in apposition (linking) */
     ENG_L_STOP,               /* May, Friday: capitalised words that are no name alone, so never
                                  a bare surname mention of a person (linking) */
+    ENG_L_COUNTRY,            /* Iran, England: a country's mentions keep their own type each
+                                 (linking: no sports side's sense for the document) */
     ENG_NLEX
 } eng_lex;
 

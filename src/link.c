@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "doc.h"
 
@@ -646,6 +647,107 @@ static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char 
     return 0;
 }
 
+/* Is token k a list's joint between two names: a comma, "and", "or", "&"? */
+static int list_joint(const quarry_doc *doc, uint32_t k)
+{
+    const token *t = &doc->toks.v[k];
+    const char *s = doc->txt.src + t->start;
+    size_t len = t->end - t->start;
+    return (len == 1 && (s[0] == ',' || s[0] == '&')) || (len == 3 && !strncasecmp(s, "and", 3)) ||
+           (len == 2 && !strncasecmp(s, "or", 2));
+}
+
+/* A place that the document's context shows to be an organisation is one throughout: a town
+ * or county typed ORG by a rule that reads its context (a sports side: "Leicestershire beat
+ * Somerset", "Kent 108-3", "Surrey captain Chris Lewis") makes its other one-word mentions that
+ * only a look-up typed PLACE ("bowling Somerset out", the headline's "ESSEX") ORG too, before
+ * and after it: one name, one sense per document; and a town listed next to such a side is
+ * another ("title rivals Essex, Derbyshire and Surrey", "Gloucestershire or Sussex"). Not a
+ * country (lexicon COUNTRY: a national side is a place in CoNLL-2003, and "England" names the
+ * country in the same report), nor a place after another place and a comma ("Arlington,
+ * Texas"), nor a dateline's ("LONDON 1996-08-31", "WIGAN, England"). Keys: the case-folded
+ * hash of the token. */
+static int link_place_orgs(const quarry_rules *r, quarry_doc *doc)
+{
+    int32_t place = r->eng_type[ENG_PLACE], org = r->eng_type[ENG_ORG];
+    if (place < 0 || org < 0) return 0;
+    u64map m = {0};
+    size_t n0 = doc->anns.n;
+    uint32_t n = (uint32_t)doc->toks.n;
+    int rc = 0;
+    for (size_t i = 0; i < n0 && !rc; i++) {
+        const annot *a = &doc->anns.v[i];
+        if ((int32_t)a->type != org || a->tend != a->tstart + 1) continue;
+        if (a->rule >= r->rules.n || r->rules.v[a->rule].lookup_only) continue;
+        if (doc_lex_entry(doc, a->tstart, ENG_L_COUNTRY) >= 0) continue;
+        rc = u64map_put(&m, doc->toks.v[a->tstart].hfold, 1);
+    }
+    if (rc || !m.n) { u64map_free(&m); return rc; }
+    /* nothing to do unless a side's words are a one-word look-up place somewhere (the list
+       passes need one too) */
+    int any = 0;
+    for (size_t i = 0; i < n0 && !any; i++) {
+        const annot *a = &doc->anns.v[i];
+        uint32_t v;
+        any = (int32_t)a->type == place && a->tend == a->tstart + 1 && a->rule < r->rules.n &&
+              r->rules.v[a->rule].lookup_only && u64map_get(&m, doc->toks.v[a->tstart].hfold, &v);
+    }
+    if (!any) { u64map_free(&m); return 0; }
+    unsigned char *covered = calloc(n + 1, 1);
+    uint32_t *weak = calloc(n + 1, sizeof *weak);
+    if (!covered || !weak) { free(covered); free(weak); u64map_free(&m); return -1; }
+    cover(r, doc, covered, weak);
+    free(covered);
+    /* kind[k]: 1 a PLACE covers token k, 2 a one-token side is k: an ORG of a context rule
+       whose words the document also gives a look-up PLACE (not "NTL" in "customers in
+       Bristol and NTL viewers") */
+    unsigned char *kind = calloc(n + 1, 1);
+    u64map placed = {0};
+    if (!kind) { free(weak); u64map_free(&m); return -1; }
+    for (uint32_t k = 0; k < n && !rc; k++)
+        if (weak[k] && (int32_t)doc->anns.v[weak[k] - 1].type == place)
+            rc = u64map_put(&placed, doc->toks.v[k].hfold, 1);
+    for (size_t i = 0; i < n0; i++) {
+        const annot *a = &doc->anns.v[i];
+        uint32_t v;
+        if ((int32_t)a->type == place)
+            for (uint32_t k = a->tstart; k < a->tend && k < n; k++) kind[k] = 1;
+        else if ((int32_t)a->type == org && a->tend == a->tstart + 1 && a->rule < r->rules.n &&
+                 !r->rules.v[a->rule].lookup_only && u64map_get(&placed, doc->toks.v[a->tstart].hfold, &v))
+            kind[a->tstart] = 2;
+    }
+    u64map_free(&placed);
+    /* pass 0: the same words as a side; 1 and 2: listed after and before a side; 3: the same
+       words as a side found by 1 or 2 */
+    for (int pass = 0; pass < 4 && !rc; pass++) {
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t k = pass == 2 ? n - 1 - j : j, v;
+            if (!weak[k] || kind[k] != 1) continue;
+            annot *w = &doc->anns.v[weak[k] - 1];
+            if ((int32_t)w->type != place) continue;
+            if ((pass == 0 || pass == 3) && !u64map_get(&m, doc->toks.v[k].hfold, &v)) continue;
+            if (pass == 1 && !(k >= 2 && list_joint(doc, k - 1) && kind[k - 2] == 2)) continue;
+            if (pass == 2 && !(k + 2 < n && list_joint(doc, k + 1) && kind[k + 2] == 2)) continue;
+            if (k >= 2 && doc_tok_is(doc, k - 1, ',') && kind[k - 2] == 1 &&
+                !u64map_get(&m, doc->toks.v[k - 2].hfold, &v) &&
+                !(k + 2 < n && list_joint(doc, k + 1) && (doc->toks.v[k + 2].flags & QUARRY_TF_CAP)))
+                continue;   /* "Arlington, Texas", not "Dorset, Norfolk and Kent" */
+            if ((doc->toks.v[k].flags & QUARRY_TF_PARA_START) && k + 1 < n &&
+                (doc_tok_is(doc, k + 1, ',') || (doc->toks.v[k + 1].flags & QUARRY_TF_DIGIT)))
+                continue;
+            if (doc_lex_entry(doc, k, ENG_L_COUNTRY) >= 0) continue;
+            w->type = (uint32_t)org;
+            w->rule = RULE_LINK_SAME;
+            kind[k] = 2;
+            if (pass == 1 || pass == 2) rc = u64map_put(&m, doc->toks.v[k].hfold, 1);
+        }
+    }
+    free(kind);
+    free(weak);
+    u64map_free(&m);
+    return rc;
+}
+
 /* Organisations: a shorter mention takes the fullest name the document gives the same
  * organisation, as a person's surname does: "United" -> "Manchester United" (the last word of a
  * longer organisation, after a capitalised one), "IMF" -> "International Monetary Fund" (the initials of its
@@ -715,8 +817,9 @@ int link_org_names(const quarry_rules *r, quarry_doc *doc)
 {
     int32_t org = r->eng_type[ENG_ORG];
     if (org < 0) return 0;
+    int rc = link_place_orgs(r, doc);   /* first the sides: no phase reads them either */
+    if (rc) return rc;
     u64map m = {0};
-    int rc = 0;
     for (size_t i = 0; i < doc->anns.n && !rc; i++) {
         const annot *f = &doc->anns.v[i];
         if ((int32_t)f->type != org || f->tend - f->tstart < 2) continue;

@@ -80,6 +80,7 @@ const eng_lex_def eng_lexicons[ENG_NLEX] = {
     {"DEMONYM", "rules/lexicons/demonyms.txt", 0},
     {"CUE", "rules/lexicons/speech_verbs.txt", 0},
     {"STOP", "rules/lexicons/stopwords.txt", 1},
+    {"COUNTRY", "rules/lexicons/countries.txt", 0},
 };
 
 /* Types the engine makes itself (quote.c), present in every rule set. */

@@ -164,7 +164,15 @@ SUBDIV_TYPES = {'Province', 'Region', 'State', 'Governorate', 'Prefecture', 'Rep
                 'Autonomous community', 'Federal district', 'Union territory', 'Land',
                 'Capital district', 'Capital city', 'Federal territory', 'Division',
                 'Autonomous city', 'Metropolitan region', 'Special administrative region',
-                'Administrative region', 'Department', 'County', 'District'}
+                'Administrative region', 'Department', 'County', 'District',
+                'Two-tier county'}
+# English counties that ISO 3166-2 lists under another type (unitary authorities) or no
+# longer lists (historic counties still named in sport and the news: Yorkshire, Middlesex,
+# Glamorgan, Sussex). Hand-written, MIT.
+# (Surrey, a common word, is kept.)
+GB_COUNTIES = ['Surrey', 'Yorkshire', 'Middlesex', 'Glamorgan', 'Sussex', 'Berkshire', 'Bedfordshire',
+               'Cheshire', 'Cornwall', 'Wiltshire', 'Shropshire', 'Northumberland',
+               'Herefordshire', 'Rutland', 'Huntingdonshire']
 
 
 def subdivisions(common):
@@ -182,6 +190,8 @@ def subdivisions(common):
                 if v.lower() in common and len(v.split()) == 1:
                     continue                 # "Centre", "Central", "North", "Plateau"
                 out.append((v, {'kind': 'subdivision', 'cc': cc}))
+    for n in GB_COUNTIES:
+        out.append((n, {'kind': 'subdivision', 'cc': 'GB'}))
     return out
 
 
@@ -389,10 +399,30 @@ Television|Radio|Network|Broadcasting|Press|Agency|Church|Mosque|Hospital|School
 Center|Centre|Museum|Orchestra|Company|Railways|Railway|Group|Alliance|Coalition
 Brothers|Bros|Bros.|Research|Economics|Records|Magazine|Studios|Pictures|Entertainment|Media
 Consortium|Forum|Battalion|Regiment|Rifles|Ventures|Laboratories|Labs|Publishing|Retail
-Battalions|Regiments|Squadron|Squadrons|Wing|Command|Fleet|Corps"""
+Battalions|Regiments|Squadron|Squadrons|Wing|Command|Fleet|Corps|Newsroom|Newsdesk"""
 # ("TV" is no suffix: "British TV viewers", "popular US TV programmes", "Marvel TV and movie
 # productions" named no organisation on the BBC dev set; "Sky TV" and the like are media.txt
 # broadcasters with org.media and org.broadcaster-channel.)
+
+
+# North American major-league teams by their nickname alone, after "the" (org.nickname: "for
+# the Cardinals", "the Braves took the second game"): the nicknames of the teams in CLUBS, plus
+# teams since moved or renamed (Expos, Angels, SuperSonics, Oilers); hand-written, MIT. Left
+# out: nicknames that name other things when capitalised after "the" in news (Senators, Royals,
+# Kings, Saints, Stars, Capitals, Chiefs, Patriots, Heat, Magic, Jazz, Wild, Lightning,
+# Avalanche, Twins, Rangers: the one in Glasgow is a known club, the word a job elsewhere), and
+# those that are a people's name (Indians, Texans: "the Chinese and the Indians").
+TEAM_NICKNAMES = """Yankees|Red Sox|Orioles|Blue Jays|Rays|Devil Rays|White Sox|Tigers|Brewers
+Athletics|Mariners|Angels|Astros|Braves|Marlins|Mets|Phillies|Expos|Nationals|Cubs|Reds
+Pirates|Cardinals|Dodgers|Giants|Padres|Rockies|Diamondbacks
+Cowboys|Packers|Steelers|Jets|49ers|Bears|Broncos|Dolphins|Bills|Raiders|Eagles|Redskins
+Ravens|Colts|Buccaneers|Seahawks|Vikings|Lions|Browns|Bengals|Titans|Jaguars
+Panthers|Falcons|Rams|Chargers|Oilers
+Lakers|Celtics|Bulls|Knicks|Spurs|Warriors|Pistons|Rockets|Mavericks|Suns|Cavaliers|76ers
+Raptors|Nuggets|Trail Blazers|Pacers|Bucks|Nets|Hawks|Grizzlies|Timberwolves|Clippers
+SuperSonics|Sonics|Hornets
+Canadiens|Maple Leafs|Red Wings|Bruins|Blackhawks|Penguins|Flyers|Flames|Canucks|Devils
+Blues|Ducks|Sabres|Islanders|Whalers|Nordiques"""
 
 
 ORGS_HAND = """Taliban|al-Qaeda|al Qaeda|Al-Qaeda|Al Qaeda|Hamas|Hezbollah|Hizbollah|Fatah|PLO|ETA|IRA
@@ -960,6 +990,10 @@ def main():
         'list (tools/gen_lexicons.py, MIT).'],
         [(t, {}) for t in re.split(r'[|\n]', ORG_SUFFIXES)])
 
+    total += write('team_nicknames.txt', [
+        'North American major-league teams by their nickname (case-sensitive), taken after',
+        '"the" only (org.nickname). Hand-written list (tools/gen_lexicons.py, MIT).'],
+        [(t, {}) for t in re.split(r'[|\n]', TEAM_NICKNAMES)])
     total += write('organisations.txt', [
         'Well-known organisations (case-sensitive). Hand-written list (tools/gen_lexicons.py, MIT).'],
         [(t, {}) for t in re.split(r'[|\n]', ORGS_HAND)])
