@@ -504,62 +504,73 @@ static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint3
     cstack *st = ms->stack;
     size_t sp = 0;
     uint64_t steps = 0;   /* a closure stays inside its rule's program */
-    st[sp++] = (cstack){pc0, 0, 0};
-    while (sp) {
-        cstack e = st[--sp];
-        if (e.pc == UINT32_MAX) { slots[e.slot] = e.val; continue; }
-        uint32_t pc = e.pc;
-        if (ms->mark[pc] == ms->gen) continue;
-        ms->mark[pc] = ms->gen;
-        steps++;
-        const inst *in = &prog[pc];
-        switch (in->op) {
-        case OP_JMP: st[sp++] = (cstack){in->x, 0, 0}; break;
-        case OP_SPLIT:
-            st[sp++] = (cstack){in->y, 0, 0};
-            st[sp++] = (cstack){in->x, 0, 0};
-            break;
-        case OP_SAVE:
-            st[sp++] = (cstack){UINT32_MAX, (int32_t)in->arg, slots[in->arg]};
-            slots[in->arg] = (int32_t)p;
-            st[sp++] = (cstack){in->x, 0, 0};
-            break;
-        case OP_ASSERT:
-            if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){in->x, 0, 0};
-            break;
-        case OP_TOKEN:
-            if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, in->x, start, slots);
-            break;
-        case OP_LEX:
-            if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
-            for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
-                const lex_hit *hit = &doc->hits[h];
-                if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
-                if (hit->len == 1)
-                    next_push(ms, in->x, start, slots);   /* one entry per length */
-                else if (heap_push(ms, p + hit->len, in->x, start, slots))
-                    return -1;
-            }
-            break;
-        case OP_ANNOT:
-            if (p >= n || !doc->ann_first ||
-                (in->arg < 64 && !(ms->typeany[p] >> in->arg & 1)))
+    /* depth first: a JMP, the first branch of a SPLIT, a SAVE and a passing ASSERT go on to
+       their next instruction without the stack (the order of pushing it and popping it at
+       once); the second branch and the slot to restore wait on the stack */
+    uint32_t pc = pc0;
+    for (;;) {
+        for (;;) {
+            if (ms->mark[pc] == ms->gen) break;
+            ms->mark[pc] = ms->gen;
+            steps++;
+            const inst *in = &prog[pc];
+            switch (in->op) {
+            case OP_JMP: pc = in->x; continue;
+            case OP_SPLIT:
+                st[sp++] = (cstack){in->y, 0, 0};
+                pc = in->x;
+                continue;
+            case OP_SAVE:
+                st[sp++] = (cstack){UINT32_MAX, (int32_t)in->arg, slots[in->arg]};
+                slots[in->arg] = (int32_t)p;
+                pc = in->x;
+                continue;
+            case OP_ASSERT:
+                if (!assert_ok(doc, (assert_kind)in->arg, p)) break;
+                pc = in->x;
+                continue;
+            case OP_TOKEN:
+                if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, in->x, start, slots);
                 break;
-            for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
-                const annot *an = &doc->anns.v[doc->ann_order[a]];
-                if (an->type == in->arg && heap_push(ms, an->tend, in->x, start, slots))
-                    return -1;
+            case OP_LEX:
+                if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
+                for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
+                    const lex_hit *hit = &doc->hits[h];
+                    if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
+                    if (hit->len == 1)
+                        next_push(ms, in->x, start, slots);   /* one entry per length */
+                    else if (heap_push(ms, p + hit->len, in->x, start, slots))
+                        return -1;
+                }
+                break;
+            case OP_ANNOT:
+                if (p >= n || !doc->ann_first ||
+                    (in->arg < 64 && !(ms->typeany[p] >> in->arg & 1)))
+                    break;
+                for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
+                    const annot *an = &doc->anns.v[doc->ann_order[a]];
+                    if (an->type == in->arg && heap_push(ms, an->tend, in->x, start, slots))
+                        return -1;
+                }
+                break;
+            default: {   /* MATCH */
+                uint32_t *th = TH(ms->cl, ms->ncl);
+                th[0] = pc;
+                th[1] = start;
+                copy_slots(ms, TH_SLOTS(th), slots);
+                ms->ncl++;
+            }
             }
             break;
-        default: {   /* MATCH */
-            uint32_t *th = TH(ms->cl, ms->ncl);
-            th[0] = pc;
-            th[1] = start;
-            copy_slots(ms, TH_SLOTS(th), slots);
-            ms->ncl++;
         }
+        for (;;) {   /* the next waiting branch, restoring slots on the way */
+            if (!sp) goto done;
+            cstack e = st[--sp];
+            if (e.pc != UINT32_MAX) { pc = e.pc; break; }
+            slots[e.slot] = e.val;
         }
     }
+done:
     doc->steps += steps;
     if (doc->prof) doc->prof[r->pc_rule[pc0]].steps += steps;
     return 0;
