@@ -90,6 +90,9 @@ struct match_scratch {
     uint32_t gen;
     cstack *stack;
     int32_t *tmp;              /* scratch slots */
+    int32_t *blank;            /* nblank slots all -1, the slots of a new thread (addthread
+                                  restores them; refilled after it ran out of memory) */
+    size_t nblank;
     /* test cache */
     uint32_t *tstamp;
     uint8_t *tres;
@@ -162,6 +165,7 @@ void match_scratch_free(match_scratch *ms)
 {
     if (!ms) return;
     free(ms->cl); free(ms->nl); free(ms->xl); free(ms->mark); free(ms->stack); free(ms->tmp);
+    free(ms->blank);
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
@@ -204,6 +208,11 @@ static int ann_big_of(const quarry_rules *r, uint8_t *memo, uint32_t tid)
     return big;
 }
 
+static void blank_reset(match_scratch *ms)
+{
+    for (size_t k = 0; k < ms->nblank; k++) ms->blank[k] = -1;
+}
+
 static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok)
 {
     size_t maxslots = FAST_SLOTS;   /* room for copy_slots' fixed-size copy */
@@ -213,13 +222,18 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     size_t stride = 8 + 4 * maxslots;
     if (nprog > ms->nprog || stride > ms->stride) {
         free(ms->cl); free(ms->nl); free(ms->xl); free(ms->mark); free(ms->stack); free(ms->tmp);
+        free(ms->blank);
         ms->cl = malloc(nprog * stride);
         ms->nl = malloc(nprog * stride);
         ms->xl = malloc(nprog * stride);
         ms->mark = calloc(nprog, sizeof *ms->mark);
         ms->stack = malloc((2 * nprog + 16) * sizeof *ms->stack);
         ms->tmp = malloc(maxslots * sizeof *ms->tmp);
-        if (!ms->cl || !ms->nl || !ms->xl || !ms->mark || !ms->stack || !ms->tmp) return -1;
+        ms->blank = malloc(maxslots * sizeof *ms->blank);
+        if (!ms->cl || !ms->nl || !ms->xl || !ms->mark || !ms->stack || !ms->tmp || !ms->blank)
+            return -1;
+        ms->nblank = maxslots;
+        blank_reset(ms);
         ms->nprog = nprog;
         ms->stride = stride;
         ms->gen = 0;
@@ -938,9 +952,11 @@ start_list_add_p(const quarry_rules *r, const cphase *ph, quarry_doc *doc, const
             if (prof) doc->prof[ru].skipped++;
             continue;
         }
-        for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         if (prof) doc->prof[ru].started++;
-        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
+        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->blank, p)) {
+            ms->oom = 1;
+            blank_reset(ms);
+        }
     }
     ms->lmin[sl->id] = lmin;
 }
@@ -1269,9 +1285,11 @@ static void reference_starts(const quarry_rules *r, const cphase *ph, quarry_doc
     match_scratch *ms = doc->ms;
     for (size_t i = 0; i < ph->nrules; i++) {
         uint32_t ru = ph->rules[i];
-        for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         if (doc->prof) { doc->prof[ru].tried++; doc->prof[ru].started++; }
-        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
+        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->blank, p)) {
+            ms->oom = 1;
+            blank_reset(ms);
+        }
     }
 }
 
