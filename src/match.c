@@ -865,36 +865,31 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
         uint32_t retry = n;
         for (uint32_t k = 0; k < gd->n; k++) {
             const guard_alt *ga = &gd->alt[k];
-            uint32_t limit = n - 1;
+            /* the next occurrence, even beyond the reach of a start at p: the retry is then
+               no sooner than the first start in its reach (the scan goes on where it stopped:
+               each position is looked at once per atom and phase) */
+            uint32_t q = occ_next(r, ph, doc, ga->atom, p);
+            if (q == UINT32_MAX) continue;   /* none left: this alternative never passes */
             /* sentences, or the rule's sentence groups when units on the paths to this
                atom cross sentence ends in this document */
             const uint32_t *gid = NULL, *gfirst = ms->sfirst;
-            uint32_t ng = ms->nsent;
             int sent = ga->maxsent != GUARD_INF;
-            if (ga->unsure & ms->rcross[rule]) {
+            if (sent && (ga->unsure & ms->rcross[rule])) {
                 if (ms->rgid[rule] == UINT32_MAX) {
                     sent = 0;   /* no groups made: no sentence bound (guards_prepare) */
                 } else {
                     gid = ms->gpool.v + ms->rgid[rule];
                     gfirst = ms->gpool.v + ms->rgfirst[rule];
-                    ng = ms->rng[rule];
                 }
             }
 #define GROUP(pos) (gid ? gid[ms->sid[pos]] : ms->sid[pos])
-            if (ga->maxdist != GUARD_INF && ga->maxdist < limit - p) limit = p + ga->maxdist;
-            if (sent) {
-                uint64_t last = (uint64_t)GROUP(pb) + ga->maxsent + 1;   /* first beyond */
-                if (last < ng && gfirst[last] - 1 < limit) limit = gfirst[last] - 1;
-            }
-            /* the next occurrence, even beyond the limit: the retry is then no sooner than
-               the first start in its reach (the scan goes on where it stopped: each position
-               is looked at once per atom and phase) */
-            uint32_t q = occ_next(r, ph, doc, ga->atom, p);
-            if (q != UINT32_MAX && q <= limit) {
+            /* q (>= p) is in reach: at most maxdist tokens on, and in one of the maxsent
+               sentences (groups) after pb's */
+            if ((ga->maxdist == GUARD_INF || q - p <= ga->maxdist) &&
+                (!sent || GROUP(q) <= (uint64_t)GROUP(pb) + ga->maxsent)) {
                 if (q < end) end = q;
                 goto next_guard;
             }
-            if (q == UINT32_MAX) continue;   /* none left: this alternative never passes */
             uint32_t lo = p + 1;
             if (ga->maxdist != GUARD_INF && q > ga->maxdist && q - ga->maxdist > lo)
                 lo = q - ga->maxdist;
