@@ -472,8 +472,14 @@ static __attribute__((noinline)) int eval_tree(const quarry_rules *r, quarry_doc
 static inline __attribute__((always_inline)) int
 eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
 {
-    int res = leaf_test(r, doc, &r->tests.v[tid], p);
-    return res >= 0 ? res : eval_tree(r, doc, tid, p);
+    const ctest *t = &r->tests.v[tid];
+    int res = leaf_test(r, doc, t, p);
+    if (res >= 0) return res;
+    if (t->kind == TN_NOT && !t->clause) {   /* the negation of a leaf: no call, no cache */
+        res = leaf_test(r, doc, &r->tests.v[t->a], p);
+        if (res >= 0) return !res;
+    }
+    return eval_tree(r, doc, tid, p);
 }
 
 /* ---- the VM ------------------------------------------------------------------------- */
