@@ -128,7 +128,8 @@ struct match_scratch {
     uint8_t *lexcross, *typecross;   /* lexicon / annotation type crosses a sentence end */
     size_t nlexcross, ntypecross;
     uint8_t *testcross;        /* test passes on a sentence's last token (send_tests only) */
-    uint64_t *rcross;          /* per rule: its unsure_ids that cross in this document */
+    uint64_t *rcross;          /* per rule: its unsure_ids on a guard's paths (guard_unsure) that
+                                  cross in this document */
     uint32_t *next_try;        /* per rule: no start before this position (guards) */
     uint32_t *pass_end;        /* per rule: its guards pass at every position below this one */
     size_t nrcross;
@@ -1055,12 +1056,31 @@ static void next_pstamp(match_scratch *ms)
  * crossing unsure ids (bits of m) crosses. A path from a start to a guard atom crosses a
  * boundary through a weighed unit (counted in the guard's maxsent) or through an unsure unit
  * whose occurrence crosses it here, so counting groups instead of sentences keeps the bound. */
-static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t ri)
+#define GMEMO_MAX 32
+typedef struct gmemo {        /* the groups made for a set of ids, in this phase */
+    uint32_t nid, ids[8];
+    uint32_t off, ng;
+} gmemo;
+
+static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t ri,
+                       gmemo *memo, uint32_t *nmemo)
 {
     uint32_t ns = ms->nsent, nb = ns + 1, ids[64], nid = 0;
-    memset(ms->bfree, 0, nb);
     for (uint32_t k = 0; k < ru->nunsure; k++)
-        if (m >> k & 1) ids[nid++] = ru->unsure_ids[k];
+        if (m >> k & 1) {   /* in order, so that rules naming the same ids share their groups */
+            uint32_t id = ru->unsure_ids[k], j = nid++;
+            for (; j && ids[j - 1] > id; j--) ids[j] = ids[j - 1];
+            ids[j] = id;
+        }
+    if (nid <= 8)
+        for (uint32_t i = 0; i < *nmemo; i++)
+            if (memo[i].nid == nid && !memcmp(memo[i].ids, ids, nid * sizeof *ids)) {
+                ms->rgid[ri] = memo[i].off;
+                ms->rgfirst[ri] = memo[i].off + nb;
+                ms->rng[ri] = memo[i].ng;
+                return 0;
+            }
+    memset(ms->bfree, 0, nb);
     for (size_t i = 0; i < ms->xev.n; i++) {
         const xev *e = &ms->xev.v[i];
         if (e->b >= nb || ms->bfree[e->b]) continue;
@@ -1081,6 +1101,13 @@ static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t 
     ms->rgid[ri] = (uint32_t)off;
     ms->rgfirst[ri] = (uint32_t)(off + nb);
     ms->rng[ri] = ng;
+    if (nid <= 8 && *nmemo < GMEMO_MAX) {
+        gmemo *gm = &memo[(*nmemo)++];
+        gm->nid = nid;
+        memcpy(gm->ids, ids, nid * sizeof *ids);
+        gm->off = (uint32_t)off;
+        gm->ng = ng;
+    }
     return 0;
 }
 
@@ -1152,11 +1179,15 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     for (size_t i = 0; i < ms->xdoc.n; i++)
         if (VEC_PUSH(&ms->xev, ms->xdoc.v[i])) return -1;
     ms->gpool.n = 0;
+    gmemo memo[GMEMO_MAX];
+    uint32_t nmemo = 0;
     for (size_t i = 0; i < ph->nrules; i++) {
         uint32_t ri = ph->rules[i];
         const crule *ru = &r->rules.v[ri];
-        uint64_t m = 0;
-        for (uint32_t k = 0; k < ru->nunsure; k++) {
+        /* only the ids on a guard's paths: guards_pass reads no other bit */
+        uint64_t m = 0, gu = ru->nguards ? ru->guard_unsure : 0;
+        for (; gu; gu &= gu - 1) {
+            uint32_t k = (uint32_t)__builtin_ctzll(gu);
             uint32_t id = ru->unsure_ids[k], kind = id & UNSURE_KIND;
             id &= ~UNSURE_KIND;
             int cross = kind == UNSURE_LEX ? ms->lexcross[id]
@@ -1164,11 +1195,10 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
             if (cross) m |= (uint64_t)1 << k;
         }
         ms->rcross[ri] = m;
-        m &= ru->guard_unsure;
         ms->next_try[ri] = 0;
         ms->pass_end[ri] = 0;
         ms->rgid[ri] = UINT32_MAX;
-        if (m && ru->nguards && rule_groups(ms, ru, m, ri)) return -1;
+        if (m && ru->nguards && rule_groups(ms, ru, m, ri, memo, &nmemo)) return -1;
     }
     return 0;
 }
