@@ -383,8 +383,12 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
         if (ce->tid == tid + 1 && ce->h == tk->hraw) return ce->res;
     }
     uint32_t opts = doc->txt.n_invalid ? 0 : PCRE2_NO_UTF_CHECK;
-    int rc = pcre2_match(t->re, (PCRE2_SPTR)(doc->txt.src + tk->start), tk->end - tk->start, 0,
-                         opts, ms->md, r->mctx);
+    PCRE2_SPTR subj = (PCRE2_SPTR)(doc->txt.src + tk->start);
+    /* valid text and a JIT-compiled regex: what pcre2_match would call, without its checks */
+    int rc = t->jit && opts ? pcre2_jit_match(t->re, subj, tk->end - tk->start, 0, opts, ms->md,
+                                              r->mctx)
+                            : pcre2_match(t->re, subj, tk->end - tk->start, 0, opts, ms->md,
+                                          r->mctx);
     if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
         if (ce) *ce = (recache_ent){tk->hraw, tid + 1, rc >= 0};
         return rc >= 0;
