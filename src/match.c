@@ -90,6 +90,9 @@ struct match_scratch {
     uint32_t gen;
     cstack *stack;
     int32_t *tmp;              /* scratch slots */
+    int32_t *blank;            /* nblank slots all -1, the slots of a new thread (addthread
+                                  restores them; refilled after it ran out of memory) */
+    size_t nblank;
     /* test cache */
     uint32_t *tstamp;
     uint8_t *tres;
@@ -125,7 +128,8 @@ struct match_scratch {
     uint8_t *lexcross, *typecross;   /* lexicon / annotation type crosses a sentence end */
     size_t nlexcross, ntypecross;
     uint8_t *testcross;        /* test passes on a sentence's last token (send_tests only) */
-    uint64_t *rcross;          /* per rule: its unsure_ids that cross in this document */
+    uint64_t *rcross;          /* per rule: its unsure_ids on a guard's paths (guard_unsure) that
+                                  cross in this document */
     uint32_t *next_try;        /* per rule: no start before this position (guards) */
     uint32_t *pass_end;        /* per rule: its guards pass at every position below this one */
     size_t nrcross;
@@ -162,6 +166,7 @@ void match_scratch_free(match_scratch *ms)
 {
     if (!ms) return;
     free(ms->cl); free(ms->nl); free(ms->xl); free(ms->mark); free(ms->stack); free(ms->tmp);
+    free(ms->blank);
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
@@ -204,6 +209,11 @@ static int ann_big_of(const quarry_rules *r, uint8_t *memo, uint32_t tid)
     return big;
 }
 
+static void blank_reset(match_scratch *ms)
+{
+    for (size_t k = 0; k < ms->nblank; k++) ms->blank[k] = -1;
+}
+
 static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok)
 {
     size_t maxslots = FAST_SLOTS;   /* room for copy_slots' fixed-size copy */
@@ -213,13 +223,18 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
     size_t stride = 8 + 4 * maxslots;
     if (nprog > ms->nprog || stride > ms->stride) {
         free(ms->cl); free(ms->nl); free(ms->xl); free(ms->mark); free(ms->stack); free(ms->tmp);
+        free(ms->blank);
         ms->cl = malloc(nprog * stride);
         ms->nl = malloc(nprog * stride);
         ms->xl = malloc(nprog * stride);
         ms->mark = calloc(nprog, sizeof *ms->mark);
         ms->stack = malloc((2 * nprog + 16) * sizeof *ms->stack);
         ms->tmp = malloc(maxslots * sizeof *ms->tmp);
-        if (!ms->cl || !ms->nl || !ms->xl || !ms->mark || !ms->stack || !ms->tmp) return -1;
+        ms->blank = malloc(maxslots * sizeof *ms->blank);
+        if (!ms->cl || !ms->nl || !ms->xl || !ms->mark || !ms->stack || !ms->tmp || !ms->blank)
+            return -1;
+        ms->nblank = maxslots;
+        blank_reset(ms);
         ms->nprog = nprog;
         ms->stride = stride;
         ms->gen = 0;
@@ -368,8 +383,12 @@ static int eval_regex(const quarry_rules *r, quarry_doc *doc, const ctest *t, ui
         if (ce->tid == tid + 1 && ce->h == tk->hraw) return ce->res;
     }
     uint32_t opts = doc->txt.n_invalid ? 0 : PCRE2_NO_UTF_CHECK;
-    int rc = pcre2_match(t->re, (PCRE2_SPTR)(doc->txt.src + tk->start), tk->end - tk->start, 0,
-                         opts, ms->md, r->mctx);
+    PCRE2_SPTR subj = (PCRE2_SPTR)(doc->txt.src + tk->start);
+    /* valid text and a JIT-compiled regex: what pcre2_match would call, without its checks */
+    int rc = t->jit && opts ? pcre2_jit_match(t->re, subj, tk->end - tk->start, 0, opts, ms->md,
+                                              r->mctx)
+                            : pcre2_match(t->re, subj, tk->end - tk->start, 0, opts, ms->md,
+                                          r->mctx);
     if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
         if (ce) *ce = (recache_ent){tk->hraw, tid + 1, rc >= 0};
         return rc >= 0;
@@ -458,8 +477,14 @@ static __attribute__((noinline)) int eval_tree(const quarry_rules *r, quarry_doc
 static inline __attribute__((always_inline)) int
 eval_test(const quarry_rules *r, quarry_doc *doc, uint32_t tid, uint32_t p)
 {
-    int res = leaf_test(r, doc, &r->tests.v[tid], p);
-    return res >= 0 ? res : eval_tree(r, doc, tid, p);
+    const ctest *t = &r->tests.v[tid];
+    int res = leaf_test(r, doc, t, p);
+    if (res >= 0) return res;
+    if (t->kind == TN_NOT && !t->clause) {   /* the negation of a leaf: no call, no cache */
+        res = leaf_test(r, doc, &r->tests.v[t->a], p);
+        if (res >= 0) return !res;
+    }
+    return eval_tree(r, doc, tid, p);
 }
 
 /* ---- the VM ------------------------------------------------------------------------- */
@@ -504,62 +529,73 @@ static int addthread(const quarry_rules *r, quarry_doc *doc, uint32_t pc0, uint3
     cstack *st = ms->stack;
     size_t sp = 0;
     uint64_t steps = 0;   /* a closure stays inside its rule's program */
-    st[sp++] = (cstack){pc0, 0, 0};
-    while (sp) {
-        cstack e = st[--sp];
-        if (e.pc == UINT32_MAX) { slots[e.slot] = e.val; continue; }
-        uint32_t pc = e.pc;
-        if (ms->mark[pc] == ms->gen) continue;
-        ms->mark[pc] = ms->gen;
-        steps++;
-        const inst *in = &prog[pc];
-        switch (in->op) {
-        case OP_JMP: st[sp++] = (cstack){in->x, 0, 0}; break;
-        case OP_SPLIT:
-            st[sp++] = (cstack){in->y, 0, 0};
-            st[sp++] = (cstack){in->x, 0, 0};
-            break;
-        case OP_SAVE:
-            st[sp++] = (cstack){UINT32_MAX, (int32_t)in->arg, slots[in->arg]};
-            slots[in->arg] = (int32_t)p;
-            st[sp++] = (cstack){in->x, 0, 0};
-            break;
-        case OP_ASSERT:
-            if (assert_ok(doc, (assert_kind)in->arg, p)) st[sp++] = (cstack){in->x, 0, 0};
-            break;
-        case OP_TOKEN:
-            if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, in->x, start, slots);
-            break;
-        case OP_LEX:
-            if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
-            for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
-                const lex_hit *hit = &doc->hits[h];
-                if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
-                if (hit->len == 1)
-                    next_push(ms, in->x, start, slots);   /* one entry per length */
-                else if (heap_push(ms, p + hit->len, in->x, start, slots))
-                    return -1;
-            }
-            break;
-        case OP_ANNOT:
-            if (p >= n || !doc->ann_first ||
-                (in->arg < 64 && !(ms->typeany[p] >> in->arg & 1)))
+    /* depth first: a JMP, the first branch of a SPLIT, a SAVE and a passing ASSERT go on to
+       their next instruction without the stack (the order of pushing it and popping it at
+       once); the second branch and the slot to restore wait on the stack */
+    uint32_t pc = pc0;
+    for (;;) {
+        for (;;) {
+            if (ms->mark[pc] == ms->gen) break;
+            ms->mark[pc] = ms->gen;
+            steps++;
+            const inst *in = &prog[pc];
+            switch (in->op) {
+            case OP_JMP: pc = in->x; continue;
+            case OP_SPLIT:
+                st[sp++] = (cstack){in->y, 0, 0};
+                pc = in->x;
+                continue;
+            case OP_SAVE:
+                st[sp++] = (cstack){UINT32_MAX, (int32_t)in->arg, slots[in->arg]};
+                slots[in->arg] = (int32_t)p;
+                pc = in->x;
+                continue;
+            case OP_ASSERT:
+                if (!assert_ok(doc, (assert_kind)in->arg, p)) break;
+                pc = in->x;
+                continue;
+            case OP_TOKEN:
+                if (p < n && eval_test(r, doc, in->arg, p)) next_push(ms, in->x, start, slots);
                 break;
-            for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
-                const annot *an = &doc->anns.v[doc->ann_order[a]];
-                if (an->type == in->arg && heap_push(ms, an->tend, in->x, start, slots))
-                    return -1;
+            case OP_LEX:
+                if (p >= n || (in->arg < 64 && !(ms->lexany[p] >> in->arg & 1))) break;
+                for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
+                    const lex_hit *hit = &doc->hits[h];
+                    if (hit->lex != in->arg || !feats_ok(r->lex, hit->entry, in->feats)) continue;
+                    if (hit->len == 1)
+                        next_push(ms, in->x, start, slots);   /* one entry per length */
+                    else if (heap_push(ms, p + hit->len, in->x, start, slots))
+                        return -1;
+                }
+                break;
+            case OP_ANNOT:
+                if (p >= n || !doc->ann_first ||
+                    (in->arg < 64 && !(ms->typeany[p] >> in->arg & 1)))
+                    break;
+                for (uint32_t a = doc->ann_first[p]; a < doc->ann_first[p + 1]; a++) {
+                    const annot *an = &doc->anns.v[doc->ann_order[a]];
+                    if (an->type == in->arg && heap_push(ms, an->tend, in->x, start, slots))
+                        return -1;
+                }
+                break;
+            default: {   /* MATCH */
+                uint32_t *th = TH(ms->cl, ms->ncl);
+                th[0] = pc;
+                th[1] = start;
+                copy_slots(ms, TH_SLOTS(th), slots);
+                ms->ncl++;
+            }
             }
             break;
-        default: {   /* MATCH */
-            uint32_t *th = TH(ms->cl, ms->ncl);
-            th[0] = pc;
-            th[1] = start;
-            copy_slots(ms, TH_SLOTS(th), slots);
-            ms->ncl++;
         }
+        for (;;) {   /* the next waiting branch, restoring slots on the way */
+            if (!sp) goto done;
+            cstack e = st[--sp];
+            if (e.pc != UINT32_MAX) { pc = e.pc; break; }
+            slots[e.slot] = e.val;
         }
     }
+done:
     doc->steps += steps;
     if (doc->prof) doc->prof[r->pc_rule[pc0]].steps += steps;
     return 0;
@@ -840,36 +876,31 @@ static int guards_pass(const quarry_rules *r, const cphase *ph, quarry_doc *doc,
         uint32_t retry = n;
         for (uint32_t k = 0; k < gd->n; k++) {
             const guard_alt *ga = &gd->alt[k];
-            uint32_t limit = n - 1;
+            /* the next occurrence, even beyond the reach of a start at p: the retry is then
+               no sooner than the first start in its reach (the scan goes on where it stopped:
+               each position is looked at once per atom and phase) */
+            uint32_t q = occ_next(r, ph, doc, ga->atom, p);
+            if (q == UINT32_MAX) continue;   /* none left: this alternative never passes */
             /* sentences, or the rule's sentence groups when units on the paths to this
                atom cross sentence ends in this document */
             const uint32_t *gid = NULL, *gfirst = ms->sfirst;
-            uint32_t ng = ms->nsent;
             int sent = ga->maxsent != GUARD_INF;
-            if (ga->unsure & ms->rcross[rule]) {
+            if (sent && (ga->unsure & ms->rcross[rule])) {
                 if (ms->rgid[rule] == UINT32_MAX) {
                     sent = 0;   /* no groups made: no sentence bound (guards_prepare) */
                 } else {
                     gid = ms->gpool.v + ms->rgid[rule];
                     gfirst = ms->gpool.v + ms->rgfirst[rule];
-                    ng = ms->rng[rule];
                 }
             }
 #define GROUP(pos) (gid ? gid[ms->sid[pos]] : ms->sid[pos])
-            if (ga->maxdist != GUARD_INF && ga->maxdist < limit - p) limit = p + ga->maxdist;
-            if (sent) {
-                uint64_t last = (uint64_t)GROUP(pb) + ga->maxsent + 1;   /* first beyond */
-                if (last < ng && gfirst[last] - 1 < limit) limit = gfirst[last] - 1;
-            }
-            /* the next occurrence, even beyond the limit: the retry is then no sooner than
-               the first start in its reach (the scan goes on where it stopped: each position
-               is looked at once per atom and phase) */
-            uint32_t q = occ_next(r, ph, doc, ga->atom, p);
-            if (q != UINT32_MAX && q <= limit) {
+            /* q (>= p) is in reach: at most maxdist tokens on, and in one of the maxsent
+               sentences (groups) after pb's */
+            if ((ga->maxdist == GUARD_INF || q - p <= ga->maxdist) &&
+                (!sent || GROUP(q) <= (uint64_t)GROUP(pb) + ga->maxsent)) {
                 if (q < end) end = q;
                 goto next_guard;
             }
-            if (q == UINT32_MAX) continue;   /* none left: this alternative never passes */
             uint32_t lo = p + 1;
             if (ga->maxdist != GUARD_INF && q > ga->maxdist && q - ga->maxdist > lo)
                 lo = q - ga->maxdist;
@@ -927,9 +958,11 @@ start_list_add_p(const quarry_rules *r, const cphase *ph, quarry_doc *doc, const
             if (prof) doc->prof[ru].skipped++;
             continue;
         }
-        for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         if (prof) doc->prof[ru].started++;
-        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
+        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->blank, p)) {
+            ms->oom = 1;
+            blank_reset(ms);
+        }
     }
     ms->lmin[sl->id] = lmin;
 }
@@ -1027,12 +1060,31 @@ static void next_pstamp(match_scratch *ms)
  * crossing unsure ids (bits of m) crosses. A path from a start to a guard atom crosses a
  * boundary through a weighed unit (counted in the guard's maxsent) or through an unsure unit
  * whose occurrence crosses it here, so counting groups instead of sentences keeps the bound. */
-static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t ri)
+#define GMEMO_MAX 32
+typedef struct gmemo {        /* the groups made for a set of ids, in this phase */
+    uint32_t nid, ids[8];
+    uint32_t off, ng;
+} gmemo;
+
+static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t ri,
+                       gmemo *memo, uint32_t *nmemo)
 {
     uint32_t ns = ms->nsent, nb = ns + 1, ids[64], nid = 0;
-    memset(ms->bfree, 0, nb);
     for (uint32_t k = 0; k < ru->nunsure; k++)
-        if (m >> k & 1) ids[nid++] = ru->unsure_ids[k];
+        if (m >> k & 1) {   /* in order, so that rules naming the same ids share their groups */
+            uint32_t id = ru->unsure_ids[k], j = nid++;
+            for (; j && ids[j - 1] > id; j--) ids[j] = ids[j - 1];
+            ids[j] = id;
+        }
+    if (nid <= 8)
+        for (uint32_t i = 0; i < *nmemo; i++)
+            if (memo[i].nid == nid && !memcmp(memo[i].ids, ids, nid * sizeof *ids)) {
+                ms->rgid[ri] = memo[i].off;
+                ms->rgfirst[ri] = memo[i].off + nb;
+                ms->rng[ri] = memo[i].ng;
+                return 0;
+            }
+    memset(ms->bfree, 0, nb);
     for (size_t i = 0; i < ms->xev.n; i++) {
         const xev *e = &ms->xev.v[i];
         if (e->b >= nb || ms->bfree[e->b]) continue;
@@ -1053,6 +1105,13 @@ static int rule_groups(match_scratch *ms, const crule *ru, uint64_t m, uint32_t 
     ms->rgid[ri] = (uint32_t)off;
     ms->rgfirst[ri] = (uint32_t)(off + nb);
     ms->rng[ri] = ng;
+    if (nid <= 8 && *nmemo < GMEMO_MAX) {
+        gmemo *gm = &memo[(*nmemo)++];
+        gm->nid = nid;
+        memcpy(gm->ids, ids, nid * sizeof *ids);
+        gm->off = (uint32_t)off;
+        gm->ng = ng;
+    }
     return 0;
 }
 
@@ -1124,11 +1183,15 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
     for (size_t i = 0; i < ms->xdoc.n; i++)
         if (VEC_PUSH(&ms->xev, ms->xdoc.v[i])) return -1;
     ms->gpool.n = 0;
+    gmemo memo[GMEMO_MAX];
+    uint32_t nmemo = 0;
     for (size_t i = 0; i < ph->nrules; i++) {
         uint32_t ri = ph->rules[i];
         const crule *ru = &r->rules.v[ri];
-        uint64_t m = 0;
-        for (uint32_t k = 0; k < ru->nunsure; k++) {
+        /* only the ids on a guard's paths: guards_pass reads no other bit */
+        uint64_t m = 0, gu = ru->nguards ? ru->guard_unsure : 0;
+        for (; gu; gu &= gu - 1) {
+            uint32_t k = (uint32_t)__builtin_ctzll(gu);
             uint32_t id = ru->unsure_ids[k], kind = id & UNSURE_KIND;
             id &= ~UNSURE_KIND;
             int cross = kind == UNSURE_LEX ? ms->lexcross[id]
@@ -1136,11 +1199,10 @@ static int guards_prepare(const quarry_rules *r, const cphase *ph, quarry_doc *d
             if (cross) m |= (uint64_t)1 << k;
         }
         ms->rcross[ri] = m;
-        m &= ru->guard_unsure;
         ms->next_try[ri] = 0;
         ms->pass_end[ri] = 0;
         ms->rgid[ri] = UINT32_MAX;
-        if (m && ru->nguards && rule_groups(ms, ru, m, ri)) return -1;
+        if (m && ru->nguards && rule_groups(ms, ru, m, ri, memo, &nmemo)) return -1;
     }
     return 0;
 }
@@ -1258,9 +1320,11 @@ static void reference_starts(const quarry_rules *r, const cphase *ph, quarry_doc
     match_scratch *ms = doc->ms;
     for (size_t i = 0; i < ph->nrules; i++) {
         uint32_t ru = ph->rules[i];
-        for (uint32_t k = 0; k < ms->nslots; k++) ms->tmp[k] = -1;
         if (doc->prof) { doc->prof[ru].tried++; doc->prof[ru].started++; }
-        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->tmp, p)) ms->oom = 1;
+        if (addthread(r, doc, r->rules.v[ru].entry, p, ms->blank, p)) {
+            ms->oom = 1;
+            blank_reset(ms);
+        }
     }
 }
 

@@ -22,6 +22,7 @@ typedef struct ctest {
     const char *str;          /* EXACT bytes / regex source (for messages) */
     size_t len;
     pcre2_code *re;           /* REGEX */
+    uint8_t jit;              /* REGEX: JIT-compiled (pcre2_jit_match may be called) */
     uint32_t flag_mask, kind_mask;
     int32_t lex;              /* LEX1 */
     const feat_test *feats;   /* LEX1 feature tests */

@@ -314,7 +314,8 @@ static int32_t compile_test_new(comp *c, const tnode *t)
             p.col += 1 + cp_count(t->str, eo < t->len ? eo : t->len);
             ERR(c, p, "bad regex /%.*s/: %s", (int)t->len, t->str, (char *)msg);
         } else if (r->jit) {
-            pcre2_jit_compile(ct.re, PCRE2_JIT_COMPLETE);   /* falls back to the interpreter */
+            /* falls back to the interpreter when JIT compiling fails */
+            ct.jit = pcre2_jit_compile(ct.re, PCRE2_JIT_COMPLETE) == 0;
         }
         ct.str = t->str;
         ct.len = t->len;
