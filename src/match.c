@@ -1288,12 +1288,12 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
         if (!(tk->flags & QUARRY_TF_SENT_END)) continue;
         if (!nst) { s++; continue; }
         const uint64_t *mask = send_results(r, doc, p);   /* by token, cached */
-        for (size_t i = 0; i < nst; i++) {
-            uint32_t t = r->send_tests.v[i];
-            if (!(mask[i / 64] >> (i % 64) & 1)) continue;
-            ms->testcross[t] = 1;
-            if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
-        }
+        for (size_t w = 0; w < (nst + 63) / 64; w++)   /* the passing tests, in order */
+            for (uint64_t m = mask[w]; m; m &= m - 1) {
+                uint32_t t = r->send_tests.v[w * 64 + (size_t)__builtin_ctzll(m)];
+                ms->testcross[t] = 1;
+                if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
+            }
         s++;
     }
     ms->sid[n] = s;
