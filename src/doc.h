@@ -47,6 +47,9 @@ typedef struct match_log {
 
 typedef struct match_scratch match_scratch;   /* match.c */
 
+/* A lexicon hit that reaches a sentence end: its first token and its index in hits. */
+typedef struct lex_xhit { uint32_t tok, hit; } lex_xhit;
+
 /* A continuation quote and the statement it continues, by their byte spans (assemble.c). */
 typedef struct cont_link { size_t start, end, pstart, pend; } cont_link;
 
@@ -84,6 +87,15 @@ struct quarry_doc {
     uint32_t *hit_first;
     lex_hit *hits;
     uint64_t *lex1;           /* bit l: an entry of lexicon l (< 64) is this one token */
+    /* made in the same walk over the tokens (lexicon.c), for the rule phases (match.c);
+       n + 1 entries, the last for the end of the document */
+    uint64_t *lexany;         /* bit l: an entry of lexicon l (< 64) starts at this token */
+    uint32_t *wid;            /* the token's word id (quarry_rules.word_ids), 0 none */
+    uint32_t *sid;            /* the sentence of each token (sentence ends before it) */
+    uint32_t *sfirst;         /* the first token of each sentence, then n (nsent + 1) */
+    uint32_t nsent;
+    VEC(lex_xhit) xhits;      /* the hits whose tokens include a sentence end, in order */
+    VEC(lex_hit) hitbuf;      /* the storage of hits, kept across documents */
     /* annotations, and an index by start token rebuilt after each phase */
     VEC(annot) anns;
     uint32_t *ann_first;      /* n+1 offsets into ann_order */

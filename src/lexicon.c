@@ -696,38 +696,6 @@ size_t lexdb_match(const lexdb *db, const tokens *toks, const char *src, size_t 
     return match_at(db, toks, i, root_mask(db, &toks->v[i]), out, max);
 }
 
-int lexdb_match_all(const lexdb *db, const tokens *toks, size_t max, uint32_t *first,
-                    uint64_t *lex1, lex_hit **hitsp, size_t *nhits)
-{
-    size_t n = toks->n;
-    size_t cap = n / 2 + max + 16, used = 0;
-    lex_hit *hits = malloc(cap * sizeof *hits);
-    if (!hits) return -1;
-    for (size_t i = 0; i < n; i++) {
-        first[i] = (uint32_t)used;
-        uint64_t l1 = 0;
-        unsigned m = root_mask(db, &toks->v[i]);
-        if (m) {
-            if (used + max > cap) {
-                while (used + max > cap) cap *= 2;
-                lex_hit *nh = realloc(hits, cap * sizeof *hits);
-                if (!nh) { free(hits); return -1; }
-                hits = nh;
-            }
-            lex_hit *got = hits + used;   /* written in place */
-            size_t k = match_at(db, toks, i, m, got, max);
-            if (k > max) k = max;
-            used += k;
-            for (size_t h = 0; h < k; h++)
-                if (got[h].len == 1 && got[h].lex < 64) l1 |= (uint64_t)1 << got[h].lex;
-        }
-        lex1[i] = l1;
-    }
-    *hitsp = hits;
-    *nhits = used;
-    return 0;
-}
-
 /* INTERNAL, for tests: the same answer by walking the trie from the root. */
 size_t lexdb_match_trie(const lexdb *db, const tokens *toks, size_t i, lex_hit *out, size_t max)
 {
@@ -771,26 +739,114 @@ const char *lexdb_entry_feature(const lexdb *db, uint32_t entry, const char *key
 }
 
 /* Finds every lexicon entry at every token, once per document. */
+/* The walk over the tokens: the hits at each token into *hits (grown as needed; first[i] is
+ * where token i's begin) and lex1; with doc (lexicon_hits), also what the rule phases read of
+ * every token (doc->lexany, wid, sid, sfirst, xhits). Inlined into both callers, so that
+ * lexdb_match_all pays nothing for the rest. */
+static inline int hits_walk(const lexdb *db, const tokens *toks, size_t max, uint32_t *first,
+                            uint64_t *lex1, lex_hit **hitsp, size_t *capp, size_t *nhits,
+                            quarry_doc *doc, const u64map *words)
+{
+    size_t n = toks->n, used = 0, cap = *capp;
+    const token *tv = toks->v;
+    lex_hit *hits = *hitsp;
+    uint32_t s = 0;
+    uint32_t *sid = doc ? doc->sid : NULL, *sfirst = doc ? doc->sfirst : NULL;
+    uint32_t *wid = doc ? doc->wid : NULL;
+    uint64_t *lexany = doc ? doc->lexany : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const token *tk = &tv[i];
+        first[i] = (uint32_t)used;
+        if (doc) {
+            sid[i] = s;
+            if (i == 0 || (tv[i - 1].flags & QUARRY_TF_SENT_END)) sfirst[s] = (uint32_t)i;
+            uint32_t id = 0;
+            if (words) u64map_get(words, tk->hfold, &id);
+            wid[i] = id;
+        }
+        uint64_t l1 = 0, la = 0;
+        unsigned m = db ? root_mask(db, tk) : 0;
+        if (m) {
+            int ends = (tk->flags & QUARRY_TF_SENT_END) != 0;   /* every hit here reaches it */
+            if (used + max > cap) {
+                while (used + max > cap) cap = cap ? cap * 2 : max + 16;
+                lex_hit *nh = realloc(hits, cap * sizeof *hits);
+                if (!nh) return -1;
+                *hitsp = hits = nh;
+                *capp = cap;
+            }
+            lex_hit *got = hits + used;   /* written in place */
+            size_t k = match_at(db, toks, i, m, got, max);
+            if (k > max) k = max;
+            for (size_t h = 0; h < k; h++) {
+                uint32_t len = got[h].len, lex = got[h].lex;
+                if (lex < 64) {
+                    la |= (uint64_t)1 << lex;
+                    if (len == 1) l1 |= (uint64_t)1 << lex;
+                }
+                if (!doc || (!ends && len == 1)) continue;
+                /* a hit whose tokens include a sentence end (its last one too) */
+                int x = ends;
+                for (size_t j = i + 1; !x && j < i + len && j < n; j++)
+                    x = (tv[j].flags & QUARRY_TF_SENT_END) != 0;
+                if (x && VEC_PUSH(&doc->xhits, ((lex_xhit){(uint32_t)i, (uint32_t)(used + h)})))
+                    return -1;
+            }
+            used += k;
+        }
+        lex1[i] = l1;
+        if (doc) {
+            lexany[i] = la;
+            if (tk->flags & QUARRY_TF_SENT_END) s++;
+        }
+    }
+    if (doc) {
+        doc->sid[n] = s;
+        doc->nsent = s + (n && !(tv[n - 1].flags & QUARRY_TF_SENT_END));
+        doc->sfirst[doc->nsent] = (uint32_t)n;
+    }
+    *nhits = used;
+    return 0;
+}
+
+int lexdb_match_all(const lexdb *db, const tokens *toks, size_t max, uint32_t *first,
+                    uint64_t *lex1, lex_hit **hitsp, size_t *nhits)
+{
+    size_t cap = toks->n / 2 + max + 16;
+    *hitsp = malloc(cap * sizeof **hitsp);
+    if (!*hitsp) return -1;
+    if (hits_walk(db, toks, max, first, lex1, hitsp, &cap, nhits, NULL, NULL)) {
+        free(*hitsp);
+        *hitsp = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* One walk over the tokens (hits_walk), the hits into a buffer the document keeps across
+ * documents. */
 int lexicon_hits(const quarry_rules *r, quarry_doc *doc)
 {
     size_t n = doc->toks.n;
     doc->hit_first = arena_alloc(&doc->mem, (n + 2) * sizeof *doc->hit_first);
     doc->lex1 = arena_alloc(&doc->mem, (n + 1) * sizeof *doc->lex1);
-    if (!doc->hit_first || !doc->lex1) return -1;
-    lex_hit *hits = NULL;
+    doc->lexany = arena_alloc(&doc->mem, (n + 1) * sizeof *doc->lexany);
+    doc->wid = arena_alloc(&doc->mem, (n + 1) * sizeof *doc->wid);
+    doc->sid = arena_alloc(&doc->mem, (n + 1) * sizeof *doc->sid);
+    doc->sfirst = arena_alloc(&doc->mem, (n + 2) * sizeof *doc->sfirst);
+    if (!doc->hit_first || !doc->lex1 || !doc->lexany || !doc->wid || !doc->sid || !doc->sfirst)
+        return -1;
+    doc->xhits.n = 0;
     size_t used = 0;
-    if (r) {
-        if (lexdb_match_all(r->lex, &doc->toks, 64, doc->hit_first, doc->lex1, &hits, &used))
-            return -1;
-    } else {
-        memset(doc->hit_first, 0, n * sizeof *doc->hit_first);
-        memset(doc->lex1, 0, n * sizeof *doc->lex1);
-    }
+    if (hits_walk(r ? r->lex : NULL, &doc->toks, 64, doc->hit_first, doc->lex1, &doc->hitbuf.v,
+                  &doc->hitbuf.cap, &used, doc, r && r->nwords ? &r->word_ids : NULL))
+        return -1;
+    doc->hitbuf.n = used;
     doc->lex1[n] = 0;
+    doc->lexany[n] = 0;
+    doc->wid[n] = 0;
     doc->hit_first[n] = doc->hit_first[n + 1] = (uint32_t)used;
-    doc->hits = arena_alloc(&doc->mem, (used + 1) * sizeof *doc->hits);
-    if (!doc->hits) { free(hits); return -1; }
-    if (used) memcpy(doc->hits, hits, used * sizeof *hits);
-    free(hits);
+    if (VEC_RESERVE(&doc->hitbuf, used + 1)) return -1;
+    doc->hits = doc->hitbuf.v;
     return 0;
 }

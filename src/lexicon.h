@@ -61,7 +61,7 @@ size_t lexdb_match(const lexdb *db, const tokens *toks, const char *src, size_t 
  * token i are (*hits)[first[i] .. first[i+1]) for i < toks->n (first[] has toks->n entries
  * to fill; the caller sets the end), and lex1[i] has bit l set when an entry of lexicon l
  * (< 64) is token i alone. *hits is malloc'ed (the caller frees it), *nhits its count.
- * Returns 0, -1 on OOM. */
+ * Returns 0, -1 on OOM. The document pass (lexicon_hits, doc.h) is the same walk. */
 int lexdb_match_all(const lexdb *db, const tokens *toks, size_t max, uint32_t *first,
                     uint64_t *lex1, lex_hit **hits, size_t *nhits);
 

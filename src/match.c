@@ -120,8 +120,8 @@ struct match_scratch {
     int32_t *owner;            /* accepted candidate covering each token (explain) */
     size_t ntok_cap;
     /* start guards (rules_guard.c) */
-    uint32_t *sid;             /* sentence index of each position (sentence ends before it) */
-    uint32_t *sfirst;          /* first position of each sentence, then n */
+    const uint32_t *sid;       /* sentence index of each position (sentence ends before it) */
+    const uint32_t *sfirst;    /* first position of each sentence, then n (doc->sid, sfirst) */
     uint32_t nsent;
     occ_state *occ;            /* per atom of the phase */
     size_t nocc;
@@ -134,8 +134,9 @@ struct match_scratch {
     uint32_t *pass_end;        /* per rule: its guards pass at every position below this one */
     size_t nrcross;
     uint32_t *lmin;            /* per start list of the phase: no start before this position */
-    uint32_t *wid;             /* per position: the token's word id (quarry_rules.word_ids) */
-    uint64_t *lexany;          /* per position: bit l, an entry of lexicon l (< 64) starts here */
+    const uint32_t *wid;       /* per position: the token's word id (doc->wid) */
+    const uint64_t *lexany;    /* per position: bit l, an entry of lexicon l (< 64) starts here
+                                  (doc->lexany) */
     uint64_t *typeany;         /* per position: bit t, an annotation of type t (< 64) starts here */
     /* per phase: the positions whose word is a word of some keyed guard atom (word_keyed), and
        those where an entry of a guard atom's lexicon or an annotation of a guard atom's type
@@ -170,10 +171,10 @@ void match_scratch_free(match_scratch *ms)
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
-    free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
+    free(ms->fen); free(ms->owner); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
-    free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
+    free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree); free(ms->newann); free(ms->idxtype);
     free(ms);
@@ -254,21 +255,17 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->pstamp = 0;
     }
     if (ntok + 1 > ms->ntok_cap) {
-        free(ms->fen); free(ms->owner); free(ms->sid); free(ms->sfirst); free(ms->bfree);
-        free(ms->wid); free(ms->lexany); free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
+        free(ms->fen); free(ms->owner); free(ms->bfree);
+        free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
         ms->mpos = malloc((ntok + 2) * sizeof *ms->mpos);
         ms->kpos = malloc((ntok + 2) * sizeof *ms->kpos);
         ms->lpos = malloc((ntok + 2) * sizeof *ms->lpos);
-        ms->wid = malloc((ntok + 2) * sizeof *ms->wid);
-        ms->lexany = malloc((ntok + 2) * sizeof *ms->lexany);
         ms->typeany = malloc((ntok + 2) * sizeof *ms->typeany);
         ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
         ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
-        ms->sid = malloc((ntok + 2) * sizeof *ms->sid);
-        ms->sfirst = malloc((ntok + 2) * sizeof *ms->sfirst);
         ms->bfree = malloc(ntok + 2);
-        if (!ms->fen || !ms->owner || !ms->sid || !ms->sfirst || !ms->bfree || !ms->wid ||
-            !ms->lexany || !ms->typeany || !ms->kpos || !ms->lpos || !ms->mpos)
+        if (!ms->fen || !ms->owner || !ms->bfree || !ms->typeany || !ms->kpos || !ms->lpos ||
+            !ms->mpos)
             return -1;
         ms->ntok_cap = ntok + 1;
     }
@@ -1272,21 +1269,19 @@ static const uint64_t *send_results(const quarry_rules *r, quarry_doc *doc, uint
     return mask;
 }
 
-/* Once per document: sentence indexes; the lexicons with an entry across a sentence end and
- * the tests that pass on the last token of a sentence. */
+/* Once per document: the tests that pass on the last token of a sentence and the lexicons
+ * with an entry across a sentence end (the sentences and those entries are found by the
+ * lexicon pass: doc->sid, doc->sfirst, doc->xhits). */
 static int guards_doc(const quarry_rules *r, quarry_doc *doc)
 {
     match_scratch *ms = doc->ms;
-    uint32_t n = (uint32_t)doc->toks.n, s = 0;
+    uint32_t n = (uint32_t)doc->toks.n;
     size_t nst = r->send_tests.n;
     ms->xdoc.n = 0;
     for (size_t i = 0; i < nst; i++) ms->testcross[r->send_tests.v[i]] = 0;
-    for (uint32_t p = 0; p < n; p++) {
-        ms->sid[p] = s;
-        if (p == 0 || (doc->toks.v[p - 1].flags & QUARRY_TF_SENT_END)) ms->sfirst[s] = p;
-        const token *tk = &doc->toks.v[p];
-        if (!(tk->flags & QUARRY_TF_SENT_END)) continue;
-        if (!nst) { s++; continue; }
+    for (uint32_t s = 0; nst && s < ms->nsent; s++) {
+        uint32_t p = ms->sfirst[s + 1] - 1;   /* the sentence's last token */
+        if (!(doc->toks.v[p].flags & QUARRY_TF_SENT_END)) continue;
         const uint64_t *mask = send_results(r, doc, p);   /* by token, cached */
         for (size_t w = 0; w < (nst + 63) / 64; w++)   /* the passing tests, in order */
             for (uint64_t m = mask[w]; m; m &= m - 1) {
@@ -1294,22 +1289,17 @@ static int guards_doc(const quarry_rules *r, quarry_doc *doc)
                 ms->testcross[t] = 1;
                 if (VEC_PUSH(&ms->xdoc, ((xev){t | UNSURE_TEST, s}))) return -1;
             }
-        s++;
     }
-    ms->sid[n] = s;
-    ms->nsent = s + (n && !(doc->toks.v[n - 1].flags & QUARRY_TF_SENT_END));
-    ms->sfirst[ms->nsent] = n;
     if (ms->nlexcross) memset(ms->lexcross, 0, ms->nlexcross);
     if (!r->lex) return 0;
-    for (uint32_t p = 0; p < n; p++)
-        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++) {
-            const lex_hit *hit = &doc->hits[h];
-            uint32_t e = p + hit->len <= n ? ms->sid[p + hit->len] : ms->sid[n];
-            if (e == ms->sid[p]) continue;
-            ms->lexcross[hit->lex] = 1;
-            for (uint32_t b = ms->sid[p]; b < e; b++)
-                if (VEC_PUSH(&ms->xdoc, ((xev){hit->lex | UNSURE_LEX, b}))) return -1;
-        }
+    for (size_t x = 0; x < doc->xhits.n; x++) {
+        uint32_t p = doc->xhits.v[x].tok;
+        const lex_hit *hit = &doc->hits[doc->xhits.v[x].hit];
+        uint32_t e = p + hit->len <= n ? ms->sid[p + hit->len] : ms->sid[n];
+        ms->lexcross[hit->lex] = 1;
+        for (uint32_t b = ms->sid[p]; b < e; b++)
+            if (VEC_PUSH(&ms->xdoc, ((xev){hit->lex | UNSURE_LEX, b}))) return -1;
+    }
     return 0;
 }
 
@@ -1639,17 +1629,14 @@ int match_begin(const quarry_rules *r, quarry_doc *doc)
         m = e && !strcmp(e, "reference") ? QUARRY_MATCHER_REFERENCE : QUARRY_MATCHER_FAST;
     }
     doc->ms->reference = m == QUARRY_MATCHER_REFERENCE;
+    /* what the lexicon pass found of every token (word ids, lexicons, sentences) */
+    doc->ms->wid = doc->wid;
+    doc->ms->lexany = doc->lexany;
+    doc->ms->sid = doc->sid;
+    doc->ms->sfirst = doc->sfirst;
+    doc->ms->nsent = doc->nsent;
     if (index_annots(doc)) return -1;   /* built-in annotations (quote spans) */
     if (!doc->ms->reference && guards_doc(r, doc)) return -1;
-    for (size_t p = 0; p < doc->toks.n; p++) {   /* word ids: one look-up serves every phase */
-        uint32_t id = 0;
-        if (r->nwords) u64map_get(&r->word_ids, doc->toks.v[p].hfold, &id);
-        doc->ms->wid[p] = id;
-        uint64_t m = 0;
-        for (uint32_t h = doc->hit_first[p]; h < doc->hit_first[p + 1]; h++)
-            if (doc->hits[h].lex < 64) m |= (uint64_t)1 << doc->hits[h].lex;
-        doc->ms->lexany[p] = m;
-    }
     return 0;
 }
 

@@ -60,6 +60,9 @@ static quarry_status run(const quarry_rules *rules, quarry_doc *doc, const char 
     doc->ann_order = NULL;
     doc->hit_first = NULL;
     doc->hits = NULL;
+    doc->lexany = NULL;
+    doc->wid = doc->sid = doc->sfirst = NULL;
+    doc->nsent = 0;
     doc->toks.v = NULL;
     doc->toks.n = 0;
     doc->opts = opts ? opts : &none;

@@ -44,6 +44,8 @@ void quarry_doc_free(quarry_doc *d)
     VEC_FREE(&d->cont);
     VEC_FREE(&d->recs);
     VEC_FREE(&d->log);
+    VEC_FREE(&d->xhits);
+    VEC_FREE(&d->hitbuf);
     match_scratch_free(d->ms);
     free(d);
 }
