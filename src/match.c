@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "sort.h"
 
 typedef struct pend {          /* a thread waiting for a multi-token atom to end */
     uint32_t pos, seq;
@@ -161,6 +162,8 @@ struct match_scratch {
     size_t nidxtype;
     uint64_t *newann;          /* index_more: the new annotations, by start then index */
     size_t nnewann;
+    uint64_t *sorttmp;         /* sort scratch (sort.h), nsorttmp bytes */
+    size_t nsorttmp;
 };
 
 void match_scratch_free(match_scratch *ms)
@@ -177,6 +180,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
     VEC_FREE(&ms->xdoc); VEC_FREE(&ms->xev); VEC_FREE(&ms->gpool);
     free(ms->rgid); free(ms->rgfirst); free(ms->rng); free(ms->bfree); free(ms->newann); free(ms->idxtype);
+    free(ms->sorttmp);
     free(ms);
 }
 
@@ -1369,22 +1373,37 @@ static int run_vm(const quarry_rules *r, const cphase *ph, quarry_doc *doc)
 
 /* ---- overlap resolution and annotations -------------------------------------------- */
 
-static int cand_cmp(const void *a, const void *b)
+/* The order of overlap resolution: longer first, then higher priority, file order, start;
+ * candidates equal in all of these keep the order they were found in (a stable sort). */
+static inline int cand_before(const cand *x, const cand *y)
 {
-    const cand *x = a, *y = b;
     uint32_t lx = x->ce - x->cs, ly = y->ce - y->cs;
-    if (lx != ly) return lx > ly ? -1 : 1;
-    if (x->prio != y->prio) return x->prio > y->prio ? -1 : 1;
-    if (x->order != y->order) return x->order < y->order ? -1 : 1;
-    if (x->cs != y->cs) return x->cs < y->cs ? -1 : 1;
-    return 0;
+    if (lx != ly) return lx > ly;
+    if (x->prio != y->prio) return x->prio > y->prio;
+    if (x->order != y->order) return x->order < y->order;
+    return x->cs < y->cs;
 }
-static int cand_cmp_all(const void *a, const void *b)
+/* keep_all phases: by rule, start, longer first. */
+static inline int cand_before_all(const cand *x, const cand *y)
 {
-    const cand *x = a, *y = b;
-    if (x->rule != y->rule) return x->rule < y->rule ? -1 : 1;
-    if (x->cs != y->cs) return x->cs < y->cs ? -1 : 1;
-    if (x->ce != y->ce) return x->ce > y->ce ? -1 : 1;
+    if (x->rule != y->rule) return x->rule < y->rule;
+    if (x->cs != y->cs) return x->cs < y->cs;
+    return x->ce > y->ce;
+}
+SORT_DEFINE(cand_sort, cand, cand_before)
+SORT_DEFINE(cand_sort_all, cand, cand_before_all)
+#define U64_BEFORE(x, y) (*(x) < *(y))
+SORT_DEFINE(u64_sort, uint64_t, U64_BEFORE)
+
+/* Room for n elements of sort scratch (ms->sorttmp, 8-byte aligned). 0, -1 on OOM. */
+static int sort_room(match_scratch *ms, size_t bytes)
+{
+    if (bytes <= ms->nsorttmp) return 0;
+    size_t cap = bytes + bytes / 2 + 64;
+    uint64_t *t = realloc(ms->sorttmp, cap);
+    if (!t) return -1;
+    ms->sorttmp = t;
+    ms->nsorttmp = cap;
     return 0;
 }
 
@@ -1457,7 +1476,8 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
     uint32_t n = (uint32_t)doc->toks.n;
     if (nc == 0) return 0;
     if (ph->keep_all) {
-        qsort(cs, nc, sizeof *cs, cand_cmp_all);
+        if (sort_room(ms, nc * sizeof *cs)) return -1;
+        cand_sort_all(cs, nc, (cand *)ms->sorttmp);
         for (size_t i = 0; i < nc; i++) {
             if (i && cs[i].rule == cs[i - 1].rule && cs[i].cs == cs[i - 1].cs) continue;
             uint32_t li = UINT32_MAX;
@@ -1467,7 +1487,8 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
         }
         return 0;
     }
-    qsort(cs, nc, sizeof *cs, cand_cmp);
+    if (sort_room(ms, nc * sizeof *cs)) return -1;
+    cand_sort(cs, nc, (cand *)ms->sorttmp);
     memset(ms->fen, 0, (n + 1) * sizeof *ms->fen);
     for (size_t i = 0; i < nc; i++) {
         const cand *c = &cs[i];
@@ -1538,12 +1559,6 @@ static int index_annots(quarry_doc *doc)
     return note_types(doc->ms, doc, 0);
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The index after a phase: annotations are only ever added (anns from nindexed on), so the
  * index of those before stays and the new ones are merged in: ann_first[p], the number of
  * annotations starting before p, grows by the new ones starting before p; ann_order, by
@@ -1573,7 +1588,10 @@ static int index_more(quarry_doc *doc)
         nw[i] = (uint64_t)doc->anns.v[k + i].tstart << 32 | (uint32_t)(k + i);
         if (i && nw[i] < nw[i - 1]) sorted = 0;
     }
-    if (!sorted) qsort(nw, nn, sizeof *nw, u64_cmp);
+    if (!sorted) {
+        if (sort_room(ms, nn * sizeof *nw)) return -1;
+        u64_sort(nw, nn, ms->sorttmp);
+    }
     uint32_t *ord = arena_alloc(&doc->mem, (m + 1) * sizeof *ord);
     if (!ord) return -1;
     const uint32_t *old = doc->ann_order;
@@ -1586,10 +1604,13 @@ static int index_more(quarry_doc *doc)
     while (i < k) ord[o++] = old[i++];
     doc->ann_order = ord;
     uint32_t *f = doc->ann_first, n = (uint32_t)doc->toks.n, add = 0;
-    j = 0;
-    for (uint32_t p = (uint32_t)(nw[0] >> 32) + 1; p < n + 3; p++) {
-        while (j < nn && (uint32_t)(nw[j] >> 32) < p) { add++; j++; }
-        f[p] += add;
+    /* f[p] grows by the new ones starting before p: by the same count from just after one
+       new start up to the next */
+    for (j = 0; j < nn;) {
+        uint32_t s = (uint32_t)(nw[j] >> 32);
+        while (j < nn && (uint32_t)(nw[j] >> 32) == s) { add++; j++; }
+        uint32_t stop = j < nn ? (uint32_t)(nw[j] >> 32) + 1 : n + 3;
+        for (uint32_t p = s + 1; p < stop; p++) f[p] += add;
     }
     uint64_t *ta = ms->typeany;
     for (size_t q = k; q < m; q++) {
