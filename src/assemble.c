@@ -412,9 +412,10 @@ static int statements(const quarry_rules *r, quarry_doc *doc)
     size_t k = 0;
     for (size_t i = 0; i < m; i++) {
         quarry_record *q = &doc->quotes.v[i];
-        char id[24];
-        snprintf(id, sizeof id, "q%zu", i + 1);
-        q->id = arena_strndup(&doc->mem, id, strlen(id));
+        char id[24], *e = id + sizeof id, *d = e;   /* "q<i + 1>", the digits from the end */
+        for (size_t v = i + 1; v; v /= 10) *--d = (char)('0' + v % 10);
+        *--d = 'q';
+        q->id = arena_strndup(&doc->mem, d, (size_t)(e - d));
         if (!q->id) { VEC_FREE(&qs); return -1; }
         if (strcmp(q->type, "indirect")) continue;
         while (k < qs.n && qs.v[k].start < q->span.start) k++;

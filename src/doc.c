@@ -49,18 +49,24 @@ const char *doc_span_text(quarry_doc *doc, uint32_t ts, uint32_t te)
 {
     if (te <= ts || te > doc->toks.n) return "";
     size_t a = doc->toks.v[ts].start, b = doc->toks.v[te - 1].end;
-    buf out = {0};
     const char *s = doc->txt.src;
+    char *r;
+    if (!doc->txt.n_invalid) {   /* valid UTF-8: the bytes themselves */
+        r = arena_strndup(&doc->mem, s + a, b - a);
+        return r ? r : "";
+    }
+    r = arena_alloc(&doc->mem, 3 * (b - a) + 1);   /* an invalid byte becomes 3 */
+    if (!r) return "";
+    size_t o = 0;
     for (size_t i = a; i < b;) {
         uint32_t cp;
         size_t k = text_decode(s, doc->txt.len, i, &cp);
-        if (cp == 0xFFFD && k == 1) buf_append(&out, "\xEF\xBF\xBD", 3);
-        else buf_append(&out, s + i, k);
+        if (cp == 0xFFFD && k == 1) { memcpy(r + o, "\xEF\xBF\xBD", 3); o += 3; }
+        else { memcpy(r + o, s + i, k); o += k; }
         i += k;
     }
-    char *r = arena_strndup(&doc->mem, out.p ? out.p : "", out.n);
-    buf_free(&out);
-    return r ? r : "";
+    r[o] = '\0';
+    return r;
 }
 
 const afeat *doc_feat(const quarry_rules *r, const annot *a, eng_key key)
