@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "sort.h"
 
 /* A quote's span runs from just after its opening mark to its closing mark, so spaces
  * inside the marks are part of it. A quote left open at its paragraph's end ends with its
@@ -82,12 +83,11 @@ static const qspans *quote_spans(const quarry_rules *r, quarry_doc *doc)
 
 typedef struct bspan { size_t start, end; } bspan;
 
-static int bspan_cmp(const void *a, const void *b)
+static inline int bspan_before(const bspan *x, const bspan *y)
 {
-    const bspan *x = a, *y = b;
-    if (x->start != y->start) return x->start < y->start ? -1 : 1;
-    return x->end < y->end ? -1 : x->end > y->end;
+    return x->start != y->start ? x->start < y->start : x->end < y->end;
 }
+SORT_DEFINE(bspan_sort, bspan, bspan_before)
 
 /* Reported speech inside a quote. An indirect record that starts inside a quoted span
  * reports what the quoted speaker said others said ("Donald Trump says he's qualified ...,"
@@ -113,7 +113,9 @@ static int quote_nesting(const quarry_rules *r, quarry_doc *doc)
         if ((int32_t)a->type != qspan || a->tend <= a->tstart) continue;
         qs[nq++] = (bspan){doc->toks.v[a->tstart].start, doc->toks.v[a->tend - 1].end};
     }
-    qsort(qs, nq, sizeof *qs, bspan_cmp);
+    bspan *tmp = arena_alloc(&doc->mem, nq * sizeof *tmp);
+    if (!tmp) return -1;
+    bspan_sort(qs, nq, tmp);
     for (size_t k = 0; k < nq; k++)   /* the largest end over qs[0..k] */
         pmax[k] = k && pmax[k - 1] > qs[k].end ? pmax[k - 1] : qs[k].end;
     int any = 0;
@@ -257,7 +259,7 @@ static int continuations(const quarry_rules *r, quarry_doc *doc)
         if (push_direct(doc, sp, "quote.continuation", prev)) return -1;
         lastcont = (int64_t)doc->quotes.n - 1;
     }
-    if (doc->quotes.n > nrec) qsort(doc->quotes.v, doc->quotes.n, sizeof *doc->quotes.v, record_cmp);
+    if (doc->quotes.n > nrec && doc_sort_records(doc, doc->quotes.v, doc->quotes.n)) return -1;
     return 0;
 }
 
@@ -272,12 +274,11 @@ typedef struct cue_ref {
     size_t start, rec;
 } cue_ref;
 
-static int cue_ref_cmp(const void *a, const void *b)
+static inline int cue_ref_before(const cue_ref *x, const cue_ref *y)
 {
-    const cue_ref *x = a, *y = b;
-    if (x->start != y->start) return x->start < y->start ? -1 : 1;
-    return x->rec < y->rec ? -1 : x->rec > y->rec;
+    return x->start != y->start ? x->start < y->start : x->rec < y->rec;
 }
+SORT_DEFINE(cue_ref_sort, cue_ref, cue_ref_before)
 
 /* Is the quote whose content starts at byte offset start opened after a colon? (the
  * tokens before its first one: its opening marks, then ":") */
@@ -304,7 +305,9 @@ static int cue_once(quarry_doc *doc)
         if (q->kind == QUARRY_QUOTE && q->cue.present) ix[nq++] = (cue_ref){q->cue.start, i};
     }
     if (nq < 2) return 0;
-    qsort(ix, nq, sizeof *ix, cue_ref_cmp);
+    cue_ref *tmp = arena_alloc(&doc->mem, nq * sizeof *tmp);
+    if (!tmp) return -1;
+    cue_ref_sort(ix, nq, tmp);
     unsigned char *drop = arena_zalloc(&doc->mem, n + 1);
     if (!drop) return -1;
     int any = 0;
@@ -486,7 +489,7 @@ int quotes_assemble(const quarry_rules *r, quarry_doc *doc)
             rec.cue = doc_span(doc, (uint32_t)cue->tstart, (uint32_t)cue->tend);
         if (VEC_PUSH(&doc->quotes, rec)) return -1;
     }
-    if (doc->quotes.n > 1) qsort(doc->quotes.v, doc->quotes.n, sizeof *doc->quotes.v, record_cmp);
+    if (doc_sort_records(doc, doc->quotes.v, doc->quotes.n)) return -1;
     if (cue_once(doc) || quote_nesting(r, doc) || continuations(r, doc))
         return -1;
     return statements(r, doc);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "sort.h"
 
 int doc_add_annot(quarry_doc *doc, uint32_t type, uint32_t tstart, uint32_t tend, uint32_t rule,
                   int32_t entity)
@@ -143,5 +144,44 @@ int record_cmp(const void *a, const void *b)
     int c = strcmp(x->type, y->type);
     if (c) return c;
     return strcmp(x->rule, y->rule);
+}
+
+/* A record's place in record order (record_cmp): its span's start, then its end (longer
+ * first) in one key; equal keys go on to the kind, type and rule. */
+typedef struct rec_key { uint64_t k; const quarry_record *rec; } rec_key;
+static inline int rec_before(const rec_key *x, const rec_key *y)
+{
+    if (x->k != y->k) return x->k < y->k;
+    return record_cmp(x->rec, y->rec) < 0;
+}
+SORT_DEFINE(rec_sort, rec_key, rec_before)
+
+int doc_sort_records(quarry_doc *doc, quarry_record *v, size_t n)
+{
+    if (n < 2) return 0;
+    rec_key *keys = arena_alloc(&doc->mem, 2 * n * sizeof *keys);
+    if (!keys) return -1;
+    for (size_t i = 0; i < n; i++) {
+        const quarry_span *sp = &v[i].span;   /* offsets in the window: below 4 GiB */
+        keys[i] = (rec_key){(uint64_t)sp->start << 32 | (uint32_t)(UINT32_MAX - sp->end), &v[i]};
+    }
+    rec_sort(keys, n, keys + n);
+    /* from[i]: the record that goes to i; set to i once it is there */
+    size_t *from = (size_t *)(keys + n);   /* the sort's scratch, free again */
+    for (size_t i = 0; i < n; i++) from[i] = (size_t)(keys[i].rec - v);
+    for (size_t i = 0; i < n; i++) {
+        if (from[i] == i) continue;
+        quarry_record t = v[i];
+        size_t j = i;
+        while (from[j] != i) {
+            size_t f = from[j];
+            v[j] = v[f];
+            from[j] = j;
+            j = f;
+        }
+        v[j] = t;
+        from[j] = j;
+    }
+    return 0;
 }
 

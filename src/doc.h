@@ -204,6 +204,9 @@ const char *annot_rule_name(const quarry_rules *r, const annot *a);
 uint32_t *doc_paragraphs(quarry_doc *doc);
 /* Record order: by start, longer first, entities before quotes, then type and rule. */
 int record_cmp(const void *a, const void *b);
+/* Sorts v[0..n) into record order (record_cmp), records equal in it kept in their order (a
+ * stable sort; scratch from the document arena). 0, -1 on OOM. */
+int doc_sort_records(quarry_doc *doc, quarry_record *v, size_t n);
 
 /* Writes the explanation of the last extraction (emit_explain.c). */
 int emit_explain(const quarry_doc *doc, FILE *out);

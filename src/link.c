@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "doc.h"
+#include "sort.h"
 
 typedef struct person {
     uint32_t canon;            /* annotation index of the fullest mention */
@@ -65,13 +66,13 @@ static int contained(const quarry_doc *doc, const annot *m, const annot *c)
 
 typedef struct mention { uint32_t len, start, idx; } mention;
 
-static int cmp_len(const void *x, const void *y)
+/* Longer names first, then by start; equal ones in annotation order (a stable sort). */
+static inline int mention_before(const mention *a, const mention *b)
 {
-    const mention *a = x, *b = y;
-    if (a->len != b->len) return a->len > b->len ? -1 : 1;
-    if (a->start != b->start) return a->start < b->start ? -1 : 1;
-    return 0;
+    if (a->len != b->len) return a->len > b->len;
+    return a->start < b->start;
 }
+SORT_DEFINE(mention_sort, mention, mention_before)
 
 /* Marks the tokens covered by entity annotations. weak[k] is then the index + 1
  * of the annotation that is token k's only cover when that is a one-token PLACE or ORG of a
@@ -342,7 +343,9 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
         if ((int32_t)a->type != person_type) continue;
         ms[nm++] = (mention){a->tend - name_start(doc, a), a->tstart, (uint32_t)i};
     }
-    qsort(ms, nm, sizeof *ms, cmp_len);
+    mention *tmp = arena_alloc(&doc->mem, (nm + 1) * sizeof *tmp);
+    if (!tmp) { free(ms); return -1; }
+    mention_sort(ms, nm, tmp);
     VEC(person) ps = {0};
     pindex by_tok = {0};       /* every token of a canonical mention (raw, particle-free) */
     u64map by_surname = {0};   /* surname -> first person with it */
@@ -563,19 +566,16 @@ typedef struct same_cand {
     uint32_t tstart;           /* earliest start of the identical phrases */
 } same_cand;
 
-static int cmp_key(const void *x, const void *y)
+static inline int key_before(const same_cand *a, const same_cand *b)
 {
-    const same_cand *a = x, *b = y;
-    if (a->key != b->key) return a->key < b->key ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
+    return a->key != b->key ? a->key < b->key : a->idx < b->idx;
 }
-
-static int cmp_first(const void *x, const void *y)
+static inline int first_before(const same_cand *a, const same_cand *b)
 {
-    const same_cand *a = x, *b = y;
-    if (a->first != b->first) return a->first < b->first ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
+    return a->first != b->first ? a->first < b->first : a->idx < b->idx;
 }
+SORT_DEFINE(cand_sort_key, same_cand, key_before)
+SORT_DEFINE(cand_sort_first, same_cand, first_before)
 
 static int same_phrase(const quarry_doc *doc, const annot *a, const annot *b)
 {
@@ -602,7 +602,9 @@ static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char 
         cs[nc++] = (same_cand){doc->toks.v[a->tstart].hraw, key, (uint32_t)i, a->tstart};
     }
     /* one entry per phrase: the first annotation, starting where the earliest copy starts */
-    if (nc) qsort(cs, nc, sizeof *cs, cmp_key);
+    same_cand *tmp = arena_alloc(&doc->mem, (nc + 1) * sizeof *tmp);
+    if (!tmp) { free(cs); return -1; }
+    cand_sort_key(cs, nc, tmp);
     size_t kept = 0;
     for (size_t i = 0; i < nc;) {
         size_t j = i;
@@ -620,7 +622,7 @@ static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char 
         i = j;
     }
     nc = kept;
-    if (nc) qsort(cs, nc, sizeof *cs, cmp_first);
+    cand_sort_first(cs, nc, tmp);
     for (uint32_t k = 0; k < doc->toks.n && nc; k++) {
         if (covered[k] || !(doc->toks.v[k].flags & QUARRY_TF_CAP)) continue;
         uint64_t h = doc->toks.v[k].hraw;

@@ -5,50 +5,6 @@
 #include <string.h>
 
 #include "doc.h"
-#include "sort.h"
-
-/* A record's place in record order (record_cmp): its span's start, then its end (longer
- * first) in one key; equal keys go on to the kind, type and rule. */
-typedef struct rec_key { uint64_t k; const quarry_record *rec; } rec_key;
-static inline int rec_before(const rec_key *x, const rec_key *y)
-{
-    if (x->k != y->k) return x->k < y->k;
-    return record_cmp(x->rec, y->rec) < 0;
-}
-SORT_DEFINE(rec_sort, rec_key, rec_before)
-
-/* doc->recs in record order: a stable sort of keys (the records are made nearly in order),
- * then each record out of place moved once, cycle by cycle. 0, -1 on OOM. */
-static int records_sort(quarry_doc *doc)
-{
-    size_t n = doc->recs.n;
-    quarry_record *v = doc->recs.v;
-    if (n < 2) return 0;
-    rec_key *keys = arena_alloc(&doc->mem, 2 * n * sizeof *keys);
-    if (!keys) return -1;
-    for (size_t i = 0; i < n; i++) {
-        const quarry_span *sp = &v[i].span;   /* offsets in the window: below 4 GiB */
-        keys[i] = (rec_key){(uint64_t)sp->start << 32 | (uint32_t)(UINT32_MAX - sp->end), &v[i]};
-    }
-    rec_sort(keys, n, keys + n);
-    /* from[i]: the record that goes to i; set to i once it is there */
-    size_t *from = (size_t *)(keys + n);   /* the sort's scratch, free again */
-    for (size_t i = 0; i < n; i++) from[i] = (size_t)(keys[i].rec - v);
-    for (size_t i = 0; i < n; i++) {
-        if (from[i] == i) continue;
-        quarry_record t = v[i];
-        size_t j = i;
-        while (from[j] != i) {
-            size_t f = from[j];
-            v[j] = v[f];
-            from[j] = j;
-            j = f;
-        }
-        v[j] = t;
-        from[j] = j;
-    }
-    return 0;
-}
 
 int records_build(const quarry_rules *r, quarry_doc *doc)
 {
@@ -79,5 +35,5 @@ int records_build(const quarry_rules *r, quarry_doc *doc)
     if (only != QUARRY_EMIT_ENTITIES)
         for (size_t i = 0; i < doc->quotes.n; i++)
             if (VEC_PUSH(&doc->recs, doc->quotes.v[i])) return -1;
-    return records_sort(doc);
+    return doc_sort_records(doc, doc->recs.v, doc->recs.n);
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "sort.h"
 
 /* Annotations of one type (PERSON, ORG) by token, so that finding a speaker's person costs
  * no more than the speaker's length (it was a scan of every annotation per quote:
@@ -928,15 +929,21 @@ static int subject(const sctx *c, const annot *a, uint32_t *ms, uint32_t *me)
     return 0;
 }
 
-static int ann_start_cmp(const void *a, const void *b, const quarry_doc *doc)
-{
-    uint32_t x = doc->anns.v[*(const int32_t *)a].tstart, y = doc->anns.v[*(const int32_t *)b].tstart;
-    if (x != y) return x < y ? -1 : 1;
-    return *(const int32_t *)a < *(const int32_t *)b ? -1 : 1;
-}
+#define KEY_BEFORE(x, y) (*(x) < *(y))
+SORT_DEFINE(key_sort, uint64_t, KEY_BEFORE)
 
-static _Thread_local const quarry_doc *sort_doc;
-static int org_cmp(const void *a, const void *b) { return ann_start_cmp(a, b, sort_doc); }
+/* Sorts the annotation indexes v[0..n) by a token position each (pos[i] for v[i]), then by
+ * index: as 64-bit keys (position, index), each computed once. 0, -1 on OOM. */
+static int sort_by_pos(quarry_doc *doc, int32_t *v, const uint32_t *pos, size_t n)
+{
+    if (n < 2) return 0;
+    uint64_t *k = arena_alloc(&doc->mem, 2 * n * sizeof *k);
+    if (!k) return -1;
+    for (size_t i = 0; i < n; i++) k[i] = (uint64_t)pos[i] << 32 | (uint32_t)v[i];
+    key_sort(k, n, k + n);
+    for (size_t i = 0; i < n; i++) v[i] = (int32_t)(uint32_t)k[i];
+    return 0;
+}
 
 /* QUOTE annotations by the start of their speaker mention (none: their own start). */
 static uint32_t mention_at(const quarry_doc *doc, int32_t i)
@@ -946,13 +953,6 @@ static uint32_t mention_at(const quarry_doc *doc, int32_t i)
     return f && f->tstart >= 0 ? (uint32_t)f->tstart : a->tstart;
 }
 
-static int mention_cmp(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    uint32_t mx = mention_at(sort_doc, x), my = mention_at(sort_doc, y);
-    if (mx != my) return mx < my ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
 
 static int prepare(sctx *c)
 {
@@ -982,9 +982,11 @@ static int prepare(sctx *c)
                 c->inq[k] |= (int32_t)a->type == qspan ? 1 : 2;
         if ((int32_t)a->type == org) c->orgs[c->norgs++] = (int32_t)i;
     }
-    sort_doc = doc;
-    qsort(c->orgs, c->norgs, sizeof *c->orgs, org_cmp);
-    return 0;
+    /* by start, then index */
+    uint32_t *pos = arena_alloc(&doc->mem, (c->norgs + 1) * sizeof *pos);
+    if (!pos) return -1;
+    for (size_t i = 0; i < c->norgs; i++) pos[i] = doc->anns.v[c->orgs[i]].tstart;
+    return sort_by_pos(doc, c->orgs, pos, c->norgs);
 }
 
 int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
@@ -1004,8 +1006,10 @@ int speakers_resolve(const quarry_rules *r, quarry_doc *doc)
     size_t nq = 0;
     for (size_t i = 0; i < doc->anns.n; i++)
         if (type_record_of(r->types.v[doc->anns.v[i].type]) == TYPE_QUOTE) order[nq++] = (int32_t)i;
-    sort_doc = doc;
-    qsort(order, nq, sizeof *order, mention_cmp);
+    uint32_t *pos = arena_alloc(&doc->mem, (nq + 1) * sizeof *pos);
+    if (!pos) return -1;
+    for (size_t i = 0; i < nq; i++) pos[i] = mention_at(doc, order[i]);
+    if (sort_by_pos(doc, order, pos, nq)) return -1;
     c.last = -1;
     for (size_t qi = 0; qi < nq; qi++) {
         size_t i = (size_t)order[qi];

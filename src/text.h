@@ -9,7 +9,7 @@
 
 #include "arena.h"
 
-#define TEXT_BLOCK 256   /* bytes per offset-index block */
+#define TEXT_BLOCK 64    /* bytes per offset-index block */
 
 typedef struct text {
     const char *src;     /* the original bytes, not owned */
