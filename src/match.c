@@ -117,7 +117,7 @@ struct match_scratch {
     VEC(cand) cands;
     VEC(int32_t) cpool;
     /* overlap resolution */
-    uint32_t *fen;             /* Fenwick tree over tokens */
+    uint64_t *taken;           /* overlap resolution: bit t, token t is an accepted match's */
     int32_t *owner;            /* accepted candidate covering each token (explain) */
     size_t ntok_cap;
     /* start guards (rules_guard.c) */
@@ -174,7 +174,7 @@ void match_scratch_free(match_scratch *ms)
     free(ms->tstamp); free(ms->tres); free(ms->twarned);
     if (ms->md) pcre2_match_data_free(ms->md);
     VEC_FREE(&ms->heap); VEC_FREE(&ms->ppool); VEC_FREE(&ms->cands); VEC_FREE(&ms->cpool);
-    free(ms->fen); free(ms->owner); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
+    free(ms->taken); free(ms->owner); free(ms->recache); free(ms->sendbits); free(ms->atcache); free(ms->ann_big);
     free(ms->occ); free(ms->lexcross); free(ms->typecross); free(ms->rcross); free(ms->testcross);
     free(ms->next_try); free(ms->pass_end); free(ms->lmin);
     free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
@@ -259,16 +259,16 @@ static int scratch_prepare(match_scratch *ms, const quarry_rules *r, size_t ntok
         ms->pstamp = 0;
     }
     if (ntok + 1 > ms->ntok_cap) {
-        free(ms->fen); free(ms->owner); free(ms->bfree);
+        free(ms->taken); free(ms->owner); free(ms->bfree);
         free(ms->typeany); free(ms->kpos); free(ms->lpos); free(ms->mpos);
         ms->mpos = malloc((ntok + 2) * sizeof *ms->mpos);
         ms->kpos = malloc((ntok + 2) * sizeof *ms->kpos);
         ms->lpos = malloc((ntok + 2) * sizeof *ms->lpos);
         ms->typeany = malloc((ntok + 2) * sizeof *ms->typeany);
-        ms->fen = malloc((ntok + 2) * sizeof *ms->fen);
+        ms->taken = malloc((ntok / 64 + 2) * sizeof *ms->taken);
         ms->owner = malloc((ntok + 2) * sizeof *ms->owner);
         ms->bfree = malloc(ntok + 2);
-        if (!ms->fen || !ms->owner || !ms->bfree || !ms->typeany || !ms->kpos || !ms->lpos ||
+        if (!ms->taken || !ms->owner || !ms->bfree || !ms->typeany || !ms->kpos || !ms->lpos ||
             !ms->mpos)
             return -1;
         ms->ntok_cap = ntok + 1;
@@ -1407,15 +1407,17 @@ static int sort_room(match_scratch *ms, size_t bytes)
     return 0;
 }
 
-static uint32_t fen_sum(const uint32_t *f, uint32_t i)   /* sum of [0, i) */
+/* Is a bit of b set in [s, e)? A word at a time. */
+static int range_taken(const uint64_t *b, uint32_t s, uint32_t e)
 {
-    uint32_t s = 0;
-    for (; i > 0; i -= i & (0u - i)) s += f[i];
-    return s;
-}
-static void fen_add(uint32_t *f, uint32_t n, uint32_t i)
-{
-    for (i++; i <= n; i += i & (0u - i)) f[i]++;
+    if (s >= e) return 0;
+    uint32_t ws = s >> 6, we = (e - 1) >> 6;
+    uint64_t ms = ~(uint64_t)0 << (s & 63), me = ~(uint64_t)0 >> (63 - ((e - 1) & 63));
+    if (ws == we) return (b[ws] & ms & me) != 0;
+    if (b[ws] & ms) return 1;
+    for (uint32_t w = ws + 1; w < we; w++)
+        if (b[w]) return 1;
+    return (b[we] & me) != 0;
 }
 
 static int make_annots(const quarry_rules *r, quarry_doc *doc, uint32_t phase, const cand *c,
@@ -1489,15 +1491,16 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
     }
     if (sort_room(ms, nc * sizeof *cs)) return -1;
     cand_sort(cs, nc, (cand *)ms->sorttmp);
-    memset(ms->fen, 0, (n + 1) * sizeof *ms->fen);
+    uint64_t *tk = ms->taken;
+    memset(tk, 0, (n / 64 + 1) * sizeof *tk);
     for (size_t i = 0; i < nc; i++) {
         const cand *c = &cs[i];
-        if (fen_sum(ms->fen, c->ce) - fen_sum(ms->fen, c->cs) != 0) {
+        if (range_taken(tk, c->cs, c->ce)) {
             if (doc->explain) {
                 /* the winner it lost to: the owner of its first taken token */
                 int32_t by = -1;
                 for (uint32_t t = c->cs; t < c->ce && by < 0; t++)
-                    if (fen_sum(ms->fen, t + 1) - fen_sum(ms->fen, t)) by = ms->owner[t];
+                    if (tk[t >> 6] >> (t & 63) & 1) by = ms->owner[t];
                 uint32_t li;
                 if (log_match(doc, c, by, &li)) return -1;
             }
@@ -1506,7 +1509,7 @@ static int resolve(const quarry_rules *r, const cphase *ph, uint32_t phase, quar
         uint32_t li = UINT32_MAX;
         if (doc->explain && log_match(doc, c, -1, &li)) return -1;
         for (uint32_t t = c->cs; t < c->ce; t++) {
-            fen_add(ms->fen, n, t);
+            tk[t >> 6] |= (uint64_t)1 << (t & 63);
             ms->owner[t] = (int32_t)li;
         }
         if (doc->prof) doc->prof[c->rule].kept++;
