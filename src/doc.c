@@ -83,6 +83,7 @@ int32_t doc_lex_entry(const quarry_doc *doc, uint32_t k, eng_lex lex)
 {
     int32_t id = doc->rules ? doc->rules->eng_lex[lex] : -1;
     if (id < 0 || !doc->hits || k >= doc->toks.n) return -1;
+    if (id < 64 && !(doc->lex1[k] >> id & 1)) return -1;   /* no one-token entry of it here */
     for (uint32_t h = doc->hit_first[k]; h < doc->hit_first[k + 1]; h++)
         if ((int32_t)doc->hits[h].lex == id && doc->hits[h].len == 1)
             return (int32_t)doc->hits[h].entry;
@@ -112,9 +113,12 @@ uint32_t *doc_paragraphs(quarry_doc *doc)
     if (doc->para) return doc->para;   /* made once per document, for every stage */
     uint32_t *para = arena_alloc(&doc->mem, (doc->toks.n + 1) * sizeof *para);
     if (!para) return NULL;
+    const token *tv = doc->toks.v;
+    size_t n = doc->toks.n;
     uint32_t p = 0;
-    for (size_t k = 0; k < doc->toks.n; k++) {
-        if (k && (doc->toks.v[k].flags & QUARRY_TF_PARA_START)) p++;
+    if (n) para[0] = 0;
+    for (size_t k = 1; k < n; k++) {
+        p += (tv[k].flags & QUARRY_TF_PARA_START) != 0;
         para[k] = p;
     }
     return doc->para = para;

@@ -38,6 +38,7 @@ int quote_two_apostrophes(const quarry_doc *doc, uint32_t k)
  * there is none. */
 static uint32_t mark_width(const quarry_doc *doc, const token *t, uint32_t k)
 {
+    if (t[k].kind != TK_QUOTE) return 0;   /* both kinds of mark are quote tokens */
     if (is_double_quote(doc, &t[k])) return 1;
     return quote_two_apostrophes(doc, k) ? 2 : 0;
 }

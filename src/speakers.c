@@ -52,8 +52,12 @@ static int pers_index(int32_t person, quarry_doc *doc, pers_idx *x)
             if (x->at[k] < 0) x->at[k] = (int32_t)i;
         if (pers_better(doc, (int32_t)i, x->before[a->tend])) x->before[a->tend] = (int32_t)i;
     }
-    for (size_t t = 1; t <= n; t++)
-        if (pers_better(doc, x->before[t - 1], x->before[t])) x->before[t] = x->before[t - 1];
+    int32_t cur = x->before[0];   /* before[t - 1], kept as the walk goes on */
+    for (size_t t = 1; t <= n; t++) {
+        int32_t b = x->before[t];
+        if (b < 0 ? cur >= 0 : pers_better(doc, cur, b)) x->before[t] = cur;
+        else cur = b;
+    }
     return 0;
 }
 
