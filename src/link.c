@@ -437,9 +437,10 @@ static int link_people(const quarry_rules *r, quarry_doc *doc, int32_t person_ty
             goto out;
         }
     }
-    for (uint32_t k = 0; k < doc->toks.n; k++) {
-        const token *t = &doc->toks.v[k];
-        if ((covered[k] && !weak[k]) || !(t->flags & QUARRY_TF_CAP)) continue;
+    const token *tv = doc->toks.v;   /* the tokens stay (annotations are what is added) */
+    for (uint32_t k = 0, n = (uint32_t)doc->toks.n; k < n; k++) {
+        const token *t = &tv[k];
+        if (!(t->flags & QUARRY_TF_CAP) || (covered[k] && !weak[k])) continue;
         /* a word that is no name alone ("in May", "on Friday") is no bare surname mention:
            "Mrs May" is a person by the honorific rule, and a full name by its own rule */
         if (!covered[k] && doc_lex_entry(doc, k, ENG_L_STOP) >= 0) continue;
@@ -623,9 +624,10 @@ static int link_same_text(const quarry_rules *r, quarry_doc *doc, unsigned char 
     }
     nc = kept;
     cand_sort_first(cs, nc, tmp);
-    for (uint32_t k = 0; k < doc->toks.n && nc; k++) {
-        if (covered[k] || !(doc->toks.v[k].flags & QUARRY_TF_CAP)) continue;
-        uint64_t h = doc->toks.v[k].hraw;
+    const token *tv = doc->toks.v;
+    for (uint32_t k = 0, n = (uint32_t)doc->toks.n; k < n && nc; k++) {
+        if (!(tv[k].flags & QUARRY_TF_CAP) || covered[k]) continue;
+        uint64_t h = tv[k].hraw;
         size_t lo = 0, hi = nc;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
