@@ -35,6 +35,9 @@
 #define LEX_SSE2 1
 #include <emmintrin.h>
 #endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define LEX_MAX_LINE 4096u
 #define ROOT_FOLD 0u
@@ -97,6 +100,8 @@ struct lexdb {
     VEC(entry_rec) entries;
     VEC(lex_feature) feats;
     edge *edges;
+    uint8_t edges_mapped;      /* table_alloc mapped it (else calloc) */
+    uint8_t first_mapped[2];
     size_t edge_cap;           /* power of two */
     size_t edge_n;
     size_t root_children[2];   /* edges leaving each root: skip a walk when 0 */
@@ -121,6 +126,57 @@ struct lexdb {
     arena strs;                /* names and interned strings, lives as long as the db */
     arena scratch;             /* per-phrase tokenization, reset each time */
 };
+
+/* ---- big tables --------------------------------------------------------------------- */
+
+/* The edge and first-token tables of the shipped lexicons take megabytes (8 MB and 16 MB
+ * for the case-sensitive first tokens), and hashing spreads their entries over every page:
+ * the kernel faulted them in 4 KB at a time, about 6,000 faults that cost more than building
+ * the tables (docs/PERFORMANCE.md, session 22). On Linux a table of TABLE_HUGE bytes or more
+ * is mapped on its own, aligned to 2 MB, and marked for transparent huge pages
+ * (madvise(MADV_HUGEPAGE), a hint): one fault per 2 MB where the kernel has huge pages to
+ * give, small pages as before where it has none or THP is off. Else, and when mapping
+ * fails, calloc. Both give zeroed memory. */
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+#define TABLE_HUGE ((size_t)2 << 20)
+#endif
+
+static void *table_alloc(size_t n, size_t size, uint8_t *mapped)
+{
+    *mapped = 0;
+#ifdef TABLE_HUGE
+    size_t b = n * size;
+    if (n <= SIZE_MAX / size && b >= TABLE_HUGE && b % TABLE_HUGE == 0 && b <= SIZE_MAX - TABLE_HUGE) {
+        char *p = mmap(NULL, b + TABLE_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        if (p != MAP_FAILED) {
+            char *q = (char *)(((uintptr_t)p + TABLE_HUGE - 1) & ~(uintptr_t)(TABLE_HUGE - 1));
+            /* keep [q, q + b): unmap the head before q and the tail after it */
+            if (q > p) munmap(p, (size_t)(q - p));
+            munmap(q + b, (size_t)(p + TABLE_HUGE - q));
+            madvise(q, b, MADV_HUGEPAGE);
+            *mapped = 1;
+            return q;
+        }
+    }
+#endif
+    return calloc(n, size);
+}
+
+static void table_free(void *p, size_t n, size_t size, uint8_t mapped)
+{
+#ifdef TABLE_HUGE
+    if (mapped) {
+        munmap(p, n * size);
+        return;
+    }
+#else
+    (void)n;
+    (void)size;
+    (void)mapped;
+#endif
+    free(p);
+}
 
 /* ---- hashing ------------------------------------------------------------------------ */
 
@@ -150,7 +206,8 @@ static int edges_resize(lexdb *db, size_t min_cap)
 {
     size_t ncap = db->edge_cap ? db->edge_cap * 2 : 1024;
     while (ncap < min_cap) ncap *= 2;
-    edge *ne = calloc(ncap, sizeof *ne);
+    uint8_t mapped;
+    edge *ne = table_alloc(ncap, sizeof *ne, &mapped);
     if (!ne) return -1;
     size_t mask = ncap - 1;
     for (size_t k = 0; k < db->edge_cap; k++) {
@@ -160,8 +217,9 @@ static int edges_resize(lexdb *db, size_t min_cap)
         while (ne[i].child != 0) i = (i + 1) & mask;
         ne[i] = *e;
     }
-    free(db->edges);
+    table_free(db->edges, db->edge_cap, sizeof *ne, db->edges_mapped);
     db->edges = ne;
+    db->edges_mapped = mapped;
     db->edge_cap = ncap;
     return 0;
 }
@@ -221,7 +279,8 @@ static int first_resize(lexdb *db, uint32_t root, size_t min_cap)
 {
     size_t ncap = db->first_cap[root] ? db->first_cap[root] * 2 : 1024;
     while (ncap < min_cap) ncap *= 2;
-    first_ent *ne = calloc(ncap, sizeof *ne);
+    uint8_t mapped;
+    first_ent *ne = table_alloc(ncap, sizeof *ne, &mapped);
     if (!ne) return -1;
     for (size_t k = 0; k < db->first_cap[root]; k++) {
         const first_ent *e = &db->first[root][k];
@@ -230,8 +289,9 @@ static int first_resize(lexdb *db, uint32_t root, size_t min_cap)
         while (ne[i].h != 0) i = (i + 1) & (ncap - 1);
         ne[i] = *e;
     }
-    free(db->first[root]);
+    table_free(db->first[root], db->first_cap[root], sizeof *ne, db->first_mapped[root]);
     db->first[root] = ne;
+    db->first_mapped[root] = mapped;
     db->first_cap[root] = ncap;
     return 0;
 }
@@ -337,9 +397,9 @@ void lexdb_free(lexdb *db)
     VEC_FREE(&db->terms);
     VEC_FREE(&db->entries);
     VEC_FREE(&db->feats);
-    free(db->edges);
-    free(db->first[0]);
-    free(db->first[1]);
+    table_free(db->edges, db->edge_cap, sizeof *db->edges, db->edges_mapped);
+    table_free(db->first[0], db->first_cap[0], sizeof *db->first[0], db->first_mapped[0]);
+    table_free(db->first[1], db->first_cap[1], sizeof *db->first[1], db->first_mapped[1]);
     free(db->interned);
     arena_free(&db->strs);
     arena_free(&db->scratch);
