@@ -36,7 +36,7 @@ DEPS_OK  = $(BUILD)/.deps-ok
 
 .PHONY: all run test check unit golden nesting-check exports-check layers-check bench bench-stream eval install uninstall clean asan deps format \
         fuzz fuzz-replay hostile formats-check html-check install-check python-check eval-gold-check bigdoc-check run-check notice-check \
-        authoring-check input-check dask-check \
+        authoring-check input-check dask-check startup-check \
         $(BUILD)/quarry.pc
 all: $(BUILD)/quarry $(BUILD)/libquarry.a $(BUILD)/libquarry.so
 
@@ -93,7 +93,7 @@ unit: $(BUILD)/unit-tests $(BUILD)/quarry
 golden: $(BUILD)/quarry
 	sh tests/golden.sh $(BUILD)/quarry
 test: unit golden run-check notice-check nesting-check exports-check layers-check formats-check html-check install-check python-check fuzz-replay hostile \
-      eval-gold-check bigdoc-check authoring-check input-check dask-check
+      eval-gold-check bigdoc-check authoring-check input-check dask-check startup-check
 # Output formats (brat through quarry eval, GNU parallel --pipe), the HTML page in headless
 # Chromium, make install + examples/ via pkg-config + make uninstall, the Python binding.
 formats-check: $(BUILD)/quarry
@@ -129,6 +129,10 @@ run-check: $(BUILD)/quarry
 # bytes per input byte, and every format of a document cut into windows.
 bigdoc-check: $(BUILD)/quarry $(BUILD)/bench-gen $(BUILD)/peakrss
 	BIGDOC_LIMIT=$(if $(SAN),40,8) sh tests/bigdoc.sh $(BUILD)/quarry $(BUILD)/bench-gen $(BUILD)/peakrss
+# Start-up (docs/PERFORMANCE.md, session 22): peak RSS of quarry extract on a one-word file
+# below 50 MB (no limit under sanitizers), the same records with --rules rules.
+startup-check: $(BUILD)/quarry $(BUILD)/peakrss
+	STARTUP_RSS_MB=$(if $(SAN),0,50) sh tests/startup.sh $(BUILD)/quarry $(BUILD)/peakrss
 # What a rule author meets: quarry test --update on partial expected files, quarry check
 # reporting every error with a count, undeclared output types.
 authoring-check: $(BUILD)/quarry

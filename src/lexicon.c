@@ -12,10 +12,12 @@
  *  - Entry ids are global to the db; an entry's features are a contiguous run of lex_feature
  *    whose strings are interned in the db arena.
  *
- * Loading tokenizes each phrase with the real tokenizer (text_init + tokenize with the db's
- * abbreviation set) into one scratch arena that is reset per line, so the keys agree with
- * the tokens of a document. A match never crosses a line start (QUARRY_TF_LINE_START, which
- * every paragraph start (QUARRY_TF_PARA_START) also has).
+ * Loading keys each phrase by the tokens a document would give: a plain phrase (ASCII words,
+ * most lines) through tokenize_plain, any other through the real tokenizer (text_init +
+ * tokenize with the db's abbreviation set) into a scratch arena reset per such line, so the
+ * keys agree with the tokens of a document. A file's lines and words are counted first and
+ * the tables sized once for them. A match never crosses a line start
+ * (QUARRY_TF_LINE_START, which every paragraph start (QUARRY_TF_PARA_START) also has).
  * After loading the db is never written: lexdb_match only reads
  * and is safe to call from several threads at once. */
 #include "doc.h"
@@ -28,6 +30,14 @@
 
 #include "arena.h"
 #include "text.h"
+
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(QUARRY_NO_SIMD)
+#define LEX_SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define LEX_MAX_LINE 4096u
 #define ROOT_FOLD 0u
@@ -90,6 +100,8 @@ struct lexdb {
     VEC(entry_rec) entries;
     VEC(lex_feature) feats;
     edge *edges;
+    uint8_t edges_mapped;      /* table_alloc mapped it (else calloc) */
+    uint8_t first_mapped[2];
     size_t edge_cap;           /* power of two */
     size_t edge_n;
     size_t root_children[2];   /* edges leaving each root: skip a walk when 0 */
@@ -114,6 +126,57 @@ struct lexdb {
     arena strs;                /* names and interned strings, lives as long as the db */
     arena scratch;             /* per-phrase tokenization, reset each time */
 };
+
+/* ---- big tables --------------------------------------------------------------------- */
+
+/* The edge and first-token tables of the shipped lexicons take megabytes (8 MB and 16 MB
+ * for the case-sensitive first tokens), and hashing spreads their entries over every page:
+ * the kernel faulted them in 4 KB at a time, about 6,000 faults that cost more than building
+ * the tables (docs/PERFORMANCE.md, session 22). On Linux a table of TABLE_HUGE bytes or more
+ * is mapped on its own, aligned to 2 MB, and marked for transparent huge pages
+ * (madvise(MADV_HUGEPAGE), a hint): one fault per 2 MB where the kernel has huge pages to
+ * give, small pages as before where it has none or THP is off. Else, and when mapping
+ * fails, calloc. Both give zeroed memory. */
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+#define TABLE_HUGE ((size_t)2 << 20)
+#endif
+
+static void *table_alloc(size_t n, size_t size, uint8_t *mapped)
+{
+    *mapped = 0;
+#ifdef TABLE_HUGE
+    size_t b = n * size;
+    if (n <= SIZE_MAX / size && b >= TABLE_HUGE && b % TABLE_HUGE == 0 && b <= SIZE_MAX - TABLE_HUGE) {
+        char *p = mmap(NULL, b + TABLE_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        if (p != MAP_FAILED) {
+            char *q = (char *)(((uintptr_t)p + TABLE_HUGE - 1) & ~(uintptr_t)(TABLE_HUGE - 1));
+            /* keep [q, q + b): unmap the head before q and the tail after it */
+            if (q > p) munmap(p, (size_t)(q - p));
+            munmap(q + b, (size_t)(p + TABLE_HUGE - q));
+            madvise(q, b, MADV_HUGEPAGE);
+            *mapped = 1;
+            return q;
+        }
+    }
+#endif
+    return calloc(n, size);
+}
+
+static void table_free(void *p, size_t n, size_t size, uint8_t mapped)
+{
+#ifdef TABLE_HUGE
+    if (mapped) {
+        munmap(p, n * size);
+        return;
+    }
+#else
+    (void)n;
+    (void)size;
+    (void)mapped;
+#endif
+    free(p);
+}
 
 /* ---- hashing ------------------------------------------------------------------------ */
 
@@ -143,7 +206,8 @@ static int edges_resize(lexdb *db, size_t min_cap)
 {
     size_t ncap = db->edge_cap ? db->edge_cap * 2 : 1024;
     while (ncap < min_cap) ncap *= 2;
-    edge *ne = calloc(ncap, sizeof *ne);
+    uint8_t mapped;
+    edge *ne = table_alloc(ncap, sizeof *ne, &mapped);
     if (!ne) return -1;
     size_t mask = ncap - 1;
     for (size_t k = 0; k < db->edge_cap; k++) {
@@ -153,8 +217,9 @@ static int edges_resize(lexdb *db, size_t min_cap)
         while (ne[i].child != 0) i = (i + 1) & mask;
         ne[i] = *e;
     }
-    free(db->edges);
+    table_free(db->edges, db->edge_cap, sizeof *ne, db->edges_mapped);
     db->edges = ne;
+    db->edges_mapped = mapped;
     db->edge_cap = ncap;
     return 0;
 }
@@ -208,10 +273,14 @@ static inline const first_ent *first_find(const lexdb *db, uint32_t root, uint64
     }
 }
 
-static int first_grow(lexdb *db, uint32_t root)
+/* Grows root's first-token table to at least min_cap slots (a power of two), at least
+ * doubling. */
+static int first_resize(lexdb *db, uint32_t root, size_t min_cap)
 {
     size_t ncap = db->first_cap[root] ? db->first_cap[root] * 2 : 1024;
-    first_ent *ne = calloc(ncap, sizeof *ne);
+    while (ncap < min_cap) ncap *= 2;
+    uint8_t mapped;
+    first_ent *ne = table_alloc(ncap, sizeof *ne, &mapped);
     if (!ne) return -1;
     for (size_t k = 0; k < db->first_cap[root]; k++) {
         const first_ent *e = &db->first[root][k];
@@ -220,11 +289,14 @@ static int first_grow(lexdb *db, uint32_t root)
         while (ne[i].h != 0) i = (i + 1) & (ncap - 1);
         ne[i] = *e;
     }
-    free(db->first[root]);
+    table_free(db->first[root], db->first_cap[root], sizeof *ne, db->first_mapped[root]);
     db->first[root] = ne;
+    db->first_mapped[root] = mapped;
     db->first_cap[root] = ncap;
     return 0;
 }
+
+static int first_grow(lexdb *db, uint32_t root) { return first_resize(db, root, 0); }
 
 /* The slot of first token h under root, created (for node) when absent; NULL on OOM. */
 static first_ent *first_get_or_add(lexdb *db, uint32_t root, uint64_t h, uint32_t node)
@@ -325,9 +397,9 @@ void lexdb_free(lexdb *db)
     VEC_FREE(&db->terms);
     VEC_FREE(&db->entries);
     VEC_FREE(&db->feats);
-    free(db->edges);
-    free(db->first[0]);
-    free(db->first[1]);
+    table_free(db->edges, db->edge_cap, sizeof *db->edges, db->edges_mapped);
+    table_free(db->first[0], db->first_cap[0], sizeof *db->first[0], db->first_mapped[0]);
+    table_free(db->first[1], db->first_cap[1], sizeof *db->first[1], db->first_mapped[1]);
     free(db->interned);
     arena_free(&db->strs);
     arena_free(&db->scratch);
@@ -410,30 +482,53 @@ static int has_feature_text(const char *f, size_t n)
     return 0;
 }
 
-int lexdb_add(lexdb *db, uint32_t lex, const char *phrase, size_t n, const char *features,
-              size_t flen)
+#define PLAIN_MAX 64   /* tokens of a phrase keyed without the tokenizer (tokenize_plain) */
+
+/* lexdb_add, with phrase[0..readable) readable (readable >= n: the rest of a file's text). */
+static int add_phrase(lexdb *db, uint32_t lex, const char *phrase, size_t n, size_t readable,
+                      const char *features, size_t flen)
 {
     if (lex >= db->lex.n) return -1;
     if (n > UINT32_MAX) return -1;
     int cs = db->lex.v[lex].case_sensitive;
 
-    arena_reset(&db->scratch);
-    text t;
-    tokens toks = {NULL, 0};
-    if (text_init(&t, phrase, n, &db->scratch, NULL, NULL)) return -1;
-    if (tokenize(&t, db->abbrevs, &db->scratch, &toks)) return -1;
-    if (toks.n == 0) return 0;
+    /* The phrase's token hashes: a plain phrase (most lines) without the tokenizer, any other
+     * through it, in the scratch arena. */
+    uint64_t rawbuf[PLAIN_MAX], foldbuf[PLAIN_MAX];
+    const uint64_t *hraw = rawbuf, *hfold = foldbuf;
+    long got = tokenize_plain(phrase, n, readable, rawbuf, foldbuf, PLAIN_MAX);
+    size_t ntok;
+    if (got >= 0) {
+        ntok = (size_t)got;
+    } else {
+        arena_reset(&db->scratch);
+        text t;
+        tokens toks = {NULL, 0};
+        if (text_init(&t, phrase, n, &db->scratch, NULL, NULL)) return -1;
+        if (tokenize(&t, db->abbrevs, &db->scratch, &toks)) return -1;
+        ntok = toks.n;
+        uint64_t *r = ntok > PLAIN_MAX ? arena_alloc(&db->scratch, ntok * sizeof *r) : rawbuf;
+        uint64_t *f = ntok > PLAIN_MAX ? arena_alloc(&db->scratch, ntok * sizeof *f) : foldbuf;
+        if (!r || !f) return -1;
+        for (size_t k = 0; k < ntok; k++) {
+            r[k] = toks.v[k].hraw;
+            f[k] = toks.v[k].hfold;
+        }
+        hraw = r;
+        hfold = f;
+    }
+    if (ntok == 0) return 0;
 
     uint32_t root = cs ? ROOT_RAW : ROOT_FOLD;
     uint32_t node = root;
     first_ent *fe = NULL;
-    for (size_t k = 0; k < toks.n; k++) {
-        uint64_t h = cs ? toks.v[k].hraw : toks.v[k].hfold;
+    for (size_t k = 0; k < ntok; k++) {
+        uint64_t h = cs ? hraw[k] : hfold[k];
         node = edge_get_or_add(db, node, h);
         if (!node) return -1;
         if (k == 0) {
             if (!(fe = first_get_or_add(db, root, h, node))) return -1;
-            unsigned bits = cs && toks.v[0].hraw == toks.v[0].hfold ? BITS_RAW_LOWER : root;
+            unsigned bits = cs && hraw[0] == hfold[0] ? BITS_RAW_LOWER : root;
             db->rootbits[bits][h >> 54] |= (uint64_t)1 << ((h >> 48) & 63);
         }
         if (k == 1) {
@@ -441,7 +536,7 @@ int lexdb_add(lexdb *db, uint32_t lex, const char *phrase, size_t n, const char 
             fe->next |= (uint32_t)1 << (h >> 59);
         }
     }
-    if (toks.n > db->max_len) db->max_len = toks.n;
+    if (ntok > db->max_len) db->max_len = ntok;
 
     /* Find this lexicon's terminal on the node, or the terminal to insert it after
      * (prev == NO_TERM: at the head). */
@@ -482,8 +577,14 @@ int lexdb_add(lexdb *db, uint32_t lex, const char *phrase, size_t n, const char 
     if (prev == NO_TERM) db->nodes.v[node] = tid;
     else db->terms.v[prev].next = tid;
     db->lex.v[lex].n_entries++;
-    if (toks.n == 1) first_sync(db, fe);
+    if (ntok == 1) first_sync(db, fe);
     return 0;
+}
+
+int lexdb_add(lexdb *db, uint32_t lex, const char *phrase, size_t n, const char *features,
+              size_t flen)
+{
+    return add_phrase(db, lex, phrase, n, n, features, flen);
 }
 
 /* ---- loading ------------------------------------------------------------------------ */
@@ -523,6 +624,50 @@ static int utf8_valid(const unsigned char *s, size_t n)
     return 1;
 }
 
+/* The lines of t[0..n) (line ends, and a last line without one) and its spaces. */
+static void count_lines(const char *t, size_t n, size_t *lines, size_t *spaces)
+{
+    size_t nl = 0, sp = 0, i = 0;
+#ifdef LEX_SSE2
+    /* 16 bytes a step, counted in byte lanes (at most 255 steps between sums) */
+    const __m128i cn = _mm_set1_epi8('\n'), cs = _mm_set1_epi8(' '), z = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i an = z, as = z;
+        for (unsigned k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            an = _mm_sub_epi8(an, _mm_cmpeq_epi8(v, cn));
+            as = _mm_sub_epi8(as, _mm_cmpeq_epi8(v, cs));
+        }
+        an = _mm_sad_epu8(an, z);
+        as = _mm_sad_epu8(as, z);
+        nl += (size_t)_mm_extract_epi16(an, 0) + (size_t)_mm_extract_epi16(an, 4);
+        sp += (size_t)_mm_extract_epi16(as, 0) + (size_t)_mm_extract_epi16(as, 4);
+    }
+#endif
+    for (; i < n; i++) {
+        nl += t[i] == '\n';
+        sp += t[i] == ' ';
+    }
+    *lines = nl + (n > 0 && t[n - 1] != '\n');
+    *spaces = sp;
+}
+
+/* Sizes the tables once for a file of lines lines and words words (at most: a plain line
+ * has one word more than spaces) to go into lexicon lex, instead of growing (rehashing,
+ * copying) them several times on the way. */
+static int reserve(lexdb *db, uint32_t lex, size_t lines, size_t words)
+{
+    uint32_t root = db->lex.v[lex].case_sensitive ? ROOT_RAW : ROOT_FOLD;
+    size_t want = (db->edge_n + words) * 2;           /* a new edge per word, at most */
+    if (want > db->edge_cap && edges_resize(db, want)) return -1;
+    want = (db->first_n[root] + lines) * 2;           /* a new first token per line */
+    if (want > db->first_cap[root] && first_resize(db, root, want)) return -1;
+    if (VEC_RESERVE(&db->nodes, db->nodes.n + words) || VEC_RESERVE(&db->terms, db->terms.n + lines) ||
+        VEC_RESERVE(&db->entries, db->entries.n + lines))
+        return -1;
+    return 0;
+}
+
 int lexdb_load_text(lexdb *db, uint32_t lex, const char *text_, size_t len, size_t *err_line,
                     const char **err_msg)
 {
@@ -534,31 +679,49 @@ int lexdb_load_text(lexdb *db, uint32_t lex, const char *text_, size_t len, size
     int rc = 0;
     size_t pos = 0, line = 0;
     if (len >= 3 && memcmp(text_, "\xEF\xBB\xBF", 3) == 0) pos = 3;
-    /* Size the edge table once for the lines ahead (about 1.5 new edges a line) instead of
-     * rehashing it several times on the way. */
-    size_t lines = 0;
-    for (const char *p = text_ + pos, *e = text_ + len; p < e; lines++) {
-        const char *nl = memchr(p, '\n', (size_t)(e - p));
-        if (!nl) { lines++; break; }
-        p = nl + 1;
-    }
-    size_t want = (db->edge_n + lines + lines / 2) * 2;
-    if (want > db->edge_cap && edges_resize(db, want)) {
+    size_t lines, spaces;
+    count_lines(text_ + pos, len - pos, &lines, &spaces);
+    if (reserve(db, lex, lines, lines + spaces)) {
         if (err_line) *err_line = 0;
         if (err_msg) *err_msg = "out of memory";
         return -1;
     }
     while (pos < len) {
         const char *s = text_ + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - s) : len - pos;
-        pos += n + (nl ? 1 : 0);
+        size_t n, avail = len - pos;
+        const char *tab;
+        int ascii;             /* no byte >= 0x80 in the line: valid UTF-8 */
+#ifdef LEX_SSE2
+        /* A line shorter than 16 bytes (most) from one load: its end, tab and bytes >= 0x80. */
+        __m128i v = _mm_setzero_si128();
+        unsigned mnl = 0;
+        if (avail >= 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)s);
+            mnl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+        }
+        if (mnl) {
+            n = (size_t)__builtin_ctz(mnl);
+            pos += n + 1;
+            if (n > 0 && s[n - 1] == '\r') n--;
+            unsigned keep = (1u << n) - 1;
+            unsigned mt = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))) & keep;
+            tab = mt ? s + __builtin_ctz(mt) : NULL;
+            ascii = !((unsigned)_mm_movemask_epi8(v) & keep);
+        } else
+#endif
+        {
+            const char *nl = memchr(s, '\n', avail);
+            n = nl ? (size_t)(nl - s) : avail;
+            pos += n + (nl ? 1 : 0);
+            if (n > 0 && s[n - 1] == '\r') n--;
+            tab = n <= LEX_MAX_LINE ? memchr(s, '\t', n) : NULL;
+            ascii = 0;
+        }
         line++;
-        if (n > 0 && s[n - 1] == '\r') n--;
         if (n == 0 || s[0] == '#') continue;
         const char *msg = NULL;
         if (n > LEX_MAX_LINE) msg = "line too long";
-        else if (!utf8_valid((const unsigned char *)s, n)) msg = "invalid UTF-8";
+        else if (!ascii && !utf8_valid((const unsigned char *)s, n)) msg = "invalid UTF-8";
         if (msg) {
             if (rc == 0) {
                 if (err_line) *err_line = line;
@@ -567,11 +730,10 @@ int lexdb_load_text(lexdb *db, uint32_t lex, const char *text_, size_t len, size
             rc = -1;
             continue;
         }
-        const char *tab = memchr(s, '\t', n);
         size_t plen = tab ? (size_t)(tab - s) : n;
         const char *f = tab ? tab + 1 : NULL;
         size_t flen = tab ? n - plen - 1 : 0;
-        if (lexdb_add(db, lex, s, plen, f, flen)) {
+        if (add_phrase(db, lex, s, plen, avail, f, flen)) {
             if (err_line) *err_line = line;
             if (err_msg) *err_msg = "out of memory";
             return -1;

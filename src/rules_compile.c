@@ -101,6 +101,8 @@ typedef struct comp {
     u64map test_cons;         /* structural hash -> test id: equal tests are one test */
     u64map test_of;           /* tnode address -> test id: a macro's tests are compiled once
                                  however often it is expanded, so they share one cache slot */
+    u64map macro_of;          /* hash_bytes of a macro's name -> its first declaration */
+    int macro_map;            /* macro_of holds every macro (else look them up one by one) */
     int oom;
 } comp;
 
@@ -121,11 +123,33 @@ static int label_index(comp *c, const char *name)
     return -1;
 }
 
-static macro_decl *find_macro(quarry_rules *r, const char *name)
+/* The first macro declared as name, or NULL: by its name's hash (every macro reference of
+ * every rule looks one up as its body is expanded), else one by one. */
+static macro_decl *find_macro(comp *c, const char *name)
 {
-    for (size_t i = 0; i < r->ast.macros.n; i++)
+    quarry_rules *r = c->r;
+    if (c->macro_map) {
+        uint32_t i;
+        if (!u64map_get(&c->macro_of, hash_bytes(name, strlen(name)), &i)) return NULL;
+        if (strcmp(r->ast.macros.v[i].name, name) == 0) return &r->ast.macros.v[i];
+    }
+    for (size_t i = 0; i < r->ast.macros.n; i++)   /* no map, or two names with one hash */
         if (strcmp(r->ast.macros.v[i].name, name) == 0) return &r->ast.macros.v[i];
     return NULL;
+}
+
+/* Fills c->macro_of (the first declaration of each name); leaves it off when out of memory. */
+static void map_macros(comp *c)
+{
+    const quarry_rules *r = c->r;
+    for (size_t i = 0; i < r->ast.macros.n; i++) {
+        const char *nm = r->ast.macros.v[i].name;
+        uint64_t h = hash_bytes(nm, strlen(nm));
+        uint32_t j;
+        if (u64map_get(&c->macro_of, h, &j)) continue;   /* a repeat, or one hash for two */
+        if (u64map_put(&c->macro_of, h, (uint32_t)i)) return;
+    }
+    c->macro_map = 1;
 }
 
 /* Whether name is one that a statement left out for an error would have defined (its use
@@ -242,7 +266,8 @@ static int32_t compile_test(comp *c, const tnode *t)
     /* a test compiled before (a macro's) is checked whole; a new one node by node, as its
        children are compiled through here */
     if (u64map_get(&c->test_of, (uint64_t)(uintptr_t)t, &id)) {
-        ann_phases_ok(c, t, 1);
+        /* has_ann: the tree holds an annotation test (none to check otherwise) */
+        if (c->r->tests.v[id].has_ann) ann_phases_ok(c, t, 1);
         return (int32_t)id;
     }
     ann_phases_ok(c, t, 0);
@@ -378,7 +403,7 @@ static void collect_labels(comp *c, const pnode *n, int depth)
             c->labels[c->nlabels++] = n->name;
     }
     if (n->kind == PN_MACRO) {
-        macro_decl *m = find_macro(c->r, n->name);
+        macro_decl *m = find_macro(c, n->name);
         if (m) collect_labels(c, m->body, depth + 1);
     }
     for (size_t i = 0; i < n->nkids; i++) collect_labels(c, n->kids[i], depth);
@@ -393,7 +418,7 @@ static const tnode *single_test(comp *c, const pnode *n)
         if (n->kind == PN_TOKEN) return n->test;
         if (n->kind == PN_SEQ && n->nkids == 1) { n = n->kids[0]; continue; }
         if (n->kind != PN_MACRO) return NULL;
-        macro_decl *m = find_macro(c->r, n->name);
+        macro_decl *m = find_macro(c, n->name);
         if (!m) return NULL;
         for (int i = 0; i < c->macro_depth; i++)
             if (c->macro_stack[i] == m->name) return NULL;
@@ -556,7 +581,7 @@ static void compile_node(comp *c, const pnode *n)
         break;
     }
     case PN_MACRO: {
-        macro_decl *m = find_macro(r, n->name);
+        macro_decl *m = find_macro(c, n->name);
         if (!m) {
             if (!is_broken(r, n->name)) ERR(c, n->pos, "unknown macro or flag '%s'", n->name);
             break;
@@ -929,21 +954,22 @@ static int index_key(cphase *ph, const startkey *k, uint32_t rule)
     return list_add(&ph->lists.v[li], rule);
 }
 
-/* Indexes rule under every test its first token can pass; unindexable rules go to always. */
-static int index_rule(quarry_rules *r, cphase *ph, uint32_t ri)
+/* Indexes rule under every test its first token can pass; unindexable rules go to always.
+ * seen: one slot per instruction of the program, shared by the calls (an instruction is
+ * seen by this call when its slot holds ri + 1), so that no call clears a program-sized
+ * array. */
+static int index_rule(quarry_rules *r, cphase *ph, uint32_t ri, uint32_t *seen)
 {
     startkey keys[256];
     int nk = 0, always = 0;
     uint32_t stack[512];
     size_t sp = 0;
-    size_t np = r->prog.n;
-    unsigned char *seen = calloc(np, 1);
-    if (!seen) return -1;
+    const uint32_t stamp = ri + 1;
     stack[sp++] = r->rules.v[ri].entry;
     while (sp && !always) {
         uint32_t pc = stack[--sp];
-        if (seen[pc]) continue;
-        seen[pc] = 1;
+        if (seen[pc] == stamp) continue;
+        seen[pc] = stamp;
         const inst *in = &r->prog.v[pc];
         int got = -1;
         switch (in->op) {
@@ -975,7 +1001,6 @@ static int index_rule(quarry_rules *r, cphase *ph, uint32_t ri)
         if (got < 0) always = 1;
         else nk += got;
     }
-    free(seen);
     if (always) return list_add(&ph->always, ri);
     for (int i = 0; i < nk; i++)
         if (index_key(ph, &keys[i], ri)) return -1;
@@ -1198,6 +1223,28 @@ static int read_disk(const char *path, char **data, size_t *len, void *ud)
     return 0;
 }
 
+/* A lexicon file's text: the embedded file itself when it is read from the embedded tree
+ * (the built-in rules: 2.4 MB not copied), else through rd into *owned, which the caller
+ * frees. 0, -1 with errno set. */
+static int lexicon_text(rule_read_fn rd, const char *path, const char **data, size_t *len,
+                        char **owned)
+{
+    *owned = NULL;
+    if (rd == read_embedded) {
+        const embed_file *e = embed_find(path);
+        if (!e) {
+            errno = ENOENT;
+            return -1;
+        }
+        *data = e->data;
+        *len = e->len;
+        return 0;
+    }
+    if (rd(path, owned, len, NULL)) return -1;
+    *data = *owned;
+    return 0;
+}
+
 static void load_lexicons(comp *c, rule_read_fn rd)
 {
     quarry_rules *r = c->r;
@@ -1207,9 +1254,10 @@ static void load_lexicons(comp *c, rule_read_fn rd)
         if (id >= 0) continue;   /* the parser checked that repeats agree */
         id = lexdb_declare(r->lex, ld->name, ld->case_sensitive);
         if (id < 0) { c->oom = 1; return; }
-        char *data = NULL;
+        const char *data = NULL;
+        char *owned;
         size_t len = 0;
-        if (rd(ld->path, &data, &len, NULL)) {
+        if (lexicon_text(rd, ld->path, &data, &len, &owned)) {
             ERR(c, ld->pos, "cannot read lexicon '%s': %s", ld->path, strerror(errno));
             continue;
         }
@@ -1249,7 +1297,7 @@ static void load_lexicons(comp *c, rule_read_fn rd)
             if (c->d->errors == 1) c->d->first = e;
             if (c->d->fn) c->d->fn(&e, ll ? ls : NULL, ll, c->d->userdata);
         }
-        free(data);
+        free(owned);
     }
 }
 
@@ -1386,15 +1434,16 @@ static void engine_lexicons(comp *c)
         const eng_lex_def *e = &eng_lexicons[i];
         int id = lexdb_find(r->lex, e->name);
         if (id < 0) {
-            char *data = NULL;
+            const char *data = NULL;
+            char *owned;
             size_t len = 0;
             id = lexdb_declare(r->lex, e->name, e->case_sensitive);
             if (id < 0) { c->oom = 1; return; }
-            if (read_embedded(e->shipped, &data, &len, NULL) == 0) {
+            if (lexicon_text(read_embedded, e->shipped, &data, &len, &owned) == 0) {
                 size_t eline = 0;
                 const char *emsg = NULL;
                 int rc = lexdb_load_text(r->lex, (uint32_t)id, data, len, &eline, &emsg);
-                free(data);
+                free(owned);
                 if (rc == -1 && !emsg) { c->oom = 1; return; }
             }
         }
@@ -1424,6 +1473,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
 
     load_lexicons(&c, rd);
     if (!c.oom) engine_lexicons(&c);
+    map_macros(&c);
 
     /* annotation types, and the first phase that makes each; built-in types come first and
        exist before every phase */
@@ -1461,6 +1511,7 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
     free(c.type_phase);
     u64map_free(&c.test_of);
     u64map_free(&c.test_cons);
+    u64map_free(&c.macro_of);
     if (c.oom == 2) {
         srcpos p = {0, 0, 0};
         ERR(&c, p, "the rule set compiles to more than %u instructions", MAX_PROG);
@@ -1485,16 +1536,25 @@ static size_t compile_ast(quarry_rules *r, rule_diags *d, rule_read_fn rd)
         ph.nslots = 2;
         r->phases.v[r->phases.n++] = ph;
     }
+    uint32_t *seen = calloc(r->prog.n + 1, sizeof *seen);
+    if (!seen) return d->errors + 1;
     for (uint32_t i = 0; i < r->rules.n; i++) {
         cphase *ph = &r->phases.v[r->rules.v[i].phase];
         uint32_t *nr = realloc(ph->rules, (ph->nrules + 1) * sizeof *nr);
-        if (!nr) return d->errors + 1;
+        if (!nr) {
+            free(seen);
+            return d->errors + 1;
+        }
         ph->rules = nr;
         nr[ph->nrules++] = i;
         uint32_t ns = 2 + 2 * r->rules.v[i].nlabels;
         if (ns > ph->nslots) ph->nslots = ns;
-        if (index_rule(r, ph, i)) return d->errors + 1;
+        if (index_rule(r, ph, i, seen)) {
+            free(seen);
+            return d->errors + 1;
+        }
     }
+    free(seen);
     for (uint32_t i = 0; i < r->rules.n; i++) {
         r->rules.v[i].first_test = first_test(r, i);
         r->rules.v[i].lookup_only = (uint8_t)lookup_only(r, i);

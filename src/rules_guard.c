@@ -37,39 +37,82 @@
 #define MAX_GUARDS 4
 #define MAX_CANDS 64
 
+/* Facts about a test that the analysis asks for at every instruction consuming it, each
+ * computed once per test and kept (tests are shared by many rules and nest: recomputed per
+ * question, the recursion over them cost 80 M instructions at every start-up with the
+ * default rules; docs/PERFORMANCE.md, session 22). */
+enum { K_XS = 1, K_RX = 2, K_RANK = 4, K_GUARD = 8 };
+
+typedef struct tfact {
+    uint8_t known;             /* K_ bits: which facts below are computed */
+    uint8_t xs, rx;            /* excludes_send, has_regex */
+    int8_t rank, grank;        /* test_rank; guard_test's *rank */
+    int32_t gtest;             /* guard_test */
+} tfact;
+
+/* The rule set under analysis and its facts per test (written as they are computed). */
+typedef struct gctx {
+    quarry_rules *r;
+    tfact *tf;
+} gctx;
+
 /* Does the test fail on every token that ends a sentence? */
-static int excludes_send(const quarry_rules *r, uint32_t tid)
+static int excludes_send(const gctx *g, uint32_t tid)
 {
-    const ctest *t = &r->tests.v[tid];
+    tfact *f = &g->tf[tid];
+    if (f->known & K_XS) return f->xs;
+    const ctest *t = &g->r->tests.v[tid];
+    int v;
     switch (t->kind) {
     case TN_NOT: {
-        const ctest *a = &r->tests.v[t->a];
-        return a->kind == TN_FLAG && a->flag_mask == QUARRY_TF_SENT_END && !a->kind_mask;
+        const ctest *a = &g->r->tests.v[t->a];
+        v = a->kind == TN_FLAG && a->flag_mask == QUARRY_TF_SENT_END && !a->kind_mask;
+        break;
     }
-    case TN_AND: return excludes_send(r, t->a) || excludes_send(r, t->b);
-    case TN_OR: return !t->nset && excludes_send(r, t->a) && excludes_send(r, t->b);
-    default: return 0;
+    case TN_AND: v = excludes_send(g, t->a) || excludes_send(g, t->b); break;
+    case TN_OR: v = !t->nset && excludes_send(g, t->a) && excludes_send(g, t->b); break;
+    default: v = 0; break;
     }
+    f->xs = (uint8_t)v;
+    f->known |= K_XS;
+    return v;
 }
 
-static int has_regex(const quarry_rules *r, uint32_t tid)
+static int has_regex(const gctx *g, uint32_t tid)
 {
-    const ctest *t = &r->tests.v[tid];
-    if (t->kind == TN_REGEX) return 1;
-    if (t->kind == TN_NOT) return has_regex(r, t->a);
-    if ((t->kind == TN_AND || t->kind == TN_OR) && !t->nset)
-        return has_regex(r, t->a) || has_regex(r, t->b);
-    return 0;
+    tfact *f = &g->tf[tid];
+    if (f->known & K_RX) return f->rx;
+    const ctest *t = &g->r->tests.v[tid];
+    int v = 0;
+    if (t->kind == TN_REGEX) v = 1;
+    else if (t->kind == TN_NOT) v = has_regex(g, t->a);
+    else if ((t->kind == TN_AND || t->kind == TN_OR) && !t->nset)
+        v = has_regex(g, t->a) || has_regex(g, t->b);
+    f->rx = (uint8_t)v;
+    f->known |= K_RX;
+    return v;
 }
 
 /* How rare a test is likely to be, as a guard: 1 words, word lists and lexicons, 2
  * punctuation words and quote marks, 3 other flags; -1 useless (passes at every sentence
  * end or nearly everywhere, or holds a regex: too dear to run at every token, and its limit
  * warnings must come from where the rule runs it). Annotations rank 0 (rules_guard). */
-static int test_rank(const quarry_rules *r, uint32_t tid)
+static int test_rank_of(const gctx *g, uint32_t tid);
+
+static int test_rank(const gctx *g, uint32_t tid)
 {
-    if (has_regex(r, tid)) return -1;
-    const ctest *t = &r->tests.v[tid];
+    tfact *f = &g->tf[tid];
+    if (f->known & K_RANK) return f->rank;
+    int v = test_rank_of(g, tid);
+    f->rank = (int8_t)v;
+    f->known |= K_RANK;
+    return v;
+}
+
+static int test_rank_of(const gctx *g, uint32_t tid)
+{
+    if (has_regex(g, tid)) return -1;
+    const ctest *t = &g->r->tests.v[tid];
     const uint32_t qflags = QUARRY_TF_QOPEN | QUARRY_TF_QCLOSE | QUARRY_TF_QAMBIG;
     const uint32_t bounds = QUARRY_TF_SENT_START | QUARRY_TF_SENT_END | QUARRY_TF_PARA_START |
                             QUARRY_TF_PARA_END;
@@ -88,14 +131,14 @@ static int test_rank(const quarry_rules *r, uint32_t tid)
         if (!t->kind_mask && !(t->flag_mask & ~bounds)) return -1;
         return 3;
     case TN_AND: {
-        int a = test_rank(r, t->a), b = test_rank(r, t->b);
+        int a = test_rank(g, t->a), b = test_rank(g, t->b);
         if (a < 0) return b;
         if (b < 0) return a;
         return a < b ? a : b;
     }
     case TN_OR: {
         if (t->nset) return 1;
-        int a = test_rank(r, t->a), b = test_rank(r, t->b);
+        int a = test_rank(g, t->a), b = test_rank(g, t->b);
         if (a < 0 || b < 0) return -1;
         return a > b ? a : b;
     }
@@ -107,20 +150,38 @@ static int test_rank(const quarry_rules *r, uint32_t tid)
  * else its best-ranked conjunct that holds none ([num & /^\d{1,3}$/] -> [num], [cap & word &
  * !@STOP & /.../] -> [cap & word & !@STOP]): every token that passes tid passes it, so a
  * start it skips could not have matched, and no regex runs where the rule does not. -1 when
- * there is none; *rank as test_rank. */
-static int32_t guard_test(const quarry_rules *r, uint32_t tid, int *rank)
+ * there is none (*rank -1 then); *rank as test_rank. */
+static int32_t guard_test(const gctx *g, uint32_t tid, int *rank)
 {
-    if (!has_regex(r, tid)) {
-        *rank = test_rank(r, tid);
-        return *rank < 0 ? -1 : (int32_t)tid;
+    tfact *f = &g->tf[tid];
+    if (f->known & K_GUARD) {
+        *rank = f->grank;
+        return f->gtest;
     }
-    const ctest *t = &r->tests.v[tid];
-    if (t->kind != TN_AND || t->nset) return -1;
-    int ra = -1, rb = -1;
-    int32_t a = guard_test(r, t->a, &ra), b = guard_test(r, t->b, &rb);
-    if (a < 0 || (b >= 0 && rb < ra)) { *rank = rb; return b; }
-    *rank = ra;
-    return a;
+    int32_t v = -1;
+    int rk = -1;
+    if (!has_regex(g, tid)) {
+        rk = test_rank(g, tid);
+        v = rk < 0 ? -1 : (int32_t)tid;
+    } else {
+        const ctest *t = &g->r->tests.v[tid];
+        if (t->kind == TN_AND && !t->nset) {
+            int ra = -1, rb = -1;
+            int32_t a = guard_test(g, t->a, &ra), b = guard_test(g, t->b, &rb);
+            if (a < 0 || (b >= 0 && rb < ra)) {
+                rk = rb;
+                v = b;
+            } else {
+                rk = ra;
+                v = a;
+            }
+        }
+    }
+    f->gtest = v;
+    f->grank = (int8_t)rk;
+    f->known |= K_GUARD;
+    *rank = rk;
+    return v;
 }
 
 static int succs(const inst *in, uint32_t base, uint32_t i, uint32_t n, uint32_t out[2])
@@ -257,11 +318,11 @@ static uint32_t scc(const inst *prog, uint32_t base, work *w)
 
 /* The id under which a consumed unit may cross a sentence end (a test that does not exclude
  * sentence ends, a lexicon, an annotation type), or UINT32_MAX when it cannot. */
-static uint32_t unsure_id(const quarry_rules *r, const inst *in)
+static uint32_t unsure_id(const gctx *g, const inst *in)
 {
     switch (in->op) {
     case OP_TOKEN:   /* a regex is weighed statically: it is not run where the rule did not */
-        return excludes_send(r, in->arg) || has_regex(r, in->arg) ? UINT32_MAX
+        return excludes_send(g, in->arg) || has_regex(g, in->arg) ? UINT32_MAX
                                                                   : in->arg | UNSURE_TEST;
     case OP_LEX: return in->arg | UNSURE_LEX;
     case OP_ANNOT: return in->arg;
@@ -272,24 +333,24 @@ static uint32_t unsure_id(const quarry_rules *r, const inst *in)
 /* Weights of an instruction: tokens, sentence ends (0 but for a regex that does not exclude
  * them: whether a unit crosses one is decided per document, through the bit of its unsure
  * id). */
-static void weigh(const quarry_rules *r, const inst *in, const uint32_t *uids, uint32_t nuids,
+static void weigh(const gctx *g, const inst *in, const uint32_t *uids, uint32_t nuids,
                   int64_t *wd, int64_t *wk, uint64_t *bit)
 {
     *wd = 0; *wk = 0; *bit = 0;
     switch (in->op) {
     case OP_TOKEN:
         *wd = 1;
-        if (!excludes_send(r, in->arg) && has_regex(r, in->arg)) *wk = 1;
+        if (!excludes_send(g, in->arg) && has_regex(g, in->arg)) *wk = 1;
         break;
     case OP_LEX: {
-        size_t ml = lexdb_max_len(r->lex);
+        size_t ml = lexdb_max_len(g->r->lex);
         *wd = ml ? (int64_t)ml : 1;
         break;
     }
     case OP_ANNOT: *wd = BIG; break;
     default: return;
     }
-    uint32_t id = unsure_id(r, in);
+    uint32_t id = unsure_id(g, in);
     if (id == UINT32_MAX) return;
     for (uint32_t j = 0; j < nuids; j++)
         if (uids[j] == id) { *bit = (uint64_t)1 << j; return; }
@@ -334,7 +395,7 @@ static int64_t phase_atom(cphase *ph, uint32_t kind, uint32_t id)
 /* Adds instruction i as a member of c if it consumes an atom at a bounded distance past the
  * first token; 0 when it cannot serve. at: the instruction whose distances bound i's where
  * the candidate counts them (i itself, or the branch point i is a first consumer after). */
-static int member_of(const quarry_rules *r, const inst *prog, uint32_t base, const work *w,
+static int member_of(const gctx *g, const inst *prog, uint32_t base, const work *w,
                      uint32_t i, uint32_t at, cand *c)
 {
     const inst *in = &prog[base + i];
@@ -344,10 +405,10 @@ static int member_of(const quarry_rules *r, const inst *prog, uint32_t base, con
     member m = {0, in->arg, w->d[at], w->k[at], w->un[at]};
     int rank;
     if (in->op == OP_TOKEN) {
-        int32_t g = guard_test(r, in->arg, &rank);
-        if (g < 0 || rank < 0) return 0;
+        int32_t gt = guard_test(g, in->arg, &rank);
+        if (gt < 0 || rank < 0) return 0;
         m.atom_kind = ATOM_TEST;
-        m.atom_id = (uint32_t)g;
+        m.atom_id = (uint32_t)gt;
     } else if (in->op == OP_LEX) {
         rank = 1;
         m.atom_kind = ATOM_LEX;
@@ -378,7 +439,7 @@ bounds:
  * is consumed in between): their distances are x's, not their own, which count the longest
  * path to them from anywhere ("SNP APPOS? said": "said" lies any number of words on through
  * the appositive, but the first of ",", "(" and "said" at most SNP's length). */
-static int first_consumers(const quarry_rules *r, const inst *prog, uint32_t base, work *w,
+static int first_consumers(const gctx *g, const inst *prog, uint32_t base, work *w,
                            uint32_t x, cand *c)
 {
     uint32_t todo[2 * GUARD_ALTS + 8], nt = 0, seen[4 * GUARD_ALTS + 8], ns = 0;
@@ -392,7 +453,7 @@ static int first_consumers(const quarry_rules *r, const inst *prog, uint32_t bas
         seen[ns++] = v;
         const inst *in = &prog[base + v];
         if (in->op == OP_TOKEN || in->op == OP_LEX || in->op == OP_ANNOT) {
-            if (!member_of(r, prog, base, w, v, x, c)) return 0;
+            if (!member_of(g, prog, base, w, v, x, c)) return 0;
             continue;
         }
         if (in->op == OP_MATCH) return 0;
@@ -404,8 +465,9 @@ static int first_consumers(const quarry_rules *r, const inst *prog, uint32_t bas
     return c->n >= 1;
 }
 
-static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
+static int rule_guards(const gctx *g, uint32_t ri, work *w)
 {
+    quarry_rules *r = g->r;
     crule *ru = &r->rules.v[ri];
     const inst *prog = r->prog.v;
     uint32_t base = ru->entry;
@@ -416,7 +478,7 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
     uint32_t uids[64], nu = 0;
     int overflow = 0;   /* more than 64: no sentence bounds at all */
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = unsure_id(r, &prog[base + i]);
+        uint32_t id = unsure_id(g, &prog[base + i]);
         if (id == UINT32_MAX) continue;
         uint32_t j = 0;
         while (j < nu && uids[j] != id) j++;
@@ -452,7 +514,7 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
                 uint32_t v = w->order[m];
                 int64_t wd, wk;
                 uint64_t bit;
-                weigh(r, &prog[base + v], uids, nu, &wd, &wk, &bit);
+                weigh(g, &prog[base + v], uids, nu, &wd, &wk, &bit);
                 wdsum = sat_add(wdsum, wd);
                 wksum = sat_add(wksum, wk);
                 inu |= bit;
@@ -474,7 +536,7 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
             if (w->d[v] < 0) continue;
             int64_t wd, wk;
             uint64_t bit;
-            weigh(r, &prog[base + v], uids, nu, &wd, &wk, &bit);
+            weigh(g, &prog[base + v], uids, nu, &wd, &wk, &bit);
             /* a token test reached before any token is consumed runs on the start token:
                the matcher counts sentences from the token after a start that ends one */
             if (w->d[v] == 0 && prog[base + v].op == OP_TOKEN) bit = 0;
@@ -505,8 +567,8 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
         memset(&c, 0, sizeof c);
         c.pc = i;
         if (in->op == OP_SPLIT) {
-            if (w->d[i] < 0 || !first_consumers(r, prog, base, w, i, &c)) continue;
-        } else if (!member_of(r, prog, base, w, i, i, &c)) {
+            if (w->d[i] < 0 || !first_consumers(g, prog, base, w, i, &c)) continue;
+        } else if (!member_of(g, prog, base, w, i, i, &c)) {
             continue;
         }
         int dup = 0;
@@ -537,7 +599,7 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
             if (prog[base + j].op == in->op && prog[base + j].arg == in->arg) {
                 blocked[j] = 1;
                 cnt++;
-                if (!member_of(r, prog, base, w, j, j, &c)) ok = 0;
+                if (!member_of(g, prog, base, w, j, j, &c)) ok = 0;
             }
         if (!ok || cnt < 2 || c.n != 1) continue;
         int dup = 0;
@@ -580,17 +642,23 @@ static int rule_guards(quarry_rules *r, uint32_t ri, work *w)
 
 static int guards_all(quarry_rules *r)
 {
-    for (uint32_t ri = 0; ri < r->rules.n; ri++) {
+    gctx g = {r, calloc(r->tests.n + 1, sizeof(tfact))};
+    if (!g.tf) return -1;
+    int rc = 0;
+    for (uint32_t ri = 0; ri < r->rules.n && !rc; ri++) {
         uint32_t end = ri + 1 < r->rules.n ? r->rules.v[ri + 1].entry : (uint32_t)r->prog.n;
         uint32_t n = end - r->rules.v[ri].entry;
         if (n < 2 || n > MAX_RULE_INSTS) continue;
         work w;
-        if (work_alloc(&w, n)) return -1;
-        int rc = rule_guards(r, ri, &w);
+        if (work_alloc(&w, n)) {
+            rc = -1;
+            break;
+        }
+        rc = rule_guards(&g, ri, &w);
         work_free(&w);
-        if (rc) return -1;
     }
-    return 0;
+    free(g.tf);
+    return rc ? -1 : 0;
 }
 
 int rules_guards(quarry_rules *r)

@@ -475,6 +475,58 @@ static inline void finish(const unsigned char *s, size_t len, token *tk)
     tk->hfold = (acc & CL_UP) ? hash_bytes_lower(s + tk->start, tk->end - tk->start) : tk->hraw;
 }
 
+/* ---- plain phrases (lexicon lines) ------------------------------------------------- */
+
+/* A lexicon line is keyed by the tokens a document would give (lexicon.c). Nearly all lines
+ * are a few plain words, and for those the tokens are known without the tokenizer: a word of
+ * ASCII letters and digits, with single hyphens between two of them, ended by a space or the
+ * end, is one token (word_run and scan_word: a hyphen before a letter or digit continues a
+ * word, a space ends it; nothing else can apply to such a phrase: it has no '.', '\'', '@',
+ * ':', other whitespace or non-ASCII byte), and its hashes are those of its bytes, as finish
+ * and scan_plain compute them. tests/test_lexicon.c checks this against tokenize on every
+ * line of every shipped lexicon. */
+long tokenize_plain(const char *str, size_t n, size_t readable, uint64_t *hraw, uint64_t *hfold,
+                    size_t max)
+{
+    const unsigned char *s = (const unsigned char *)str;
+#ifdef TOKEN_SSE2
+    if (n > 0 && n < 16 && readable >= 16 && max > 0) {
+        /* one word shorter than 16 bytes (most lines): classified and hashed from one load */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s), al, dg, up;
+        classes16(v, &al, &dg, &up);
+        unsigned keep = (1u << n) - 1;
+        if (((unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg)) & keep) == keep) {
+            unsigned mu = (unsigned)_mm_movemask_epi8(up) & keep;
+            hash16(v, up, (unsigned)n, mu != 0, &hraw[0], &hfold[0]);
+            return 1;
+        }
+    }
+#endif
+    size_t k = 0, i = 0;
+    while (i < n) {
+        if (s[i] == ' ') {
+            i++;
+            continue;
+        }
+        size_t st = i;
+        unsigned acc = 0;
+        for (; i < n; i++) {
+            unsigned m = CL[s[i]];
+            if (m & CL_WORD) {
+                acc |= m;
+                continue;
+            }
+            /* a hyphen between two letters or digits (i > st: one came before) */
+            if (s[i] != '-' || i == st || i + 1 >= n || !(CL[s[i + 1]] & CL_WORD)) break;
+        }
+        if (i == st || (i < n && s[i] != ' ') || k == max) return -1;
+        hraw[k] = hash_bytes(s + st, i - st);
+        hfold[k] = (acc & CL_UP) ? hash_bytes_lower(s + st, i - st) : hraw[k];
+        k++;
+    }
+    return (long)k;
+}
+
 /* ---- scanning ----------------------------------------------------------------------- */
 
 typedef struct tctx {

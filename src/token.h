@@ -60,6 +60,15 @@ typedef struct tokens {
  * and quote-mark directions. Returns 0, -1 on OOM. */
 int tokenize(const text *t, const abbrev_set *abbrevs, arena *a, tokens *toks);
 
+/* The tokens of a plain phrase s[0..n) (words of ASCII letters and digits with single
+ * hyphens between two of them, separated by spaces) without the tokenizer: writes each
+ * token's raw and folded hashes, exactly as tokenize gives them, to hraw[k] and hfold[k]
+ * and returns the count (0 for nothing but spaces); -1 when the phrase has any other shape
+ * or more than max tokens (tokenize it then). s[0..readable) may be read (readable >= n).
+ * Lexicons key their lines with it (lexicon.c). */
+long tokenize_plain(const char *s, size_t n, size_t readable, uint64_t *hraw, uint64_t *hfold,
+                    size_t max);
+
 /* Computes the hashes for a string as the tokenizer would for a token with that text
  * (used by lexicons and rule literals so that keys agree). Every producer of token hashes
  * goes through hash_bytes / hash_bytes_lower (hash.h); see there before changing one. */

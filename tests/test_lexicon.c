@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "embed.h"
 #include "lexicon.h"
+#include "program.h"
 #include "text.h"
 #include "token.h"
 
@@ -664,4 +666,103 @@ Test(lexicon, match_all_empty_db_and_many_hits)
     cr_assert_eq(lexdb_match(db, &d.toks, d.src, 0, h, 64), 70u * 2u);   /* New, New York */
     tdoc_free(&d);
     lexdb_free(db);
+}
+
+/* ---- plain phrases: lexicon lines keyed without the tokenizer ---------------------------- */
+
+/* tokenize_plain on s[0..n) (readable bytes from s) gives, when it takes the phrase, exactly
+ * the tokens tokenize gives: their count and both hashes of each. Returns 1 when it took it,
+ * 0 when it left it to the tokenizer. */
+static int plain_agrees(const char *s, size_t n, size_t readable, const abbrev_set *ab,
+                        const char *where)
+{
+    uint64_t hr[64], hf[64];
+    long k = tokenize_plain(s, n, readable, hr, hf, 64);
+    if (k < 0) return 0;
+    arena a;
+    arena_init(&a);
+    text t;
+    tokens toks;
+    cr_assert_eq(text_init(&t, s, n, &a, NULL, NULL), 0);
+    cr_assert_eq(tokenize(&t, ab, &a, &toks), 0);
+    cr_assert_eq(toks.n, (size_t)k, "%s: \"%.*s\": %zu tokens, tokenize_plain %ld", where,
+                 (int)n, s, toks.n, k);
+    for (size_t i = 0; i < toks.n; i++) {
+        cr_assert_eq(toks.v[i].hraw, hr[i], "%s: \"%.*s\": token %zu (\"%.*s\"): raw hash differs",
+                     where, (int)n, s, i, (int)(toks.v[i].end - toks.v[i].start), s + toks.v[i].start);
+        cr_assert_eq(toks.v[i].hfold, hf[i], "%s: \"%.*s\": token %zu (\"%.*s\"): folded hash "
+                     "differs", where, (int)n, s, i, (int)(toks.v[i].end - toks.v[i].start),
+                     s + toks.v[i].start);
+    }
+    arena_free(&a);
+    return 1;
+}
+
+/* Every line of every shipped lexicon, as lexdb_load_text reads it (the phrase before a tab),
+ * through both of tokenize_plain's ways (a short phrase with 16 bytes readable from one load,
+ * else byte by byte): the same tokens as the tokenizer, or left to it. */
+Test(lexicon, plain_phrases_key_as_the_tokenizer_on_every_shipped_line)
+{
+    quarry_rules *r = quarry_rules_default(NULL);
+    cr_assert_not_null(r);
+    size_t lines = 0, taken = 0, files = 0;
+    for (const embed_file *e = quarry_embedded; e->path; e++) {
+        size_t pl = strlen(e->path);
+        if (strncmp(e->path, "rules/lexicons/", 15) || pl < 4 || strcmp(e->path + pl - 4, ".txt"))
+            continue;
+        files++;
+        for (size_t pos = 0; pos < e->len;) {
+            const char *s = e->data + pos;
+            const char *nl = memchr(s, '\n', e->len - pos);
+            size_t n = nl ? (size_t)(nl - s) : e->len - pos, readable = e->len - pos;
+            pos += n + 1;
+            if (n > 0 && s[n - 1] == '\r') n--;
+            if (n == 0 || s[0] == '#') continue;
+            const char *tab = memchr(s, '\t', n);
+            size_t plen = tab ? (size_t)(tab - s) : n;
+            lines++;
+            int a = plain_agrees(s, plen, readable, r->abbrevs, e->path);
+            int b = plain_agrees(s, plen, plen, r->abbrevs, e->path);
+            cr_assert_eq(a, b, "%s: \"%.*s\": taken one way only", e->path, (int)plen, s);
+            taken += (size_t)a;
+        }
+    }
+    cr_assert_geq(files, 40);
+    cr_assert_gt(lines, 200000);
+    /* nearly every line is plain (a few thousand have '.', apostrophes or accents) */
+    cr_assert_gt(taken * 100, lines * 95, "tokenize_plain took %zu of %zu lines", taken, lines);
+    quarry_rules_free(r);
+}
+
+/* The shapes at the edges of a plain phrase: taken only where the tokenizer agrees. */
+Test(lexicon, plain_phrases_edges)
+{
+    static const char *const taken[] = {
+        "New York", "  New   York  ", "al-Maliki", "Jean-Claude Van Damme", "mid-1990s", "3M",
+        "1985-86", "www", "http", "e-mail", "x", "X", "ABCDEFGHIJKLMNO", "ABCDEFGHIJKLMNOP",
+        "abcdefgh", "Abcdefg", "AbcdefgH", "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        "Supercalifragilisticexpialidocious", "SUPERCALIFRAGILISTICEXPIALIDOCIOUS Pty", "",
+        "   ",
+    };
+    static const char *const left[] = {
+        "U.S.", "O'Brien", "Iran's", "a--b", "-a", "a-", "a -b", "S\xC3\xA3o Paulo", "a\tb",
+        "AT&T", "www.bbc", "http://x", "x@y.com", "Yahoo!", "(a)", "a,b", "a\rb",
+    };
+    char padded[128];
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+        size_t n = strlen(taken[i]);
+        snprintf(padded, sizeof padded, "%s%s", taken[i], "\n0123456789abcdef");
+        cr_assert(plain_agrees(taken[i], n, n, NULL, "edges"), "\"%s\" left", taken[i]);
+        cr_assert(plain_agrees(padded, n, strlen(padded), NULL, "edges"), "\"%s\" left", taken[i]);
+    }
+    for (size_t i = 0; i < sizeof left / sizeof *left; i++) {
+        size_t n = strlen(left[i]);
+        snprintf(padded, sizeof padded, "%s%s", left[i], "\n0123456789abcdef");
+        cr_assert(!plain_agrees(left[i], n, n, NULL, "edges"), "\"%s\" taken", left[i]);
+        cr_assert(!plain_agrees(padded, n, strlen(padded), NULL, "edges"), "\"%s\" taken", left[i]);
+    }
+    /* more tokens than the caller has room for: left to the tokenizer */
+    uint64_t hr[2], hf[2];
+    cr_assert_eq(tokenize_plain("a b c", 5, 5, hr, hf, 2), -1);
+    cr_assert_eq(tokenize_plain("a b", 3, 3, hr, hf, 2), 2);
 }
