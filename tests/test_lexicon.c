@@ -766,3 +766,31 @@ Test(lexicon, plain_phrases_edges)
     cr_assert_eq(tokenize_plain("a b c", 5, 5, hr, hf, 2), -1);
     cr_assert_eq(tokenize_plain("a b", 3, 3, hr, hf, 2), 2);
 }
+
+/* Random phrases over the characters a plain phrase may hold (letters of both cases, digits,
+ * hyphens, spaces), so that a user's lexicon line of any such shape, not only the shipped
+ * ones, is keyed as the tokenizer keys it: 100,000 phrases of 1 to 40 bytes, each through
+ * both of tokenize_plain's ways. */
+Test(lexicon, plain_phrases_random_shapes)
+{
+    static const char alpha[] = "aAzZqQ0912--  ";
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char buf[64], padded[80];
+    size_t taken = 0;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        size_t n = 1 + (size_t)(x % 40);
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            buf[k] = alpha[x % (sizeof alpha - 1)];
+        }
+        buf[n] = '\0';
+        memcpy(padded, buf, n);
+        memcpy(padded + n, "\n0123456789abcdef", 17);
+        int a = plain_agrees(buf, n, n, NULL, "random");
+        int b = plain_agrees(padded, n, n + 17, NULL, "random");
+        cr_assert_eq(a, b, "\"%s\": taken one way only", buf);
+        taken += (size_t)a;
+    }
+    cr_assert_gt(taken, 10000, "tokenize_plain took only %zu of the random phrases", taken);
+}
