@@ -6,7 +6,7 @@
 # at once (57 MB before session 22, 42 MB after). STARTUP_RSS_MB=0 skips the limit (make asan:
 # ASan's shadow memory has its own cost). The records must be those of the same word with
 # the rules read from rules/ on disk (a lexicon read in place from the embedded tree or from
-# a file gives the same tries).
+# a file gives the same tries), and the shipped rules must compile without a warning.
 # Usage: sh tests/startup.sh build/quarry build/peakrss
 set -e
 Q=${1:-build/quarry}
@@ -28,4 +28,7 @@ grep -q '"type":"PLACE"' "$tmp/builtin.jsonl" || fail "no PLACE record for Baghd
 "$Q" extract -q --rules rules "$tmp/one.txt" > "$tmp/disk.jsonl" 2> "$tmp/disk.err" ||
     fail "quarry extract --rules rules failed: $(cat "$tmp/disk.err")"
 cmp -s "$tmp/builtin.jsonl" "$tmp/disk.jsonl" || fail "records differ between the built-in rules and --rules rules"
+# the shipped rules compile without a warning (a rule author who copies rules/ starts clean)
+"$Q" check --rules rules > /dev/null 2> "$tmp/check.err" || fail "quarry check --rules rules failed: $(cat "$tmp/check.err")"
+[ ! -s "$tmp/check.err" ] || fail "quarry check --rules rules warns: $(head -3 "$tmp/check.err")"
 echo "startup: ok"
