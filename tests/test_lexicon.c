@@ -14,6 +14,8 @@
 #include "text.h"
 #include "token.h"
 
+#include "rnd.h"
+
 typedef struct tdoc {
     arena a;
     text t;
@@ -543,13 +545,7 @@ Test(lexicon, curly_apostrophe_and_paragraph_break)
 /* ---- the first-token table and the document pass against a plain trie walk ---------- */
 
 static uint64_t rnd_state = 0x9E3779B97F4A7C15ULL;
-static uint32_t rnd(uint32_t n)
-{
-    rnd_state ^= rnd_state << 13;
-    rnd_state ^= rnd_state >> 7;
-    rnd_state ^= rnd_state << 17;
-    return (uint32_t)(rnd_state % n);
-}
+static uint32_t rnd(uint32_t n) { return rnd_next(&rnd_state, n); }
 
 static const char *const vocab[] = {
     "he", "He", "HE", "said", "Said", "of", "and", "New", "new", "York", "york", "City",
@@ -774,16 +770,11 @@ Test(lexicon, plain_phrases_edges)
 Test(lexicon, plain_phrases_random_shapes)
 {
     static const char alpha[] = "aAzZqQ0912--  ";
-    uint64_t x = 0x9E3779B97F4A7C15ull;
     char buf[64], padded[80];
     size_t taken = 0;
     for (int i = 0; i < 100000; i++) {
-        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-        size_t n = 1 + (size_t)(x % 40);
-        for (size_t k = 0; k < n; k++) {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            buf[k] = alpha[x % (sizeof alpha - 1)];
-        }
+        size_t n = 1 + (size_t)rnd(40);
+        for (size_t k = 0; k < n; k++) buf[k] = alpha[rnd((uint32_t)(sizeof alpha - 1))];
         buf[n] = '\0';
         memcpy(padded, buf, n);
         memcpy(padded + n, "\n0123456789abcdef", 17);

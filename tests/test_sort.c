@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "rnd.h"
 #include "sort.h"
 
 typedef struct item { uint32_t key, seq; } item;
@@ -13,13 +14,7 @@ typedef struct item { uint32_t key, seq; } item;
 SORT_DEFINE(item_sort, item, ITEM_BEFORE)
 
 static uint64_t rs = 0x2545F4914F6CDD1DULL;
-static uint32_t rnd(uint32_t n)
-{
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return (uint32_t)(rs % n);
-}
+static uint32_t rnd(uint32_t n) { return rnd_next(&rs, n); }
 
 static void insertion(item *a, size_t n)
 {
